@@ -1,0 +1,17 @@
+/* common/status.c - names for statuses, for messages. */
+#include "common/status.h"
+
+const char *ru_status_str(enum ru_status s)
+{
+    switch (s) {
+    case RU_OK: return "ok";
+    case RU_ERR_INVALID: return "invalid input";
+    case RU_ERR_NOT_FOUND: return "not found";
+    case RU_ERR_NOMEM: return "out of memory";
+    case RU_ERR_IO: return "input/output error";
+    case RU_ERR_DB: return "database error";
+    case RU_ERR_SCHEMA: return "database schema is newer than this program";
+    case RU_ERR_LIMIT: return "limit exceeded";
+    }
+    return "unknown status";
+}

@@ -1,0 +1,25 @@
+/*
+ * common/status.h - the status every fallible library function returns.
+ * Libraries report what went wrong through a status and a message on their handle;
+ * programs turn statuses into exit codes.
+ */
+#ifndef REUP_COMMON_STATUS_H
+#define REUP_COMMON_STATUS_H
+
+#define RU_WARN_UNUSED __attribute__((warn_unused_result))
+
+enum ru_status {
+    RU_OK = 0,
+    RU_ERR_INVALID,   /* input is malformed or out of range */
+    RU_ERR_NOT_FOUND, /* the thing asked for does not exist */
+    RU_ERR_NOMEM,     /* allocation failed */
+    RU_ERR_IO,        /* reading or writing a file failed */
+    RU_ERR_DB,        /* SQLite reported an error */
+    RU_ERR_SCHEMA,    /* the database was written by a newer program */
+    RU_ERR_LIMIT,     /* input exceeds a documented limit */
+};
+
+/* A short lowercase phrase for a status ("not found"). Never NULL; cannot fail. */
+const char *ru_status_str(enum ru_status s);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * common/textfile.h - reading outside text files line by line in bounded memory.
+ * Importers stream files of any size (a GeoNames allCountries.txt has 12 million rows)
+ * through one reusable line buffer; a line longer than the cap is an error, not a crash.
+ */
+#ifndef REUP_COMMON_TEXTFILE_H
+#define REUP_COMMON_TEXTFILE_H
+#include <stdio.h>
+#include <stddef.h>
+#include "common/status.h"
+
+struct textfile;
+
+/* Open PATH ("-" reads standard input) with lines capped at max_line bytes.
+ * RU_ERR_NOT_FOUND if it does not exist, RU_ERR_IO otherwise; errno is kept. */
+enum ru_status textfile_open(const char *path, size_t max_line, struct textfile **out) RU_WARN_UNUSED;
+
+/* Next line without its "\n" or "\r\n", NUL-terminated, in *line (borrowed until the
+ * next call) with its length in *len. RU_ERR_NOT_FOUND at end of file, RU_ERR_LIMIT for
+ * a line over the cap (the rest of that line is skipped, reading can go on), RU_ERR_IO. */
+enum ru_status textfile_next(struct textfile *tf, char **line, size_t *len) RU_WARN_UNUSED;
+
+/* 1-based number of the line last returned. Cannot fail. */
+unsigned long textfile_lineno(const struct textfile *tf);
+/* Bytes consumed so far, for progress. Cannot fail. */
+unsigned long long textfile_offset(const struct textfile *tf);
+
+void textfile_free(struct textfile *tf);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * locator/output.h - a locate result as text for people, JSON or GeoJSON for programs.
+ * Each function appends to a strbuf; the program decides where it goes.
+ * The JSON schema is documented in docs/locator.md.
+ */
+#ifndef REUP_LOCATOR_OUTPUT_H
+#define REUP_LOCATOR_OUTPUT_H
+#include "common/status.h"
+#include "common/strbuf.h"
+#include "locator/locate.h"
+
+enum output_units { UNITS_AUTO, UNITS_MI, UNITS_KM };
+
+/* Miles for an origin in the US, kilometres elsewhere, unless the caller chose. */
+enum output_units output_units_for(const struct locate_result *r, enum output_units chosen);
+
+/* The table a person reads: rank, store, address, city, distance, direction; then the
+ * runners-up of an ambiguous place. */
+enum ru_status output_table(struct strbuf *out, const char *query, const struct locate_result *r,
+                            enum output_units units) RU_WARN_UNUSED;
+enum ru_status output_json(struct strbuf *out, const char *query, const struct locate_result *r) RU_WARN_UNUSED;
+enum ru_status output_geojson(struct strbuf *out, const char *query, const struct locate_result *r) RU_WARN_UNUSED;
+
+/* Display width of UTF-8 text in terminal columns. */
+size_t output_width(const char *s);
+
+#endif
