@@ -29,9 +29,11 @@ static int split_two_numbers(const char *text, double *a, double *b)
     if (end == p)
         return 0;
     p = end;
-    while (isspace((unsigned char)*p))
-        p++;
     int sep = 0;
+    while (isspace((unsigned char)*p)) {
+        sep = 1;
+        p++;
+    }
     if (*p == ',') {
         sep = 1;
         p++;

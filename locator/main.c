@@ -216,9 +216,14 @@ static int cmd_locate(int argc, char **argv)
     strbuf_init(&query, 64 * 1024);
     strbuf_init(&out, 0);
 
+    int options_done = 0, words = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+        if (options_done) {
+            goto query_word;
+        } else if (!strcmp(a, "--")) {
+            options_done = 1; /* what follows is the query, even "-33.9,151.2" */
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(USAGE_LOCATE, stdout);
             code = EXIT_FOUND;
             goto out;
@@ -268,14 +273,16 @@ static int cmd_locate(int argc, char **argv)
             code = usage_error(msg, USAGE_LOCATE);
             goto out;
         } else {
+        query_word:
             /* Words of an unquoted query are joined: reup-locate Rock Springs, WY */
+            words++;
             if ((query.len && strbuf_addch(&query, ' ') != RU_OK) || strbuf_adds(&query, a) != RU_OK) {
                 code = usage_error("the query is too long (at most 256 bytes)", USAGE_LOCATE);
                 goto out;
             }
         }
     }
-    if (!query.len) {
+    if (!words) {
         code = usage_error("no query given: type a city, a postal code or a position", USAGE_LOCATE);
         goto out;
     }
