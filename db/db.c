@@ -161,6 +161,10 @@ enum ru_status db_open(const char *path, enum db_flags flags, const char *const 
     /* A file that is not a database fails here, on the first read, with a clear message. */
     if ((st = db_exec(db, "PRAGMA foreign_keys = ON")) != RU_OK)
         goto out;
+    /* Readers map the file: large blobs (spatial index boxes) then cost a memcpy instead
+     * of one pread per page. */
+    if ((flags & DB_READONLY) && (st = db_exec(db, "PRAGMA mmap_size = 1073741824")) != RU_OK)
+        goto out;
     if (!(flags & DB_READONLY)) {
         if ((st = db_exec(db, "PRAGMA journal_mode = WAL")) != RU_OK)
             goto out;

@@ -37,25 +37,27 @@ static enum ru_status fold_ascii(const char *text, size_t len, struct strbuf *ou
 {
     size_t start = out->len;
     int pending_space = 0;
-    for (size_t i = 0; i < len; i++) {
+    enum ru_status st = RU_OK;
+    for (size_t i = 0; i < len && st == RU_OK; i++) {
         unsigned char c = (unsigned char)text[i];
         if (c == '\'' || c == '`')
             continue;
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) {
-            if (pending_space && out->len > start) {
-                enum ru_status st = strbuf_addch(out, ' ');
-                if (st != RU_OK)
-                    return st;
-            }
+            if (pending_space && out->len > start)
+                st = strbuf_addch(out, ' ');
             pending_space = 0;
-            enum ru_status st = strbuf_addch(out, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
-            if (st != RU_OK)
-                return st;
+            if (st == RU_OK)
+                st = strbuf_addch(out, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
         } else {
             pending_space = 1;
         }
     }
-    return RU_OK;
+    if (st != RU_OK) {
+        out->len = start;
+        if (out->buf)
+            out->buf[start] = '\0';
+    }
+    return st;
 }
 
 static int check_utf8(const char *text, size_t len, int allow_controls)

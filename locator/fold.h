@@ -14,7 +14,8 @@
 #include "common/strbuf.h"
 
 /* Append the folded form of the LEN bytes at TEXT to OUT (no leading or trailing space).
- * RU_ERR_INVALID for invalid UTF-8 (OUT unchanged), RU_ERR_LIMIT past OUT's cap. */
+ * RU_ERR_INVALID for invalid UTF-8, RU_ERR_LIMIT past OUT's cap; OUT is unchanged on
+ * failure. */
 enum ru_status fold_text(const char *text, size_t len, struct strbuf *out) RU_WARN_UNUSED;
 
 /* True when the LEN bytes at TEXT are valid UTF-8 without control characters. */

@@ -17,6 +17,7 @@ struct locator {
     struct db *db;
     struct gazetteer *gz;
     struct locator_index *stores, *places; /* NULL when the database has none */
+    int places_tried;                      /* places are opened on the first position query */
     struct geoindex_scratch scratch;
     sqlite3_stmt *store_stmt, *chain_stmt;
     char err[512];
@@ -50,9 +51,6 @@ enum ru_status locator_open(const char *path, enum locator_flags flags, struct l
     rc = locator_index_open(loc->db, LOCATOR_SET_STORES, flags & LOCATOR_PRELOAD, &loc->stores);
     if (rc != RU_OK && rc != RU_ERR_NOT_FOUND)
         return fail(loc, rc, rc == RU_ERR_DB ? db_errmsg(loc->db) : "the store index is damaged; re-run the import");
-    rc = locator_index_open(loc->db, LOCATOR_SET_PLACES, 0, &loc->places);
-    if (rc != RU_OK && rc != RU_ERR_NOT_FOUND)
-        return fail(loc, rc, rc == RU_ERR_DB ? db_errmsg(loc->db) : "the place index is damaged; re-run the import");
     return RU_OK;
 }
 
@@ -108,6 +106,12 @@ static enum ru_status describe_position(struct locator *loc, struct geo_point p,
     out->lat = p.lat;
     out->lon = p.lon;
     snprintf(out->name, sizeof(out->name), "%.5f,%.5f", p.lat, p.lon);
+    if (!loc->places_tried) {
+        loc->places_tried = 1;
+        enum ru_status rc = locator_index_open(loc->db, LOCATOR_SET_PLACES, 0, &loc->places);
+        if (rc != RU_OK && rc != RU_ERR_NOT_FOUND)
+            return fail(loc, rc, rc == RU_ERR_DB ? db_errmsg(loc->db) : "the place index is damaged; re-run the import");
+    }
     if (!loc->places)
         return RU_OK;
     struct geoindex_query q = {.origin = p, .k = 1, .max_m = NEAR_PLACE_M};
