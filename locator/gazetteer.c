@@ -24,16 +24,16 @@
 
 enum stmt { S_BY_NAME, S_BY_ID, S_POSTAL, S_TRIGRAM, S_COUNT };
 static const char *const sql[S_COUNT] = {
-    [S_BY_NAME] = "SELECT " PLACE_COLUMNS " FROM place_name n JOIN place p ON p.id = n.place" PLACE_JOINS
+    [S_BY_NAME] = ("SELECT " PLACE_COLUMNS " FROM place_name n JOIN place p ON p.id = n.place" PLACE_JOINS
                   " WHERE n.folded = ?1 ORDER BY n.is_primary DESC, n.population DESC, p.id"
-                  " LIMIT " CANDIDATE_LIMIT,
-    [S_BY_ID] = "SELECT " PLACE_COLUMNS " FROM place p" PLACE_JOINS " WHERE p.id = ?1",
-    [S_POSTAL] = "SELECT 0, p.place, p.country, p.admin1, p.lat, p.lon, 0,"
+                  " LIMIT " CANDIDATE_LIMIT),
+    [S_BY_ID] = ("SELECT " PLACE_COLUMNS " FROM place p" PLACE_JOINS " WHERE p.id = ?1"),
+    [S_POSTAL] = ("SELECT 0, p.place, p.country, p.admin1, p.lat, p.lon, 0,"
                  " p.admin1_name, NULL, NULL, c.name, c.iso3, c.folded"
                  " FROM postal p LEFT JOIN country c ON c.code = p.country"
-                 " WHERE p.code = ?1 ORDER BY p.country, p.place LIMIT " CANDIDATE_LIMIT,
-    [S_TRIGRAM] = "SELECT folded FROM name_trigram WHERE name_trigram MATCH ?1"
-                  " ORDER BY rank LIMIT 200",
+                 " WHERE p.code = ?1 ORDER BY p.country, p.place LIMIT " CANDIDATE_LIMIT),
+    [S_TRIGRAM] = ("SELECT folded FROM name_trigram WHERE name_trigram MATCH ?1"
+                  " ORDER BY rank LIMIT 200"),
 };
 
 struct gazetteer {

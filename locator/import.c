@@ -20,26 +20,26 @@ enum stmt {
 };
 
 static const char *const sql[S_COUNT] = {
-    [S_PLACE] = "INSERT INTO place(id, name, ascii, country, admin1, lat, lon, population, feature)"
+    [S_PLACE] = ("INSERT INTO place(id, name, ascii, country, admin1, lat, lon, population, feature)"
                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET"
                 " name = ?2, ascii = ?3, country = ?4, admin1 = ?5, lat = ?6, lon = ?7,"
-                " population = ?8, feature = ?9",
+                " population = ?8, feature = ?9"),
     [S_DEL_NAMES] = "DELETE FROM place_name WHERE place = ?1",
-    [S_NAME] = "INSERT OR IGNORE INTO place_name(folded, is_primary, population, place)"
-               " VALUES (?1, ?2, ?3, ?4)",
+    [S_NAME] = ("INSERT OR IGNORE INTO place_name(folded, is_primary, population, place)"
+               " VALUES (?1, ?2, ?3, ?4)"),
     [S_ADMIN1] = "INSERT OR REPLACE INTO admin1(country, code, name, folded, ascii_folded)"
                  " VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_COUNTRY] = "INSERT OR REPLACE INTO country(code, iso3, name, folded) VALUES (?1, ?2, ?3, ?4)",
-    [S_POSTAL] = "INSERT OR REPLACE INTO postal(country, code, place, admin1, admin1_name, lat, lon)"
-                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_POSTAL] = ("INSERT OR REPLACE INTO postal(country, code, place, admin1, admin1_name, lat, lon)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
     [S_CHAIN_GET] = "SELECT id FROM chain WHERE folded = ?1",
     [S_CHAIN_ADD] = "INSERT INTO chain(name, folded) VALUES (?1, ?2)",
     [S_STORE_GET] = "SELECT 1 FROM store WHERE id = ?1",
-    [S_STORE_PUT] = "INSERT INTO store(id, chain, name, address, city, region, postal, country,"
+    [S_STORE_PUT] = ("INSERT INTO store(id, chain, name, address, city, region, postal, country,"
                     " lat, lon, extras) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                     " ON CONFLICT(id) DO UPDATE SET chain = ?2, name = ?3, address = ?4,"
                     " city = ?5, region = ?6, postal = ?7, country = ?8, lat = ?9, lon = ?10,"
-                    " extras = ?11",
+                    " extras = ?11"),
 };
 
 struct importer {

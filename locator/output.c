@@ -22,7 +22,8 @@ size_t output_width(const char *s)
     utf8proc_int32_t c;
     utf8proc_ssize_t n;
     while (*p && (n = utf8proc_iterate(p, -1, &c)) > 0) {
-        int cw = utf8proc_charwidth(c);
+        /* control characters are printed as one space each (add_cell) */
+        int cw = utf8proc_category(c) == UTF8PROC_CATEGORY_CC ? 1 : utf8proc_charwidth(c);
         w += cw > 0 ? (size_t)cw : 0;
         p += n;
     }

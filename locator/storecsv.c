@@ -277,8 +277,10 @@ enum ru_status storecsv_feed_line(struct storecsv *p, const char *line, size_t l
     p->line++;
     /* libcsv skips blank lines without a callback; a line fed while no row has begun
      * (pstate 0, ROW_NOT_BEGUN in libcsv) is where the next record starts. */
-    if (p->csv.pstate == 0)
+    if (p->csv.pstate == 0) {
         p->rec_start = p->line;
+        p->rec_bytes = 0;
+    }
     p->rec_bytes += len + 1;
     if (p->rec_bytes > STORECSV_MAX_RECORD)
         return fatal(p, "record is longer than 1 MiB: an opening quote is probably never closed");
