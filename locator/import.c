@@ -82,6 +82,10 @@ enum ru_status importer_new(struct db *db, enum import_flags flags, import_bad_f
     for (int i = 0; i < S_COUNT; i++)
         if ((rc = db_prepare(db, sql[i], &imp->st[i])) != RU_OK)
             goto fail;
+    /* Names arrive in file order, not key order: a cache that holds the name index keeps
+     * those inserts from rereading pages (SQLite's default is 2 MB). */
+    if ((rc = db_exec(db, "PRAGMA cache_size = -262144")) != RU_OK)
+        goto fail;
     if ((rc = db_begin(db)) != RU_OK)
         goto fail;
     imp->in_tx = 1;
