@@ -16,7 +16,7 @@ case $mode in run|test|build) ;; *) echo "usage: ./setup.sh [run|test|build]" >&
 packages=(
   build-essential cmake pkg-config xz-utils sqlite3
   libsqlite3-dev libjansson-dev libutf8proc-dev libcsv-dev libcmocka-dev
-  clang libclang-rt-14-dev jq
+  clang libclang-rt-14-dev clang-format jq
 )
 
 missing=()

@@ -10,10 +10,10 @@
 #include "common/status.h"
 
 struct strbuf {
-    char *buf;      /* owned; NULL until the first append; always NUL-terminated after */
-    size_t len;     /* bytes used, excluding the NUL */
-    size_t alloc;   /* bytes allocated */
-    size_t cap;     /* most bytes len may reach; 0 means SIZE_MAX / 2 */
+    char *buf;    /* owned; NULL until the first append; always NUL-terminated after */
+    size_t len;   /* bytes used, excluding the NUL */
+    size_t alloc; /* bytes allocated */
+    size_t cap;   /* most bytes len may reach; 0 means SIZE_MAX / 2 */
 };
 
 /* Caller-owned struct; strbuf_release() frees the memory. Cannot fail. */

@@ -127,8 +127,7 @@ static enum ru_status migrate(struct db *db, const char *const *migrations, int 
     return RU_OK;
 }
 
-enum ru_status db_open(const char *path, enum db_flags flags, const char *const *migrations,
-                       struct db **out)
+enum ru_status db_open(const char *path, enum db_flags flags, const char *const *migrations, struct db **out)
 {
     enum ru_status st = RU_OK;
     struct db *db = calloc(1, sizeof(*db));
@@ -149,8 +148,7 @@ enum ru_status db_open(const char *path, enum db_flags flags, const char *const 
         goto out;
     }
 
-    int oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY
-                                       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path, &db->conn, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         st = db_fail(db, "opening");
         goto out;

@@ -28,8 +28,7 @@ static const char *special(utf8proc_int32_t c)
 
 static int is_apostrophe(utf8proc_int32_t c)
 {
-    return c == '\'' || c == '`' || c == 0x2018 || c == 0x2019 || c == 0x02BC ||
-           c == 0x02BB || c == 0x00B4;
+    return c == '\'' || c == '`' || c == 0x2018 || c == 0x2019 || c == 0x02BC || c == 0x02BB || c == 0x00B4;
 }
 
 /* Most names are plain ASCII: fold them without utf8proc's allocation. */
@@ -96,10 +95,9 @@ enum ru_status fold_text(const char *text, size_t len, struct strbuf *out)
         return fold_ascii(text, len, out);
 
     utf8proc_uint8_t *mapped = NULL;
-    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len,
-                                      &mapped,
-                                      UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-                                          UTF8PROC_STRIPMARK);
+    utf8proc_ssize_t n =
+        utf8proc_map((const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len, &mapped,
+                     UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
     if (n < 0) {
         free(mapped);
         return n == UTF8PROC_ERROR_NOMEM ? RU_ERR_NOMEM : RU_ERR_INVALID;

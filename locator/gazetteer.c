@@ -8,32 +8,32 @@
 #include "common/strbuf.h"
 #include "common/banned.h"
 
-#define MAX_QUALS 3
-#define MAX_TOKENS 16
-#define QUAL_MAX 128
-#define SUGGEST_POOL 200
+#define MAX_QUALS       3
+#define MAX_TOKENS      16
+#define QUAL_MAX        128
+#define SUGGEST_POOL    200
 #define CANDIDATE_LIMIT "1000"
 
 /* Columns 0-12 are the same for every place-returning statement. */
-#define PLACE_COLUMNS                                                                         \
-    "p.id, p.name, p.country, p.admin1, p.lat, p.lon, p.population,"                         \
+#define PLACE_COLUMNS                                                \
+    "p.id, p.name, p.country, p.admin1, p.lat, p.lon, p.population," \
     " a.name, a.folded, a.ascii_folded, c.name, c.iso3, c.folded"
-#define PLACE_JOINS                                                                           \
-    " LEFT JOIN admin1 a ON a.country = p.country AND a.code = p.admin1"                     \
+#define PLACE_JOINS                                                      \
+    " LEFT JOIN admin1 a ON a.country = p.country AND a.code = p.admin1" \
     " LEFT JOIN country c ON c.code = p.country"
 
 enum stmt { S_BY_NAME, S_BY_ID, S_POSTAL, S_TRIGRAM, S_COUNT };
 static const char *const sql[S_COUNT] = {
     [S_BY_NAME] = ("SELECT " PLACE_COLUMNS " FROM place_name n JOIN place p ON p.id = n.place" PLACE_JOINS
-                  " WHERE n.folded = ?1 ORDER BY n.is_primary DESC, n.population DESC, p.id"
-                  " LIMIT " CANDIDATE_LIMIT),
+                   " WHERE n.folded = ?1 ORDER BY n.is_primary DESC, n.population DESC, p.id"
+                   " LIMIT " CANDIDATE_LIMIT),
     [S_BY_ID] = ("SELECT " PLACE_COLUMNS " FROM place p" PLACE_JOINS " WHERE p.id = ?1"),
     [S_POSTAL] = ("SELECT 0, p.place, p.country, p.admin1, p.lat, p.lon, 0,"
-                 " p.admin1_name, NULL, NULL, c.name, c.iso3, c.folded"
-                 " FROM postal p LEFT JOIN country c ON c.code = p.country"
-                 " WHERE p.code = ?1 ORDER BY p.country, p.place LIMIT " CANDIDATE_LIMIT),
+                  " p.admin1_name, NULL, NULL, c.name, c.iso3, c.folded"
+                  " FROM postal p LEFT JOIN country c ON c.code = p.country"
+                  " WHERE p.code = ?1 ORDER BY p.country, p.place LIMIT " CANDIDATE_LIMIT),
     [S_TRIGRAM] = ("SELECT folded FROM name_trigram WHERE name_trigram MATCH ?1"
-                  " ORDER BY rank LIMIT 200"),
+                   " ORDER BY rank LIMIT 200"),
 };
 
 struct gazetteer {
@@ -119,8 +119,7 @@ static int eq_lower(const char *folded, const char *code)
 static int qual_matches(sqlite3_stmt *st, const char *q)
 {
     const char *country = col_text(st, 2);
-    if (eq_lower(q, col_text(st, 3)) || strcmp(q, col_text(st, 8)) == 0 ||
-        strcmp(q, col_text(st, 9)) == 0)
+    if (eq_lower(q, col_text(st, 3)) || strcmp(q, col_text(st, 8)) == 0 || strcmp(q, col_text(st, 9)) == 0)
         return 1;
     if (eq_lower(q, country) || eq_lower(q, col_text(st, 11)) || strcmp(q, col_text(st, 12)) == 0)
         return 1;
@@ -131,8 +130,8 @@ static int qual_matches(sqlite3_stmt *st, const char *q)
 
 void gz_place_label(const struct gz_place *p, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s%s%s%s%s", p->name, *p->region ? ", " : "", p->region,
-             *p->country ? ", " : "", p->country);
+    snprintf(buf, len, "%s%s%s%s%s", p->name, *p->region ? ", " : "", p->region, *p->country ? ", " : "",
+             p->country);
 }
 
 static void add_alternative(struct gz_match *m, const struct gz_place *p)
@@ -153,8 +152,8 @@ static void add_alternative(struct gz_match *m, const struct gz_place *p)
 }
 
 /* Run statement S with KEY bound, keep rows that every qualifier describes. */
-static enum ru_status collect(struct gazetteer *gz, enum stmt s, const char *key,
-                              char quals[][QUAL_MAX], size_t nq, struct gz_match *out)
+static enum ru_status collect(struct gazetteer *gz, enum stmt s, const char *key, char quals[][QUAL_MAX],
+                              size_t nq, struct gz_match *out)
 {
     sqlite3_stmt *st = gz->st[s];
     struct gz_match m;

@@ -14,18 +14,18 @@
 #include "common/status.h"
 #include "db/db.h"
 
-#define GZ_TEXT_MAX 200
+#define GZ_TEXT_MAX         200
 #define GZ_MAX_ALTERNATIVES 5
-#define GZ_MAX_SUGGESTIONS 5
+#define GZ_MAX_SUGGESTIONS  5
 
 struct gazetteer;
 
 struct gz_place {
-    long long id;                   /* GeoNames id; 0 for a postal code */
+    long long id; /* GeoNames id; 0 for a postal code */
     char name[GZ_TEXT_MAX];
-    char region[GZ_TEXT_MAX];       /* display form: "WY" for US states, else the name */
-    char region_name[GZ_TEXT_MAX];  /* full admin1 name, "" when unknown */
-    char country[4];                /* ISO alpha-2 */
+    char region[GZ_TEXT_MAX];      /* display form: "WY" for US states, else the name */
+    char region_name[GZ_TEXT_MAX]; /* full admin1 name, "" when unknown */
+    char country[4];               /* ISO alpha-2 */
     char country_name[GZ_TEXT_MAX];
     double lat, lon;
     long long population;
@@ -43,11 +43,13 @@ void gazetteer_free(struct gazetteer *gz);
 
 /* Resolve a place query. RU_ERR_NOT_FOUND when nothing matches (*out untouched),
  * RU_ERR_INVALID for text that folds to nothing, RU_ERR_DB. */
-enum ru_status gazetteer_find_place(struct gazetteer *gz, const char *query, struct gz_match *out) RU_WARN_UNUSED;
+enum ru_status gazetteer_find_place(struct gazetteer *gz, const char *query,
+                                    struct gz_match *out) RU_WARN_UNUSED;
 
 /* Resolve a postal code ("82901", "82901-1234"), optionally narrowed by "CODE, COUNTRY".
  * RU_ERR_NOT_FOUND when unknown. */
-enum ru_status gazetteer_find_postal(struct gazetteer *gz, const char *query, struct gz_match *out) RU_WARN_UNUSED;
+enum ru_status gazetteer_find_postal(struct gazetteer *gz, const char *query,
+                                     struct gz_match *out) RU_WARN_UNUSED;
 
 /* Up to GZ_MAX_SUGGESTIONS place names spelled like the name part of QUERY, closest first.
  * Fills OUT[0..*n). Cannot find any for names under three characters. */

@@ -10,8 +10,8 @@
 
 int geo_point_valid(struct geo_point p)
 {
-    return isfinite(p.lat) && isfinite(p.lon) && p.lat >= -90.0 && p.lat <= 90.0 &&
-           p.lon >= -180.0 && p.lon <= 180.0;
+    return isfinite(p.lat) && isfinite(p.lon) && p.lat >= -90.0 && p.lat <= 90.0 && p.lon >= -180.0 &&
+           p.lon <= 180.0;
 }
 
 /* Read "A SEP B" where SEP is a comma and/or spaces; both numbers in decimal notation. */

@@ -8,7 +8,7 @@
 #include "common/status.h"
 
 #define GEO_EARTH_RADIUS_M 6371008.8
-#define GEO_M_PER_MILE 1609.344
+#define GEO_M_PER_MILE     1609.344
 
 struct geo_point {
     double lat; /* -90 .. 90, north positive */

@@ -21,7 +21,7 @@ struct geoindex {
     unsigned depth;
     uint32_t nleaves;
     size_t nnodes;
-    float *boxes; /* 6 per node: min xyz, max xyz; node (d, j) is at (1 << d) - 1 + j */
+    float *boxes;               /* 6 per node: min xyz, max xyz; node (d, j) is at (1 << d) - 1 + j */
     struct geoindex_point *pts; /* in memory: all points in leaf order, or NULL (lazy) */
     double *xyz;
     geoindex_fetch_fn fetch;
@@ -52,9 +52,18 @@ static size_t range_lo(size_t n, unsigned d, size_t j)
     return (size_t)(((uint64_t)j * (uint64_t)n) >> d);
 }
 
-size_t geoindex_count(const struct geoindex *ix) { return ix->n; }
-unsigned geoindex_leaf_size(const struct geoindex *ix) { return ix->leaf_size; }
-uint32_t geoindex_leaf_count(const struct geoindex *ix) { return ix->nleaves; }
+size_t geoindex_count(const struct geoindex *ix)
+{
+    return ix->n;
+}
+unsigned geoindex_leaf_size(const struct geoindex *ix)
+{
+    return ix->leaf_size;
+}
+uint32_t geoindex_leaf_count(const struct geoindex *ix)
+{
+    return ix->nleaves;
+}
 
 size_t geoindex_leaf_start(const struct geoindex *ix, uint32_t leaf)
 {
@@ -176,8 +185,7 @@ static void build_node(struct geoindex *ix, struct bpoint *b, unsigned d, size_t
     build_node(ix, b, d + 1, 2 * j + 1);
 }
 
-enum ru_status geoindex_build(struct geoindex_point *pts, size_t n, unsigned leaf_size,
-                              struct geoindex **out)
+enum ru_status geoindex_build(struct geoindex_point *pts, size_t n, unsigned leaf_size, struct geoindex **out)
 {
     struct geoindex *ix = NULL;
     struct bpoint *b = NULL;
@@ -223,8 +231,8 @@ void geoindex_encode_points(const struct geoindex_point *pts, size_t n, unsigned
     }
 }
 
-enum ru_status geoindex_decode_points(const unsigned char *in, size_t len,
-                                      struct geoindex_point *out, size_t max, size_t *n)
+enum ru_status geoindex_decode_points(const unsigned char *in, size_t len, struct geoindex_point *out,
+                                      size_t max, size_t *n)
 {
     if (len % GEOINDEX_POINT_BYTES || len / GEOINDEX_POINT_BYTES > max)
         return RU_ERR_INVALID;
@@ -381,8 +389,8 @@ static void offer(struct search *x, double c2, const struct geoindex_point *p)
     }
     x->cand = s->cand;
     size_t i = x->ncand;
-    while (i > 0 && (x->cand[i - 1].c2 > c2 ||
-                     (x->cand[i - 1].c2 == c2 && x->cand[i - 1].pt.rank > p->rank))) {
+    while (i > 0 &&
+           (x->cand[i - 1].c2 > c2 || (x->cand[i - 1].c2 == c2 && x->cand[i - 1].pt.rank > p->rank))) {
         x->cand[i] = x->cand[i - 1];
         i--;
     }
@@ -428,8 +436,8 @@ static struct heap_entry heap_pop(struct heap_entry *h, size_t *n)
     return top;
 }
 
-static enum ru_status scan_leaf(const struct geoindex *ix, struct search *x, uint32_t leaf,
-                                const double q[3], const struct geoindex_query *qq)
+static enum ru_status scan_leaf(const struct geoindex *ix, struct search *x, uint32_t leaf, const double q[3],
+                                const struct geoindex_query *qq)
 {
     size_t lo = geoindex_leaf_start(ix, leaf), hi = geoindex_leaf_start(ix, leaf + 1);
     x->s->leaves_visited++;
@@ -469,8 +477,7 @@ static int hit_cmp(const void *a, const void *b)
 }
 
 enum ru_status geoindex_search(const struct geoindex *ix, struct geoindex_scratch *s,
-                               const struct geoindex_query *q, const struct geoindex_hit **hits,
-                               size_t *n)
+                               const struct geoindex_query *q, const struct geoindex_hit **hits, size_t *n)
 {
     struct search x = {.s = s, .k = q->k};
     double qv[3];

@@ -32,11 +32,10 @@ struct geoindex_point {
 
 /* Bytes of one point in a serialized leaf, and the serialized node box. */
 #define GEOINDEX_POINT_BYTES 28
-#define GEOINDEX_NODE_BYTES 24
+#define GEOINDEX_NODE_BYTES  24
 
 /* Fetches leaf LEAF into BUF (room for the tree's leaf size), setting *n. */
-typedef enum ru_status (*geoindex_fetch_fn)(void *ctx, uint32_t leaf, struct geoindex_point *buf,
-                                            size_t *n);
+typedef enum ru_status (*geoindex_fetch_fn)(void *ctx, uint32_t leaf, struct geoindex_point *buf, size_t *n);
 
 /* Build from N points, reordering PTS into leaf order (leaf j's points are then the
  * contiguous run described above). The index copies what it needs. n may be 0.
@@ -51,14 +50,13 @@ const void *geoindex_nodes(const struct geoindex *ix, size_t *len);
 /* Encode/decode one leaf's points (GEOINDEX_POINT_BYTES each). Cannot fail / RU_ERR_INVALID
  * on a length that is not a whole number of points or a point out of range. */
 void geoindex_encode_points(const struct geoindex_point *pts, size_t n, unsigned char *out);
-enum ru_status geoindex_decode_points(const unsigned char *in, size_t len,
-                                      struct geoindex_point *out, size_t max, size_t *n) RU_WARN_UNUSED;
+enum ru_status geoindex_decode_points(const unsigned char *in, size_t len, struct geoindex_point *out,
+                                      size_t max, size_t *n) RU_WARN_UNUSED;
 
 /* Open a stored index without its points: leaves come from FETCH on demand.
  * NODES/NODES_LEN as geoindex_nodes() produced them; RU_ERR_INVALID if they do not fit n. */
 enum ru_status geoindex_open_lazy(size_t n, unsigned leaf_size, const void *nodes, size_t nodes_len,
-                                  geoindex_fetch_fn fetch, void *ctx,
-                                  struct geoindex **out) RU_WARN_UNUSED;
+                                  geoindex_fetch_fn fetch, void *ctx, struct geoindex **out) RU_WARN_UNUSED;
 
 /* Load every leaf through the index's fetch callback and keep them in memory; afterwards
  * the callback is not used again. */
@@ -79,9 +77,9 @@ struct geoindex_hit {
 
 struct geoindex_query {
     struct geo_point origin;
-    size_t k;           /* at most this many hits */
-    double max_m;       /* only points within this distance; <= 0 for no limit */
-    uint32_t tag;       /* only points with this tag, when filter_tag is set */
+    size_t k;     /* at most this many hits */
+    double max_m; /* only points within this distance; <= 0 for no limit */
+    uint32_t tag; /* only points with this tag, when filter_tag is set */
     int filter_tag;
 };
 

@@ -86,8 +86,7 @@ static enum ru_status check_text(const char *col, const char *value, int require
     return RU_OK;
 }
 
-static enum ru_status check_position(const char *slat, const char *slon, double *lat, double *lon,
-                                     char *why)
+static enum ru_status check_position(const char *slat, const char *slon, double *lat, double *lon, char *why)
 {
     if (!parse_double(slat, lat) || *lat < -90 || *lat > 90)
         return bad(why, "latitude '%.40s' is not a number from -90 to 90", slat);

@@ -40,7 +40,8 @@ struct gn_postal {
 enum ru_status gn_parse_place(char *line, struct gn_place *out, char why[GEONAMES_WHY_MAX]) RU_WARN_UNUSED;
 enum ru_status gn_parse_admin1(char *line, struct gn_admin1 *out, char why[GEONAMES_WHY_MAX]) RU_WARN_UNUSED;
 /* RU_ERR_NOT_FOUND for a comment or blank line, which callers skip. */
-enum ru_status gn_parse_country(char *line, struct gn_country *out, char why[GEONAMES_WHY_MAX]) RU_WARN_UNUSED;
+enum ru_status gn_parse_country(char *line, struct gn_country *out,
+                                char why[GEONAMES_WHY_MAX]) RU_WARN_UNUSED;
 enum ru_status gn_parse_postal(char *line, struct gn_postal *out, char why[GEONAMES_WHY_MAX]) RU_WARN_UNUSED;
 
 /* Next name of a comma-separated alternate-name list: returns it NUL-terminated (the

@@ -11,35 +11,44 @@
 #include "common/textfile.h"
 #include "common/banned.h"
 
-#define MAX_LINE (1 << 20)
+#define MAX_LINE            (1 << 20)
 #define MAX_NAMES_PER_PLACE 2048
 
 enum stmt {
-    S_PLACE, S_DEL_NAMES, S_NAME, S_ADMIN1, S_COUNTRY, S_POSTAL,
-    S_CHAIN_GET, S_CHAIN_ADD, S_STORE_GET, S_STORE_PUT, S_COUNT
+    S_PLACE,
+    S_DEL_NAMES,
+    S_NAME,
+    S_ADMIN1,
+    S_COUNTRY,
+    S_POSTAL,
+    S_CHAIN_GET,
+    S_CHAIN_ADD,
+    S_STORE_GET,
+    S_STORE_PUT,
+    S_COUNT
 };
 
 static const char *const sql[S_COUNT] = {
     [S_PLACE] = ("INSERT INTO place(id, name, ascii, country, admin1, lat, lon, population, feature)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET"
-                " name = ?2, ascii = ?3, country = ?4, admin1 = ?5, lat = ?6, lon = ?7,"
-                " population = ?8, feature = ?9"),
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET"
+                 " name = ?2, ascii = ?3, country = ?4, admin1 = ?5, lat = ?6, lon = ?7,"
+                 " population = ?8, feature = ?9"),
     [S_DEL_NAMES] = "DELETE FROM place_name WHERE place = ?1",
     [S_NAME] = ("INSERT OR IGNORE INTO place_name(folded, is_primary, population, place)"
-               " VALUES (?1, ?2, ?3, ?4)"),
+                " VALUES (?1, ?2, ?3, ?4)"),
     [S_ADMIN1] = "INSERT OR REPLACE INTO admin1(country, code, name, folded, ascii_folded)"
                  " VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_COUNTRY] = "INSERT OR REPLACE INTO country(code, iso3, name, folded) VALUES (?1, ?2, ?3, ?4)",
     [S_POSTAL] = ("INSERT OR REPLACE INTO postal(country, code, place, admin1, admin1_name, lat, lon)"
-                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
     [S_CHAIN_GET] = "SELECT id FROM chain WHERE folded = ?1",
     [S_CHAIN_ADD] = "INSERT INTO chain(name, folded) VALUES (?1, ?2)",
     [S_STORE_GET] = "SELECT 1 FROM store WHERE id = ?1",
     [S_STORE_PUT] = ("INSERT INTO store(id, chain, name, address, city, region, postal, country,"
-                    " lat, lon, extras) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-                    " ON CONFLICT(id) DO UPDATE SET chain = ?2, name = ?3, address = ?4,"
-                    " city = ?5, region = ?6, postal = ?7, country = ?8, lat = ?9, lon = ?10,"
-                    " extras = ?11"),
+                     " lat, lon, extras) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                     " ON CONFLICT(id) DO UPDATE SET chain = ?2, name = ?3, address = ?4,"
+                     " city = ?5, region = ?6, postal = ?7, country = ?8, lat = ?9, lon = ?10,"
+                     " extras = ?11"),
 };
 
 struct importer {
@@ -50,9 +59,9 @@ struct importer {
     sqlite3_stmt *st[S_COUNT];
     struct import_stats stats;
     int in_tx;
-    int had_places;      /* names of re-imported places must be replaced, not added */
+    int had_places; /* names of re-imported places must be replaced, not added */
     int touched_places, touched_stores;
-    const char *file;    /* being read, for bad-row reports */
+    const char *file; /* being read, for bad-row reports */
     char last_chain[256];
     sqlite3_int64 last_chain_id;
     struct strbuf fold;
@@ -146,8 +155,7 @@ static void forget_names(struct importer *imp)
 }
 
 /* Add one folded name of PLACE unless it folds to nothing or was added already. */
-static enum ru_status add_name(struct importer *imp, const struct gn_place *p, const char *name,
-                               int primary)
+static enum ru_status add_name(struct importer *imp, const struct gn_place *p, const char *name, int primary)
 {
     enum ru_status rc = fold(imp, name);
     if (rc == RU_ERR_LIMIT)
@@ -186,7 +194,8 @@ static enum ru_status put_place(struct importer *imp, struct gn_place *p)
     sqlite3_bind_double(st, 7, p->lon);
     sqlite3_bind_int64(st, 8, p->population);
     char feature[16];
-    snprintf(feature, sizeof(feature), "%c.%.10s", p->feature_class ? p->feature_class : '-', p->feature_code);
+    snprintf(feature, sizeof(feature), "%c.%.10s", p->feature_class ? p->feature_class : '-',
+             p->feature_code);
     bind_text(st, 9, feature);
     if ((rc = step_done(imp, S_PLACE)) != RU_OK)
         return rc;

@@ -33,8 +33,8 @@ enum import_kind {
 struct import_stats {
     unsigned long places, names, admin1, countries, postal;
     unsigned long stores_added, stores_updated;
-    unsigned long bad_rows;       /* reported through the callback */
-    unsigned long skipped_rows;   /* well-formed rows left out on purpose (feature class) */
+    unsigned long bad_rows;     /* reported through the callback */
+    unsigned long skipped_rows; /* well-formed rows left out on purpose (feature class) */
 };
 
 /* Reports one bad row. Borrowed strings. */

@@ -50,7 +50,8 @@ enum ru_status locator_open(const char *path, enum locator_flags flags, struct l
         return fail(loc, rc, db_errmsg(loc->db));
     rc = locator_index_open(loc->db, LOCATOR_SET_STORES, flags & LOCATOR_PRELOAD, &loc->stores);
     if (rc != RU_OK && rc != RU_ERR_NOT_FOUND)
-        return fail(loc, rc, rc == RU_ERR_DB ? db_errmsg(loc->db) : "the store index is damaged; re-run the import");
+        return fail(loc, rc,
+                    rc == RU_ERR_DB ? db_errmsg(loc->db) : "the store index is damaged; re-run the import");
     return RU_OK;
 }
 
@@ -110,7 +111,9 @@ static enum ru_status describe_position(struct locator *loc, struct geo_point p,
         loc->places_tried = 1;
         enum ru_status rc = locator_index_open(loc->db, LOCATOR_SET_PLACES, 0, &loc->places);
         if (rc != RU_OK && rc != RU_ERR_NOT_FOUND)
-            return fail(loc, rc, rc == RU_ERR_DB ? db_errmsg(loc->db) : "the place index is damaged; re-run the import");
+            return fail(loc, rc,
+                        rc == RU_ERR_DB ? db_errmsg(loc->db)
+                                        : "the place index is damaged; re-run the import");
     }
     if (!loc->places)
         return RU_OK;
@@ -168,8 +171,8 @@ static char *dup_col(sqlite3_stmt *st, int i)
     return t ? strdup((const char *)t) : NULL;
 }
 
-static enum ru_status load_store(struct locator *loc, const struct geoindex_hit *h,
-                                 struct geo_point origin, struct locate_store *s)
+static enum ru_status load_store(struct locator *loc, const struct geoindex_hit *h, struct geo_point origin,
+                                 struct locate_store *s)
 {
     sqlite3_stmt *st = loc->store_stmt;
     enum ru_status rc = RU_OK;
@@ -186,13 +189,14 @@ static enum ru_status load_store(struct locator *loc, const struct geoindex_hit 
         s->postal = dup_col(st, 6);
         s->country = dup_col(st, 7);
         s->extras_json = dup_col(st, 10);
-        if (!s->id || !s->chain || !s->name || !s->address || !s->city || !s->region ||
-            !s->postal || !s->country)
+        if (!s->id || !s->chain || !s->name || !s->address || !s->city || !s->region || !s->postal ||
+            !s->country)
             rc = RU_ERR_NOMEM;
     } else {
         /* the index and the table come from one transaction; a miss means damage */
-        rc = r == SQLITE_DONE ? fail(loc, RU_ERR_INVALID, "the store index does not match the stores; re-run the import")
-                              : fail(loc, db_fail(loc->db, "reading a store"), db_errmsg(loc->db));
+        rc = r == SQLITE_DONE
+                 ? fail(loc, RU_ERR_INVALID, "the store index does not match the stores; re-run the import")
+                 : fail(loc, db_fail(loc->db, "reading a store"), db_errmsg(loc->db));
     }
     sqlite3_reset(st);
     s->lat = h->pt.lat;
@@ -223,8 +227,7 @@ static enum ru_status find_chain(struct locator *loc, const char *name, uint32_t
     return RU_OK;
 }
 
-enum ru_status locator_find(struct locator *loc, const struct locate_request *req,
-                            struct locate_result *out)
+enum ru_status locator_find(struct locator *loc, const struct locate_request *req, struct locate_result *out)
 {
     enum ru_status rc;
     if (req->k < 1 || req->k > LOCATE_MAX_K)
@@ -249,7 +252,8 @@ enum ru_status locator_find(struct locator *loc, const struct locate_request *re
     const struct geoindex_hit *hits;
     size_t n;
     if ((rc = geoindex_search(locator_index_tree(loc->stores), &loc->scratch, &q, &hits, &n)) != RU_OK)
-        return fail(loc, rc, rc == RU_ERR_DB ? db_errmsg(loc->db) : "the store index is damaged; re-run the import");
+        return fail(loc, rc,
+                    rc == RU_ERR_DB ? db_errmsg(loc->db) : "the store index is damaged; re-run the import");
     if (n == 0)
         return RU_OK;
     out->stores = calloc(n, sizeof(*out->stores));

@@ -45,12 +45,12 @@ struct locate_store {
 
 struct locate_result {
     enum query_kind kind;
-    struct gz_place origin;  /* for a position: the nearest known place's names, if close */
+    struct gz_place origin; /* for a position: the nearest known place's names, if close */
     struct gz_place alternatives[GZ_MAX_ALTERNATIVES];
     size_t nalternatives;
     char suggestions[GZ_MAX_SUGGESTIONS][GZ_TEXT_MAX]; /* set when the place is unknown */
     size_t nsuggestions;
-    int unknown_chain;       /* the chain filter names no chain in the database */
+    int unknown_chain;           /* the chain filter names no chain in the database */
     struct locate_store *stores; /* owned; nearest first */
     size_t nstores;
 };
@@ -67,6 +67,7 @@ enum ru_status locator_find(struct locator *loc, const struct locate_request *re
                             struct locate_result *out) RU_WARN_UNUSED;
 
 /* Only the origin step of locator_find(), for callers that resolve names alone. */
-enum ru_status locator_resolve(struct locator *loc, const char *query, struct locate_result *out) RU_WARN_UNUSED;
+enum ru_status locator_resolve(struct locator *loc, const char *query,
+                               struct locate_result *out) RU_WARN_UNUSED;
 
 #endif

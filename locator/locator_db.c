@@ -97,8 +97,9 @@ enum ru_status locator_db_build_index(struct db *db, enum locator_point_set set)
     sqlite3_finalize(st);
     st = NULL;
 
-    if ((rc = db_prepare(db, "INSERT OR REPLACE INTO geoindex(point_set, count, leaf_size, nodes, built_at)"
-                             " VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+    if ((rc = db_prepare(db,
+                         "INSERT OR REPLACE INTO geoindex(point_set, count, leaf_size, nodes, built_at)"
+                         " VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
                          &st)) != RU_OK)
         goto out;
     size_t nodes_len;
@@ -128,8 +129,8 @@ static enum ru_status fetch_leaf(void *ctx, uint32_t leaf, struct geoindex_point
     sqlite3_bind_int64(st, 1, leaf_key(li->set, leaf));
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
-        rc = geoindex_decode_points(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-                                    buf, LOCATOR_LEAF_SIZE, n);
+        rc = geoindex_decode_points(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), buf,
+                                    LOCATOR_LEAF_SIZE, n);
     } else if (s == SQLITE_DONE) {
         *n = 0; /* empty leaves are not stored */
         rc = RU_OK;
@@ -150,7 +151,8 @@ enum ru_status locator_index_open(struct db *db, enum locator_point_set set, int
         return RU_ERR_NOMEM;
     li->db = db;
     li->set = set;
-    if ((rc = db_prepare(db, "SELECT count, leaf_size, nodes FROM geoindex WHERE point_set = ?1", &st)) != RU_OK)
+    if ((rc = db_prepare(db, "SELECT count, leaf_size, nodes FROM geoindex WHERE point_set = ?1", &st)) !=
+        RU_OK)
         goto out;
     sqlite3_bind_int(st, 1, set);
     int s = sqlite3_step(st);

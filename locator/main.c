@@ -17,17 +17,17 @@
 #include "common/banned.h"
 
 enum exit_code {
-    EXIT_FOUND = 0,      /* stores found / import done */
-    EXIT_NONE = 1,       /* no store within the radius (or of the chain) */
-    EXIT_USAGE = 2,      /* bad arguments, bad query text or an invalid position */
-    EXIT_NOT_FOUND = 3,  /* place or postal code not found */
-    EXIT_NO_DB = 4,      /* database missing, unreadable or not writable */
-    EXIT_BAD_INPUT = 5,  /* import: a file is missing, malformed or has bad rows */
+    EXIT_FOUND = 0,     /* stores found / import done */
+    EXIT_NONE = 1,      /* no store within the radius (or of the chain) */
+    EXIT_USAGE = 2,     /* bad arguments, bad query text or an invalid position */
+    EXIT_NOT_FOUND = 3, /* place or postal code not found */
+    EXIT_NO_DB = 4,     /* database missing, unreadable or not writable */
+    EXIT_BAD_INPUT = 5, /* import: a file is missing, malformed or has bad rows */
 };
 
 #define USAGE_LOCATE                                                                          \
     "usage: reup-locate [options] QUERY\n"                                                    \
-    "       reup-locate import [--db PATH] [--skip-bad] [--all-features] FILE-OPTIONS...\n"  \
+    "       reup-locate import [--db PATH] [--skip-bad] [--all-features] FILE-OPTIONS...\n"   \
     "\n"                                                                                      \
     "Finds the nearest stores selling Re-Up cards. QUERY is a place (\"Rock Springs, WY\",\n" \
     "\"springfield il\", \"Kobenhavn\"), a postal code (\"82901\") or a position\n"           \
@@ -36,35 +36,35 @@ enum exit_code {
     "Options:\n"                                                                              \
     "  -k N             how many stores (1-1000, default 5)\n"                                \
     "  --radius DIST    only stores within DIST: 25mi, 40km, 800m\n"                          \
-    "  --units mi|km    distance unit (default: mi for places in the US, else km)\n"         \
+    "  --units mi|km    distance unit (default: mi for places in the US, else km)\n"          \
     "  --chain NAME     only stores of this chain\n"                                          \
     "  --json           JSON for programs (schema in docs/locator.md)\n"                      \
     "  --geojson        GeoJSON FeatureCollection of the origin and the stores\n"             \
-    "  --db PATH        the database (default: $REUP_LOCATOR_DB, then the built-in path)\n"  \
+    "  --db PATH        the database (default: $REUP_LOCATOR_DB, then the built-in path)\n"   \
     "  -h, --help       this help;  --version  the version\n"                                 \
     "\n"                                                                                      \
     "Exit codes: 0 stores found, 1 none within the radius, 2 usage error or invalid\n"        \
     "position, 3 place or postal code not found, 4 database missing or unreadable,\n"         \
     "5 import input missing or bad.\n"
 
-#define USAGE_IMPORT                                                                          \
-    "usage: reup-locate import [--db PATH] [--skip-bad] [--all-features] FILE-OPTIONS...\n"  \
-    "\n"                                                                                      \
-    "Loads GeoNames files and store lists into the database in one transaction: all of\n"     \
-    "them land, or none. Importing again updates rows by id.\n"                               \
-    "\n"                                                                                      \
-    "File options (each may be repeated; \"-\" reads standard input):\n"                      \
-    "  --countries FILE   GeoNames countryInfo.txt\n"                                         \
-    "  --admin1 FILE      GeoNames admin1CodesASCII.txt\n"                                    \
-    "  --places FILE      GeoNames cities500.txt, allCountries.txt or a country file\n"       \
-    "  --postal FILE      GeoNames postal-code dump (US.txt, allCountries.txt)\n"             \
-    "  --stores FILE      CSV with header id,chain,name,address,city,region,postal,\n"        \
-    "                     country,lat,lon (further columns are kept as extras)\n"             \
-    "Other options:\n"                                                                        \
-    "  --skip-bad         leave bad rows out (reported) instead of failing the import\n"     \
-    "  --all-features     keep every GeoNames feature class, not only populated places\n"    \
-    "\n"                                                                                      \
-    "Exit codes: 0 imported, 2 usage error, 4 database cannot be opened or written,\n"       \
+#define USAGE_IMPORT                                                                        \
+    "usage: reup-locate import [--db PATH] [--skip-bad] [--all-features] FILE-OPTIONS...\n" \
+    "\n"                                                                                    \
+    "Loads GeoNames files and store lists into the database in one transaction: all of\n"   \
+    "them land, or none. Importing again updates rows by id.\n"                             \
+    "\n"                                                                                    \
+    "File options (each may be repeated; \"-\" reads standard input):\n"                    \
+    "  --countries FILE   GeoNames countryInfo.txt\n"                                       \
+    "  --admin1 FILE      GeoNames admin1CodesASCII.txt\n"                                  \
+    "  --places FILE      GeoNames cities500.txt, allCountries.txt or a country file\n"     \
+    "  --postal FILE      GeoNames postal-code dump (US.txt, allCountries.txt)\n"           \
+    "  --stores FILE      CSV with header id,chain,name,address,city,region,postal,\n"      \
+    "                     country,lat,lon (further columns are kept as extras)\n"           \
+    "Other options:\n"                                                                      \
+    "  --skip-bad         leave bad rows out (reported) instead of failing the import\n"    \
+    "  --all-features     keep every GeoNames feature class, not only populated places\n"   \
+    "\n"                                                                                    \
+    "Exit codes: 0 imported, 2 usage error, 4 database cannot be opened or written,\n"      \
     "5 an input file is missing or malformed, or has bad rows (nothing imported).\n"
 
 static const char *database_path(const char *opt)
@@ -110,8 +110,10 @@ static int cmd_import(int argc, char **argv)
     static const struct {
         const char *opt;
         enum import_kind kind;
-    } kinds[] = {{"--countries", IMPORT_COUNTRIES}, {"--admin1", IMPORT_ADMIN1},
-                 {"--places", IMPORT_PLACES},       {"--postal", IMPORT_POSTAL},
+    } kinds[] = {{"--countries", IMPORT_COUNTRIES},
+                 {"--admin1", IMPORT_ADMIN1},
+                 {"--places", IMPORT_PLACES},
+                 {"--postal", IMPORT_POSTAL},
                  {"--stores", IMPORT_STORES}};
     const char *dbopt = NULL;
     enum import_flags flags = 0;
@@ -253,7 +255,8 @@ static int cmd_locate(int argc, char **argv)
             } else if (!strcmp(a, "--radius")) {
                 radius = v;
                 if (geo_distance_parse(v, &req.radius_m) != RU_OK) {
-                    code = usage_error("--radius takes a distance with its unit: 25mi, 40km or 800m", USAGE_LOCATE);
+                    code = usage_error("--radius takes a distance with its unit: 25mi, 40km or 800m",
+                                       USAGE_LOCATE);
                     goto out;
                 }
             } else if (!strcmp(a, "--units")) {
@@ -297,7 +300,8 @@ static int cmd_locate(int argc, char **argv)
     locate_result_init(&res);
     enum ru_status rc = locator_open(path, 0, &loc);
     if (rc != RU_OK) {
-        fprintf(stderr, "reup-locate: cannot use the store database: %s\n", loc ? locator_errmsg(loc) : "out of memory");
+        fprintf(stderr, "reup-locate: cannot use the store database: %s\n",
+                loc ? locator_errmsg(loc) : "out of memory");
         fprintf(stderr, "reup-locate: build it with ./setup.sh (or reup-locate import, see --help), "
                         "or point --db or REUP_LOCATOR_DB at one\n");
         locator_free(loc);
@@ -307,11 +311,10 @@ static int cmd_locate(int argc, char **argv)
     req.query = strbuf_str(&query);
     rc = locator_find(loc, &req, &res);
     switch (rc) {
-    case RU_OK:
-        break;
+    case RU_OK: break;
     case RU_ERR_NOT_FOUND:
-        fprintf(stderr, "reup-locate: no %s called '%s' is known", res.kind == QUERY_POSTAL ? "postal code" : "place",
-                req.query);
+        fprintf(stderr, "reup-locate: no %s called '%s' is known",
+                res.kind == QUERY_POSTAL ? "postal code" : "place", req.query);
         for (size_t i = 0; i < res.nsuggestions; i++)
             fprintf(stderr, "%s%s", i ? ", " : "; did you mean: ", res.suggestions[i]);
         fprintf(stderr, "%s\n", res.nsuggestions ? "?" : "");

@@ -106,9 +106,10 @@ enum ru_status output_table(struct strbuf *out, const char *query, const struct 
         const struct locate_store *s = &r->stores[i];
         char city[2 * GZ_TEXT_MAX];
         snprintf(city, sizeof(city), "%s%s%s", s->city, *s->region ? ", " : "", s->region);
-        if ((rc = strbuf_addf(out, "%3zu  ", i + 1)) != RU_OK || (rc = add_cell(out, s->name, wname)) != RU_OK ||
-            (rc = strbuf_adds(out, "  ")) != RU_OK || (rc = add_cell(out, s->address, waddr)) != RU_OK ||
-            (rc = strbuf_adds(out, "  ")) != RU_OK || (rc = add_cell(out, city, wcity)) != RU_OK ||
+        if ((rc = strbuf_addf(out, "%3zu  ", i + 1)) != RU_OK ||
+            (rc = add_cell(out, s->name, wname)) != RU_OK || (rc = strbuf_adds(out, "  ")) != RU_OK ||
+            (rc = add_cell(out, s->address, waddr)) != RU_OK || (rc = strbuf_adds(out, "  ")) != RU_OK ||
+            (rc = add_cell(out, city, wcity)) != RU_OK ||
             (rc = strbuf_addf(out, "  %7.1f %s  %s\n", in_units(s->distance_m, units), unit,
                               geo_compass8(s->bearing_deg))) != RU_OK)
             return rc;

@@ -18,8 +18,10 @@ enum output_units output_units_for(const struct locate_result *r, enum output_un
  * runners-up of an ambiguous place. */
 enum ru_status output_table(struct strbuf *out, const char *query, const struct locate_result *r,
                             enum output_units units) RU_WARN_UNUSED;
-enum ru_status output_json(struct strbuf *out, const char *query, const struct locate_result *r) RU_WARN_UNUSED;
-enum ru_status output_geojson(struct strbuf *out, const char *query, const struct locate_result *r) RU_WARN_UNUSED;
+enum ru_status output_json(struct strbuf *out, const char *query,
+                           const struct locate_result *r) RU_WARN_UNUSED;
+enum ru_status output_geojson(struct strbuf *out, const char *query,
+                              const struct locate_result *r) RU_WARN_UNUSED;
 
 /* Display width of UTF-8 text in terminal columns. */
 size_t output_width(const char *s);

@@ -11,9 +11,21 @@
 #include "locator/fold.h"
 #include "common/banned.h"
 
-enum col { C_ID, C_CHAIN, C_NAME, C_ADDRESS, C_CITY, C_REGION, C_POSTAL, C_COUNTRY, C_LAT, C_LON, C_REQUIRED };
-static const char *const required[C_REQUIRED] = {"id", "chain", "name", "address", "city",
-                                                 "region", "postal", "country", "lat", "lon"};
+enum col {
+    C_ID,
+    C_CHAIN,
+    C_NAME,
+    C_ADDRESS,
+    C_CITY,
+    C_REGION,
+    C_POSTAL,
+    C_COUNTRY,
+    C_LAT,
+    C_LON,
+    C_REQUIRED
+};
+static const char *const required[C_REQUIRED] = {"id",     "chain",  "name",    "address", "city",
+                                                 "region", "postal", "country", "lat",     "lon"};
 
 struct storecsv {
     struct csv_parser csv;
@@ -144,8 +156,8 @@ static int check_row(struct storecsv *p, struct store_row *row, char **extras, c
 {
     const char *v[C_REQUIRED] = {0};
     if (p->too_many || p->nfields != p->ncols) {
-        snprintf(why, n, "has %s%zu fields, the header has %zu", p->too_many ? "more than " : "",
-                 p->nfields, p->ncols);
+        snprintf(why, n, "has %s%zu fields, the header has %zu", p->too_many ? "more than " : "", p->nfields,
+                 p->ncols);
         return 0;
     }
     if (p->too_long) {
@@ -239,8 +251,7 @@ out:
     p->rec_bytes = 0;
 }
 
-enum ru_status storecsv_new(storecsv_row_fn on_row, storecsv_bad_fn on_bad, void *ctx,
-                            struct storecsv **out)
+enum ru_status storecsv_new(storecsv_row_fn on_row, storecsv_bad_fn on_bad, void *ctx, struct storecsv **out)
 {
     struct storecsv *p = calloc(1, sizeof(*p));
     if (!p)
@@ -264,7 +275,8 @@ static enum ru_status parse_bytes(struct storecsv *p, const char *data, size_t l
         return p->cb_status;
     if (done != len) {
         char msg[160];
-        snprintf(msg, sizeof(msg), "broken CSV quoting near line %lu (%s); quote fields that "
+        snprintf(msg, sizeof(msg),
+                 "broken CSV quoting near line %lu (%s); quote fields that "
                  "contain commas as \"like, this\" and double quotes inside them",
                  p->line, csv_strerror(csv_error(&p->csv)));
         return fatal(p, msg);
@@ -295,7 +307,8 @@ enum ru_status storecsv_finish(struct storecsv *p)
     if (p->cb_status != RU_OK)
         return p->cb_status;
     if (!p->have_header) {
-        snprintf(p->err, sizeof(p->err), "the file is empty: it needs the header "
+        snprintf(p->err, sizeof(p->err),
+                 "the file is empty: it needs the header "
                  "id,chain,name,address,city,region,postal,country,lat,lon");
         return RU_ERR_INVALID;
     }

@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include "common/status.h"
 
-#define STORECSV_MAX_FIELD 4096   /* bytes in one field */
+#define STORECSV_MAX_FIELD   4096 /* bytes in one field */
 #define STORECSV_MAX_COLUMNS 64
-#define STORECSV_MAX_RECORD (1 << 20) /* bytes in one record, quoted newlines included */
-#define STORECSV_ID_MAX 64
+#define STORECSV_MAX_RECORD  (1 << 20) /* bytes in one record, quoted newlines included */
+#define STORECSV_ID_MAX      64
 
 struct storecsv;
 

@@ -52,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     st = gn_parse_place(line, &place, why);
     check_why(st, why);
     if (st == RU_OK) {
-        if (!in_range(place.lat, place.lon) || place.id <= 0 || place.population < 0 ||
-            !*place.name || !place.ascii || !place.country || !place.admin1 || !place.feature_code)
+        if (!in_range(place.lat, place.lon) || place.id <= 0 || place.population < 0 || !*place.name ||
+            !place.ascii || !place.country || !place.admin1 || !place.feature_code)
             abort();
         size_t names = 0;
         char *cur = place.alternates, *alt;
@@ -89,8 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     why[0] = '\0';
     st = gn_parse_postal(line, &postal, why);
     check_why(st, why);
-    if (st == RU_OK && (!in_range(postal.lat, postal.lon) || strlen(postal.country) != 2 ||
-                        !*postal.code || !postal.place || !postal.admin1_name || !postal.admin1))
+    if (st == RU_OK && (!in_range(postal.lat, postal.lon) || strlen(postal.country) != 2 || !*postal.code ||
+                        !postal.place || !postal.admin1_name || !postal.admin1))
         abort();
     free(line);
 

@@ -16,7 +16,7 @@
 #include "common/banned.h"
 
 #define MAX_INPUT 4096
-#define FOLD_CAP 1024
+#define FOLD_CAP  1024
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

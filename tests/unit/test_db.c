@@ -26,7 +26,8 @@ static const char *const bad_third[] = {"CREATE TABLE a(x);", "CREATE TABLE b(y)
 static int table_exists(struct db *db, const char *name)
 {
     sqlite3_stmt *st = NULL;
-    assert_int_equal(db_prepare(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?", &st), RU_OK);
+    assert_int_equal(db_prepare(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?", &st),
+                     RU_OK);
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     int n = sqlite3_column_int(st, 0);
@@ -91,7 +92,8 @@ static void test_create_applies_migrations(void **state)
     /* Foreign keys are enforced, not just switched on. */
     assert_int_equal(db_open(path, 0, two, &db), RU_OK);
     assert_int_equal(db_exec(db, "CREATE TABLE p(id INTEGER PRIMARY KEY);"
-                                 "CREATE TABLE ch(p INTEGER REFERENCES p(id));"), RU_OK);
+                                 "CREATE TABLE ch(p INTEGER REFERENCES p(id));"),
+                     RU_OK);
     assert_int_equal(db_exec(db, "INSERT INTO ch VALUES (42)"), RU_ERR_DB);
     db_free(db);
 }

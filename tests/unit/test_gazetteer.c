@@ -73,9 +73,10 @@ static void test_population_decides(void **state)
 static void test_qualifiers_narrow(void **state)
 {
     (void)state;
-    static const char *const illinois[] = {"Springfield, IL", "Springfield, Illinois", "springfield il",
-                                           "SPRINGFIELD, IL, US", "springfield illinois usa",
-                                           "Springfield, United States, IL", "  springfield ,  il  "};
+    static const char *const illinois[] = {"Springfield, IL",          "Springfield, Illinois",
+                                           "springfield il",           "SPRINGFIELD, IL, US",
+                                           "springfield illinois usa", "Springfield, United States, IL",
+                                           "  springfield ,  il  "};
     for (size_t i = 0; i < sizeof(illinois) / sizeof(illinois[0]); i++)
         assert_int_equal(best(illinois[i]), 1);
     assert_int_equal(best("Springfield, MA"), 2);
@@ -110,7 +111,8 @@ static void test_primary_beats_alternate(void **state)
 static void test_folding_and_alternates(void **state)
 {
     (void)state;
-    static const char *const cph[] = {"København", "Kobenhavn", "KØBENHAVN", "kopenhagen", "Copenhagen", "copenhagen, dk"};
+    static const char *const cph[] = {"København",  "Kobenhavn",  "KØBENHAVN",
+                                      "kopenhagen", "Copenhagen", "copenhagen, dk"};
     for (size_t i = 0; i < sizeof(cph) / sizeof(cph[0]); i++)
         assert_int_equal(best(cph[i]), 6);
     assert_int_equal(best("Zurich"), 7);
@@ -178,9 +180,13 @@ static void test_by_id(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_population_decides), cmocka_unit_test(test_qualifiers_narrow),
-        cmocka_unit_test(test_primary_beats_alternate), cmocka_unit_test(test_folding_and_alternates),
-        cmocka_unit_test(test_postal), cmocka_unit_test(test_suggestions), cmocka_unit_test(test_by_id),
+        cmocka_unit_test(test_population_decides),
+        cmocka_unit_test(test_qualifiers_narrow),
+        cmocka_unit_test(test_primary_beats_alternate),
+        cmocka_unit_test(test_folding_and_alternates),
+        cmocka_unit_test(test_postal),
+        cmocka_unit_test(test_suggestions),
+        cmocka_unit_test(test_by_id),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,7 +13,7 @@
 /* The mean radius, written out here rather than taken from the header, so a wrong
  * constant in geo.h shows up as a wrong distance. */
 #define R_KM 6371.0088
-#define PI 3.14159265358979323846
+#define PI   3.14159265358979323846
 
 static struct geo_point pt(double lat, double lon)
 {
@@ -179,8 +179,19 @@ static void test_point_parse_syntax(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "", "   ", "41.58", "41.58,", ",-109.2", "41.58,-109.2,3", "41.58;-109.2",
-        "abc,def", "41.58,-109.2x", "0x10,5", "41.58 -109.2 km", "Rock Springs", "4158-1092",
+        "",
+        "   ",
+        "41.58",
+        "41.58,",
+        ",-109.2",
+        "41.58,-109.2,3",
+        "41.58;-109.2",
+        "abc,def",
+        "41.58,-109.2x",
+        "0x10,5",
+        "41.58 -109.2 km",
+        "Rock Springs",
+        "4158-1092",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct geo_point p = {1.5, 2.5};
@@ -195,8 +206,8 @@ static void test_point_parse_range(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "90.0001,0", "-90.5,0", "0,180.0001", "0,-181", "95,10", "10,200",
-        "nan,5", "5,nan", "inf,1", "1,-inf", "1e999,1",
+        "90.0001,0", "-90.5,0", "0,180.0001", "0,-181", "95,10",   "10,200",
+        "nan,5",     "5,nan",   "inf,1",      "1,-inf", "1e999,1",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct geo_point p = {1.5, 2.5};
@@ -226,8 +237,7 @@ static void test_distance_parse(void **state)
     assert_float_equal(m, 500.0, 1e-9);
 
     static const char *const bad[] = {
-        "25", "-3km", "0km", "abc", "", "km", "25 miles", "nan km", "infkm",
-        "1e999km", "25mi extra", "0.0mi",
+        "25", "-3km", "0km", "abc", "", "km", "25 miles", "nan km", "infkm", "1e999km", "25mi extra", "0.0mi",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         m = 123.0;
@@ -288,22 +298,14 @@ static void test_unit_vector(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_radius_constant),
-        cmocka_unit_test(test_degree_on_equator),
-        cmocka_unit_test(test_pole_to_pole),
-        cmocka_unit_test(test_across_antimeridian),
-        cmocka_unit_test(test_nashville_lax),
-        cmocka_unit_test(test_symmetry_and_zero),
-        cmocka_unit_test(test_bearing_cardinal),
-        cmocka_unit_test(test_bearing_range),
-        cmocka_unit_test(test_compass8),
-        cmocka_unit_test(test_point_parse_ok),
-        cmocka_unit_test(test_point_parse_space),
-        cmocka_unit_test(test_point_parse_syntax),
-        cmocka_unit_test(test_point_parse_range),
-        cmocka_unit_test(test_distance_parse),
-        cmocka_unit_test(test_chord_round_trip),
-        cmocka_unit_test(test_unit_vector),
+        cmocka_unit_test(test_radius_constant),   cmocka_unit_test(test_degree_on_equator),
+        cmocka_unit_test(test_pole_to_pole),      cmocka_unit_test(test_across_antimeridian),
+        cmocka_unit_test(test_nashville_lax),     cmocka_unit_test(test_symmetry_and_zero),
+        cmocka_unit_test(test_bearing_cardinal),  cmocka_unit_test(test_bearing_range),
+        cmocka_unit_test(test_compass8),          cmocka_unit_test(test_point_parse_ok),
+        cmocka_unit_test(test_point_parse_space), cmocka_unit_test(test_point_parse_syntax),
+        cmocka_unit_test(test_point_parse_range), cmocka_unit_test(test_distance_parse),
+        cmocka_unit_test(test_chord_round_trip),  cmocka_unit_test(test_unit_vector),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

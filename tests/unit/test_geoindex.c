@@ -25,8 +25,8 @@ static void add(struct set *s, double lat, double lon, uint32_t tag)
         s->pts = realloc(s->pts, s->alloc * sizeof(*s->pts));
         assert_non_null(s->pts);
     }
-    s->pts[s->n] = (struct geoindex_point){.lat = lat, .lon = lon, .row = (uint32_t)s->n + 1,
-                                           .rank = (uint32_t)s->n, .tag = tag};
+    s->pts[s->n] = (struct geoindex_point){
+        .lat = lat, .lon = lon, .row = (uint32_t)s->n + 1, .rank = (uint32_t)s->n, .tag = tag};
     s->n++;
 }
 
@@ -65,8 +65,10 @@ static void make_synthetic(struct set *s, size_t n, uint64_t seed)
     while (s->n < n) {
         double u = test_uniform(&seed);
         if (u < 0.5) {
-            double clat = floor(test_uniform(&seed) * 8) * 20 - 70, clon = floor(test_uniform(&seed) * 12) * 30 - 165;
-            add(s, fmax(-90, fmin(90, clat + (test_uniform(&seed) - 0.5))), clon + (test_uniform(&seed) - 0.5), (uint32_t)(s->n % 3));
+            double clat = floor(test_uniform(&seed) * 8) * 20 - 70,
+                   clon = floor(test_uniform(&seed) * 12) * 30 - 165;
+            add(s, fmax(-90, fmin(90, clat + (test_uniform(&seed) - 0.5))),
+                clon + (test_uniform(&seed) - 0.5), (uint32_t)(s->n % 3));
         } else if (u < 0.8) {
             double z = 2 * test_uniform(&seed) - 1;
             add(s, asin(z) * 180 / M_PI, test_uniform(&seed) * 360 - 180, (uint32_t)(s->n % 3));
@@ -74,9 +76,11 @@ static void make_synthetic(struct set *s, size_t n, uint64_t seed)
             struct geoindex_point d = s->pts[(size_t)(test_uniform(&seed) * (double)s->n)];
             add(s, d.lat, d.lon, (uint32_t)(s->n % 3)); /* same spot, another id */
         } else if (u < 0.95) {
-            add(s, test_uniform(&seed) * 10 - 5, test_uniform(&seed) < 0.5 ? 180.0 : -180.0, (uint32_t)(s->n % 3));
+            add(s, test_uniform(&seed) * 10 - 5, test_uniform(&seed) < 0.5 ? 180.0 : -180.0,
+                (uint32_t)(s->n % 3));
         } else {
-            add(s, test_uniform(&seed) < 0.5 ? 90.0 : -90.0, test_uniform(&seed) * 360 - 180, (uint32_t)(s->n % 3));
+            add(s, test_uniform(&seed) < 0.5 ? 90.0 : -90.0, test_uniform(&seed) * 360 - 180,
+                (uint32_t)(s->n % 3));
         }
     }
 }
@@ -131,7 +135,8 @@ static size_t check(const struct geoindex *ix, struct geoindex_scratch *sc, cons
     size_t n, want = brute(s, q, buf);
     assert_int_equal(geoindex_search(ix, sc, q, &hits, &n), RU_OK);
     if (n != want)
-        fail_msg("at %.6f,%.6f k=%zu: %zu hits, brute force %zu", q->origin.lat, q->origin.lon, q->k, n, want);
+        fail_msg("at %.6f,%.6f k=%zu: %zu hits, brute force %zu", q->origin.lat, q->origin.lon, q->k, n,
+                 want);
     for (size_t i = 0; i < n; i++)
         if (hits[i].pt.row != buf[i].row)
             fail_msg("at %.9f,%.9f hit %zu is row %u (%.6f m), brute force row %u (%.6f m)", q->origin.lat,
@@ -148,7 +153,8 @@ static void oracle(const struct set *s, const struct geoindex *ix, uint64_t seed
     size_t checked = 0;
     for (int i = 0; i < 10000; i++) {
         double z = 2 * test_uniform(&seed) - 1;
-        struct geoindex_query q = {.origin = {asin(z) * 180 / M_PI, test_uniform(&seed) * 360 - 180}, .k = 10};
+        struct geoindex_query q = {.origin = {asin(z) * 180 / M_PI, test_uniform(&seed) * 360 - 180},
+                                   .k = 10};
         checked += check(ix, &sc, s, &q, buf) > 0;
     }
     static const double hard[][2] = {{90, 0},     {-90, 0},        {89.9999, 45},   {-89.9999, -120},
@@ -281,7 +287,8 @@ static void test_lazy_equals_memory(void **state)
     assert_int_equal(geoindex_build(s.pts, s.n, 16, &mem), RU_OK);
     /* s.pts is now in leaf order: encode each leaf */
     uint32_t nl = geoindex_leaf_count(mem);
-    struct store st = {malloc(s.n * GEOINDEX_POINT_BYTES), calloc(nl, sizeof(size_t)), calloc(nl, sizeof(size_t)), 0};
+    struct store st = {malloc(s.n * GEOINDEX_POINT_BYTES), calloc(nl, sizeof(size_t)),
+                       calloc(nl, sizeof(size_t)), 0};
     for (uint32_t l = 0; l < nl; l++) {
         size_t lo = geoindex_leaf_start(mem, l), hi = geoindex_leaf_start(mem, l + 1);
         st.off[l] = lo * GEOINDEX_POINT_BYTES;
@@ -296,7 +303,8 @@ static void test_lazy_equals_memory(void **state)
     geoindex_scratch_init(&b);
     for (int i = 0; i < 3000; i++) {
         double z = 2 * test_uniform(&seed) - 1;
-        struct geoindex_query q = {.origin = {asin(z) * 180 / M_PI, test_uniform(&seed) * 360 - 180}, .k = 10};
+        struct geoindex_query q = {.origin = {asin(z) * 180 / M_PI, test_uniform(&seed) * 360 - 180},
+                                   .k = 10};
         const struct geoindex_hit *h1, *h2;
         size_t n1, n2;
         assert_int_equal(geoindex_search(mem, &a, &q, &h1, &n1), RU_OK);
@@ -335,8 +343,9 @@ static void test_lazy_equals_memory(void **state)
 static void test_codec(void **state)
 {
     (void)state;
-    struct geoindex_point in[2] = {{.lat = -89.5, .lon = 179.25, .row = 7, .rank = 3, .tag = 9},
-                                   {.lat = 12.3456789012, .lon = -0.5, .row = UINT32_MAX, .rank = 0, .tag = 0}};
+    struct geoindex_point in[2] = {
+        {.lat = -89.5, .lon = 179.25, .row = 7, .rank = 3, .tag = 9},
+        {.lat = 12.3456789012, .lon = -0.5, .row = UINT32_MAX, .rank = 0, .tag = 0}};
     unsigned char buf[2 * GEOINDEX_POINT_BYTES];
     struct geoindex_point out[2];
     size_t n;

@@ -15,14 +15,20 @@
 
 /* The Tromsø row of cities500.txt, with a shorter list of alternate names. */
 static const char *const tromso[NCOLS] = {
-    "3133895", "Troms\xC3\xB8", "Tromso", ",Romsa,,TOS,\xD0\xA2\xD1\x80\xD0\xBE\xD0\xBC\xD1\x81\xD0\xB5,",
-    "69.6489", "18.95508", "P", "PPLA", "NO", "", "54", "5401", "", "", "64448", "", "-9999",
-    "Europe/Oslo", "2022-08-21",
+    "3133895",    "Troms\xC3\xB8",
+    "Tromso",     ",Romsa,,TOS,\xD0\xA2\xD1\x80\xD0\xBE\xD0\xBC\xD1\x81\xD0\xB5,",
+    "69.6489",    "18.95508",
+    "P",          "PPLA",
+    "NO",         "",
+    "54",         "5401",
+    "",           "",
+    "64448",      "",
+    "-9999",      "Europe/Oslo",
+    "2022-08-21",
 };
 
 /* Join COLS[0..n) with tabs into BUF, with column REPLACE (if >= 0) set to WITH. */
-static char *make_line(char *buf, size_t len, const char *const *cols, int n, int replace,
-                       const char *with)
+static char *make_line(char *buf, size_t len, const char *const *cols, int n, int replace, const char *with)
 {
     size_t used = 0;
     buf[0] = '\0';
@@ -194,7 +200,7 @@ static void test_place_bad_values(void **state)
     place_fails(0, "12x", "geonameid");
     place_fails(0, "99999999999999999999999", "geonameid");
     place_fails(1, "", "name");
-    place_fails(1, "Troms\xF8", "name");              /* Latin-1, not UTF-8 */
+    place_fails(1, "Troms\xF8", "name"); /* Latin-1, not UTF-8 */
     place_fails(2, "Tromso\xC3", "asciiname");
     place_fails(3, "Romsa,\xFF", "alternatenames");
     place_fails(4, "91", "latitude");
@@ -232,12 +238,9 @@ static void test_admin1(void **state)
     assert_string_equal(a.ascii, "Z\xC3\xBCrich");
 
     static const char *const bad[][2] = {
-        {"USWY\tWyoming\tWyoming\t1", "code"},
-        {".WY\tWyoming\tWyoming\t1", "code"},
-        {"US.\tWyoming\tWyoming\t1", "code"},
-        {"US.WY\t\tWyoming\t1", "name"},
-        {"US.WY\tWyo\xFFming\tWyoming\t1", "name"},
-        {"US.WY", "columns"},
+        {"USWY\tWyoming\tWyoming\t1", "code"},      {".WY\tWyoming\tWyoming\t1", "code"},
+        {"US.\tWyoming\tWyoming\t1", "code"},       {"US.WY\t\tWyoming\t1", "name"},
+        {"US.WY\tWyo\xFFming\tWyoming\t1", "name"}, {"US.WY", "columns"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char buf[128], w[GEONAMES_WHY_MAX] = "";

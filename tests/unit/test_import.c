@@ -101,13 +101,16 @@ static void test_full_import(void **state)
     assert_int_equal(count(db, "SELECT is_primary FROM place_name WHERE folded = 'kobenhavn'"), 0);
     assert_int_equal(count(db, "SELECT count(*) FROM place_name WHERE place = 7 AND folded = 'zurich'"), 1);
     /* extras kept as JSON, empty ones left out */
-    assert_int_equal(count(db, "SELECT json_extract(extras, '$.phone') = '555-0101' FROM store WHERE id = 'S1'"), 1);
+    assert_int_equal(
+        count(db, "SELECT json_extract(extras, '$.phone') = '555-0101' FROM store WHERE id = 'S1'"), 1);
     assert_int_equal(count(db, "SELECT extras IS NULL FROM store WHERE id = 'S2'"), 1);
-    assert_int_equal(count(db, "SELECT address = '2760 N Dirksen Pkwy, Suite 1' FROM store WHERE id = 'S2'"), 1);
+    assert_int_equal(count(db, "SELECT address = '2760 N Dirksen Pkwy, Suite 1' FROM store WHERE id = 'S2'"),
+                     1);
     /* both spatial indexes were built in the same transaction */
     assert_int_equal(count(db, "SELECT count FROM geoindex WHERE point_set = 1"), 3);
     assert_int_equal(count(db, "SELECT count FROM geoindex WHERE point_set = 2"), 11);
-    /* the distinct folded primary names: springfield bigtown smallville copenhagen zurich tromso paris "rock springs" */
+    /* the distinct folded primary names: springfield bigtown smallville copenhagen zurich tromso paris "rock
+     * springs" */
     assert_int_equal(count(db, "SELECT count(*) FROM name_trigram"), 8);
     db_free(db);
 }
@@ -135,7 +138,9 @@ static void test_reimport_updates(void **state)
     importer_free(imp);
     assert_int_equal(count(db, "SELECT count(*) FROM store"), 4);
     assert_int_equal(count(db, "SELECT count(*) FROM store WHERE id = 'S1'"), 1);
-    assert_int_equal(count(db, "SELECT name = 'Walmart Rock Springs West' AND extras IS NULL FROM store WHERE id = 'S1'"), 1);
+    assert_int_equal(
+        count(db, "SELECT name = 'Walmart Rock Springs West' AND extras IS NULL FROM store WHERE id = 'S1'"),
+        1);
     assert_int_equal(count(db, "SELECT count FROM geoindex WHERE point_set = 1"), 4);
 
     /* the same places again: nothing doubles */
@@ -143,8 +148,8 @@ static void test_reimport_updates(void **state)
     assert_int_equal(count(db, "SELECT count(*) FROM place"), 11);
     assert_int_equal(count(db, "SELECT count(*) FROM place_name"), names);
     /* a place whose alternate names changed loses the old ones */
-    test_write(test_path("places2.txt"),
-               PLACE("6", "Copenhagen", "Copenhagen", "Kobenhavn", "55.67594", "12.56553", "DK", "17", "1200000"));
+    test_write(test_path("places2.txt"), PLACE("6", "Copenhagen", "Copenhagen", "Kobenhavn", "55.67594",
+                                               "12.56553", "DK", "17", "1200000"));
     assert_int_equal(import(db, 0, &log, IMPORT_PLACES, test_path("places2.txt")), RU_OK);
     assert_int_equal(count(db, "SELECT count(*) FROM place_name WHERE folded = 'kopenhagen'"), 0);
     assert_int_equal(count(db, "SELECT population FROM place_name WHERE folded = 'kobenhavn'"), 1200000);
@@ -160,11 +165,10 @@ static void test_bad_row_fails_whole_import(void **state)
     write_fixture();
     struct db *db = open_db("bad.db");
     assert_int_equal(import(db, 0, &log, IMPORT_STORES, test_path("stores.csv")), RU_OK);
-    test_write(test_path("bad.csv"),
-               "id,chain,name,address,city,region,postal,country,lat,lon\n"
-               "B1,Walmart,Good One,1 St,Town,WY,1,US,41,-109\n"
-               "B2,Walmart,Bad Lat,1 St,Town,WY,1,US,95,-109\n"
-               "B3,Walmart,Good Two,1 St,Town,WY,1,US,42,-109\n");
+    test_write(test_path("bad.csv"), "id,chain,name,address,city,region,postal,country,lat,lon\n"
+                                     "B1,Walmart,Good One,1 St,Town,WY,1,US,41,-109\n"
+                                     "B2,Walmart,Bad Lat,1 St,Town,WY,1,US,95,-109\n"
+                                     "B3,Walmart,Good Two,1 St,Town,WY,1,US,42,-109\n");
     assert_int_equal(import(db, 0, &log, IMPORT_STORES, test_path("bad.csv")), RU_ERR_INVALID);
     assert_int_equal(log.count, 1);
     assert_int_equal(log.last_line, 3);
@@ -182,11 +186,11 @@ static void test_bad_row_fails_whole_import(void **state)
 
     /* every bad gazetteer row is reported, not only the first */
     log.count = 0;
-    test_write(test_path("badplaces.txt"),
-               PLACE("20", "Goodplace", "Goodplace", "", "10", "10", "US", "WY", "5")
-               "21\tToo few columns\n"
-               PLACE("22", "Badlat", "Badlat", "", "100", "10", "US", "WY", "5")
-               PLACE("x", "Badid", "Badid", "", "10", "10", "US", "WY", "5"));
+    test_write(
+        test_path("badplaces.txt"),
+        PLACE("20", "Goodplace", "Goodplace", "", "10", "10", "US", "WY",
+              "5") "21\tToo few columns\n" PLACE("22", "Badlat", "Badlat", "", "100", "10", "US", "WY", "5")
+            PLACE("x", "Badid", "Badid", "", "10", "10", "US", "WY", "5"));
     assert_int_equal(import(db, 0, &log, IMPORT_PLACES, test_path("badplaces.txt")), RU_ERR_INVALID);
     assert_int_equal(log.count, 3);
     assert_int_equal(log.last_line, 4);
@@ -200,7 +204,8 @@ static void test_fatal_and_missing(void **state)
     struct bad_log log = {0};
     struct importer *imp;
     struct db *db = open_db("fatal.db");
-    test_write(test_path("nolat.csv"), "id,chain,name,address,city,region,postal,country,lon\nA,B,C,D,E,F,G,US,1\n");
+    test_write(test_path("nolat.csv"),
+               "id,chain,name,address,city,region,postal,country,lon\nA,B,C,D,E,F,G,US,1\n");
     assert_int_equal(importer_new(db, IMPORT_SKIP_BAD, on_bad, &log, &imp), RU_OK);
     assert_int_equal(importer_file(imp, IMPORT_STORES, test_path("nolat.csv")), RU_ERR_INVALID);
     assert_non_null(strstr(importer_errmsg(imp), "'lat'"));
@@ -217,9 +222,10 @@ static void test_feature_classes(void **state)
     struct bad_log log = {0};
     struct importer *imp;
     struct db *db = open_db("features.db");
-    test_write(test_path("features.txt"),
-               PLACE("30", "Town", "Town", "", "1", "1", "US", "WY", "5")
-               "31\tLake Ness\tLake Ness\t\t1\t1\tH\tLK\tUS\t\tWY\t\t\t\t0\t\t0\tUTC\t2024-01-01\n");
+    test_write(
+        test_path("features.txt"),
+        PLACE("30", "Town", "Town", "", "1", "1", "US", "WY",
+              "5") "31\tLake Ness\tLake Ness\t\t1\t1\tH\tLK\tUS\t\tWY\t\t\t\t0\t\t0\tUTC\t2024-01-01\n");
     assert_int_equal(importer_new(db, 0, on_bad, &log, &imp), RU_OK);
     assert_int_equal(importer_file(imp, IMPORT_PLACES, test_path("features.txt")), RU_OK);
     assert_int_equal(importer_commit(imp), RU_OK);

@@ -195,7 +195,7 @@ static void test_preloaded_same(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_place), cmocka_unit_test(test_postal_and_position),
+        cmocka_unit_test(test_place),          cmocka_unit_test(test_postal_and_position),
         cmocka_unit_test(test_k_radius_chain), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_preloaded_same),
     };

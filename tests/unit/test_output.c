@@ -13,11 +13,10 @@
 #include "locator/output.h"
 #include "common/banned.h"
 
-#define ESC_NAME "Walmart \x1b[31mSupercenter"
-#define LONG_NAME                                                                          \
-    "Walmart Neighborhood Market of Greater Sweetwater County and the High Desert Communities"
-#define ELLIPSIS "\xE2\x80\xA6"
-#define MILE_M 1609.344
+#define ESC_NAME  "Walmart \x1b[31mSupercenter"
+#define LONG_NAME "Walmart Neighborhood Market of Greater Sweetwater County and the High Desert Communities"
+#define ELLIPSIS  "\xE2\x80\xA6"
+#define MILE_M    1609.344
 
 static char *xstrdup(const char *s)
 {
@@ -39,8 +38,8 @@ static void set_place(struct gz_place *p, long long id, const char *name, const 
 }
 
 static void set_store(struct locate_store *s, const char *id, const char *name, const char *address,
-                      const char *city, const char *extras, double lat, double lon,
-                      double distance_m, double bearing_deg)
+                      const char *city, const char *extras, double lat, double lon, double distance_m,
+                      double bearing_deg)
 {
     s->id = xstrdup(id);
     s->chain = xstrdup("Walmart");
@@ -72,10 +71,10 @@ static void make_result(struct locate_result *r)
     r->stores = calloc(2, sizeof(*r->stores));
     assert_non_null(r->stores);
     r->nstores = 2;
-    set_store(&r->stores[0], "WM1", ESC_NAME, "201 Gateway Blvd", "Rock Springs",
-              "{\"phone\":\"555\"}", 41.6891, -109.3721, 10 * MILE_M, 315.0);
-    set_store(&r->stores[1], "WM2", LONG_NAME, "1 Main St", "Green River", NULL, 41.5285,
-              -109.4662, 15 * MILE_M, 250.0);
+    set_store(&r->stores[0], "WM1", ESC_NAME, "201 Gateway Blvd", "Rock Springs", "{\"phone\":\"555\"}",
+              41.6891, -109.3721, 10 * MILE_M, 315.0);
+    set_store(&r->stores[1], "WM2", LONG_NAME, "1 Main St", "Green River", NULL, 41.5285, -109.4662,
+              15 * MILE_M, 250.0);
 }
 
 static char *render_table(const struct locate_result *r, enum output_units u)
@@ -193,8 +192,7 @@ static void test_json(void **state)
     assert_true(json_is_object(ex));
     assert_string_equal(json_string_value(json_object_get(ex, "phone")), "555");
     /* The long name is whole in JSON: only the table cuts. */
-    assert_string_equal(json_string_value(json_object_get(json_array_get(stores, 1), "name")),
-                        LONG_NAME);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(stores, 1), "name")), LONG_NAME);
 
     json_decref(root);
     strbuf_release(&sb);
@@ -318,8 +316,8 @@ static size_t misaligned_row(const char *t, const struct locate_result *r)
             return i + 1;
         size_t end = width_of(row, (size_t)(mi - row) + 3);
         if (end != col) {
-            print_error("row %zu ends its distance at column %zu, the header at %zu:\n%s\n", i + 1,
-                        end, col, t);
+            print_error("row %zu ends its distance at column %zu, the header at %zu:\n%s\n", i + 1, end, col,
+                        t);
             return i + 1;
         }
     }
@@ -348,7 +346,8 @@ static void test_table_aligned_with_controls(void **state)
     free(r.stores[1].name);
     r.stores[1].name = xstrdup("Short");
     free(r.stores[0].name);
-    r.stores[0].name = xstrdup("Store\x1b\x1b\x1b" "ABCDEFGHIJ");
+    r.stores[0].name = xstrdup("Store\x1b\x1b\x1b"
+                               "ABCDEFGHIJ");
     char *t = render_table(&r, UNITS_MI);
     int has_esc = strchr(t, 0x1b) != NULL;
     size_t bad = misaligned_row(t, &r);
@@ -366,7 +365,8 @@ static void test_table_no_control_bytes(void **state)
     snprintf(r.origin.name, sizeof(r.origin.name), "Rock\x1b]0;pwned\x07Springs");
     snprintf(r.alternatives[0].name, sizeof(r.alternatives[0].name), "Alt\rName\x1b[2J");
     free(r.stores[0].address);
-    r.stores[0].address = xstrdup("201\tGateway\x1b[1A Blvd\xC2\x9B" "2J");
+    r.stores[0].address = xstrdup("201\tGateway\x1b[1A Blvd\xC2\x9B"
+                                  "2J");
     free(r.stores[1].city);
     r.stores[1].city = xstrdup("Green\x08River");
     free(r.stores[1].extras_json);
@@ -390,9 +390,11 @@ static void test_width(void **state)
     (void)state;
     assert_int_equal(output_width(""), 0);
     assert_int_equal(output_width("Rock Springs"), 12);
-    assert_int_equal(output_width("K\xC3\xB8" "benhavn"), 9);           /* ø is one column */
-    assert_int_equal(output_width("\xE6\x9D\xB1\xE4\xBA\xAC"), 4);      /* 東京: two wide */
-    assert_int_equal(output_width("Zu\xCC\x88rich"), 6);               /* combining mark: 0 */
+    assert_int_equal(output_width("K\xC3\xB8"
+                                  "benhavn"),
+                     9);                                           /* ø is one column */
+    assert_int_equal(output_width("\xE6\x9D\xB1\xE4\xBA\xAC"), 4); /* 東京: two wide */
+    assert_int_equal(output_width("Zu\xCC\x88rich"), 6);           /* combining mark: 0 */
     assert_int_equal(output_width(ELLIPSIS), 1);
 }
 

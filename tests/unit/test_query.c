@@ -31,8 +31,8 @@ static void expect_position(const char *text, double lat, double lon)
     memset(&q, 0, sizeof(q));
     enum ru_status st = query_parse(text, &q, &why);
     if (st != RU_OK || q.kind != QUERY_POSITION)
-        print_error("query_parse(\"%s\") = %d kind %d (%s), want a position\n", text, st,
-                    (int)q.kind, why ? why : "");
+        print_error("query_parse(\"%s\") = %d kind %d (%s), want a position\n", text, st, (int)q.kind,
+                    why ? why : "");
     assert_int_equal(st, RU_OK);
     assert_int_equal(q.kind, QUERY_POSITION);
     assert_float_equal(q.position.lat, lat, 1e-12);
@@ -75,22 +75,24 @@ static void test_postal(void **state)
     expect_kind("82901", QUERY_POSTAL);
     expect_kind("82901-1234", QUERY_POSTAL);
     expect_kind("82901, US", QUERY_POSTAL);
-    expect_kind(" 2100 ", QUERY_POSTAL);        /* Danish: four digits */
-    expect_kind("1000000000", QUERY_POSTAL);    /* ten digits */
+    expect_kind(" 2100 ", QUERY_POSTAL);     /* Danish: four digits */
+    expect_kind("1000000000", QUERY_POSTAL); /* ten digits */
 }
 
 static void test_places(void **state)
 {
     (void)state;
     expect_kind("Rock Springs, WY", QUERY_PLACE);
-    expect_kind("K\xC3\xB8" "benhavn", QUERY_PLACE);
+    expect_kind("K\xC3\xB8"
+                "benhavn",
+                QUERY_PLACE);
     expect_kind("Zurich", QUERY_PLACE);
-    expect_kind("1600 Main", QUERY_PLACE);       /* digits, then letters: not a postal code */
+    expect_kind("1600 Main", QUERY_PLACE); /* digits, then letters: not a postal code */
     expect_kind("St. Louis", QUERY_PLACE);
-    expect_kind("Nancy", QUERY_PLACE);           /* starts like "nan" */
-    expect_kind("Infiesto", QUERY_PLACE);        /* starts like "inf" */
-    expect_kind("12", QUERY_PLACE);              /* too short for a postal code */
-    expect_kind("12345678901", QUERY_PLACE);     /* too long for one */
+    expect_kind("Nancy", QUERY_PLACE);                    /* starts like "nan" */
+    expect_kind("Infiesto", QUERY_PLACE);                 /* starts like "inf" */
+    expect_kind("12", QUERY_PLACE);                       /* too short for a postal code */
+    expect_kind("12345678901", QUERY_PLACE);              /* too long for one */
     expect_kind("\xE6\x9D\xB1\xE4\xBA\xAC", QUERY_PLACE); /* 東京 */
 }
 
@@ -180,16 +182,11 @@ static void test_why_differs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_positions),
-        cmocka_unit_test(test_position_space_separated),
-        cmocka_unit_test(test_postal),
-        cmocka_unit_test(test_places),
-        cmocka_unit_test(test_kind_names),
-        cmocka_unit_test(test_empty),
-        cmocka_unit_test(test_length),
-        cmocka_unit_test(test_encoding),
-        cmocka_unit_test(test_position_range),
-        cmocka_unit_test(test_why_differs),
+        cmocka_unit_test(test_positions),      cmocka_unit_test(test_position_space_separated),
+        cmocka_unit_test(test_postal),         cmocka_unit_test(test_places),
+        cmocka_unit_test(test_kind_names),     cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_length),         cmocka_unit_test(test_encoding),
+        cmocka_unit_test(test_position_range), cmocka_unit_test(test_why_differs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@
 #include "locator/storecsv.h"
 #include "common/banned.h"
 
-#define HEADER "id,chain,name,address,city,region,postal,country,lat,lon"
+#define HEADER  "id,chain,name,address,city,region,postal,country,lat,lon"
 #define MAX_GOT 32
 
 struct got_row {
@@ -173,14 +173,15 @@ static void test_extras_need_escaping(void **state)
     (void)state;
     struct got *g = new_got();
     run(HEADER ",note\n"
-        "E1,Chain,Store,1 Main,City,WY,82901,US,41,-109,\"say \"\"hi\"\" \\ K\xC3\xB8" "benhavn\"\n",
+               "E1,Chain,Store,1 Main,City,WY,82901,US,41,-109,\"say \"\"hi\"\" \\ K\xC3\xB8"
+               "benhavn\"\n",
         g);
     assert_int_equal(g->finish_st, RU_OK);
     assert_int_equal(g->nrows, 1);
     json_t *o = json_loads(g->rows[0].extras, 0, NULL);
     assert_non_null(o);
-    assert_string_equal(json_string_value(json_object_get(o, "note")),
-                        "say \"hi\" \\ K\xC3\xB8" "benhavn");
+    assert_string_equal(json_string_value(json_object_get(o, "note")), "say \"hi\" \\ K\xC3\xB8"
+                                                                       "benhavn");
     json_decref(o);
 }
 
@@ -189,8 +190,9 @@ static void test_quoted_fields(void **state)
     (void)state;
     struct got *g = new_got();
     run(HEADER "\n"
-        "X1,Chain,\"Store, \"\"The Best\"\"\",\"1 Main St, Suite 2\",Rock Springs,WY,\"82901\",US,41.58,-109.2\n"
-        "X2,Chain,\"\"\"Quoted\"\"\",2 Main St,Rock Springs,WY,82901,US,\"41.6\",\"-109.3\"\n",
+               "X1,Chain,\"Store, \"\"The Best\"\"\",\"1 Main St, Suite 2\",Rock "
+               "Springs,WY,\"82901\",US,41.58,-109.2\n"
+               "X2,Chain,\"\"\"Quoted\"\"\",2 Main St,Rock Springs,WY,82901,US,\"41.6\",\"-109.3\"\n",
         g);
     assert_int_equal(g->feed_st, RU_OK);
     assert_int_equal(g->finish_st, RU_OK);
@@ -209,10 +211,10 @@ static void test_multiline_record(void **state)
     (void)state;
     struct got *g = new_got();
     run(HEADER "\n"
-        "M1,Chain,\"Two\n"
-        "Lines\",1 Main St,Rock Springs,WY,82901,US,41.58,-109.2\n"
-        "M2,Chain,After,2 Main St,Rock Springs,WY,82901,US,41.6,-109.3\n"
-        "M3,Chain,Last,3 Main St,Rock Springs,WY,82901,US,41.7,-109.4\n",
+               "M1,Chain,\"Two\n"
+               "Lines\",1 Main St,Rock Springs,WY,82901,US,41.58,-109.2\n"
+               "M2,Chain,After,2 Main St,Rock Springs,WY,82901,US,41.6,-109.3\n"
+               "M3,Chain,Last,3 Main St,Rock Springs,WY,82901,US,41.7,-109.4\n",
         g);
     assert_int_equal(g->feed_st, RU_OK);
     assert_int_equal(g->finish_st, RU_OK);
@@ -243,18 +245,18 @@ static void test_bad_rows_reported(void **state)
     max_id[sizeof(max_id) - 1] = '\0';
     snprintf(text, sizeof(text),
              HEADER "\n"
-             "G1,Chain,Good one,1 Main,City,WY,82901,US,41.5,-109.1\n"     /* 2 */
-             "B1,Chain,No lat,1 Main,City,WY,82901,US,,-109.1\n"          /* 3 */
-             "B2,Chain,Lon 200,1 Main,City,WY,82901,US,41.5,200\n"        /* 4 */
-             ",Chain,No id,1 Main,City,WY,82901,US,41.5,-109.1\n"         /* 5 */
-             "B4,Chain,Short,1 Main,City,WY,82901,US,41.5\n"              /* 6 */
-             "%s,Chain,Long id,1 Main,City,WY,82901,US,41.5,-109.1\n"     /* 7 */
-             "B6,Chain,Lat 91,1 Main,City,WY,82901,US,91,-109.1\n"        /* 8 */
-             "B7,Chain,Lat text,1 Main,City,WY,82901,US,north,-109.1\n"   /* 9 */
-             "B8,Chain,Long,1 Main,City,WY,82901,US,41.5,-109.1,extra\n"  /* 10 */
-             "B9,,No chain,1 Main,City,WY,82901,US,41.5,-109.1\n"         /* 11 */
-             "G2,Chain,Good two,2 Main,City,WY,82901,US,-41.5,109.1\n"    /* 12 */
-             "%s,Chain,Id of 64,3 Main,City,WY,82901,US,0,0\n",           /* 13 */
+                    "G1,Chain,Good one,1 Main,City,WY,82901,US,41.5,-109.1\n"   /* 2 */
+                    "B1,Chain,No lat,1 Main,City,WY,82901,US,,-109.1\n"         /* 3 */
+                    "B2,Chain,Lon 200,1 Main,City,WY,82901,US,41.5,200\n"       /* 4 */
+                    ",Chain,No id,1 Main,City,WY,82901,US,41.5,-109.1\n"        /* 5 */
+                    "B4,Chain,Short,1 Main,City,WY,82901,US,41.5\n"             /* 6 */
+                    "%s,Chain,Long id,1 Main,City,WY,82901,US,41.5,-109.1\n"    /* 7 */
+                    "B6,Chain,Lat 91,1 Main,City,WY,82901,US,91,-109.1\n"       /* 8 */
+                    "B7,Chain,Lat text,1 Main,City,WY,82901,US,north,-109.1\n"  /* 9 */
+                    "B8,Chain,Long,1 Main,City,WY,82901,US,41.5,-109.1,extra\n" /* 10 */
+                    "B9,,No chain,1 Main,City,WY,82901,US,41.5,-109.1\n"        /* 11 */
+                    "G2,Chain,Good two,2 Main,City,WY,82901,US,-41.5,109.1\n"   /* 12 */
+                    "%s,Chain,Id of 64,3 Main,City,WY,82901,US,0,0\n",          /* 13 */
              long_id, max_id);
     struct got *g = new_got();
     run(text, g);
@@ -274,7 +276,7 @@ static void test_bad_rows_reported(void **state)
         unsigned long line;
         const char *word;
     } want[] = {
-        {3, "lat"}, {4, "lon"}, {5, "id"}, {6, "fields"}, {7, "id"},
+        {3, "lat"}, {4, "lon"}, {5, "id"},      {6, "fields"}, {7, "id"},
         {8, "lat"}, {9, "lat"}, {10, "fields"}, {11, "chain"},
     };
     assert_int_equal(g->nbad, sizeof(want) / sizeof(want[0]));
@@ -292,9 +294,9 @@ static void test_bad_text(void **state)
     (void)state;
     struct got *g = new_got();
     run(HEADER "\n"
-        "U1,Chain,Bad \xFF name,1 Main,City,WY,82901,US,41.5,-109.1\n"
-        "U2,Chain,Esc\x1b[31m,1 Main,City,WY,82901,US,41.5,-109.1\n"
-        "U3,Chain,Fine,1 Main,City,WY,82901,US,41.5,-109.1\n",
+               "U1,Chain,Bad \xFF name,1 Main,City,WY,82901,US,41.5,-109.1\n"
+               "U2,Chain,Esc\x1b[31m,1 Main,City,WY,82901,US,41.5,-109.1\n"
+               "U3,Chain,Fine,1 Main,City,WY,82901,US,41.5,-109.1\n",
         g);
     assert_int_equal(g->finish_st, RU_OK);
     assert_int_equal(g->nbad, 2);
@@ -348,8 +350,8 @@ static void test_broken_quoting(void **state)
     (void)state;
     struct got *g = new_got();
     run(HEADER "\n"
-        "Q0,Chain,Fine,1 Main,City,WY,82901,US,41.5,-109.1\n"
-        "Q1,Chain,Bad\"quote,1 Main,City,WY,82901,US,41.5,-109.1\n",
+               "Q0,Chain,Fine,1 Main,City,WY,82901,US,41.5,-109.1\n"
+               "Q1,Chain,Bad\"quote,1 Main,City,WY,82901,US,41.5,-109.1\n",
         g);
     assert_int_equal(g->feed_st, RU_ERR_INVALID);
     assert_int_equal(g->failed_line, 3);
@@ -363,9 +365,9 @@ static void test_unterminated_quote(void **state)
     (void)state;
     struct got *g = new_got();
     run(HEADER "\n"
-        "Q0,Chain,Fine,1 Main,City,WY,82901,US,41.5,-109.1\n"
-        "Q1,Chain,\"Never closed,1 Main,City,WY,82901,US,41.5,-109.1\n"
-        "Q2,Chain,Swallowed,1 Main,City,WY,82901,US,41.5,-109.1\n",
+               "Q0,Chain,Fine,1 Main,City,WY,82901,US,41.5,-109.1\n"
+               "Q1,Chain,\"Never closed,1 Main,City,WY,82901,US,41.5,-109.1\n"
+               "Q2,Chain,Swallowed,1 Main,City,WY,82901,US,41.5,-109.1\n",
         g);
     assert_int_equal(g->feed_st, RU_OK);
     assert_int_equal(g->finish_st, RU_ERR_INVALID);
@@ -393,14 +395,14 @@ static void test_blank_lines(void **state)
 {
     (void)state;
     struct got *g = new_got();
-    run(HEADER "\n"                                            /* 1 */
-        "\n"                                                   /* 2 */
-        "K1,Chain,One,1 Main,City,WY,82901,US,41.5,-109.1\n"   /* 3 */
-        "\n"                                                   /* 4 */
-        "\n"                                                   /* 5 */
-        "K2,Chain,Two,2 Main,City,WY,82901,US,41.6,-109.2\n"   /* 6 */
-        "K3,Chain,Bad,3 Main,City,WY,82901,US,95,-109.2\n"     /* 7 */
-        "\n",                                                  /* 8 */
+    run(HEADER "\n"                                                 /* 1 */
+               "\n"                                                 /* 2 */
+               "K1,Chain,One,1 Main,City,WY,82901,US,41.5,-109.1\n" /* 3 */
+               "\n"                                                 /* 4 */
+               "\n"                                                 /* 5 */
+               "K2,Chain,Two,2 Main,City,WY,82901,US,41.6,-109.2\n" /* 6 */
+               "K3,Chain,Bad,3 Main,City,WY,82901,US,95,-109.2\n"   /* 7 */
+               "\n",                                                /* 8 */
         g);
     assert_int_equal(g->feed_st, RU_OK);
     assert_int_equal(g->finish_st, RU_OK);
@@ -410,8 +412,8 @@ static void test_blank_lines(void **state)
     assert_string_equal(g->rows[1].id, "K2");
     /* Line numbers count the blank lines: a bad-row report must point at the real line. */
     if (g->rows[0].line != 3 || g->rows[1].line != 6 || g->bad[0].line != 7)
-        print_error("lines reported: %lu %lu %lu, want 3 6 7\n", g->rows[0].line,
-                    g->rows[1].line, g->bad[0].line);
+        print_error("lines reported: %lu %lu %lu, want 3 6 7\n", g->rows[0].line, g->rows[1].line,
+                    g->bad[0].line);
     assert_int_equal(g->rows[0].line, 3);
     assert_int_equal(g->rows[1].line, 6);
     assert_int_equal(g->bad[0].line, 7);
@@ -483,8 +485,8 @@ static void test_callback_stops(void **state)
     struct got *g = new_got();
     g->row_status = RU_ERR_DB;
     run(HEADER "\n"
-        "S1,Chain,One,1 Main,City,WY,82901,US,41.5,-109.1\n"
-        "S2,Chain,Two,2 Main,City,WY,82901,US,41.6,-109.2\n",
+               "S1,Chain,One,1 Main,City,WY,82901,US,41.5,-109.1\n"
+               "S2,Chain,Two,2 Main,City,WY,82901,US,41.6,-109.2\n",
         g);
     assert_int_equal(g->feed_st, RU_ERR_DB);
     assert_int_equal(g->failed_line, 2);
@@ -500,8 +502,10 @@ static void test_field_too_long(void **state)
     assert_non_null(text);
     memset(big, 'a', n);
     big[n] = '\0';
-    snprintf(text, n + 256, HEADER "\nT1,Chain,%s,1 Main,City,WY,82901,US,41.5,-109.1\n"
-             "T2,Chain,Ok,1 Main,City,WY,82901,US,41.5,-109.1\n", big);
+    snprintf(text, n + 256,
+             HEADER "\nT1,Chain,%s,1 Main,City,WY,82901,US,41.5,-109.1\n"
+                    "T2,Chain,Ok,1 Main,City,WY,82901,US,41.5,-109.1\n",
+             big);
     struct got *g = new_got();
     run(text, g);
     free(big);
