@@ -147,6 +147,15 @@ static enum ru_status fold(struct importer *imp, const char *text)
     return fold_text(text, strlen(text), &imp->fold);
 }
 
+/* Bind the folded form of TEXT as parameter I of ST. */
+static enum ru_status bind_folded(struct importer *imp, sqlite3_stmt *st, int i, const char *text)
+{
+    enum ru_status rc = fold(imp, text);
+    if (rc == RU_OK)
+        bind_text(st, i, strbuf_str(&imp->fold));
+    return rc;
+}
+
 static void forget_names(struct importer *imp)
 {
     for (size_t i = 0; i < imp->nnames; i++)
@@ -223,12 +232,8 @@ static enum ru_status put_admin1(struct importer *imp, const struct gn_admin1 *a
     bind_text(st, 1, a->country);
     bind_text(st, 2, a->code);
     bind_text(st, 3, a->name);
-    if ((rc = fold(imp, a->name)) != RU_OK)
+    if ((rc = bind_folded(imp, st, 4, a->name)) != RU_OK || (rc = bind_folded(imp, st, 5, a->ascii)) != RU_OK)
         return rc;
-    bind_text(st, 4, strbuf_str(&imp->fold));
-    if ((rc = fold(imp, a->ascii)) != RU_OK)
-        return rc;
-    bind_text(st, 5, strbuf_str(&imp->fold));
     imp->stats.admin1++;
     return step_done(imp, S_ADMIN1);
 }
@@ -240,9 +245,8 @@ static enum ru_status put_country(struct importer *imp, const struct gn_country 
     bind_text(st, 1, c->iso);
     bind_text(st, 2, c->iso3);
     bind_text(st, 3, c->name);
-    if ((rc = fold(imp, c->name)) != RU_OK)
+    if ((rc = bind_folded(imp, st, 4, c->name)) != RU_OK)
         return rc;
-    bind_text(st, 4, strbuf_str(&imp->fold));
     imp->stats.countries++;
     return step_done(imp, S_COUNTRY);
 }
