@@ -17,7 +17,11 @@ rm -f "$out.new" "$out.new-wal" "$out.new-shm"
     --places "$tmp/cities500.txt" \
     --postal "$tmp/US.txt" \
     --stores "$data/stores-walmart-us.csv"
-# fold the write-ahead log into the file so the database is one self-contained file
-sqlite3 "$out.new" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null 2>&1 || true
+# One self-contained file in rollback-journal mode: readers then need no -wal or -shm
+# files beside it (the default may live in a read-only folder). An import switches it
+# back to WAL.
+sqlite3 "$out.new" "PRAGMA journal_mode = DELETE;" >/dev/null
 rm -f "$out.new-wal" "$out.new-shm"
+# a log left beside an older database must not meet the new one
+rm -f "$out-wal" "$out-shm"
 mv -f "$out.new" "$out"

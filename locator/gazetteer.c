@@ -229,7 +229,13 @@ enum ru_status gazetteer_find_place(struct gazetteer *gz, const char *query, str
         }
         if (!*name)
             return RU_ERR_INVALID;
-        return collect(gz, S_BY_NAME, name, quals, nq, out);
+        rc = collect(gz, S_BY_NAME, name, quals, nq, out);
+        if (rc != RU_ERR_NOT_FOUND)
+            return rc;
+        /* Some names have commas of their own ("Brgy. Bachaw Norte, Kalibo"). */
+        if ((rc = fold_into(query, strlen(query), name, sizeof(name))) != RU_OK)
+            return rc;
+        return collect(gz, S_BY_NAME, name, quals, 0, out);
     }
 
     /* "springfield il", "rock springs wyoming us": try the whole text as a name, then

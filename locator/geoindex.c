@@ -21,10 +21,21 @@ struct geoindex {
     unsigned depth;
     uint32_t nleaves;
     size_t nnodes;
-    float *boxes;               /* 6 per node: min xyz, max xyz; node (d, j) is at (1 << d) - 1 + j */
+    float *boxes;               /* in memory: 6 per node (min xyz, max xyz), node (d, j) at (1 << d) - 1 + j;
+                                   NULL while lazy */
     struct geoindex_point *pts; /* in memory: all points in leaf order, or NULL (lazy) */
     double *xyz;
+
+    /* Blocks: band b covers levels [band_start[b], band_start[b] + band_levels[b]); each
+     * node at a band's first level roots one block, numbered from band_first[b]. */
+    unsigned nbands;
+    unsigned band_start[8], band_levels[8];
+    uint32_t band_first[8];
+    uint32_t nblocks;
+    float **blocks; /* lazy: blocks read so far (NULL: not yet) */
+
     geoindex_fetch_fn fetch;
+    geoindex_fetch_block_fn fetch_block;
     void *ctx;
 };
 
@@ -70,10 +81,65 @@ size_t geoindex_leaf_start(const struct geoindex *ix, uint32_t leaf)
     return range_lo(ix->n, ix->depth, leaf);
 }
 
-const void *geoindex_nodes(const struct geoindex *ix, size_t *len)
+uint32_t geoindex_block_count(const struct geoindex *ix)
 {
-    *len = ix->nnodes * GEOINDEX_NODE_BYTES;
-    return ix->boxes;
+    return ix->nblocks;
+}
+
+/* Where node NODE lives: its block and its index inside the block. */
+static void locate_node(const struct geoindex *ix, uint32_t node, uint32_t *block, uint32_t *local)
+{
+    unsigned d = 31u - (unsigned)__builtin_clz(node + 1);
+    uint32_t j = node + 1 - ((uint32_t)1 << d);
+    unsigned b = 0;
+    while (b + 1 < ix->nbands && ix->band_start[b + 1] <= d)
+        b++;
+    unsigned rel = d - ix->band_start[b];
+    *block = ix->band_first[b] + (j >> rel);
+    *local = ((uint32_t)1 << rel) - 1 + (j & (((uint32_t)1 << rel) - 1));
+}
+
+/* The band of BLOCK, and the global index of the block's root node. */
+static unsigned block_band(const struct geoindex *ix, uint32_t block, uint32_t *root)
+{
+    unsigned b = 0;
+    while (b + 1 < ix->nbands && ix->band_first[b + 1] <= block)
+        b++;
+    *root = ((uint32_t)1 << ix->band_start[b]) - 1 + (block - ix->band_first[b]);
+    return b;
+}
+
+/* Global node index of local node LOCAL of the block rooted at global node ROOT. */
+static uint32_t block_node(uint32_t root, uint32_t local)
+{
+    unsigned rel = 31u - (unsigned)__builtin_clz(local + 1);
+    uint32_t pos = local + 1 - ((uint32_t)1 << rel);
+    unsigned d = 31u - (unsigned)__builtin_clz(root + 1);
+    uint32_t j = root + 1 - ((uint32_t)1 << d);
+    return ((uint32_t)1 << (d + rel)) - 1 + (j << rel) + pos;
+}
+
+static size_t block_bytes(const struct geoindex *ix, unsigned band)
+{
+    return (((size_t)1 << ix->band_levels[band]) - 1) * GEOINDEX_NODE_BYTES;
+}
+
+size_t geoindex_block_bytes_max(const struct geoindex *ix)
+{
+    size_t most = 0;
+    for (unsigned b = 0; b < ix->nbands; b++)
+        most = block_bytes(ix, b) > most ? block_bytes(ix, b) : most;
+    return most;
+}
+
+void geoindex_encode_block(const struct geoindex *ix, uint32_t block, unsigned char *out, size_t *len)
+{
+    uint32_t root;
+    unsigned b = block_band(ix, block, &root);
+    *len = block_bytes(ix, b);
+    for (uint32_t i = 0; i < *len / GEOINDEX_NODE_BYTES; i++)
+        memcpy(out + (size_t)i * GEOINDEX_NODE_BYTES, ix->boxes + 6 * (size_t)block_node(root, i),
+               GEOINDEX_NODE_BYTES);
 }
 
 static enum ru_status alloc_shape(size_t n, unsigned leaf_size, struct geoindex **out)
@@ -88,10 +154,17 @@ static enum ru_status alloc_shape(size_t n, unsigned leaf_size, struct geoindex 
     ix->depth = depth_for(n, leaf_size);
     ix->nleaves = (uint32_t)1 << ix->depth;
     ix->nnodes = 2 * (size_t)ix->nleaves - 1;
-    ix->boxes = malloc(ix->nnodes * 6 * sizeof(float));
-    if (!ix->boxes) {
-        free(ix);
-        return RU_ERR_NOMEM;
+    /* Bands of GEOINDEX_BLOCK_LEVELS levels ending at the leaves; the top band takes the
+     * remainder, so leaf-level blocks are always whole subtrees. */
+    unsigned levels = ix->depth + 1, top = levels % GEOINDEX_BLOCK_LEVELS;
+    top = top ? top : GEOINDEX_BLOCK_LEVELS;
+    for (unsigned start = 0, b = 0; start < levels; b++) {
+        ix->band_start[b] = start;
+        ix->band_levels[b] = b == 0 ? top : GEOINDEX_BLOCK_LEVELS;
+        ix->band_first[b] = ix->nblocks;
+        ix->nblocks += (uint32_t)1 << start;
+        start += ix->band_levels[b];
+        ix->nbands = b + 1;
     }
     *out = ix;
     return RU_OK;
@@ -195,10 +268,11 @@ enum ru_status geoindex_build(struct geoindex_point *pts, size_t n, unsigned lea
             return RU_ERR_INVALID;
     if ((st = alloc_shape(n, leaf_size, &ix)) != RU_OK)
         return st;
+    ix->boxes = malloc(ix->nnodes * 6 * sizeof(float));
     b = malloc((n ? n : 1) * sizeof(*b));
     ix->pts = malloc((n ? n : 1) * sizeof(*ix->pts));
     ix->xyz = malloc((n ? n : 1) * 3 * sizeof(double));
-    if (!b || !ix->pts || !ix->xyz) {
+    if (!b || !ix->boxes || !ix->pts || !ix->xyz) {
         free(b);
         geoindex_free(ix);
         return RU_ERR_NOMEM;
@@ -252,53 +326,105 @@ enum ru_status geoindex_decode_points(const unsigned char *in, size_t len, struc
     return RU_OK;
 }
 
-enum ru_status geoindex_open_lazy(size_t n, unsigned leaf_size, const void *nodes, size_t nodes_len,
-                                  geoindex_fetch_fn fetch, void *ctx, struct geoindex **out)
+enum ru_status geoindex_open_lazy(size_t n, unsigned leaf_size, geoindex_fetch_fn fetch_leaf,
+                                  geoindex_fetch_block_fn fetch_block, void *ctx, struct geoindex **out)
 {
     struct geoindex *ix = NULL;
     enum ru_status st = alloc_shape(n, leaf_size, &ix);
     if (st != RU_OK)
         return st;
-    if (nodes_len != ix->nnodes * GEOINDEX_NODE_BYTES) {
+    ix->blocks = calloc(ix->nblocks, sizeof(*ix->blocks));
+    if (!ix->blocks) {
         geoindex_free(ix);
-        return RU_ERR_INVALID;
+        return RU_ERR_NOMEM;
     }
-    memcpy(ix->boxes, nodes, nodes_len);
-    ix->fetch = fetch;
+    ix->fetch = fetch_leaf;
+    ix->fetch_block = fetch_block;
     ix->ctx = ctx;
     *out = ix;
     return RU_OK;
 }
 
+/* Block BLOCK's boxes, read through the callback the first time and kept. */
+static enum ru_status load_block(const struct geoindex *ix, uint32_t block, const float **out)
+{
+    if (!ix->blocks[block]) {
+        uint32_t root;
+        size_t want = block_bytes(ix, block_band(ix, block, &root)), len;
+        const void *bytes;
+        enum ru_status st = ix->fetch_block(ix->ctx, block, &bytes, &len);
+        if (st != RU_OK)
+            return st;
+        if (len != want)
+            return RU_ERR_INVALID;
+        float *f = malloc(want);
+        if (!f)
+            return RU_ERR_NOMEM;
+        memcpy(f, bytes, want);
+        ix->blocks[block] = f;
+    }
+    *out = ix->blocks[block];
+    return RU_OK;
+}
+
+/* The six floats of NODE's box, from memory or from its block; NULL with *st set when
+ * the block cannot be read. */
+static const float *node_box(const struct geoindex *ix, uint32_t node, enum ru_status *st)
+{
+    if (ix->boxes)
+        return ix->boxes + 6 * (size_t)node;
+    uint32_t block, local;
+    const float *f;
+    locate_node(ix, node, &block, &local);
+    if ((*st = load_block(ix, block, &f)) != RU_OK)
+        return NULL;
+    return f + 6 * (size_t)local;
+}
+
 enum ru_status geoindex_preload(struct geoindex *ix)
 {
+    enum ru_status st = RU_OK;
     if (ix->pts)
         return RU_OK;
+    float *boxes = malloc(ix->nnodes * 6 * sizeof(float));
     struct geoindex_point *pts = malloc((ix->n ? ix->n : 1) * sizeof(*pts));
     double *xyz = malloc((ix->n ? ix->n : 1) * 3 * sizeof(double));
-    if (!pts || !xyz) {
-        free(pts);
-        free(xyz);
-        return RU_ERR_NOMEM;
+    if (!boxes || !pts || !xyz) {
+        st = RU_ERR_NOMEM;
+        goto fail;
+    }
+    for (uint32_t block = 0; block < ix->nblocks; block++) {
+        const float *f;
+        uint32_t root;
+        size_t count = block_bytes(ix, block_band(ix, block, &root)) / GEOINDEX_NODE_BYTES;
+        if ((st = load_block(ix, block, &f)) != RU_OK)
+            goto fail;
+        for (uint32_t i = 0; i < count; i++)
+            memcpy(boxes + 6 * (size_t)block_node(root, i), f + 6 * (size_t)i, GEOINDEX_NODE_BYTES);
+        free(ix->blocks[block]);
+        ix->blocks[block] = NULL;
     }
     for (uint32_t leaf = 0; leaf < ix->nleaves; leaf++) {
         size_t lo = geoindex_leaf_start(ix, leaf), hi = geoindex_leaf_start(ix, leaf + 1), got = 0;
         if (lo == hi)
             continue;
-        enum ru_status st = ix->fetch(ix->ctx, leaf, pts + lo, &got);
+        st = ix->fetch(ix->ctx, leaf, pts + lo, &got);
         if (st == RU_OK && got != hi - lo)
             st = RU_ERR_INVALID;
-        if (st != RU_OK) {
-            free(pts);
-            free(xyz);
-            return st;
-        }
+        if (st != RU_OK)
+            goto fail;
     }
     for (size_t i = 0; i < ix->n; i++)
         geo_unit_vector((struct geo_point){pts[i].lat, pts[i].lon}, xyz + 3 * i);
+    ix->boxes = boxes;
     ix->pts = pts;
     ix->xyz = xyz;
     return RU_OK;
+fail:
+    free(boxes);
+    free(pts);
+    free(xyz);
+    return st;
 }
 
 void geoindex_free(struct geoindex *ix)
@@ -308,6 +434,9 @@ void geoindex_free(struct geoindex *ix)
     free(ix->boxes);
     free(ix->pts);
     free(ix->xyz);
+    for (uint32_t i = 0; ix->blocks && i < ix->nblocks; i++)
+        free(ix->blocks[i]);
+    free(ix->blocks);
     free(ix);
 }
 
@@ -494,8 +623,12 @@ enum ru_status geoindex_search(const struct geoindex *ix, struct geoindex_scratc
         return RU_ERR_NOMEM;
     struct heap_entry *heap = s->heap;
 
-    if (q->k > 0 && ix->n > 0)
-        heap_push(heap, &nheap, box_d2(ix->boxes, qv), 0);
+    const float *box;
+    if (q->k > 0 && ix->n > 0) {
+        if (!(box = node_box(ix, 0, &st)))
+            return st;
+        heap_push(heap, &nheap, box_d2(box, qv), 0);
+    }
     while (nheap > 0) {
         struct heap_entry e = heap_pop(heap, &nheap);
         uint32_t node = e.node;
@@ -511,7 +644,12 @@ enum ru_status geoindex_search(const struct geoindex *ix, struct geoindex_scratc
                 break;
             }
             uint32_t l = 2 * node + 1, r = l + 1;
-            double dl = box_d2(ix->boxes + 6 * (size_t)l, qv), dr = box_d2(ix->boxes + 6 * (size_t)r, qv);
+            if (!(box = node_box(ix, l, &st)))
+                return st;
+            double dl = box_d2(box, qv);
+            if (!(box = node_box(ix, r, &st)))
+                return st;
+            double dr = box_d2(box, qv);
             if (dr < dl) {
                 uint32_t tn = l;
                 l = r;

@@ -10,9 +10,11 @@
  * equal a brute-force haversine scan exactly.
  *
  * The tree's shape depends only on the point count and the leaf size: leaf j of a tree of
- * depth D holds points [(j*n)>>D, ((j+1)*n)>>D) of the build order. Leaves are either all
- * in memory or fetched one at a time through a callback (for a command-line run that
- * touches a handful of leaves of a million-point index stored in SQLite).
+ * depth D holds points [(j*n)>>D, ((j+1)*n)>>D) of the build order. Node boxes are kept in
+ * blocks, each a subtree of up to GEOINDEX_BLOCK_LEVELS levels (about 6 KB). Leaves and
+ * blocks are either all in memory or fetched one at a time through callbacks, so a
+ * command-line run reads a handful of leaves and blocks of a million-point index stored
+ * in SQLite instead of the whole tree.
  */
 #ifndef REUP_LOCATOR_GEOINDEX_H
 #define REUP_LOCATOR_GEOINDEX_H
@@ -30,12 +32,16 @@ struct geoindex_point {
     uint32_t tag;  /* a filterable attribute (the store's chain) */
 };
 
-/* Bytes of one point in a serialized leaf, and the serialized node box. */
-#define GEOINDEX_POINT_BYTES 28
-#define GEOINDEX_NODE_BYTES  24
+/* Bytes of one point in a serialized leaf, and of one serialized node box. */
+#define GEOINDEX_POINT_BYTES  28
+#define GEOINDEX_NODE_BYTES   24
+#define GEOINDEX_BLOCK_LEVELS 8
 
 /* Fetches leaf LEAF into BUF (room for the tree's leaf size), setting *n. */
 typedef enum ru_status (*geoindex_fetch_fn)(void *ctx, uint32_t leaf, struct geoindex_point *buf, size_t *n);
+/* Fetches node block BLOCK as geoindex_encode_block() wrote it: its bytes are borrowed
+ * until the next call. */
+typedef enum ru_status (*geoindex_fetch_block_fn)(void *ctx, uint32_t block, const void **bytes, size_t *len);
 
 /* Build from N points, reordering PTS into leaf order (leaf j's points are then the
  * contiguous run described above). The index copies what it needs. n may be 0.
@@ -43,9 +49,12 @@ typedef enum ru_status (*geoindex_fetch_fn)(void *ctx, uint32_t leaf, struct geo
 enum ru_status geoindex_build(struct geoindex_point *pts, size_t n, unsigned leaf_size,
                               struct geoindex **out) RU_WARN_UNUSED;
 
-/* Serialized node boxes (little-endian floats, outward-rounded), for storage.
- * The bytes are borrowed from the index; *len receives their length. */
-const void *geoindex_nodes(const struct geoindex *ix, size_t *len);
+/* Node blocks, for storage: their count, the largest block's size in bytes, and one
+ * block's boxes (little-endian floats, outward-rounded) written to OUT with *len bytes.
+ * Only for an index whose boxes are in memory (built or preloaded). Cannot fail. */
+uint32_t geoindex_block_count(const struct geoindex *ix);
+size_t geoindex_block_bytes_max(const struct geoindex *ix);
+void geoindex_encode_block(const struct geoindex *ix, uint32_t block, unsigned char *out, size_t *len);
 
 /* Encode/decode one leaf's points (GEOINDEX_POINT_BYTES each). Cannot fail / RU_ERR_INVALID
  * on a length that is not a whole number of points or a point out of range. */
@@ -53,13 +62,16 @@ void geoindex_encode_points(const struct geoindex_point *pts, size_t n, unsigned
 enum ru_status geoindex_decode_points(const unsigned char *in, size_t len, struct geoindex_point *out,
                                       size_t max, size_t *n) RU_WARN_UNUSED;
 
-/* Open a stored index without its points: leaves come from FETCH on demand.
- * NODES/NODES_LEN as geoindex_nodes() produced them; RU_ERR_INVALID if they do not fit n. */
-enum ru_status geoindex_open_lazy(size_t n, unsigned leaf_size, const void *nodes, size_t nodes_len,
-                                  geoindex_fetch_fn fetch, void *ctx, struct geoindex **out) RU_WARN_UNUSED;
+/* Open a stored index of N points without reading it: blocks and leaves come from the
+ * callbacks as searches need them (blocks are kept once read). RU_ERR_INVALID for a
+ * shape no index can have. A fetched block of the wrong size fails the search with
+ * RU_ERR_INVALID. */
+enum ru_status geoindex_open_lazy(size_t n, unsigned leaf_size, geoindex_fetch_fn fetch_leaf,
+                                  geoindex_fetch_block_fn fetch_block, void *ctx,
+                                  struct geoindex **out) RU_WARN_UNUSED;
 
-/* Load every leaf through the index's fetch callback and keep them in memory; afterwards
- * the callback is not used again. */
+/* Load every block and leaf through the index's callbacks and keep them in memory;
+ * afterwards the callbacks are not used again. */
 enum ru_status geoindex_preload(struct geoindex *ix) RU_WARN_UNUSED;
 
 size_t geoindex_count(const struct geoindex *ix);

@@ -227,7 +227,7 @@ static enum ru_status find_chain(struct locator *loc, const char *name, uint32_t
     return RU_OK;
 }
 
-enum ru_status locator_find(struct locator *loc, const struct locate_request *req, struct locate_result *out)
+static enum ru_status find(struct locator *loc, const struct locate_request *req, struct locate_result *out)
 {
     enum ru_status rc;
     if (req->k < 1 || req->k > LOCATE_MAX_K)
@@ -266,4 +266,15 @@ enum ru_status locator_find(struct locator *loc, const struct locate_request *re
             return rc;
     }
     return RU_OK;
+}
+
+enum ru_status locator_find(struct locator *loc, const struct locate_request *req, struct locate_result *out)
+{
+    /* One read transaction for the whole answer: the lookups see one snapshot and pay
+     * for the WAL read lock once instead of once per row. */
+    if (sqlite3_exec(db_sqlite(loc->db), "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return fail(loc, db_fail(loc->db, "starting a read"), db_errmsg(loc->db));
+    enum ru_status rc = find(loc, req, out);
+    sqlite3_exec(db_sqlite(loc->db), "COMMIT", NULL, NULL, NULL);
+    return rc;
 }

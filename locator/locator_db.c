@@ -7,14 +7,18 @@
 
 struct locator_index {
     struct db *db;
-    sqlite3_stmt *leaf_stmt;
+    sqlite3_stmt *leaf_stmt, *block_stmt;
+    unsigned char *block; /* the last block read, owned */
+    size_t block_alloc;
     enum locator_point_set set;
     struct geoindex *tree;
 };
 
-static sqlite3_int64 leaf_key(enum locator_point_set set, uint32_t leaf)
+/* Rows of geoindex_node and geoindex_leaf: the set in the high half, the block or leaf
+ * number in the low half. */
+static sqlite3_int64 index_key(enum locator_point_set set, uint32_t number)
 {
-    return ((sqlite3_int64)set << 32) | leaf;
+    return ((sqlite3_int64)set << 32) | number;
 }
 
 static const char *points_sql(enum locator_point_set set)
@@ -63,16 +67,21 @@ enum ru_status locator_db_build_index(struct db *db, enum locator_point_set set)
     if ((rc = geoindex_build(pts, n, LOCATOR_LEAF_SIZE, &tree)) != RU_OK)
         goto out;
 
-    if ((rc = db_prepare(db, "DELETE FROM geoindex_leaf WHERE key >= ?1 AND key < ?2", &st)) != RU_OK)
-        goto out;
-    sqlite3_bind_int64(st, 1, leaf_key(set, 0));
-    sqlite3_bind_int64(st, 2, leaf_key(set + 1, 0));
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        rc = db_fail(db, "clearing the old index");
-        goto out;
+    /* Replace the set's old blocks and leaves. */
+    static const char *const clear[] = {"DELETE FROM geoindex_leaf WHERE key >= ?1 AND key < ?2",
+                                        "DELETE FROM geoindex_node WHERE key >= ?1 AND key < ?2"};
+    for (size_t c = 0; c < sizeof(clear) / sizeof(clear[0]); c++) {
+        if ((rc = db_prepare(db, clear[c], &st)) != RU_OK)
+            goto out;
+        sqlite3_bind_int64(st, 1, index_key(set, 0));
+        sqlite3_bind_int64(st, 2, index_key(set + 1, 0));
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = db_fail(db, "clearing the old index");
+            goto out;
+        }
+        sqlite3_finalize(st);
+        st = NULL;
     }
-    sqlite3_finalize(st);
-    st = NULL;
 
     if ((rc = db_prepare(db, "INSERT INTO geoindex_leaf(key, points) VALUES (?1, ?2)", &st)) != RU_OK)
         goto out;
@@ -86,7 +95,7 @@ enum ru_status locator_db_build_index(struct db *db, enum locator_point_set set)
         if (lo == hi)
             continue;
         geoindex_encode_points(pts + lo, hi - lo, buf);
-        sqlite3_bind_int64(st, 1, leaf_key(set, leaf));
+        sqlite3_bind_int64(st, 1, index_key(set, leaf));
         sqlite3_bind_blob(st, 2, buf, (int)((hi - lo) * GEOINDEX_POINT_BYTES), SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE) {
             rc = db_fail(db, "writing the index");
@@ -97,17 +106,35 @@ enum ru_status locator_db_build_index(struct db *db, enum locator_point_set set)
     sqlite3_finalize(st);
     st = NULL;
 
+    if ((rc = db_prepare(db, "INSERT INTO geoindex_node(key, boxes) VALUES (?1, ?2)", &st)) != RU_OK)
+        goto out;
+    free(buf);
+    if (!(buf = malloc(geoindex_block_bytes_max(tree)))) {
+        rc = RU_ERR_NOMEM;
+        goto out;
+    }
+    for (uint32_t block = 0; block < geoindex_block_count(tree); block++) {
+        size_t len;
+        geoindex_encode_block(tree, block, buf, &len);
+        sqlite3_bind_int64(st, 1, index_key(set, block));
+        sqlite3_bind_blob64(st, 2, buf, len, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = db_fail(db, "writing the index");
+            goto out;
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+
     if ((rc = db_prepare(db,
-                         "INSERT OR REPLACE INTO geoindex(point_set, count, leaf_size, nodes, built_at)"
-                         " VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                         "INSERT OR REPLACE INTO geoindex(point_set, count, leaf_size, built_at)"
+                         " VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
                          &st)) != RU_OK)
         goto out;
-    size_t nodes_len;
-    const void *nodes = geoindex_nodes(tree, &nodes_len);
     sqlite3_bind_int(st, 1, set);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
     sqlite3_bind_int(st, 3, LOCATOR_LEAF_SIZE);
-    sqlite3_bind_blob64(st, 4, nodes, nodes_len, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) {
         rc = db_fail(db, "writing the index");
         goto out;
@@ -126,7 +153,7 @@ static enum ru_status fetch_leaf(void *ctx, uint32_t leaf, struct geoindex_point
     struct locator_index *li = ctx;
     sqlite3_stmt *st = li->leaf_stmt;
     enum ru_status rc = RU_ERR_INVALID;
-    sqlite3_bind_int64(st, 1, leaf_key(li->set, leaf));
+    sqlite3_bind_int64(st, 1, index_key(li->set, leaf));
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
         rc = geoindex_decode_points(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), buf,
@@ -136,6 +163,38 @@ static enum ru_status fetch_leaf(void *ctx, uint32_t leaf, struct geoindex_point
         rc = RU_OK;
     } else {
         rc = db_fail(li->db, "reading the index");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static enum ru_status fetch_block(void *ctx, uint32_t block, const void **bytes, size_t *len)
+{
+    struct locator_index *li = ctx;
+    sqlite3_stmt *st = li->block_stmt;
+    enum ru_status rc = RU_OK;
+    sqlite3_bind_int64(st, 1, index_key(li->set, block));
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        /* copied out so that the statement can be reset and no read stays open */
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        if (n > li->block_alloc) {
+            unsigned char *p = realloc(li->block, n);
+            if (!p)
+                rc = RU_ERR_NOMEM;
+            else {
+                li->block = p;
+                li->block_alloc = n;
+            }
+        }
+        if (rc == RU_OK) {
+            if (n)
+                memcpy(li->block, sqlite3_column_blob(st, 0), n);
+            *bytes = li->block;
+            *len = n;
+        }
+    } else {
+        rc = s == SQLITE_DONE ? RU_ERR_INVALID : db_fail(li->db, "reading the index");
     }
     sqlite3_reset(st);
     return rc;
@@ -151,8 +210,7 @@ enum ru_status locator_index_open(struct db *db, enum locator_point_set set, int
         return RU_ERR_NOMEM;
     li->db = db;
     li->set = set;
-    if ((rc = db_prepare(db, "SELECT count, leaf_size, nodes FROM geoindex WHERE point_set = ?1", &st)) !=
-        RU_OK)
+    if ((rc = db_prepare(db, "SELECT count, leaf_size FROM geoindex WHERE point_set = ?1", &st)) != RU_OK)
         goto out;
     sqlite3_bind_int(st, 1, set);
     int s = sqlite3_step(st);
@@ -170,10 +228,11 @@ enum ru_status locator_index_open(struct db *db, enum locator_point_set set, int
         rc = RU_ERR_INVALID;
         goto out;
     }
-    if ((rc = db_prepare(db, "SELECT points FROM geoindex_leaf WHERE key = ?1", &li->leaf_stmt)) != RU_OK)
+    if ((rc = db_prepare(db, "SELECT points FROM geoindex_leaf WHERE key = ?1", &li->leaf_stmt)) != RU_OK ||
+        (rc = db_prepare(db, "SELECT boxes FROM geoindex_node WHERE key = ?1", &li->block_stmt)) != RU_OK)
         goto out;
-    if ((rc = geoindex_open_lazy((size_t)count, (unsigned)leaf_size, sqlite3_column_blob(st, 2),
-                                 (size_t)sqlite3_column_bytes(st, 2), fetch_leaf, li, &li->tree)) != RU_OK)
+    if ((rc = geoindex_open_lazy((size_t)count, (unsigned)leaf_size, fetch_leaf, fetch_block, li,
+                                 &li->tree)) != RU_OK)
         goto out;
     if (preload && (rc = geoindex_preload(li->tree)) != RU_OK)
         goto out;
@@ -198,5 +257,7 @@ void locator_index_free(struct locator_index *li)
         return;
     geoindex_free(li->tree);
     sqlite3_finalize(li->leaf_stmt);
+    sqlite3_finalize(li->block_stmt);
+    free(li->block);
     free(li);
 }

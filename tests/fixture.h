@@ -12,20 +12,22 @@
     id "\t" name "\t" ascii "\t" alts "\t" lat "\t" lon "\tP\tPPL\t" cc "\t\t" a1 "\t\t\t\t" pop \
        "\t\t0\tUTC\t2024-01-01\n"
 
-static const char fixture_places[] = PLACE("1", "Springfield", "Springfield", "", "39.80172", "-89.64371",
-                                           "US", "IL", "116250")
+/* One place per line reads better than any reflow. */
+/* clang-format off */
+static const char fixture_places[] =
+    PLACE("1", "Springfield", "Springfield", "", "39.80172", "-89.64371", "US", "IL", "116250")
     PLACE("2", "Springfield", "Springfield", "", "42.10148", "-72.58981", "US", "MA", "155929")
-        PLACE("3", "Springfield", "Springfield", "Sprinfild", "37.21533", "-93.29824", "US", "MO", "166810")
-            PLACE("4", "Bigtown", "Bigtown", "Smallville,Big Town", "40.0", "-100.0", "US", "TX",
-                  "1000000") PLACE("5", "Smallville", "Smallville", "", "41.0", "-101.0", "US", "TX", "10")
-                PLACE("6", "Copenhagen", "Copenhagen", "København,Kobenhavn,Kopenhagen", "55.67594",
-                      "12.56553", "DK", "17", "1153615") PLACE("7", "Zürich", "Zurich", "Zuerich", "47.36667",
-                                                               "8.55", "CH", "ZH", "341730")
-                    PLACE("8", "Tromsø", "Tromso", "", "69.6489", "18.95508", "NO", "54", "38980")
-                        PLACE("9", "Paris", "Paris", "Lutece", "48.85341", "2.3488", "FR", "11", "2138551")
-                            PLACE("10", "Paris", "Paris", "", "33.66094", "-95.55551", "US", "TX", "24782")
-                                PLACE("11", "Rock Springs", "Rock Springs", "", "41.58746", "-109.2029", "US",
-                                      "WY", "23036");
+    PLACE("3", "Springfield", "Springfield", "Sprinfild", "37.21533", "-93.29824", "US", "MO", "166810")
+    PLACE("4", "Bigtown", "Bigtown", "Smallville,Big Town", "40.0", "-100.0", "US", "TX", "1000000")
+    PLACE("5", "Smallville", "Smallville", "", "41.0", "-101.0", "US", "TX", "10")
+    PLACE("6", "Copenhagen", "Copenhagen", "København,Kobenhavn,Kopenhagen", "55.67594", "12.56553", "DK", "17", "1153615")
+    PLACE("7", "Zürich", "Zurich", "Zuerich", "47.36667", "8.55", "CH", "ZH", "341730")
+    PLACE("8", "Tromsø", "Tromso", "", "69.6489", "18.95508", "NO", "54", "38980")
+    PLACE("9", "Paris", "Paris", "Lutece", "48.85341", "2.3488", "FR", "11", "2138551")
+    PLACE("10", "Paris", "Paris", "", "33.66094", "-95.55551", "US", "TX", "24782")
+    PLACE("11", "Rock Springs", "Rock Springs", "", "41.58746", "-109.2029", "US", "WY", "23036")
+    PLACE("12", "Bachaw Norte, Kalibo", "Bachaw Norte, Kalibo", "", "11.7", "122.37", "PH", "", "3000");
+/* clang-format on */
 
 static const char fixture_countries[] = "# ISO\tISO3\tISO-Numeric\tfips\tCountry\tCapital\n"
                                         "US\tUSA\t840\tUS\tUnited States\tWashington\n"

@@ -78,14 +78,18 @@ CREATE TABLE store (
 );
 
 -- Spatial indexes (locator/geoindex.h), one per point set: 1 = stores, 2 = places.
--- nodes holds the tree's bounding boxes; each leaf's points are one row of
--- geoindex_leaf with key = set * 2^32 + leaf number.
+-- The tree's node boxes are stored in blocks (subtrees of up to 8 levels) in
+-- geoindex_node, the points of each leaf in geoindex_leaf; both keyed by
+-- set * 2^32 + block or leaf number, so a query reads only what it descends into.
 CREATE TABLE geoindex (
     point_set INTEGER PRIMARY KEY,
     count     INTEGER NOT NULL,
     leaf_size INTEGER NOT NULL,
-    nodes     BLOB NOT NULL,
     built_at  TEXT NOT NULL
+);
+CREATE TABLE geoindex_node (
+    key   INTEGER PRIMARY KEY,
+    boxes BLOB NOT NULL
 );
 CREATE TABLE geoindex_leaf (
     key    INTEGER PRIMARY KEY,

@@ -87,6 +87,8 @@ static void test_qualifiers_narrow(void **state)
     assert_int_equal(best("Paris, FRA"), 9);
     assert_int_equal(best("Paris"), 9);
     assert_int_equal(best("rock springs wy"), 11);
+    /* a name with a comma of its own is found whole */
+    assert_int_equal(best("Bachaw Norte, Kalibo"), 12);
     struct gz_match m;
     assert_int_equal(gazetteer_find_place(gz, "Springfield, TX", &m), RU_ERR_NOT_FOUND);
     assert_int_equal(gazetteer_find_place(gz, "Springfield, DK", &m), RU_ERR_NOT_FOUND);

@@ -262,12 +262,25 @@ static void test_empty_and_invalid(void **state)
     geoindex_scratch_release(&sc);
 }
 
-/* Leaves served from their encoded bytes, as the database serves them. */
+/* Leaves and node blocks served from their encoded bytes, as the database serves them. */
 struct store {
     unsigned char *bytes;
     size_t *off, *len;
     unsigned fetches;
+    unsigned char **blocks;
+    size_t *block_len;
+    unsigned block_fetches;
+    int damage; /* serve blocks one byte short */
 };
+
+static enum ru_status fetch_block(void *ctx, uint32_t block, const void **bytes, size_t *len)
+{
+    struct store *st = ctx;
+    st->block_fetches++;
+    *bytes = st->blocks[block];
+    *len = st->block_len[block] - (st->damage ? 1 : 0);
+    return RU_OK;
+}
 
 static enum ru_status fetch(void *ctx, uint32_t leaf, struct geoindex_point *buf, size_t *n)
 {
@@ -287,18 +300,39 @@ static void test_lazy_equals_memory(void **state)
     assert_int_equal(geoindex_build(s.pts, s.n, 16, &mem), RU_OK);
     /* s.pts is now in leaf order: encode each leaf */
     uint32_t nl = geoindex_leaf_count(mem);
-    struct store st = {malloc(s.n * GEOINDEX_POINT_BYTES), calloc(nl, sizeof(size_t)),
-                       calloc(nl, sizeof(size_t)), 0};
+    struct store st = {.bytes = malloc(s.n * GEOINDEX_POINT_BYTES),
+                       .off = calloc(nl, sizeof(size_t)),
+                       .len = calloc(nl, sizeof(size_t))};
     for (uint32_t l = 0; l < nl; l++) {
         size_t lo = geoindex_leaf_start(mem, l), hi = geoindex_leaf_start(mem, l + 1);
         st.off[l] = lo * GEOINDEX_POINT_BYTES;
         st.len[l] = (hi - lo) * GEOINDEX_POINT_BYTES;
         geoindex_encode_points(s.pts + lo, hi - lo, st.bytes + st.off[l]);
     }
-    size_t nodes_len;
-    const void *nodes = geoindex_nodes(mem, &nodes_len);
-    assert_int_equal(geoindex_open_lazy(s.n, 16, nodes, nodes_len - 1, fetch, &st, &lazy), RU_ERR_INVALID);
-    assert_int_equal(geoindex_open_lazy(s.n, 16, nodes, nodes_len, fetch, &st, &lazy), RU_OK);
+    uint32_t nb = geoindex_block_count(mem);
+    st.blocks = calloc(nb, sizeof(*st.blocks));
+    st.block_len = calloc(nb, sizeof(*st.block_len));
+    for (uint32_t k = 0; k < nb; k++) {
+        st.blocks[k] = malloc(geoindex_block_bytes_max(mem));
+        geoindex_encode_block(mem, k, st.blocks[k], &st.block_len[k]);
+        assert_true(st.block_len[k] > 0 && st.block_len[k] <= geoindex_block_bytes_max(mem));
+        assert_int_equal(st.block_len[k] % GEOINDEX_NODE_BYTES, 0);
+    }
+    /* a damaged block fails the search instead of answering wrongly */
+    st.damage = 1;
+    assert_int_equal(geoindex_open_lazy(s.n, 16, fetch, fetch_block, &st, &lazy), RU_OK);
+    {
+        struct geoindex_query q = {.origin = {1, 2}, .k = 3};
+        const struct geoindex_hit *h;
+        size_t n;
+        geoindex_scratch_init(&a);
+        assert_int_equal(geoindex_search(lazy, &a, &q, &h, &n), RU_ERR_INVALID);
+        geoindex_scratch_release(&a);
+        geoindex_free(lazy);
+    }
+    st.damage = 0;
+    st.block_fetches = 0;
+    assert_int_equal(geoindex_open_lazy(s.n, 16, fetch, fetch_block, &st, &lazy), RU_OK);
     geoindex_scratch_init(&a);
     geoindex_scratch_init(&b);
     for (int i = 0; i < 3000; i++) {
@@ -317,6 +351,8 @@ static void test_lazy_equals_memory(void **state)
         /* a search reads a handful of leaves, not the index */
         assert_true(b.leaves_visited < nl / 4);
     }
+    /* blocks are read once and kept: 3000 searches read fewer blocks than there are */
+    assert_true(st.block_fetches > 0 && st.block_fetches <= nb);
     assert_true(st.fetches > 0);
     /* preloading reads every leaf once and then answers the same */
     assert_int_equal(geoindex_preload(lazy), RU_OK);
@@ -337,6 +373,10 @@ static void test_lazy_equals_memory(void **state)
     free(st.bytes);
     free(st.off);
     free(st.len);
+    for (uint32_t k = 0; k < nb; k++)
+        free(st.blocks[k]);
+    free(st.blocks);
+    free(st.block_len);
     free(s.pts);
 }
 
