@@ -1069,7 +1069,8 @@ static void report_sizes(struct db *db)
      * index shares the tables). */
     if (db_prepare(
             db,
-            "SELECT (SELECT length(nodes) FROM geoindex WHERE point_set = ?1) +"
+            "SELECT (SELECT sum(length(boxes)) FROM geoindex_node WHERE key >= ?1 << 32 AND key < (?1 + 1) "
+            "<< 32) +"
             " (SELECT sum(length(points)) FROM geoindex_leaf WHERE key >= ?1 << 32 AND key < (?1 + 1) << 32)",
             &st) == RU_OK) {
         sqlite3_bind_int(st, 1, LOCATOR_SET_STORES);
