@@ -9,14 +9,15 @@
 # on 2 cores.
 #
 # usage: bench/run.sh [--data DIR] [--build DIR] [--count N] [--seed S] [--quick]
-#   --data   reference data (default: ../shared/data next to the repository)
+#   --data   a folder in the GeoNames/store-list layout (default: the shipped data/,
+#            decompressed into the build folder)
 #   --build  build directory (default: build-bench in the repository)
 #   --count  synthetic stores (default 1000000)
 #   --quick  small query counts: a smoke run of the script, not figures to quote
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DATA=$ROOT/../shared/data
+DATA=
 BUILD=$ROOT/build-bench
 COUNT=1000000
 SEED=1
@@ -41,6 +42,15 @@ while [ $# -gt 0 ]; do
     esac
 done
 
+if [ -z "$DATA" ]; then
+    # The shipped data, as the default database is built from it.
+    DATA=$BUILD/data
+    mkdir -p "$DATA/geonames/postal"
+    xz -dc "$ROOT/data/geonames/cities500.txt.xz" > "$DATA/geonames/cities500.txt"
+    xz -dc "$ROOT/data/geonames/postal/US.txt.xz" > "$DATA/geonames/postal/US.txt"
+    cp "$ROOT/data/geonames/countryInfo.txt" "$ROOT/data/geonames/admin1CodesASCII.txt" "$DATA/geonames/"
+    cp "$ROOT/data/stores-walmart-us.csv" "$DATA/"
+fi
 GN=$DATA/geonames
 SYN=1m # the synthetic database: BUILD/bench-1m.db
 [ "$COUNT" = 1000000 ] || SYN=syn$COUNT

@@ -28,6 +28,17 @@ static const char *points_sql(enum locator_point_set set)
                                      : "SELECT id, lat, lon, 0 FROM place ORDER BY id";
 }
 
+/* Insert (KEY, LEN bytes at BYTES) with ST, an INSERT of two parameters. */
+static enum ru_status put_row(struct db *db, sqlite3_stmt *st, sqlite3_int64 key, const void *bytes,
+                              size_t len)
+{
+    sqlite3_bind_int64(st, 1, key);
+    sqlite3_bind_blob64(st, 2, bytes, len, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    sqlite3_reset(st);
+    return r == SQLITE_DONE ? RU_OK : db_fail(db, "writing the index");
+}
+
 enum ru_status locator_db_build_index(struct db *db, enum locator_point_set set)
 {
     sqlite3_stmt *st = NULL;
@@ -83,46 +94,31 @@ enum ru_status locator_db_build_index(struct db *db, enum locator_point_set set)
         st = NULL;
     }
 
-    if ((rc = db_prepare(db, "INSERT INTO geoindex_leaf(key, points) VALUES (?1, ?2)", &st)) != RU_OK)
-        goto out;
-    buf = malloc((size_t)LOCATOR_LEAF_SIZE * GEOINDEX_POINT_BYTES);
-    if (!buf) {
+    /* One buffer serves leaves and blocks: whichever is larger. */
+    size_t leaf_bytes = (size_t)LOCATOR_LEAF_SIZE * GEOINDEX_POINT_BYTES;
+    size_t block_bytes = geoindex_block_bytes_max(tree);
+    if (!(buf = malloc(leaf_bytes > block_bytes ? leaf_bytes : block_bytes))) {
         rc = RU_ERR_NOMEM;
         goto out;
     }
+    if ((rc = db_prepare(db, "INSERT INTO geoindex_leaf(key, points) VALUES (?1, ?2)", &st)) != RU_OK)
+        goto out;
     for (uint32_t leaf = 0; leaf < geoindex_leaf_count(tree); leaf++) {
         size_t lo = geoindex_leaf_start(tree, leaf), hi = geoindex_leaf_start(tree, leaf + 1);
         if (lo == hi)
             continue;
         geoindex_encode_points(pts + lo, hi - lo, buf);
-        sqlite3_bind_int64(st, 1, index_key(set, leaf));
-        sqlite3_bind_blob(st, 2, buf, (int)((hi - lo) * GEOINDEX_POINT_BYTES), SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            rc = db_fail(db, "writing the index");
+        if ((rc = put_row(db, st, index_key(set, leaf), buf, (hi - lo) * GEOINDEX_POINT_BYTES)) != RU_OK)
             goto out;
-        }
-        sqlite3_reset(st);
     }
     sqlite3_finalize(st);
-    st = NULL;
-
     if ((rc = db_prepare(db, "INSERT INTO geoindex_node(key, boxes) VALUES (?1, ?2)", &st)) != RU_OK)
         goto out;
-    free(buf);
-    if (!(buf = malloc(geoindex_block_bytes_max(tree)))) {
-        rc = RU_ERR_NOMEM;
-        goto out;
-    }
     for (uint32_t block = 0; block < geoindex_block_count(tree); block++) {
         size_t len;
         geoindex_encode_block(tree, block, buf, &len);
-        sqlite3_bind_int64(st, 1, index_key(set, block));
-        sqlite3_bind_blob64(st, 2, buf, len, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            rc = db_fail(db, "writing the index");
+        if ((rc = put_row(db, st, index_key(set, block), buf, len)) != RU_OK)
             goto out;
-        }
-        sqlite3_reset(st);
     }
     sqlite3_finalize(st);
     st = NULL;
