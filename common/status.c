@@ -12,6 +12,7 @@ const char *ru_status_str(enum ru_status s)
     case RU_ERR_DB: return "database error";
     case RU_ERR_SCHEMA: return "database schema is newer than this program";
     case RU_ERR_LIMIT: return "limit exceeded";
+    case RU_ERR_EXISTS: return "already exists";
     }
     return "unknown status";
 }

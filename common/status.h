@@ -17,6 +17,7 @@ enum ru_status {
     RU_ERR_DB,        /* SQLite reported an error */
     RU_ERR_SCHEMA,    /* the database was written by a newer program */
     RU_ERR_LIMIT,     /* input exceeds a documented limit */
+    RU_ERR_EXISTS,    /* the thing to create exists already */
 };
 
 /* A short lowercase phrase for a status ("not found"). Never NULL; cannot fail. */

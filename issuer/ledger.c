@@ -1,0 +1,482 @@
+/* issuer/ledger.c - state directory, plans, terminals, batches, cards and the audit log. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/hmac.h>
+#include "issuer/ledger.h"
+#include "issuer/tlscert.h"
+#include "db/db.h"
+#include "common/banned.h"
+
+#define NOW    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+#define ID_MAX 64
+
+struct ledger {
+    struct db *db;
+    unsigned char key[SECRET_BYTES];
+    char err[512];
+};
+
+static enum ru_status fail(struct ledger *lg, enum ru_status rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static enum ru_status fail(struct ledger *lg, enum ru_status rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(lg->err, sizeof(lg->err), fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static enum ru_status fail_db(struct ledger *lg, enum ru_status rc)
+{
+    return fail(lg, rc, "%s", db_errmsg(lg->db));
+}
+
+/* DIR/NAME into BUF; 0 when it does not fit. */
+static int path_in(char *buf, size_t len, const char *dir, const char *name)
+{
+    int n = snprintf(buf, len, "%s/%s", dir, name);
+    return n > 0 && (size_t)n < len;
+}
+
+enum ru_status ledger_init(const char *dir, unsigned prefix, char *err, size_t errlen)
+{
+    char db_path[4096], key_path[4096], tls[4096], cert[4096], tkey[4096], prefix_text[8];
+    unsigned char key[SECRET_BYTES];
+    struct db *db = NULL;
+    enum ru_status rc;
+
+    if (prefix > CARD_PREFIX_MAX) {
+        snprintf(err, errlen, "the issuer prefix must be 0 to 9999");
+        return RU_ERR_INVALID;
+    }
+    if (!path_in(db_path, sizeof(db_path), dir, "issuer.db") ||
+        !path_in(key_path, sizeof(key_path), dir, "issuer.key") || !path_in(tls, sizeof(tls), dir, "tls") ||
+        !path_in(cert, sizeof(cert), tls, "cert.pem") || !path_in(tkey, sizeof(tkey), tls, "key.pem")) {
+        snprintf(err, errlen, "the directory name is too long");
+        return RU_ERR_INVALID;
+    }
+    if (access(db_path, F_OK) == 0 || access(key_path, F_OK) == 0) {
+        snprintf(err, errlen, "'%s' is initialized already", dir);
+        return RU_ERR_EXISTS;
+    }
+    if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || (mkdir(tls, 0700) != 0 && errno != EEXIST)) {
+        snprintf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
+        return RU_ERR_IO;
+    }
+    if ((rc = secret_random(key, sizeof(key))) != RU_OK ||
+        (rc = secret_file_create(key_path, key, sizeof(key))) != RU_OK) {
+        snprintf(err, errlen, "cannot write the issuer key '%s'", key_path);
+        return rc == RU_ERR_INVALID ? RU_ERR_EXISTS : RU_ERR_IO;
+    }
+    /* The ledger holds terminal secrets: nobody but the issuer reads it. */
+    int fd = open(db_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 || close(fd) != 0) {
+        snprintf(err, errlen, "cannot create '%s': %s", db_path, strerror(errno));
+        return RU_ERR_IO;
+    }
+    rc = db_open(db_path, DB_SYNC_FULL, issuer_migrations, &db);
+    if (rc == RU_OK) {
+        snprintf(prefix_text, sizeof(prefix_text), "%04u", prefix);
+        sqlite3_stmt *st = NULL;
+        rc = db_prepare(db, "INSERT INTO setting(key, value) VALUES ('prefix', ?1), ('next_sequence', '1')",
+                        &st);
+        if (rc == RU_OK) {
+            sqlite3_bind_text(st, 1, prefix_text, -1, SQLITE_STATIC);
+            rc = sqlite3_step(st) == SQLITE_DONE ? RU_OK : db_fail(db, "writing settings");
+        }
+        sqlite3_finalize(st);
+    }
+    if (rc != RU_OK) {
+        snprintf(err, errlen, "%s", db ? db_errmsg(db) : "out of memory");
+        db_free(db);
+        return rc;
+    }
+    db_free(db);
+    if ((rc = tlscert_generate(cert, tkey)) != RU_OK) {
+        snprintf(err, errlen, "cannot create the development TLS certificate in '%s'", tls);
+        return rc;
+    }
+    return RU_OK;
+}
+
+enum ru_status ledger_open(const char *dir, struct ledger **out)
+{
+    char db_path[4096], key_path[4096];
+    struct ledger *lg = calloc(1, sizeof(*lg));
+    if (!lg)
+        return RU_ERR_NOMEM;
+    *out = lg;
+    if (!path_in(db_path, sizeof(db_path), dir, "issuer.db") ||
+        !path_in(key_path, sizeof(key_path), dir, "issuer.key"))
+        return fail(lg, RU_ERR_NOT_FOUND, "the directory name is too long");
+    enum ru_status rc = secret_file_read(key_path, lg->key, sizeof(lg->key));
+    if (rc == RU_ERR_NOT_FOUND)
+        return fail(lg, rc,
+                    "'%s' is not an issuer state directory (no issuer.key): run reup-issuer init --dir %s",
+                    dir, dir);
+    if (rc == RU_ERR_INVALID)
+        return fail(lg, rc, "'%s' must be 32 bytes that only its owner may read (chmod 600)", key_path);
+    if (rc != RU_OK)
+        return fail(lg, rc, "cannot read '%s': %s", key_path, strerror(errno));
+    if ((rc = db_open(db_path, DB_SYNC_FULL, issuer_migrations, &lg->db)) != RU_OK)
+        return fail(lg, rc, "%s", lg->db ? db_errmsg(lg->db) : "out of memory");
+    return RU_OK;
+}
+
+const char *ledger_errmsg(const struct ledger *lg)
+{
+    return lg->err;
+}
+
+void ledger_free(struct ledger *lg)
+{
+    if (!lg)
+        return;
+    db_free(lg->db);
+    OPENSSL_cleanse(lg->key, sizeof(lg->key));
+    free(lg);
+}
+
+/* Ids, plan codes and batch ids: letters, digits, '-', '_' and '.', 1 to ID_MAX bytes. */
+static int valid_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > ID_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
+            return 0;
+    return 1;
+}
+
+/* GS1 check digit: weights 3 and 1 from the right, starting next to the check digit. */
+static int valid_gtin(const char *g)
+{
+    size_t n = strlen(g);
+    if (n != 8 && n != 12 && n != 13 && n != 14)
+        return 0;
+    unsigned sum = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)g[i]))
+            return 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        sum += (unsigned)(g[n - 2 - i] - '0') * (i % 2 == 0 ? 3 : 1);
+    return (int)((10 - sum % 10) % 10) == g[n - 1] - '0';
+}
+
+static enum ru_status audit(struct ledger *lg, const char *actor, const char *action, const char *serial,
+                            const char *request_id, const char *outcome, const char *detail)
+{
+    sqlite3_stmt *st = NULL;
+    enum ru_status rc = db_prepare(lg->db,
+                                   "INSERT INTO audit(at, actor, action, serial, request_id, outcome, detail)"
+                                   " VALUES (" NOW ", ?1, ?2, ?3, ?4, ?5, ?6)",
+                                   &st);
+    if (rc != RU_OK)
+        return fail_db(lg, rc);
+    const char *v[] = {actor, action, serial, request_id, outcome, detail};
+    for (int i = 0; i < 6; i++)
+        sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? RU_OK : db_fail(lg->db, "writing the audit log");
+    sqlite3_finalize(st);
+    return rc == RU_OK ? RU_OK : fail_db(lg, rc);
+}
+
+/* Run a one-row write; RU_ERR_EXISTS on a uniqueness conflict. */
+static enum ru_status step_write(struct ledger *lg, sqlite3_stmt *st, const char *what)
+{
+    int r = sqlite3_step(st);
+    if (r == SQLITE_DONE)
+        return RU_OK;
+    if (sqlite3_extended_errcode(db_sqlite(lg->db)) == SQLITE_CONSTRAINT_PRIMARYKEY ||
+        sqlite3_extended_errcode(db_sqlite(lg->db)) == SQLITE_CONSTRAINT_UNIQUE)
+        return RU_ERR_EXISTS;
+    return fail_db(lg, db_fail(lg->db, what));
+}
+
+enum ru_status ledger_plan_add(struct ledger *lg, const struct ledger_plan *p)
+{
+    if (!valid_id(p->code) || strlen(p->code) > 16)
+        return fail(lg, RU_ERR_INVALID, "plan code '%s' must be 1 to 16 letters, digits, '-', '_' or '.'",
+                    p->code);
+    if (p->months < 1 || p->months > 1200)
+        return fail(lg, RU_ERR_INVALID, "months must be 1 to 1200");
+    if (p->price_cents < 0 || p->price_cents > 100000000)
+        return fail(lg, RU_ERR_INVALID, "price must be 0 to 100000000 minor units (3999 for 39.99)");
+    if (strlen(p->currency) != 3 || !isupper((unsigned char)p->currency[0]) ||
+        !isupper((unsigned char)p->currency[1]) || !isupper((unsigned char)p->currency[2]))
+        return fail(lg, RU_ERR_INVALID, "currency '%s' must be an ISO 4217 code such as USD", p->currency);
+    if (*p->gtin && !valid_gtin(p->gtin))
+        return fail(lg, RU_ERR_INVALID, "GTIN '%s' is not 8, 12, 13 or 14 digits with a valid check digit",
+                    p->gtin);
+
+    sqlite3_stmt *st = NULL;
+    enum ru_status rc;
+    if ((rc = db_begin(lg->db)) != RU_OK)
+        return fail_db(lg, rc);
+    if ((rc = db_prepare(lg->db,
+                         "INSERT INTO plan(code, months, price_cents, currency, gtin, created_at)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, " NOW ")",
+                         &st)) != RU_OK) {
+        fail_db(lg, rc);
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, p->code, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, p->months);
+    sqlite3_bind_int64(st, 3, p->price_cents);
+    sqlite3_bind_text(st, 4, p->currency, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, p->gtin, -1, SQLITE_STATIC);
+    if ((rc = step_write(lg, st, "adding the plan")) == RU_ERR_EXISTS)
+        fail(lg, rc, "plan '%s' exists already", p->code);
+    if (rc == RU_OK)
+        rc = audit(lg, "operator", "plan add", NULL, NULL, "ok", p->code);
+    if (rc == RU_OK && (rc = db_commit(lg->db)) != RU_OK)
+        fail_db(lg, rc);
+out:
+    sqlite3_finalize(st);
+    if (rc != RU_OK)
+        db_rollback(lg->db);
+    return rc;
+}
+
+enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, const char *store,
+                                   unsigned char secret[SECRET_BYTES])
+{
+    if (!valid_id(terminal))
+        return fail(lg, RU_ERR_INVALID, "terminal id must be 1 to 64 letters, digits, '-', '_' or '.'");
+    if (!valid_id(store))
+        return fail(lg, RU_ERR_INVALID, "store id must be 1 to 64 letters, digits, '-', '_' or '.'");
+    unsigned char s[SECRET_BYTES];
+    sqlite3_stmt *st = NULL;
+    enum ru_status rc;
+    if ((rc = secret_random(s, sizeof(s))) != RU_OK)
+        return fail(lg, rc, "no randomness for the terminal secret");
+    if ((rc = db_begin(lg->db)) != RU_OK)
+        return fail_db(lg, rc);
+    if ((rc = db_prepare(
+             lg->db, "INSERT INTO terminal(id, store_id, secret, created_at) VALUES (?1, ?2, ?3, " NOW ")",
+             &st)) != RU_OK) {
+        fail_db(lg, rc);
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, terminal, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, store, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, s, sizeof(s), SQLITE_STATIC);
+    if ((rc = step_write(lg, st, "adding the terminal")) == RU_ERR_EXISTS)
+        fail(lg, rc, "terminal '%s' exists already", terminal);
+    if (rc == RU_OK)
+        rc = audit(lg, "operator", "terminal add", NULL, NULL, "ok", terminal);
+    if (rc == RU_OK && (rc = db_commit(lg->db)) != RU_OK)
+        fail_db(lg, rc);
+out:
+    sqlite3_finalize(st);
+    if (rc != RU_OK)
+        db_rollback(lg->db);
+    else
+        memcpy(secret, s, sizeof(s));
+    OPENSSL_cleanse(s, sizeof(s));
+    return rc;
+}
+
+/* The single integer of a one-row query with one text parameter; -1 when no row. */
+static long long query_int(struct ledger *lg, const char *sql, const char *param, enum ru_status *rc)
+{
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+    if ((*rc = db_prepare(lg->db, sql, &st)) != RU_OK)
+        return -1;
+    if (param)
+        sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    else if (r != SQLITE_DONE)
+        *rc = db_fail(lg->db, "reading");
+    sqlite3_finalize(st);
+    return v;
+}
+
+enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned long count,
+                                   ledger_card_fn emit, ledger_done_fn done, void *ctx, char batch[16])
+{
+    enum ru_status rc;
+    sqlite3_stmt *ins = NULL, *upd = NULL;
+    char id[16], serial[CARD_DIGITS + 1], pin[CARD_DIGITS + 1], detail[64];
+    unsigned char mac[32];
+    unsigned int maclen;
+
+    if (count < 1 || count > LEDGER_BATCH_MAX)
+        return fail(lg, RU_ERR_LIMIT, "a batch has 1 to %d cards", LEDGER_BATCH_MAX);
+    if ((rc = db_begin(lg->db)) != RU_OK)
+        return fail_db(lg, rc);
+    if (query_int(lg, "SELECT 1 FROM plan WHERE code = ?1", plan, &rc) != 1) {
+        if (rc == RU_OK)
+            rc = fail(lg, RU_ERR_NOT_FOUND, "no plan '%s': add it with reup-issuer plan add", plan);
+        goto out;
+    }
+    long long prefix =
+        query_int(lg, "SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'prefix'", NULL, &rc);
+    long long next =
+        query_int(lg, "SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'next_sequence'", NULL, &rc);
+    long long nbatch = query_int(lg, "SELECT count(*) FROM batch", NULL, &rc);
+    if (rc != RU_OK || prefix < 0 || next < 1)
+        goto out_db;
+    if ((unsigned long long)next + count - 1 > CARD_SEQUENCE_MAX) {
+        rc = fail(lg, RU_ERR_LIMIT, "the serial numbers of prefix %04lld are used up", prefix);
+        goto out;
+    }
+    if (nbatch < 0 || nbatch >= 99999999) {
+        rc = fail(lg, RU_ERR_LIMIT, "too many batches");
+        goto out;
+    }
+    snprintf(id, sizeof(id), "B%06d", (int)nbatch + 1);
+
+    if ((rc =
+             db_prepare(lg->db, "INSERT INTO batch(id, plan, count, created_at) VALUES (?1, ?2, ?3, " NOW ")",
+                        &ins)) != RU_OK)
+        goto out_db;
+    sqlite3_bind_text(ins, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 2, plan, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 3, (sqlite3_int64)count);
+    if ((rc = step_write(lg, ins, "adding the batch")) != RU_OK)
+        goto out;
+    sqlite3_finalize(ins);
+    ins = NULL;
+
+    if ((rc = db_prepare(lg->db, "INSERT INTO card(serial, plan, batch, pin_hmac) VALUES (?1, ?2, ?3, ?4)",
+                         &ins)) != RU_OK)
+        goto out_db;
+    for (unsigned long i = 0; i < count; i++) {
+        if ((rc = card_serial_make((unsigned)prefix, (uint64_t)next + i, serial)) != RU_OK ||
+            (rc = card_pin_generate(pin)) != RU_OK) {
+            fail(lg, rc, "cannot make card numbers");
+            goto out;
+        }
+        HMAC(EVP_sha256(), lg->key, sizeof(lg->key), (const unsigned char *)pin, CARD_DIGITS, mac, &maclen);
+        sqlite3_bind_text(ins, 1, serial, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, plan, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, id, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(ins, 4, mac, (int)maclen, SQLITE_STATIC);
+        rc = step_write(lg, ins, "adding a card");
+        sqlite3_reset(ins);
+        if (rc == RU_ERR_EXISTS) {
+            /* Two equal PINs in 10^15 is a collision worth a new draw, not a failure. */
+            i--;
+            continue;
+        }
+        if (rc != RU_OK || (rc = emit(ctx, serial, pin, plan, id)) != RU_OK) {
+            if (rc != RU_ERR_DB)
+                fail(lg, rc, "cannot write the batch file");
+            goto out;
+        }
+    }
+    OPENSSL_cleanse(pin, sizeof(pin));
+    if ((rc = db_prepare(lg->db, "UPDATE setting SET value = ?1 WHERE key = 'next_sequence'", &upd)) != RU_OK)
+        goto out_db;
+    sqlite3_bind_int64(upd, 1, next + (long long)count);
+    if ((rc = step_write(lg, upd, "advancing the sequence")) != RU_OK)
+        goto out;
+    snprintf(detail, sizeof(detail), "%s: %lu cards of %s", id, count, plan);
+    if ((rc = audit(lg, "operator", "batch create", NULL, NULL, "ok", detail)) != RU_OK)
+        goto out;
+    if ((rc = done(ctx)) != RU_OK) {
+        fail(lg, rc, "cannot write the batch file");
+        goto out;
+    }
+    if ((rc = db_commit(lg->db)) != RU_OK)
+        goto out_db;
+    snprintf(batch, 16, "%s", id);
+    goto out;
+out_db:
+    if (rc == RU_OK)
+        rc = RU_ERR_DB;
+    fail_db(lg, rc);
+out:
+    sqlite3_finalize(ins);
+    sqlite3_finalize(upd);
+    if (rc != RU_OK)
+        db_rollback(lg->db);
+    return rc;
+}
+
+enum ru_status ledger_card_json(struct ledger *lg, const char *serial, const char *store, char **json)
+{
+    sqlite3_stmt *st = NULL;
+    enum ru_status rc = db_prepare(
+        lg->db, "SELECT serial, plan, status, activated_at, store_id FROM card WHERE serial = ?1", &st);
+    if (rc != RU_OK)
+        return fail_db(lg, rc);
+    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        const char *owner = (const char *)sqlite3_column_text(st, 4);
+        /* Only the activating store learns when and where: others see the state alone. */
+        int mine = !store || (owner && strcmp(owner, store) == 0);
+        json_t *o = json_object();
+        json_object_set_new(o, "serial", json_string((const char *)sqlite3_column_text(st, 0)));
+        json_object_set_new(o, "plan", json_string((const char *)sqlite3_column_text(st, 1)));
+        json_object_set_new(o, "status", json_string((const char *)sqlite3_column_text(st, 2)));
+        if (mine) {
+            const char *at = (const char *)sqlite3_column_text(st, 3);
+            json_object_set_new(o, "activated_at", at ? json_string(at) : json_null());
+            json_object_set_new(o, "store_id", owner ? json_string(owner) : json_null());
+        }
+        *json = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        rc = *json ? RU_OK : RU_ERR_NOMEM;
+    } else if (r == SQLITE_DONE) {
+        rc = fail(lg, RU_ERR_NOT_FOUND, "no card with serial %s", serial);
+    } else {
+        rc = fail_db(lg, db_fail(lg->db, "reading the card"));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum ru_status ledger_card_block(struct ledger *lg, const char *serial, const char *batch, const char *actor,
+                                 unsigned long *count)
+{
+    sqlite3_stmt *st = NULL;
+    enum ru_status rc;
+    if ((rc = db_begin(lg->db)) != RU_OK)
+        return fail_db(lg, rc);
+    /* A redeemed card has been used: blocking it would change nothing but its history. */
+    rc = db_prepare(lg->db,
+                    serial ? "UPDATE card SET status = 'blocked' WHERE serial = ?1 AND status <> 'redeemed'"
+                           : "UPDATE card SET status = 'blocked' WHERE batch = ?1 AND status <> 'redeemed'",
+                    &st);
+    if (rc != RU_OK) {
+        fail_db(lg, rc);
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, serial ? serial : batch, -1, SQLITE_STATIC);
+    if ((rc = step_write(lg, st, "blocking")) != RU_OK)
+        goto out;
+    *count = (unsigned long)sqlite3_changes(db_sqlite(lg->db));
+    if (*count == 0) {
+        rc = fail(lg, RU_ERR_NOT_FOUND, "no card to block: %s %s is unknown or redeemed",
+                  serial ? "serial" : "batch", serial ? serial : batch);
+        goto out;
+    }
+    char detail[96];
+    snprintf(detail, sizeof(detail), "%lu card%s%s%s", *count, *count == 1 ? "" : "s",
+             batch ? " of batch " : "", batch ? batch : "");
+    if ((rc = audit(lg, actor, "block", serial, NULL, "ok", detail)) != RU_OK)
+        goto out;
+    if ((rc = db_commit(lg->db)) != RU_OK)
+        fail_db(lg, rc);
+out:
+    sqlite3_finalize(st);
+    if (rc != RU_OK)
+        db_rollback(lg->db);
+    return rc;
+}

@@ -1,0 +1,77 @@
+/*
+ * issuer/ledger.h - the card issuer's state directory and ledger.
+ *
+ * A state directory holds issuer.db (SQLite, WAL, synchronous=FULL, mode 0600),
+ * issuer.key (32 random bytes, mode 0600: the key of the PIN HMACs) and, for development,
+ * tls/cert.pem and tls/key.pem. The ledger keeps plans, terminals, batches and cards; a
+ * card's PIN is kept only as HMAC-SHA256(issuer key, PIN). Every state change is appended
+ * to the audit table in the same transaction.
+ */
+#ifndef REUP_ISSUER_LEDGER_H
+#define REUP_ISSUER_LEDGER_H
+#include <stddef.h>
+#include "common/cardnum.h"
+#include "common/status.h"
+#include "issuer/secret.h"
+
+struct ledger;
+
+/* The migrations of the issuer database, for db_open(). */
+extern const char *const issuer_migrations[];
+
+/* Create the state directory DIR (mode 0700 if new) with its database, key and TLS files,
+ * serials starting with PREFIX. RU_ERR_EXISTS when DIR is initialized already; other
+ * failures leave a message in ERR. */
+enum ru_status ledger_init(const char *dir, unsigned prefix, char *err, size_t errlen) RU_WARN_UNUSED;
+
+/* Open an initialized state directory. On failure *out is still set (NULL only for
+ * RU_ERR_NOMEM) so ledger_errmsg() can say why: RU_ERR_NOT_FOUND (not initialized),
+ * RU_ERR_INVALID (a key file others may read), RU_ERR_DB. */
+enum ru_status ledger_open(const char *dir, struct ledger **out) RU_WARN_UNUSED;
+const char *ledger_errmsg(const struct ledger *lg);
+void ledger_free(struct ledger *lg);
+
+struct ledger_plan {
+    char code[17];
+    int months;
+    long long price_cents;
+    char currency[4];
+    char gtin[15];
+};
+
+/* RU_ERR_INVALID (ledger_errmsg() names the field), RU_ERR_EXISTS, RU_ERR_DB. */
+enum ru_status ledger_plan_add(struct ledger *lg, const struct ledger_plan *p) RU_WARN_UNUSED;
+
+/* A new terminal of STORE with a fresh secret, written to SECRET. RU_ERR_INVALID for an
+ * empty or over-long id, RU_ERR_EXISTS. */
+enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, const char *store,
+                                   unsigned char secret[SECRET_BYTES]) RU_WARN_UNUSED;
+
+/* Called once per new card, inside the batch's transaction, before it commits; a status
+ * other than RU_OK rolls the whole batch back. */
+typedef enum ru_status (*ledger_card_fn)(void *ctx, const char *serial, const char *pin, const char *plan,
+                                         const char *batch);
+
+/* Called after the last card, just before the commit; a failure rolls the batch back. */
+typedef enum ru_status (*ledger_done_fn)(void *ctx);
+
+/* COUNT (1 .. LEDGER_BATCH_MAX) new cards of PLAN in state issued, in one transaction.
+ * The batch id goes to BATCH. RU_ERR_NOT_FOUND (no such plan), RU_ERR_LIMIT, RU_ERR_DB, or
+ * a callback's status. */
+#define LEDGER_BATCH_MAX 1000000
+enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned long count,
+                                   ledger_card_fn emit, ledger_done_fn done, void *ctx,
+                                   char batch[16]) RU_WARN_UNUSED;
+
+/* The card as GET /v1/cards/{serial} shows it, as a JSON object: serial, plan, status,
+ * and activated_at and store_id (null until activated) when STORE is NULL (the operator)
+ * or the activating store. Owned string in *json (free()). RU_ERR_NOT_FOUND. */
+enum ru_status ledger_card_json(struct ledger *lg, const char *serial, const char *store,
+                                char **json) RU_WARN_UNUSED;
+
+/* Block one card (SERIAL) or every card of a batch (BATCH); redeemed cards stay redeemed.
+ * *count gets how many changed. RU_ERR_NOT_FOUND when nothing matches. */
+enum ru_status ledger_card_block(struct ledger *lg, const char *serial, const char *batch, const char *actor,
+                                 unsigned long *count) RU_WARN_UNUSED;
+
+#endif

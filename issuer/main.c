@@ -1,0 +1,330 @@
+/*
+ * reup-issuer - the card issuer's back office and activation host.
+ * Parses arguments, calls libreup_issuer, turns statuses into the documented exit codes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "issuer/batchfile.h"
+#include "issuer/ledger.h"
+#include "common/banned.h"
+
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_FAILED = 1,    /* database or system error */
+    EXIT_USAGE = 2,     /* bad arguments or values */
+    EXIT_STATE = 3,     /* the state directory is missing, not initialized or insecure */
+    EXIT_NOT_FOUND = 4, /* no such plan, card or batch */
+    EXIT_EXISTS = 5,    /* it exists already */
+};
+
+#define USAGE                                                                                             \
+    "usage: reup-issuer COMMAND [options]\n"                                                              \
+    "\n"                                                                                                  \
+    "  init --dir DIR [--prefix NNNN]           create a state directory (database, issuer key,\n"        \
+    "                                           development TLS certificate)\n"                           \
+    "  plan add --code C --months M --price MINOR --currency CUR [--gtin G]\n"                            \
+    "  terminal add --store STORE --terminal ID prints the terminal's credentials once (JSON)\n"          \
+    "  batch create --plan C --count N --out FILE\n"                                                      \
+    "                                           N new cards; FILE (mode 0600) is serial,pin,plan,batch\n" \
+    "  card show SERIAL                         the card as GET /v1/cards shows it (JSON)\n"              \
+    "  card block SERIAL | --batch B            block lost or stolen stock\n"                             \
+    "\n"                                                                                                  \
+    "Every command but init takes --dir DIR (default: $REUP_ISSUER_DIR, then /var/lib/reup/issuer).\n"    \
+    "Exit codes: 0 done, 1 database or system error, 2 usage error or bad value, 3 state\n"               \
+    "directory missing or not initialized, 4 not found, 5 exists already.\n"
+
+/* Options of one command: --name value pairs and at most one positional argument. */
+struct args {
+    const char *names[12], *values[12];
+    int n;
+    const char *positional;
+};
+
+static const char *opt(const struct args *a, const char *name)
+{
+    for (int i = 0; i < a->n; i++)
+        if (!strcmp(a->names[i], name))
+            return a->values[i];
+    return NULL;
+}
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "reup-issuer: %s\n\n%s", msg, USAGE);
+    return EXIT_USAGE;
+}
+
+/* Parse ARGV into A, accepting only the options in ALLOWED (space-separated). */
+static int parse(int argc, char **argv, const char *allowed, struct args *a)
+{
+    memset(a, 0, sizeof(*a));
+    for (int i = 0; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) != 0) {
+            if (a->positional)
+                return usage_error("too many arguments");
+            a->positional = argv[i];
+            continue;
+        }
+        const char *name = argv[i] + 2, *hit = strstr(allowed, name);
+        size_t len = strlen(name);
+        if (!*name || !hit || (hit != allowed && hit[-1] != ' ') || (hit[len] != ' ' && hit[len] != '\0')) {
+            char msg[160];
+            snprintf(msg, sizeof(msg), "unknown option '%.100s'", argv[i]);
+            return usage_error(msg);
+        }
+        if (i + 1 >= argc || a->n == 12) {
+            char msg[160];
+            snprintf(msg, sizeof(msg), "option '%.100s' needs a value", argv[i]);
+            return usage_error(msg);
+        }
+        a->names[a->n] = name;
+        a->values[a->n++] = argv[++i];
+    }
+    return EXIT_OK;
+}
+
+static const char *state_dir(const struct args *a)
+{
+    const char *env = getenv("REUP_ISSUER_DIR");
+    return opt(a, "dir") ? opt(a, "dir") : env && *env ? env : "/var/lib/reup/issuer";
+}
+
+/* A whole number from MIN to MAX, or -1 after a message. */
+static long long number(const char *name, const char *text, long long min, long long max)
+{
+    char *end;
+    errno = 0;
+    long long v = text && *text ? strtoll(text, &end, 10) : 0;
+    if (!text || !*text || *end || errno || v < min || v > max) {
+        fprintf(stderr, "reup-issuer: --%s takes a whole number from %lld to %lld\n", name, min, max);
+        return -1;
+    }
+    return v;
+}
+
+static int exit_for(enum ru_status rc)
+{
+    switch (rc) {
+    case RU_OK: return EXIT_OK;
+    case RU_ERR_INVALID:
+    case RU_ERR_LIMIT: return EXIT_USAGE;
+    case RU_ERR_NOT_FOUND: return EXIT_NOT_FOUND;
+    case RU_ERR_EXISTS: return EXIT_EXISTS;
+    default: return EXIT_FAILED;
+    }
+}
+
+/* Open the ledger of the command's state directory, or say why not. */
+static struct ledger *open_ledger(const struct args *a, int *code)
+{
+    struct ledger *lg = NULL;
+    enum ru_status rc = ledger_open(state_dir(a), &lg);
+    if (rc == RU_OK)
+        return lg;
+    fprintf(stderr, "reup-issuer: %s\n", lg ? ledger_errmsg(lg) : "out of memory");
+    *code = rc == RU_ERR_DB ? EXIT_FAILED : EXIT_STATE;
+    ledger_free(lg);
+    return NULL;
+}
+
+static int finish(struct ledger *lg, enum ru_status rc)
+{
+    if (rc != RU_OK)
+        fprintf(stderr, "reup-issuer: %s\n", ledger_errmsg(lg));
+    ledger_free(lg);
+    return exit_for(rc);
+}
+
+static int cmd_init(int argc, char **argv)
+{
+    struct args a;
+    int code = parse(argc, argv, "dir prefix", &a);
+    if (code != EXIT_OK)
+        return code;
+    if (!opt(&a, "dir"))
+        return usage_error("init needs --dir DIR");
+    long long prefix = opt(&a, "prefix") ? number("prefix", opt(&a, "prefix"), 0, 9999) : 4242;
+    if (prefix < 0)
+        return EXIT_USAGE;
+    char err[512];
+    enum ru_status rc = ledger_init(opt(&a, "dir"), (unsigned)prefix, err, sizeof(err));
+    if (rc != RU_OK) {
+        fprintf(stderr, "reup-issuer: %s\n", err);
+        return rc == RU_ERR_EXISTS ? EXIT_EXISTS : rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_FAILED;
+    }
+    printf("initialized %s: issuer.db, issuer.key, tls/cert.pem, tls/key.pem (serial prefix %04lld)\n",
+           opt(&a, "dir"), prefix);
+    return EXIT_OK;
+}
+
+static int cmd_plan_add(int argc, char **argv)
+{
+    struct args a;
+    int code = parse(argc, argv, "dir code months price currency gtin", &a);
+    if (code != EXIT_OK)
+        return code;
+    if (!opt(&a, "code") || !opt(&a, "months") || !opt(&a, "price") || !opt(&a, "currency"))
+        return usage_error("plan add needs --code, --months, --price (minor units) and --currency");
+    struct ledger_plan p = {0};
+    long long months = number("months", opt(&a, "months"), 1, 1200);
+    p.price_cents = number("price", opt(&a, "price"), 0, 100000000);
+    if (months < 0 || p.price_cents < 0)
+        return EXIT_USAGE;
+    p.months = (int)months;
+    snprintf(p.code, sizeof(p.code), "%s", opt(&a, "code"));
+    snprintf(p.currency, sizeof(p.currency), "%s", opt(&a, "currency"));
+    snprintf(p.gtin, sizeof(p.gtin), "%s", opt(&a, "gtin") ? opt(&a, "gtin") : "");
+    if (strlen(opt(&a, "code")) >= sizeof(p.code) || strlen(opt(&a, "currency")) >= sizeof(p.currency) ||
+        (opt(&a, "gtin") && strlen(opt(&a, "gtin")) >= sizeof(p.gtin)))
+        return usage_error("--code is at most 16 characters, --currency 3 letters, --gtin 14 digits");
+    struct ledger *lg = open_ledger(&a, &code);
+    if (!lg)
+        return code;
+    enum ru_status rc = ledger_plan_add(lg, &p);
+    if (rc == RU_OK)
+        printf("plan %s: %d months, %lld minor units of %s\n", p.code, p.months, p.price_cents, p.currency);
+    return finish(lg, rc);
+}
+
+static int cmd_terminal_add(int argc, char **argv)
+{
+    struct args a;
+    int code = parse(argc, argv, "dir store terminal", &a);
+    if (code != EXIT_OK)
+        return code;
+    if (!opt(&a, "store") || !opt(&a, "terminal"))
+        return usage_error("terminal add needs --store STORE_ID and --terminal TERMINAL_ID");
+    struct ledger *lg = open_ledger(&a, &code);
+    if (!lg)
+        return code;
+    unsigned char secret[SECRET_BYTES];
+    char hex[2 * SECRET_BYTES + 1];
+    enum ru_status rc = ledger_terminal_add(lg, opt(&a, "terminal"), opt(&a, "store"), secret);
+    if (rc == RU_OK) {
+        secret_hex(secret, sizeof(secret), hex);
+        /* ids are checked to be [A-Za-z0-9._-]: nothing to escape */
+        printf("{\"terminal\": \"%s\", \"store\": \"%s\", \"secret\": \"%s\"}\n", opt(&a, "terminal"),
+               opt(&a, "store"), hex);
+    }
+    return finish(lg, rc);
+}
+
+static int cmd_batch_create(int argc, char **argv)
+{
+    struct args a;
+    int code = parse(argc, argv, "dir plan count out", &a);
+    if (code != EXIT_OK)
+        return code;
+    if (!opt(&a, "plan") || !opt(&a, "count") || !opt(&a, "out"))
+        return usage_error("batch create needs --plan, --count and --out FILE");
+    long long count = number("count", opt(&a, "count"), 1, LEDGER_BATCH_MAX);
+    if (count < 0)
+        return EXIT_USAGE;
+    struct ledger *lg = open_ledger(&a, &code);
+    if (!lg)
+        return code;
+    struct batchfile *bf = NULL;
+    enum ru_status rc = batchfile_open(opt(&a, "out"), &bf);
+    if (rc != RU_OK) {
+        fprintf(stderr, "reup-issuer: %s '%s'%s\n",
+                rc == RU_ERR_EXISTS ? "will not overwrite" : "cannot write", opt(&a, "out"),
+                rc == RU_ERR_EXISTS ? ": it holds PINs; choose another --out" : "");
+        ledger_free(lg);
+        return rc == RU_ERR_EXISTS ? EXIT_EXISTS : EXIT_FAILED;
+    }
+    char batch[16];
+    rc = ledger_batch_create(lg, opt(&a, "plan"), (unsigned long)count, batchfile_row, batchfile_finish, bf,
+                             batch);
+    if (rc == RU_OK)
+        printf("batch %s: %lld cards of plan %s in %s (mode 0600: it is the one copy of the PINs)\n", batch,
+               count, opt(&a, "plan"), opt(&a, "out"));
+    else
+        batchfile_discard(bf);
+    batchfile_free(bf);
+    return finish(lg, rc);
+}
+
+static int cmd_card_show(int argc, char **argv)
+{
+    struct args a;
+    int code = parse(argc, argv, "dir", &a);
+    if (code != EXIT_OK)
+        return code;
+    char serial[CARD_DIGITS + 1], *json = NULL;
+    const char *why;
+    if (!a.positional)
+        return usage_error("card show needs a SERIAL");
+    if (card_serial_parse(a.positional, serial, &why) != RU_OK) {
+        fprintf(stderr, "reup-issuer: '%s' is not a card serial: %s\n", a.positional, why);
+        return EXIT_USAGE;
+    }
+    struct ledger *lg = open_ledger(&a, &code);
+    if (!lg)
+        return code;
+    enum ru_status rc = ledger_card_json(lg, serial, NULL, &json);
+    if (rc == RU_OK)
+        printf("%s\n", json);
+    free(json);
+    return finish(lg, rc);
+}
+
+static int cmd_card_block(int argc, char **argv)
+{
+    struct args a;
+    int code = parse(argc, argv, "dir batch", &a);
+    if (code != EXIT_OK)
+        return code;
+    char serial[CARD_DIGITS + 1];
+    const char *why;
+    if (!a.positional == !opt(&a, "batch"))
+        return usage_error("card block needs a SERIAL or --batch B, not both");
+    if (a.positional && card_serial_parse(a.positional, serial, &why) != RU_OK) {
+        fprintf(stderr, "reup-issuer: '%s' is not a card serial: %s\n", a.positional, why);
+        return EXIT_USAGE;
+    }
+    struct ledger *lg = open_ledger(&a, &code);
+    if (!lg)
+        return code;
+    unsigned long n = 0;
+    enum ru_status rc = ledger_card_block(lg, a.positional ? serial : NULL, opt(&a, "batch"), "operator", &n);
+    if (rc == RU_OK)
+        printf("blocked %lu card%s\n", n, n == 1 ? "" : "s");
+    return finish(lg, rc);
+}
+
+static const struct command {
+    const char *name, *sub;
+    int (*fn)(int argc, char **argv);
+} commands[] = {
+    {"init", NULL, cmd_init},
+    {"plan", "add", cmd_plan_add},
+    {"terminal", "add", cmd_terminal_add},
+    {"batch", "create", cmd_batch_create},
+    {"card", "show", cmd_card_show},
+    {"card", "block", cmd_card_block},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("no command given");
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        fputs(USAGE, stdout);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        const struct command *c = &commands[i];
+        if (strcmp(argv[1], c->name) != 0)
+            continue;
+        if (!c->sub)
+            return c->fn(argc - 2, argv + 2);
+        if (argc > 2 && !strcmp(argv[2], c->sub))
+            return c->fn(argc - 3, argv + 3);
+    }
+    char msg[200];
+    snprintf(msg, sizeof(msg), "unknown command '%.80s%s%.80s'", argv[1], argc > 2 ? " " : "",
+             argc > 2 ? argv[2] : "");
+    return usage_error(msg);
+}

@@ -1,0 +1,57 @@
+-- Card issuer ledger, version 1. synchronous=FULL: an answered request is on disk.
+
+-- Settings of this installation: the issuer prefix of serials, the next sequence.
+CREATE TABLE setting (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE plan (
+    code        TEXT PRIMARY KEY,          -- "1y"
+    months      INTEGER NOT NULL CHECK (months > 0),
+    price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+    currency    TEXT NOT NULL,             -- ISO 4217
+    gtin        TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE terminal (
+    id         TEXT PRIMARY KEY,
+    store_id   TEXT NOT NULL,
+    secret     BLOB NOT NULL,              -- 32 bytes; the database file is mode 0600
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE batch (
+    id         TEXT PRIMARY KEY,           -- "B000001"
+    plan       TEXT NOT NULL REFERENCES plan(code),
+    count      INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE card (
+    serial       TEXT PRIMARY KEY,
+    plan         TEXT NOT NULL REFERENCES plan(code),
+    batch        TEXT REFERENCES batch(id), -- NULL for on-demand cards
+    pin_hmac     BLOB NOT NULL UNIQUE,      -- HMAC-SHA256(issuer key, PIN); never the PIN
+    status       TEXT NOT NULL DEFAULT 'issued'
+                 CHECK (status IN ('issued', 'active', 'redeemed', 'blocked')),
+    store_id     TEXT,
+    activated_at TEXT,
+    redeemed_at  TEXT
+);
+CREATE INDEX card_by_batch ON card(batch);
+
+-- Every state change: who, what, when, request_id, outcome. Append-only.
+CREATE TABLE audit (
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,              -- "operator", "terminal:T1", "customer"
+    action     TEXT NOT NULL,
+    serial     TEXT,
+    request_id TEXT,
+    outcome    TEXT NOT NULL,
+    detail     TEXT
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
