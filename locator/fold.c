@@ -76,6 +76,17 @@ static int check_utf8(const char *text, size_t len, int allow_controls)
     return 1;
 }
 
+size_t fold_utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return n;
+    /* step back over continuation bytes to the start of the cut character */
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
 int fold_is_clean_utf8(const char *text, size_t len)
 {
     return check_utf8(text, len, 0);

@@ -20,6 +20,10 @@ enum ru_status fold_text(const char *text, size_t len, struct strbuf *out) RU_WA
 
 /* True when the LEN bytes at TEXT are valid UTF-8 without control characters. */
 int fold_is_clean_utf8(const char *text, size_t len);
+/* The length of the longest prefix of S of at most MAX bytes that ends on a character
+ * boundary, for cutting names to a field without splitting a character. Cannot fail. */
+size_t fold_utf8_prefix(const char *s, size_t max);
+
 /* True when the LEN bytes at TEXT are valid UTF-8 (control characters allowed). */
 int fold_is_utf8(const char *text, size_t len);
 

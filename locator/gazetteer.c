@@ -72,9 +72,12 @@ static const char *col_text(sqlite3_stmt *st, int i)
     return t ? (const char *)t : "";
 }
 
+/* Copy SRC into DST of LEN bytes, cut on a character boundary when it does not fit. */
 static void copy(char *dst, size_t len, const char *src)
 {
-    snprintf(dst, len, "%s", src);
+    size_t n = fold_utf8_prefix(src, len - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 /* US states and the like have letter codes people write ("WY"); elsewhere GeoNames codes
@@ -184,6 +187,8 @@ static enum ru_status collect(struct gazetteer *gz, enum stmt s, const char *key
     return RU_OK;
 }
 
+/* Fold into DST. A text whose folded form is longer than any name we keep cannot name a
+ * place: RU_ERR_NOT_FOUND, not an error of the query. */
 static enum ru_status fold_into(const char *text, size_t len, char *dst, size_t dstlen)
 {
     struct strbuf sb;
@@ -192,7 +197,7 @@ static enum ru_status fold_into(const char *text, size_t len, char *dst, size_t 
     if (rc == RU_OK)
         copy(dst, dstlen, strbuf_str(&sb));
     strbuf_release(&sb);
-    return rc;
+    return rc == RU_ERR_LIMIT ? RU_ERR_NOT_FOUND : rc;
 }
 
 /* Join tokens [a, b) with single spaces. */
@@ -216,20 +221,20 @@ enum ru_status gazetteer_find_place(struct gazetteer *gz, const char *query, str
         if ((rc = fold_into(query, (size_t)(comma - query), name, sizeof(name))) != RU_OK)
             return rc;
         const char *p = comma + 1;
-        while (p) {
+        rc = RU_OK;
+        while (p && rc == RU_OK) {
             const char *next = strchr(p, ',');
             size_t len = next ? (size_t)(next - p) : strlen(p);
             if (nq == MAX_QUALS)
-                return RU_ERR_NOT_FOUND;
-            if ((rc = fold_into(p, len, quals[nq], QUAL_MAX)) != RU_OK)
-                return rc;
-            if (*quals[nq])
+                rc = RU_ERR_NOT_FOUND;
+            else if ((rc = fold_into(p, len, quals[nq], QUAL_MAX)) == RU_OK && *quals[nq])
                 nq++;
             p = next ? next + 1 : NULL;
         }
-        if (!*name)
+        if (rc == RU_OK && !*name)
             return RU_ERR_INVALID;
-        rc = collect(gz, S_BY_NAME, name, quals, nq, out);
+        if (rc == RU_OK)
+            rc = collect(gz, S_BY_NAME, name, quals, nq, out);
         if (rc != RU_ERR_NOT_FOUND)
             return rc;
         /* Some names have commas of their own ("Brgy. Bachaw Norte, Kalibo"). */
@@ -248,8 +253,11 @@ enum ru_status gazetteer_find_place(struct gazetteer *gz, const char *query, str
         return RU_ERR_INVALID;
     if ((rc = collect(gz, S_BY_NAME, folded, quals, 0, out)) != RU_ERR_NOT_FOUND)
         return rc;
-    for (char *p = folded; *p && ntok < MAX_TOKENS;) {
+    for (char *p = folded; *p;) {
         size_t len = strcspn(p, " ");
+        /* more words than a name and its qualifiers ever have: only the whole text counts */
+        if (ntok == MAX_TOKENS || len >= QUAL_MAX)
+            return RU_ERR_NOT_FOUND;
         snprintf(tok[ntok++], QUAL_MAX, "%.*s", (int)len, p);
         p += len;
         p += *p == ' ';
@@ -357,6 +365,8 @@ enum ru_status gazetteer_suggest(struct gazetteer *gz, const char *query,
     struct strbuf match;
     strbuf_init(&match, 4096);
     *n = 0;
+    if (rc == RU_ERR_NOT_FOUND)
+        return RU_OK; /* too long to be like any name */
     if (rc != RU_OK)
         return rc;
     size_t len = strlen(name);

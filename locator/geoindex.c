@@ -387,7 +387,7 @@ enum ru_status geoindex_preload(struct geoindex *ix)
     if (ix->pts)
         return RU_OK;
     float *boxes = malloc(ix->nnodes * 6 * sizeof(float));
-    struct geoindex_point *pts = malloc((ix->n ? ix->n : 1) * sizeof(*pts));
+    struct geoindex_point *leafbuf = NULL, *pts = malloc((ix->n ? ix->n : 1) * sizeof(*pts));
     double *xyz = malloc((ix->n ? ix->n : 1) * 3 * sizeof(double));
     if (!boxes || !pts || !xyz) {
         st = RU_ERR_NOMEM;
@@ -404,16 +404,24 @@ enum ru_status geoindex_preload(struct geoindex *ix)
         free(ix->blocks[block]);
         ix->blocks[block] = NULL;
     }
+    /* Through a leaf-sized buffer: a damaged leaf may hold more points than its range. */
+    if (!(leafbuf = malloc(ix->leaf_size * sizeof(*leafbuf)))) {
+        st = RU_ERR_NOMEM;
+        goto fail;
+    }
     for (uint32_t leaf = 0; leaf < ix->nleaves; leaf++) {
         size_t lo = geoindex_leaf_start(ix, leaf), hi = geoindex_leaf_start(ix, leaf + 1), got = 0;
         if (lo == hi)
             continue;
-        st = ix->fetch(ix->ctx, leaf, pts + lo, &got);
+        st = ix->fetch(ix->ctx, leaf, leafbuf, &got);
         if (st == RU_OK && got != hi - lo)
             st = RU_ERR_INVALID;
         if (st != RU_OK)
             goto fail;
+        memcpy(pts + lo, leafbuf, got * sizeof(*leafbuf));
     }
+    free(leafbuf);
+    leafbuf = NULL;
     for (size_t i = 0; i < ix->n; i++)
         geo_unit_vector((struct geo_point){pts[i].lat, pts[i].lon}, xyz + 3 * i);
     ix->boxes = boxes;
@@ -421,6 +429,8 @@ enum ru_status geoindex_preload(struct geoindex *ix)
     ix->xyz = xyz;
     return RU_OK;
 fail:
+    free(leafbuf);
+    leafbuf = NULL;
     free(boxes);
     free(pts);
     free(xyz);
@@ -498,7 +508,7 @@ struct search {
 static void update_thr(struct search *x)
 {
     double t = x->limit;
-    if (x->ncand >= x->k) {
+    if (x->k > 0 && x->ncand >= x->k) {
         double kth = x->cand[x->k - 1].c2 * (1 + SLACK_REL) + SLACK_ABS;
         if (kth < t)
             t = kth;

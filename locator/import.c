@@ -222,6 +222,8 @@ static enum ru_status put_place(struct importer *imp, struct gn_place *p)
             return rc;
     imp->stats.places++;
     imp->touched_places = 1;
+    /* from now on a place may already have names, even in a database that was empty */
+    imp->had_places = 1;
     return RU_OK;
 }
 
@@ -299,11 +301,17 @@ static enum ru_status gazetteer_line(struct importer *imp, enum import_kind kind
             imp->stats.skipped_rows++;
             return RU_OK;
         }
-        return put_place(imp, &u.place);
-    case IMPORT_ADMIN1: return put_admin1(imp, &u.admin1);
-    case IMPORT_COUNTRIES: return put_country(imp, &u.country);
-    default: return put_postal(imp, &u.postal);
+        rc = put_place(imp, &u.place);
+        break;
+    case IMPORT_ADMIN1: rc = put_admin1(imp, &u.admin1); break;
+    case IMPORT_COUNTRIES: rc = put_country(imp, &u.country); break;
+    default: rc = put_postal(imp, &u.postal); break;
     }
+    if (rc == RU_ERR_LIMIT) {
+        report_bad(imp, lineno, "a name is too long to index (over 4 KiB when folded)");
+        return RU_OK;
+    }
+    return rc;
 }
 
 static enum ru_status chain_id(struct importer *imp, const char *name, sqlite3_int64 *id)
@@ -344,7 +352,11 @@ static enum ru_status store_row(void *ctx, const struct store_row *r)
     sqlite3_int64 chain;
     if (failing(imp))
         return RU_OK;
-    if ((rc = chain_id(imp, r->chain, &chain)) != RU_OK)
+    if ((rc = chain_id(imp, r->chain, &chain)) == RU_ERR_LIMIT) {
+        report_bad(imp, r->line, "chain is too long to index (over 4 KiB when folded)");
+        return RU_OK;
+    }
+    if (rc != RU_OK)
         return rc;
     sqlite3_stmt *get = imp->st[S_STORE_GET];
     bind_text(get, 1, r->id);

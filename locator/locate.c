@@ -130,7 +130,8 @@ static enum ru_status describe_position(struct locator *loc, struct geo_point p,
     snprintf(out->region_name, sizeof(out->region_name), "%s", near.region_name);
     snprintf(out->country, sizeof(out->country), "%s", near.country);
     snprintf(out->country_name, sizeof(out->country_name), "%s", near.country_name);
-    snprintf(out->name, sizeof(out->name), "near %.190s", near.name);
+    snprintf(out->name, sizeof(out->name), "near %.*s",
+             (int)fold_utf8_prefix(near.name, sizeof(out->name) - 6), near.name);
     return RU_OK;
 }
 
@@ -157,6 +158,8 @@ enum ru_status locator_resolve(struct locator *loc, const char *text, struct loc
         return fail(loc, rc, "the query has no letters or digits to look up");
     if (rc == RU_ERR_DB)
         return fail(loc, rc, db_errmsg(loc->db));
+    if (rc != RU_OK && rc != RU_ERR_NOT_FOUND)
+        return fail(loc, rc, ru_status_str(rc));
     if (rc != RU_OK)
         return rc;
     out->origin = m.best;
@@ -212,6 +215,12 @@ static enum ru_status find_chain(struct locator *loc, const char *name, uint32_t
     struct strbuf f;
     strbuf_init(&f, 512);
     enum ru_status rc = fold_text(name, strlen(name), &f);
+    if (rc == RU_ERR_LIMIT) {
+        /* longer than any chain name an import accepts: no such chain */
+        strbuf_release(&f);
+        *id = 0;
+        return RU_OK;
+    }
     if (rc != RU_OK) {
         strbuf_release(&f);
         return fail(loc, RU_ERR_INVALID, "the chain name is not valid UTF-8 text");

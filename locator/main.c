@@ -322,7 +322,7 @@ static int cmd_locate(int argc, char **argv)
         goto done;
     case RU_ERR_INVALID:
     case RU_ERR_LIMIT:
-        fprintf(stderr, "reup-locate: %s\n", locator_errmsg(loc));
+        fprintf(stderr, "reup-locate: %s\n", *locator_errmsg(loc) ? locator_errmsg(loc) : ru_status_str(rc));
         code = EXIT_USAGE;
         goto done;
     default:

@@ -53,6 +53,16 @@ expect_exit 3 "$L" "Qxzqxzqxz"
 expect_err "no place called"
 expect_exit 3 "$L" 00000
 expect_err "no postal code called '00000'"
+# queries that fold longer than any name are unknown places, said so plainly
+expect_exit 3 "$L" "$(printf 'ab %.0s' $(seq 1 80))"
+expect_err "no place called"
+expect_exit 3 "$L" "$(printf '\xef\xb7\xba%.0s' $(seq 1 11))"
+expect_err "no place called"
+expect_exit 3 "$L" "Springfield, $(printf 'x%.0s' $(seq 1 150))"
+expect_err "no place called"
+expect_exit 3 "$L" "$(printf 'w%s %.0s' $(seq 1 20))"
+expect_exit 1 "$L" --chain "$(printf '\xef\xb7\xba%.0s' $(seq 1 30))" "Rock Springs, WY"
+expect_err "no chain called"
 
 expect_exit 4 "$L" --db "$T/missing.db" "Rock Springs"
 expect_err "missing.db"

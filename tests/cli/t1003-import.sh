@@ -35,6 +35,15 @@ expect_jq '.stores[0].id == "X1" and .stores[0].extras.phone == "307-555-0100" a
 expect_exit 0 "$L" --db "$db" -k 1 --chain "corner shop" 82901
 expect_out 'phone: 307-555-0100'
 
+# a name longer than the fields it is shown in is cut between characters, never inside one
+long=$(printf '\xc3\x84%.0s' $(seq 1 120))
+printf '900001\t%s\t%s\t\t41.6\t-109.2\tP\tPPL\tUS\t\tWY\t\t\t\t10\t\t0\tUTC\t2024-01-01\n' "$long" "$long" > "$T/long.txt"
+expect_exit 0 "$L" import --db "$db" --places "$T/long.txt"
+expect_exit 0 "$L" --db "$db" --json "$long"
+expect_jq '(.origin.name | length) > 50 and (.origin.name | test("^Ä+$"))'
+expect_exit 0 "$L" --db "$db" --json "41.6,-109.2"
+expect_jq '.origin.name | startswith("near Ä")'
+
 # a bad row fails the whole import
 cat > "$T/bad.csv" <<'CSV'
 id,chain,name,address,city,region,postal,country,lat,lon

@@ -255,6 +255,18 @@ static void test_empty_and_invalid(void **state)
     assert_int_equal(geoindex_search(ix, &sc, &q, &hits, &n), RU_OK);
     assert_int_equal(n, 0);
     geoindex_free(ix);
+    /* k = 0 asks for nothing and gets nothing, from a fresh scratch */
+    struct geoindex_point few[3] = {
+        {.lat = 1, .lon = 1}, {.lat = 2, .lon = 2, .rank = 1}, {.lat = 3, .lon = 3, .rank = 2}};
+    struct geoindex_scratch fresh;
+    geoindex_scratch_init(&fresh);
+    assert_int_equal(geoindex_build(few, 3, 2, &ix), RU_OK);
+    q.k = 0;
+    n = 99;
+    assert_int_equal(geoindex_search(ix, &fresh, &q, &hits, &n), RU_OK);
+    assert_int_equal(n, 0);
+    geoindex_scratch_release(&fresh);
+    geoindex_free(ix);
     struct geoindex_point bad = {.lat = 91, .lon = 0};
     assert_int_equal(geoindex_build(&bad, 1, 16, &ix), RU_ERR_INVALID);
     struct geoindex_point one = {.lat = 1, .lon = 1};

@@ -156,6 +156,20 @@ static void test_reimport_updates(void **state)
     assert_int_equal(count(db, "SELECT count(*) FROM place"), 12);
     assert_int_equal(log.count, 0);
     db_free(db);
+
+    /* the same place twice in one import into an empty database: the later names win */
+    struct db *db2 = open_db("twice.db");
+    struct importer *imp2;
+    test_write(test_path("old.txt"), PLACE("50", "Oldtown", "Oldtown", "Altname", "1", "1", "US", "WY", "5"));
+    test_write(test_path("new.txt"), PLACE("50", "Newtown", "Newtown", "", "1", "1", "US", "WY", "5"));
+    assert_int_equal(importer_new(db2, 0, on_bad, &log, &imp2), RU_OK);
+    assert_int_equal(importer_file(imp2, IMPORT_PLACES, test_path("old.txt")), RU_OK);
+    assert_int_equal(importer_file(imp2, IMPORT_PLACES, test_path("new.txt")), RU_OK);
+    assert_int_equal(importer_commit(imp2), RU_OK);
+    importer_free(imp2);
+    assert_int_equal(count(db2, "SELECT count(*) FROM place_name WHERE folded IN ('oldtown', 'altname')"), 0);
+    assert_int_equal(count(db2, "SELECT count(*) FROM place_name WHERE folded = 'newtown'"), 1);
+    db_free(db2);
 }
 
 static void test_bad_row_fails_whole_import(void **state)
