@@ -173,7 +173,7 @@ static int valid_gtin(const char *g)
     return (int)((10 - sum % 10) % 10) == g[n - 1] - '0';
 }
 
-static enum ru_status audit(struct ledger *lg, const char *actor, const char *action, const char *serial,
+enum ru_status ledger_audit(struct ledger *lg, const char *actor, const char *action, const char *serial,
                             const char *request_id, const char *outcome, const char *detail)
 {
     sqlite3_stmt *st = NULL;
@@ -238,7 +238,7 @@ enum ru_status ledger_plan_add(struct ledger *lg, const struct ledger_plan *p)
     if ((rc = step_write(lg, st, "adding the plan")) == RU_ERR_EXISTS)
         fail(lg, rc, "plan '%s' exists already", p->code);
     if (rc == RU_OK)
-        rc = audit(lg, "operator", "plan add", NULL, NULL, "ok", p->code);
+        rc = ledger_audit(lg, "operator", "plan add", NULL, NULL, "ok", p->code);
     if (rc == RU_OK && (rc = db_commit(lg->db)) != RU_OK)
         fail_db(lg, rc);
 out:
@@ -274,7 +274,7 @@ enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, cons
     if ((rc = step_write(lg, st, "adding the terminal")) == RU_ERR_EXISTS)
         fail(lg, rc, "terminal '%s' exists already", terminal);
     if (rc == RU_OK)
-        rc = audit(lg, "operator", "terminal add", NULL, NULL, "ok", terminal);
+        rc = ledger_audit(lg, "operator", "terminal add", NULL, NULL, "ok", terminal);
     if (rc == RU_OK && (rc = db_commit(lg->db)) != RU_OK)
         fail_db(lg, rc);
 out:
@@ -386,7 +386,7 @@ enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned
     if ((rc = step_write(lg, upd, "advancing the sequence")) != RU_OK)
         goto out;
     snprintf(detail, sizeof(detail), "%s: %lu cards of %s", id, count, plan);
-    if ((rc = audit(lg, "operator", "batch create", NULL, NULL, "ok", detail)) != RU_OK)
+    if ((rc = ledger_audit(lg, "operator", "batch create", NULL, NULL, "ok", detail)) != RU_OK)
         goto out;
     if ((rc = done(ctx)) != RU_OK) {
         fail(lg, rc, "cannot write the batch file");
@@ -470,7 +470,7 @@ enum ru_status ledger_card_block(struct ledger *lg, const char *serial, const ch
     char detail[96];
     snprintf(detail, sizeof(detail), "%lu card%s%s%s", *count, *count == 1 ? "" : "s",
              batch ? " of batch " : "", batch ? batch : "");
-    if ((rc = audit(lg, actor, "block", serial, NULL, "ok", detail)) != RU_OK)
+    if ((rc = ledger_audit(lg, actor, "block", serial, NULL, "ok", detail)) != RU_OK)
         goto out;
     if ((rc = db_commit(lg->db)) != RU_OK)
         fail_db(lg, rc);
@@ -479,4 +479,14 @@ out:
     if (rc != RU_OK)
         db_rollback(lg->db);
     return rc;
+}
+
+struct db *ledger_db(struct ledger *lg)
+{
+    return lg->db;
+}
+
+const unsigned char *ledger_key(const struct ledger *lg)
+{
+    return lg->key;
 }

@@ -13,6 +13,7 @@
 #include "common/cardnum.h"
 #include "common/status.h"
 #include "issuer/secret.h"
+#include "db/db.h"
 
 struct ledger;
 
@@ -73,5 +74,12 @@ enum ru_status ledger_card_json(struct ledger *lg, const char *serial, const cha
  * *count gets how many changed. RU_ERR_NOT_FOUND when nothing matches. */
 enum ru_status ledger_card_block(struct ledger *lg, const char *serial, const char *batch, const char *actor,
                                  unsigned long *count) RU_WARN_UNUSED;
+
+/* For the other issuer modules: the database (borrowed), the issuer key, and one row of
+ * the audit log inside the caller's transaction. */
+struct db *ledger_db(struct ledger *lg);
+const unsigned char *ledger_key(const struct ledger *lg);
+enum ru_status ledger_audit(struct ledger *lg, const char *actor, const char *action, const char *serial,
+                            const char *request_id, const char *outcome, const char *detail) RU_WARN_UNUSED;
 
 #endif

@@ -42,6 +42,25 @@ CREATE TABLE card (
 );
 CREATE INDEX card_by_batch ON card(batch);
 
+-- Terminal requests by their request_id (the idempotency key) with the answer given,
+-- so the same request_id always gets the same answer, also after a restart. A reversal
+-- of a request never seen leaves a row of kind 'reversal' that refuses it later.
+CREATE TABLE request (
+    request_id  TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('activation', 'reversal')),
+    terminal    TEXT NOT NULL,
+    store_id    TEXT NOT NULL,
+    serial      TEXT,
+    amount      INTEGER,
+    currency    TEXT,
+    state       TEXT NOT NULL CHECK (state IN ('active', 'voided', 'reversed', 'refused')),
+    http_status INTEGER NOT NULL,
+    answer      TEXT NOT NULL,               -- the JSON body answered
+    created_at  TEXT NOT NULL,
+    changed_at  TEXT NOT NULL
+);
+CREATE INDEX request_by_serial ON request(serial);
+
 -- Every state change: who, what, when, request_id, outcome. Append-only.
 CREATE TABLE audit (
     id         INTEGER PRIMARY KEY,

@@ -1,0 +1,382 @@
+/* issuer/activation.c - activations, voids and reversals, exactly once. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "issuer/activation.h"
+#include "db/db.h"
+#include "common/banned.h"
+
+#define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
+void activation_answer_release(struct activation_answer *a)
+{
+    free(a->body);
+    a->body = NULL;
+}
+
+static enum ru_status answer_json(struct activation_answer *out, int status, json_t *o)
+{
+    if (!o)
+        return RU_ERR_NOMEM;
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!text)
+        return RU_ERR_NOMEM;
+    out->http_status = status;
+    out->body = text;
+    return RU_OK;
+}
+
+static enum ru_status answer_error(struct activation_answer *out, int status, const char *code,
+                                   const char *message)
+{
+    return answer_json(out, status, json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message));
+}
+
+static enum ru_status answer_text(struct activation_answer *out, int status, const char *text)
+{
+    out->http_status = status;
+    out->body = strdup(text);
+    return out->body ? RU_OK : RU_ERR_NOMEM;
+}
+
+/* The stored request row of a request_id, if any. */
+struct stored {
+    int found;
+    char kind[16], store[65], serial[CARD_DIGITS + 1], currency[4], state[16];
+    long long amount, age_s;
+    int http_status;
+    char *answer; /* owned */
+};
+
+static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t len)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(dst, len, "%s", t ? (const char *)t : "");
+}
+
+static enum ru_status load(struct db *db, const char *request_id, struct stored *s)
+{
+    sqlite3_stmt *st = NULL;
+    memset(s, 0, sizeof(*s));
+    enum ru_status rc =
+        db_prepare(db,
+                   "SELECT kind, store_id, serial, amount, currency, state, http_status, answer,"
+                   " CAST(strftime('%s', 'now') - strftime('%s', created_at) AS INTEGER)"
+                   " FROM request WHERE request_id = ?1",
+                   &st);
+    if (rc != RU_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        s->found = 1;
+        copy_col(st, 0, s->kind, sizeof(s->kind));
+        copy_col(st, 1, s->store, sizeof(s->store));
+        copy_col(st, 2, s->serial, sizeof(s->serial));
+        s->amount = sqlite3_column_int64(st, 3);
+        copy_col(st, 4, s->currency, sizeof(s->currency));
+        copy_col(st, 5, s->state, sizeof(s->state));
+        s->http_status = sqlite3_column_int(st, 6);
+        s->answer = strdup((const char *)sqlite3_column_text(st, 7));
+        s->age_s = sqlite3_column_int64(st, 8);
+        if (!s->answer)
+            rc = RU_ERR_NOMEM;
+    } else if (r != SQLITE_DONE) {
+        rc = db_fail(db, "reading a request");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Run SQL with text parameters (NULL binds NULL); one statement, no rows. */
+static enum ru_status exec(struct db *db, const char *sql, int n, const char *const *params)
+{
+    sqlite3_stmt *st = NULL;
+    enum ru_status rc = db_prepare(db, sql, &st);
+    if (rc != RU_OK)
+        return rc;
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_fail(db, "writing");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static enum ru_status record(struct db *db, const char *request_id, const char *kind,
+                             const struct activation_caller *who, const struct activation_request *rq,
+                             const char *state, const struct activation_answer *a)
+{
+    sqlite3_stmt *st = NULL;
+    enum ru_status rc =
+        db_prepare(db,
+                   "INSERT INTO request(request_id, kind, terminal, store_id, serial, amount, currency,"
+                   " state, http_status, answer, created_at, changed_at)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, " NOW ", " NOW ")",
+                   &st);
+    if (rc != RU_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, who->terminal, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, who->store, -1, SQLITE_STATIC);
+    if (rq) {
+        sqlite3_bind_text(st, 5, rq->serial, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 6, rq->amount);
+        sqlite3_bind_text(st, 7, rq->currency, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_text(st, 8, state, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 9, a->http_status);
+    sqlite3_bind_text(st, 10, a->body, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_fail(db, "recording the request");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Six characters a cashier can read out: no 0/O or 1/I. */
+static enum ru_status auth_code(char out[7])
+{
+    static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    unsigned char r[6];
+    if (secret_random(r, sizeof(r)) != RU_OK)
+        return RU_ERR_IO;
+    for (int i = 0; i < 6; i++)
+        out[i] = alphabet[r[i] % 32];
+    out[6] = '\0';
+    return RU_OK;
+}
+
+/* Decide a new activation; *state gets "active" or "refused". */
+static enum ru_status decide(struct db *db, const struct activation_caller *who,
+                             const struct activation_request *rq, struct activation_answer *out,
+                             const char **state)
+{
+    sqlite3_stmt *st = NULL;
+    enum ru_status rc = db_prepare(db,
+                                   "SELECT c.status, c.plan, p.price_cents, p.currency FROM card c"
+                                   " JOIN plan p ON p.code = c.plan WHERE c.serial = ?1",
+                                   &st);
+    if (rc != RU_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, rq->serial, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    char status[16] = "", plan[17] = "", currency[4] = "";
+    long long price = 0;
+    if (r == SQLITE_ROW) {
+        copy_col(st, 0, status, sizeof(status));
+        copy_col(st, 1, plan, sizeof(plan));
+        price = sqlite3_column_int64(st, 2);
+        copy_col(st, 3, currency, sizeof(currency));
+    }
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return db_fail(db, "reading the card");
+
+    *state = "refused";
+    if (r == SQLITE_DONE)
+        return answer_error(out, 404, "card_not_found", "no card has this serial");
+    if (rq->amount != price || strcmp(rq->currency, currency) != 0) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "the plan %s costs %lld %s", plan, price, currency);
+        return answer_error(out, 422, "amount_mismatch", msg);
+    }
+    if (!strcmp(status, "active"))
+        return answer_error(out, 409, "card_already_active", "the card is active already");
+    if (!strcmp(status, "redeemed"))
+        return answer_error(out, 409, "card_redeemed", "the card has been redeemed");
+    if (!strcmp(status, "blocked"))
+        return answer_error(out, 409, "card_blocked", "the card is blocked (lost or stolen stock)");
+
+    char code[7], id[40];
+    if ((rc = auth_code(code)) != RU_OK)
+        return rc;
+    snprintf(id, sizeof(id), "act_%.8s%.4s", rq->request_id, rq->request_id + 9);
+    const char *p[] = {who->store, rq->serial};
+    if ((rc = exec(db,
+                   "UPDATE card SET status = 'active', store_id = ?1, activated_at = " NOW
+                   " WHERE serial = ?2 AND status = 'issued'",
+                   2, p)) != RU_OK)
+        return rc;
+    *state = "active";
+    return answer_json(out, 201,
+                       json_pack("{s:s,s:s,s:s,s:s,s:s}", "activation_id", id, "serial", rq->serial, "plan",
+                                 plan, "auth_code", code, "status", "active"));
+}
+
+/* Commit, or roll back and drop the answer. */
+static enum ru_status finish(struct ledger *lg, enum ru_status rc, struct activation_answer *out)
+{
+    if (rc == RU_OK)
+        rc = db_commit(ledger_db(lg));
+    if (rc != RU_OK) {
+        db_rollback(ledger_db(lg));
+        activation_answer_release(out);
+    }
+    return rc;
+}
+
+enum ru_status activation_activate(struct ledger *lg, const struct activation_caller *who,
+                                   const struct activation_request *rq, struct activation_answer *out)
+{
+    struct db *db = ledger_db(lg);
+    struct stored s;
+    const char *state = NULL;
+    enum ru_status rc;
+    out->body = NULL;
+    if ((rc = db_begin(db)) != RU_OK)
+        return rc;
+    if ((rc = load(db, rq->request_id, &s)) != RU_OK)
+        goto out;
+    if (s.found) {
+        if (!strcmp(s.kind, "reversal"))
+            rc = answer_error(out, 409, "request_reversed", "this request_id was reversed: use a new one");
+        else if (strcmp(s.store, who->store) || strcmp(s.serial, rq->serial) || s.amount != rq->amount ||
+                 strcmp(s.currency, rq->currency))
+            rc =
+                answer_error(out, 422, "request_id_reused", "this request_id was used with other parameters");
+        else if (!strcmp(s.state, "reversed"))
+            rc = answer_error(out, 409, "request_reversed", "this activation was reversed");
+        else if (!strcmp(s.state, "voided"))
+            rc = answer_error(out, 409, "activation_voided", "this activation was voided");
+        else
+            rc = answer_text(out, s.http_status, s.answer); /* a retry: the same answer */
+        goto out;
+    }
+    if ((rc = decide(db, who, rq, out, &state)) != RU_OK)
+        goto out;
+    if ((rc = record(db, rq->request_id, "activation", who, rq, state, out)) != RU_OK)
+        goto out;
+    char detail[64];
+    snprintf(detail, sizeof(detail), "%d", out->http_status);
+    char actor[80];
+    snprintf(actor, sizeof(actor), "terminal:%s", who->terminal);
+    rc = ledger_audit(lg, actor, "activate", rq->serial, rq->request_id,
+                      !strcmp(state, "active") ? "ok" : "refused", detail);
+out:
+    free(s.answer);
+    return finish(lg, rc, out);
+}
+
+enum ru_status activation_void(struct ledger *lg, const struct activation_caller *who, const char *request_id,
+                               const struct void_request *rq, long long window_s,
+                               struct activation_answer *out)
+{
+    struct db *db = ledger_db(lg);
+    struct stored s;
+    enum ru_status rc;
+    out->body = NULL;
+    if ((rc = db_begin(db)) != RU_OK)
+        return rc;
+    if ((rc = load(db, request_id, &s)) != RU_OK)
+        goto out;
+    if (!s.found || strcmp(s.kind, "activation") || strcmp(s.store, who->store)) {
+        rc = answer_error(out, 404, "activation_not_found",
+                          "this store has no activation with this request_id");
+        goto out;
+    }
+    if (!strcmp(s.state, "voided")) {
+        rc = answer_text(out, 200, "{\"status\":\"issued\"}");
+        goto out;
+    }
+    if (!strcmp(s.state, "reversed") || !strcmp(s.state, "refused")) {
+        rc = answer_error(out, 409,
+                          !strcmp(s.state, "reversed") ? "activation_reversed" : "activation_refused",
+                          "there is no activation in force to void");
+        goto out;
+    }
+    const char *p[] = {s.serial};
+    sqlite3_stmt *st = NULL;
+    if ((rc = db_prepare(db, "SELECT status FROM card WHERE serial = ?1", &st)) != RU_OK)
+        goto out;
+    sqlite3_bind_text(st, 1, s.serial, -1, SQLITE_STATIC);
+    int redeemed =
+        sqlite3_step(st) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "redeemed");
+    sqlite3_finalize(st);
+    if (redeemed) {
+        rc = answer_error(out, 409, "card_redeemed", "the card has been redeemed: it cannot be voided");
+        goto out;
+    }
+    if (s.age_s > window_s) {
+        rc = answer_error(out, 409, "void_window_passed", "the void window of this activation has passed");
+        goto out;
+    }
+    const char *q[] = {request_id};
+    char actor[80];
+    snprintf(actor, sizeof(actor), "terminal:%s", who->terminal);
+    if ((rc = exec(db,
+                   "UPDATE card SET status = 'issued', store_id = NULL, activated_at = NULL"
+                   " WHERE serial = ?1 AND status = 'active'",
+                   1, p)) != RU_OK ||
+        (rc = exec(db, "UPDATE request SET state = 'voided', changed_at = " NOW " WHERE request_id = ?1", 1,
+                   q)) != RU_OK ||
+        (rc = ledger_audit(lg, actor, "void", s.serial, request_id, "ok", rq->reason)) != RU_OK)
+        goto out;
+    rc = answer_text(out, 200, "{\"status\":\"issued\"}");
+out:
+    free(s.answer);
+    return finish(lg, rc, out);
+}
+
+enum ru_status activation_reverse(struct ledger *lg, const struct activation_caller *who,
+                                  const struct reversal_request *rq, struct activation_answer *out)
+{
+    struct db *db = ledger_db(lg);
+    struct stored s;
+    enum ru_status rc;
+    char actor[80];
+    snprintf(actor, sizeof(actor), "terminal:%s", who->terminal);
+    out->body = NULL;
+    if ((rc = db_begin(db)) != RU_OK)
+        return rc;
+    if ((rc = load(db, rq->request_id, &s)) != RU_OK)
+        goto out;
+    if (!s.found) {
+        /* Never seen: remember it, so that the activation is refused if it arrives late. */
+        if ((rc = answer_text(out, 200, "{\"reversed\":false}")) != RU_OK ||
+            (rc = record(db, rq->request_id, "reversal", who, NULL, "reversed", out)) != RU_OK ||
+            (rc = ledger_audit(lg, actor, "reverse", NULL, rq->request_id, "ok", "unseen: recorded")) !=
+                RU_OK)
+            goto out;
+        goto out;
+    }
+    if (strcmp(s.store, who->store)) {
+        rc = answer_error(out, 404, "activation_not_found",
+                          "this store has no activation with this request_id");
+        goto out;
+    }
+    if (!strcmp(s.kind, "reversal") || !strcmp(s.state, "voided") || !strcmp(s.state, "refused")) {
+        rc = answer_text(out, 200, "{\"reversed\":false}");
+        goto out;
+    }
+    if (!strcmp(s.state, "reversed")) {
+        rc = answer_text(out, 200, "{\"reversed\":true}");
+        goto out;
+    }
+    const char *p[] = {s.serial}, *q[] = {rq->request_id};
+    sqlite3_stmt *st = NULL;
+    if ((rc = db_prepare(db, "SELECT status FROM card WHERE serial = ?1", &st)) != RU_OK)
+        goto out;
+    sqlite3_bind_text(st, 1, s.serial, -1, SQLITE_STATIC);
+    int redeemed =
+        sqlite3_step(st) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "redeemed");
+    sqlite3_finalize(st);
+    if (redeemed) {
+        rc = answer_error(out, 409, "card_redeemed", "the card has been redeemed: the activation stands");
+        goto out;
+    }
+    if ((rc = exec(db,
+                   "UPDATE card SET status = 'issued', store_id = NULL, activated_at = NULL"
+                   " WHERE serial = ?1 AND status = 'active'",
+                   1, p)) != RU_OK ||
+        (rc = exec(db, "UPDATE request SET state = 'reversed', changed_at = " NOW " WHERE request_id = ?1", 1,
+                   q)) != RU_OK ||
+        (rc = ledger_audit(lg, actor, "reverse", s.serial, rq->request_id, "ok", "undone")) != RU_OK)
+        goto out;
+    rc = answer_text(out, 200, "{\"reversed\":true}");
+out:
+    free(s.answer);
+    return finish(lg, rc, out);
+}

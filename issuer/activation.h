@@ -1,0 +1,54 @@
+/*
+ * issuer/activation.h - the exactly-once rules of the activation API (DESIGN.md).
+ *
+ * Each call is one write transaction on the ledger (BEGIN IMMEDIATE: terminals racing
+ * for one card are serialized, exactly one wins) and produces the HTTP answer to give:
+ *
+ *  - activate: the same request_id with the same parameters gets the answer it got the
+ *    first time, also after a restart (answers are stored with the request); with other
+ *    parameters 422 request_id_reused; a request_id that was reversed before it arrived,
+ *    or whose activation was reversed or voided since, 409; a card already active,
+ *    redeemed or blocked 409; an amount or currency other than the plan's 422; an
+ *    unknown serial 404. A terminal acts only for its own store.
+ *  - void: within the void window and before redemption the card returns to issued;
+ *    voiding again answers the same; a reversed activation 409.
+ *  - reverse: undoes an applied activation ({reversed: true}); a voided or refused one
+ *    answers {reversed: false}; an unseen request_id is recorded so that the late
+ *    activation is refused, and answers {reversed: false}.
+ *
+ * Error answers are {"error": {"code": "...", "message": "..."}}.
+ */
+#ifndef REUP_ISSUER_ACTIVATION_H
+#define REUP_ISSUER_ACTIVATION_H
+#include "common/status.h"
+#include "issuer/ledger.h"
+#include "issuer/request.h"
+
+#define ACTIVATION_VOID_WINDOW_S (24 * 3600)
+
+struct activation_answer {
+    int http_status;
+    char *body; /* owned JSON text */
+};
+
+/* Who is asking: the authenticated terminal and its store. */
+struct activation_caller {
+    const char *terminal;
+    const char *store;
+};
+
+/* RU_OK with *out set for every answer, success or refusal; RU_ERR_DB or RU_ERR_NOMEM
+ * when no answer could be decided (nothing changed; the server answers 503). */
+enum ru_status activation_activate(struct ledger *lg, const struct activation_caller *who,
+                                   const struct activation_request *rq,
+                                   struct activation_answer *out) RU_WARN_UNUSED;
+enum ru_status activation_void(struct ledger *lg, const struct activation_caller *who, const char *request_id,
+                               const struct void_request *rq, long long window_s,
+                               struct activation_answer *out) RU_WARN_UNUSED;
+enum ru_status activation_reverse(struct ledger *lg, const struct activation_caller *who,
+                                  const struct reversal_request *rq,
+                                  struct activation_answer *out) RU_WARN_UNUSED;
+
+void activation_answer_release(struct activation_answer *a);
+
+#endif

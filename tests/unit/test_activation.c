@@ -1,0 +1,347 @@
+/*
+ * tests/unit/test_activation.c - the exactly-once rules of activations, voids and
+ * reversals, on a real ledger in a scratch state directory.
+ *
+ * Covers: activation and its replay (same answer, also from a new connection as after a
+ * restart); the same request_id with other parameters (422); a second activation of an
+ * active card (409); amount and currency must match the plan (422); unknown serial (404);
+ * blocked card (409); a terminal acts only for its store; void (idempotent, window,
+ * other store); reversal before the activation arrives (the late activation is refused),
+ * after it (undone), of a voided one ({reversed:false}); void of a reversed one (409);
+ * the audit log records each change; 8 processes racing over 1,000 serials activate each
+ * card exactly once.
+ */
+#include <jansson.h>
+#include <sys/wait.h>
+#include "tests/testlib.h"
+#include "issuer/activation.h"
+
+static struct ledger *lg;
+static char serials[1100][CARD_DIGITS + 1];
+static size_t nserials;
+static const struct activation_caller t1 = {"T1", "WM00001"}, t2 = {"T2", "WM00002"};
+
+static enum ru_status keep(void *ctx, const char *serial, const char *pin, const char *plan,
+                           const char *batch)
+{
+    (void)ctx, (void)pin, (void)plan, (void)batch;
+    memcpy(serials[nserials++], serial, CARD_DIGITS + 1);
+    return RU_OK;
+}
+
+static enum ru_status done(void *ctx)
+{
+    (void)ctx;
+    return RU_OK;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    char err[256], batch[16];
+    struct ledger_plan p = {.code = "1y", .months = 12, .price_cents = 3999, .currency = "USD"};
+    unsigned char s[SECRET_BYTES];
+    if (ledger_init(test_path("st"), 4242, err, sizeof(err)) != RU_OK ||
+        ledger_open(test_path("st"), &lg) != RU_OK || ledger_plan_add(lg, &p) != RU_OK ||
+        ledger_terminal_add(lg, "T1", "WM00001", s) != RU_OK ||
+        ledger_terminal_add(lg, "T2", "WM00002", s) != RU_OK ||
+        ledger_batch_create(lg, "1y", 1100, keep, done, NULL, batch) != RU_OK)
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ledger_free(lg);
+    return 0;
+}
+
+static void uuid(int n, char out[REQUEST_UUID_LEN + 1])
+{
+    snprintf(out, REQUEST_UUID_LEN + 1, "00000000-0000-4000-8000-%012d", n);
+}
+
+static struct activation_request req(int id, const char *serial, long long amount)
+{
+    struct activation_request r = {.amount = amount};
+    uuid(id, r.request_id);
+    snprintf(r.serial, sizeof(r.serial), "%s", serial);
+    snprintf(r.currency, sizeof(r.currency), "USD");
+    return r;
+}
+
+/* Answer of one call: status, and the JSON (caller json_decref()s). */
+static json_t *activate(const struct activation_caller *who, const struct activation_request *r, int *status)
+{
+    struct activation_answer a;
+    assert_int_equal(activation_activate(lg, who, r, &a), RU_OK);
+    *status = a.http_status;
+    json_t *j = json_loads(a.body, 0, NULL);
+    assert_non_null(j);
+    activation_answer_release(&a);
+    return j;
+}
+
+static const char *error_code(json_t *j)
+{
+    return json_string_value(json_object_get(json_object_get(j, "error"), "code"));
+}
+
+static const char *card_status(const char *serial)
+{
+    static char buf[32];
+    char *js;
+    assert_int_equal(ledger_card_json(lg, serial, NULL, &js), RU_OK);
+    json_t *j = json_loads(js, 0, NULL);
+    snprintf(buf, sizeof(buf), "%s", json_string_value(json_object_get(j, "status")));
+    json_decref(j);
+    free(js);
+    return buf;
+}
+
+static void test_activate_and_replay(void **state)
+{
+    (void)state;
+    int st;
+    struct activation_request r = req(1, serials[0], 3999);
+    json_t *a = activate(&t1, &r, &st);
+    assert_int_equal(st, 201);
+    assert_string_equal(json_string_value(json_object_get(a, "status")), "active");
+    assert_string_equal(json_string_value(json_object_get(a, "plan")), "1y");
+    assert_string_equal(json_string_value(json_object_get(a, "serial")), serials[0]);
+    assert_int_equal(strlen(json_string_value(json_object_get(a, "auth_code"))), 6);
+    assert_string_equal(card_status(serials[0]), "active");
+
+    /* the retry gets the same answer, also through a new connection (a restart) */
+    json_t *b = activate(&t1, &r, &st);
+    assert_int_equal(st, 201);
+    assert_true(json_equal(a, b));
+    json_decref(b);
+    struct ledger *again;
+    assert_int_equal(ledger_open(test_path("st"), &again), RU_OK);
+    struct activation_answer ans;
+    assert_int_equal(activation_activate(again, &t1, &r, &ans), RU_OK);
+    b = json_loads(ans.body, 0, NULL);
+    assert_true(json_equal(a, b));
+    activation_answer_release(&ans);
+    ledger_free(again);
+    json_decref(b);
+    json_decref(a);
+
+    /* the store sees where and when; another store only the state */
+    char *js;
+    assert_int_equal(ledger_card_json(lg, serials[0], "WM00001", &js), RU_OK);
+    assert_non_null(strstr(js, "\"store_id\":\"WM00001\""));
+    free(js);
+    assert_int_equal(ledger_card_json(lg, serials[0], "WM00002", &js), RU_OK);
+    assert_null(strstr(js, "store_id"));
+    free(js);
+}
+
+static void test_refusals(void **state)
+{
+    (void)state;
+    int st;
+    json_t *j;
+    struct activation_request r = req(1, serials[0], 3999);
+    r.amount = 4000; /* same request_id, other parameters */
+    j = activate(&t1, &r, &st);
+    assert_int_equal(st, 422);
+    assert_string_equal(error_code(j), "request_id_reused");
+    json_decref(j);
+    r = req(1, serials[0], 3999);
+    j = activate(&t2, &r, &st); /* another store with the same request_id */
+    assert_int_equal(st, 422);
+    json_decref(j);
+
+    r = req(2, serials[0], 3999); /* a second activation of the active card */
+    j = activate(&t2, &r, &st);
+    assert_int_equal(st, 409);
+    assert_string_equal(error_code(j), "card_already_active");
+    json_decref(j);
+    j = activate(&t2, &r, &st); /* and its replay: the same refusal */
+    assert_int_equal(st, 409);
+    json_decref(j);
+
+    r = req(3, serials[1], 3998);
+    j = activate(&t1, &r, &st);
+    assert_int_equal(st, 422);
+    assert_string_equal(error_code(j), "amount_mismatch");
+    json_decref(j);
+    r = req(4, serials[1], 3999);
+    snprintf(r.currency, sizeof(r.currency), "EUR");
+    j = activate(&t1, &r, &st);
+    assert_int_equal(st, 422);
+    json_decref(j);
+    assert_string_equal(card_status(serials[1]), "issued");
+
+    char unknown[CARD_DIGITS + 1];
+    assert_int_equal(card_serial_make(4242, 99999, unknown), RU_OK);
+    r = req(5, unknown, 3999);
+    j = activate(&t1, &r, &st);
+    assert_int_equal(st, 404);
+    assert_string_equal(error_code(j), "card_not_found");
+    json_decref(j);
+
+    unsigned long n;
+    assert_int_equal(ledger_card_block(lg, serials[2], NULL, "operator", &n), RU_OK);
+    r = req(6, serials[2], 3999);
+    j = activate(&t1, &r, &st);
+    assert_int_equal(st, 409);
+    assert_string_equal(error_code(j), "card_blocked");
+    json_decref(j);
+}
+
+static void test_void(void **state)
+{
+    (void)state;
+    int st;
+    struct activation_request r = req(10, serials[10], 3999);
+    json_decref(activate(&t1, &r, &st));
+    assert_int_equal(st, 201);
+    struct void_request v = {.reason = "customer changed their mind"};
+    struct activation_answer a;
+    assert_int_equal(activation_void(lg, &t2, r.request_id, &v, ACTIVATION_VOID_WINDOW_S, &a), RU_OK);
+    assert_int_equal(a.http_status, 404); /* another store's activation */
+    activation_answer_release(&a);
+    assert_int_equal(activation_void(lg, &t1, r.request_id, &v, -1, &a), RU_OK);
+    assert_int_equal(a.http_status, 409); /* outside the window */
+    assert_non_null(strstr(a.body, "void_window_passed"));
+    activation_answer_release(&a);
+    assert_int_equal(activation_void(lg, &t1, r.request_id, &v, ACTIVATION_VOID_WINDOW_S, &a), RU_OK);
+    assert_int_equal(a.http_status, 200);
+    assert_string_equal(a.body, "{\"status\":\"issued\"}");
+    activation_answer_release(&a);
+    assert_string_equal(card_status(serials[10]), "issued");
+    assert_int_equal(activation_void(lg, &t1, r.request_id, &v, ACTIVATION_VOID_WINDOW_S, &a), RU_OK);
+    assert_int_equal(a.http_status, 200); /* voiding again answers the same */
+    activation_answer_release(&a);
+    /* a reversal of the voided activation changes nothing */
+    struct reversal_request rv;
+    memcpy(rv.request_id, r.request_id, sizeof(rv.request_id));
+    assert_int_equal(activation_reverse(lg, &t1, &rv, &a), RU_OK);
+    assert_string_equal(a.body, "{\"reversed\":false}");
+    activation_answer_release(&a);
+    /* the card sells again under a new request_id */
+    r = req(11, serials[10], 3999);
+    json_decref(activate(&t2, &r, &st));
+    assert_int_equal(st, 201);
+}
+
+static void test_reversals(void **state)
+{
+    (void)state;
+    int st;
+    struct activation_answer a;
+    struct reversal_request rv;
+    /* before the activation arrives: recorded, and the late activation is refused */
+    uuid(20, rv.request_id);
+    assert_int_equal(activation_reverse(lg, &t1, &rv, &a), RU_OK);
+    assert_int_equal(a.http_status, 200);
+    assert_string_equal(a.body, "{\"reversed\":false}");
+    activation_answer_release(&a);
+    struct activation_request r = req(20, serials[20], 3999);
+    json_t *j = activate(&t1, &r, &st);
+    assert_int_equal(st, 409);
+    assert_string_equal(error_code(j), "request_reversed");
+    json_decref(j);
+    assert_string_equal(card_status(serials[20]), "issued");
+
+    /* after it: undone, and saying so again when repeated */
+    r = req(21, serials[21], 3999);
+    json_decref(activate(&t1, &r, &st));
+    assert_int_equal(st, 201);
+    uuid(21, rv.request_id);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(activation_reverse(lg, &t1, &rv, &a), RU_OK);
+        assert_string_equal(a.body, "{\"reversed\":true}");
+        activation_answer_release(&a);
+    }
+    assert_string_equal(card_status(serials[21]), "issued");
+    j = activate(&t1, &r, &st); /* a retry of the reversed activation does not re-apply it */
+    assert_int_equal(st, 409);
+    json_decref(j);
+    assert_string_equal(card_status(serials[21]), "issued");
+    /* a void of a reversed activation: 409 */
+    struct void_request v = {.reason = "late"};
+    assert_int_equal(activation_void(lg, &t1, r.request_id, &v, ACTIVATION_VOID_WINDOW_S, &a), RU_OK);
+    assert_int_equal(a.http_status, 409);
+    activation_answer_release(&a);
+
+    /* every change is in the audit log */
+    sqlite3_stmt *q;
+    assert_int_equal(db_prepare(ledger_db(lg), "SELECT count(*) FROM audit WHERE action = 'reverse'", &q),
+                     RU_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_true(sqlite3_column_int(q, 0) >= 2);
+    sqlite3_finalize(q);
+}
+
+/* 8 processes, each with its own connection, all trying every one of 1,000 cards. */
+static void test_race(void **state)
+{
+    (void)state;
+    const int procs = 8, cards = 1000, base = 100;
+    pid_t pids[8];
+    for (int p = 0; p < procs; p++) {
+        pids[p] = fork();
+        assert_true(pids[p] >= 0);
+        if (pids[p] == 0) {
+            struct ledger *mine;
+            int won = 0;
+            if (ledger_open(test_path("st"), &mine) != RU_OK)
+                _exit(255);
+            struct activation_caller who = {p % 2 ? "T1" : "T2", p % 2 ? "WM00001" : "WM00002"};
+            for (int c = 0; c < cards; c++) {
+                /* each process walks the cards from another starting point */
+                int card = base + (c + p * 125) % cards;
+                struct activation_request r = req(1000000 + p * 10000 + card, serials[card], 3999);
+                struct activation_answer a;
+                if (activation_activate(mine, &who, &r, &a) != RU_OK)
+                    _exit(254);
+                won += a.http_status == 201;
+                if (a.http_status != 201 && a.http_status != 409)
+                    _exit(253);
+                activation_answer_release(&a);
+            }
+            ledger_free(mine);
+            _exit(won > 250 ? 250 : won); /* exit codes are small: the total is counted below */
+        }
+    }
+    for (int p = 0; p < procs; p++) {
+        int status;
+        assert_int_equal(waitpid(pids[p], &status, 0), pids[p]);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) <= 250);
+    }
+    sqlite3_stmt *q;
+    assert_int_equal(db_prepare(ledger_db(lg),
+                                "SELECT count(*), count(DISTINCT serial) FROM request WHERE state = 'active'"
+                                " AND request_id >= '00000000-0000-4000-8000-000001000000'",
+                                &q),
+                     RU_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), cards); /* exactly one winner per card */
+    assert_int_equal(sqlite3_column_int(q, 1), cards);
+    sqlite3_finalize(q);
+    assert_int_equal(db_prepare(ledger_db(lg),
+                                "SELECT count(*) FROM card WHERE status = 'active' AND serial IN"
+                                " (SELECT serial FROM request WHERE state = 'active')",
+                                &q),
+                     RU_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_true(sqlite3_column_int(q, 0) >= cards);
+    sqlite3_finalize(q);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_activate_and_replay),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_void),
+        cmocka_unit_test(test_reversals),
+        cmocka_unit_test(test_race),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
