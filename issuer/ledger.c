@@ -490,3 +490,50 @@ const unsigned char *ledger_key(const struct ledger *lg)
 {
     return lg->key;
 }
+
+enum ru_status ledger_terminal_get(struct ledger *lg, const char *terminal,
+                                   unsigned char secret[SECRET_BYTES], char store[65])
+{
+    sqlite3_stmt *st = NULL;
+    enum ru_status rc = db_prepare(lg->db, "SELECT secret, store_id FROM terminal WHERE id = ?1", &st);
+    if (rc != RU_OK)
+        return fail_db(lg, rc);
+    sqlite3_bind_text(st, 1, terminal, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW && sqlite3_column_bytes(st, 0) == SECRET_BYTES) {
+        memcpy(secret, sqlite3_column_blob(st, 0), SECRET_BYTES);
+        snprintf(store, 65, "%s", (const char *)sqlite3_column_text(st, 1));
+    } else {
+        rc = r == SQLITE_ROW || r == SQLITE_DONE ? RU_ERR_NOT_FOUND
+                                                 : fail_db(lg, db_fail(lg->db, "reading terminals"));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum ru_status ledger_plans_json(struct ledger *lg, char **json)
+{
+    sqlite3_stmt *st = NULL;
+    enum ru_status rc =
+        db_prepare(lg->db, "SELECT code, months, price_cents, currency, gtin FROM plan ORDER BY code", &st);
+    if (rc != RU_OK)
+        return fail_db(lg, rc);
+    json_t *plans = json_array();
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(plans, json_pack("{s:s,s:i,s:I,s:s,s:s}", "code",
+                                               (const char *)sqlite3_column_text(st, 0), "months",
+                                               sqlite3_column_int(st, 1), "price",
+                                               (json_int_t)sqlite3_column_int64(st, 2), "currency",
+                                               (const char *)sqlite3_column_text(st, 3), "gtin",
+                                               (const char *)sqlite3_column_text(st, 4)));
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) {
+        json_decref(plans);
+        return fail_db(lg, db_fail(lg->db, "reading plans"));
+    }
+    json_t *root = json_pack("{s:o}", "plans", plans);
+    *json = root ? json_dumps(root, JSON_COMPACT) : NULL;
+    json_decref(root);
+    return *json ? RU_OK : RU_ERR_NOMEM;
+}

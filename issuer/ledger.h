@@ -75,6 +75,14 @@ enum ru_status ledger_card_json(struct ledger *lg, const char *serial, const cha
 enum ru_status ledger_card_block(struct ledger *lg, const char *serial, const char *batch, const char *actor,
                                  unsigned long *count) RU_WARN_UNUSED;
 
+/* A terminal's secret and store. RU_ERR_NOT_FOUND for an unknown terminal. */
+enum ru_status ledger_terminal_get(struct ledger *lg, const char *terminal,
+                                   unsigned char secret[SECRET_BYTES], char store[65]) RU_WARN_UNUSED;
+
+/* The catalog as GET /v1/plans answers it: {"plans":[{code, months, price, currency,
+ * gtin}]}, owned text in *json (free()). */
+enum ru_status ledger_plans_json(struct ledger *lg, char **json) RU_WARN_UNUSED;
+
 /* For the other issuer modules: the database (borrowed), the issuer key, and one row of
  * the audit log inside the caller's transaction. */
 struct db *ledger_db(struct ledger *lg);

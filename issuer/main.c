@@ -3,11 +3,14 @@
  * Parses arguments, calls libreup_issuer, turns statuses into the documented exit codes.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "issuer/batchfile.h"
 #include "issuer/ledger.h"
+#include "issuer/server.h"
 #include "common/banned.h"
 
 enum exit_code {
@@ -294,6 +297,51 @@ static int cmd_card_block(int argc, char **argv)
     return finish(lg, rc);
 }
 
+static int cmd_serve(int argc, char **argv)
+{
+    struct args a;
+    int code = parse(argc, argv, "dir listen threads void-window", &a);
+    if (code != EXIT_OK)
+        return code;
+    struct server_config cfg = {.dir = state_dir(&a),
+                                .listen = opt(&a, "listen") ? opt(&a, "listen") : "127.0.0.1:8443",
+                                .log = stderr};
+    if (opt(&a, "threads")) {
+        long long t = number("threads", opt(&a, "threads"), 1, 64);
+        if (t < 0)
+            return EXIT_USAGE;
+        cfg.threads = (unsigned)t;
+    }
+    if (opt(&a, "void-window")) {
+        long long w = number("void-window", opt(&a, "void-window"), 1, 30LL * 24 * 3600);
+        if (w < 0)
+            return EXIT_USAGE;
+        cfg.void_window_s = w;
+    }
+    /* The signals go to this thread's sigwait(), never to the server's threads. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct server *srv = NULL;
+    char err[512];
+    enum ru_status rc = server_start(&cfg, &srv, err, sizeof(err));
+    if (rc != RU_OK) {
+        fprintf(stderr, "reup-issuer: %s\n", err);
+        return rc == RU_ERR_INVALID ? EXIT_USAGE : rc == RU_ERR_NOT_FOUND ? EXIT_STATE : EXIT_FAILED;
+    }
+    printf("reup-issuer: serving https on %s, port %u\n", cfg.listen, server_port(srv));
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "reup-issuer: %s: finishing requests in flight, then stopping\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    server_stop(srv);
+    return EXIT_OK;
+}
+
 static const struct command {
     const char *name, *sub;
     int (*fn)(int argc, char **argv);
@@ -304,6 +352,7 @@ static const struct command {
     {"batch", "create", cmd_batch_create},
     {"card", "show", cmd_card_show},
     {"card", "block", cmd_card_block},
+    {"serve", NULL, cmd_serve},
 };
 
 int main(int argc, char **argv)

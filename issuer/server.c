@@ -1,0 +1,461 @@
+/* issuer/server.c - routing, authentication and answers of the activation host. */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "issuer/server.h"
+#include "issuer/activation.h"
+#include "issuer/auth.h"
+#include "issuer/ledger.h"
+#include "issuer/request.h"
+#include "common/strbuf.h"
+#include "common/banned.h"
+
+struct server {
+    struct MHD_Daemon *daemon;
+    struct ledger *lg;
+    pthread_mutex_t lock; /* the ledger's one connection */
+    char *cert, *key;
+    FILE *log;
+    long long void_window_s;
+    atomic_int in_flight;
+    unsigned port;
+};
+
+struct req {
+    char *uri; /* as sent, with the query string: the signed PATH */
+    struct strbuf body;
+    int too_large, started;
+    struct timespec t0;
+    char method[8];
+    char terminal[AUTH_TERMINAL_MAX + 1];
+    char request_id[REQUEST_UUID_LEN + 1];
+    int status;
+};
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    struct server *srv = cls;
+    (void)c;
+    struct req *rq = calloc(1, sizeof(*rq));
+    if (!rq)
+        return NULL;
+    rq->uri = strdup(uri);
+    strbuf_init(&rq->body, REQUEST_BODY_MAX);
+    clock_gettime(CLOCK_MONOTONIC, &rq->t0);
+    atomic_fetch_add(&srv->in_flight, 1);
+    return rq;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct server *srv = cls;
+    struct req *rq = *con_cls;
+    (void)c;
+    (void)toe;
+    if (!rq)
+        return;
+    if (srv->log && rq->started) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ms = (double)(t1.tv_sec - rq->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - rq->t0.tv_nsec) / 1e6;
+        char when[32];
+        time_t now = time(NULL);
+        struct tm tm;
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+        /* the path is logged as sent, cut and without control characters */
+        char path[128];
+        size_t i;
+        for (i = 0; rq->uri && rq->uri[i] && i + 1 < sizeof(path); i++)
+            path[i] = (unsigned char)rq->uri[i] < 0x20 ? '?' : rq->uri[i];
+        path[i] = '\0';
+        fprintf(srv->log, "%s %s %s %s %d %.3fms %s\n", when, *rq->terminal ? rq->terminal : "-", rq->method,
+                path, rq->status, ms, *rq->request_id ? rq->request_id : "-");
+        fflush(srv->log);
+    }
+    free(rq->uri);
+    strbuf_release(&rq->body);
+    free(rq);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, struct req *rq, int status, const char *body,
+                               const char *allow)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (allow)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    rq->status = status;
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result respond_error(struct MHD_Connection *c, struct req *rq, int status, const char *code,
+                                     const char *message)
+{
+    json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    enum MHD_Result r = respond(c, rq, status, text ? text : "{\"error\":{\"code\":\"internal\"}}", NULL);
+    free(text);
+    return r;
+}
+
+/* Authenticate the request; on success fill the caller's store. Answers 401 itself. */
+static int authenticate(struct server *srv, struct MHD_Connection *c, struct req *rq, const char *method,
+                        char store[65], enum MHD_Result *answered)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    struct auth_header ah;
+    const char *why;
+    unsigned char secret[SECRET_BYTES];
+    if (!h) {
+        *answered = respond_error(c, rq, 401, "missing_authorization", "sign the request: see docs/api.md");
+        return 0;
+    }
+    if (auth_header_parse(h, &ah, &why) != RU_OK) {
+        *answered = respond_error(c, rq, 401, "bad_authorization", why);
+        return 0;
+    }
+    snprintf(rq->terminal, sizeof(rq->terminal), "%s", ah.terminal);
+    pthread_mutex_lock(&srv->lock);
+    enum ru_status rc = ledger_terminal_get(srv->lg, ah.terminal, secret, store);
+    pthread_mutex_unlock(&srv->lock);
+    if (rc == RU_ERR_NOT_FOUND) {
+        *answered = respond_error(c, rq, 401, "unknown_terminal", "this terminal is not registered");
+        return 0;
+    }
+    if (rc != RU_OK) {
+        *answered =
+            respond_error(c, rq, 503, "unavailable", "the issuer cannot read its ledger; retry later");
+        return 0;
+    }
+    rc = auth_verify(&ah, secret, sizeof(secret), method, rq->uri, rq->body.buf ? rq->body.buf : "",
+                     rq->body.len, (int64_t)time(NULL));
+    memset(secret, 0, sizeof(secret));
+    if (rc == RU_ERR_LIMIT) {
+        *answered = respond_error(c, rq, 401, "stale_timestamp",
+                                  "the request time is more than 300 s from the issuer's clock");
+        return 0;
+    }
+    if (rc != RU_OK) {
+        *answered = respond_error(c, rq, 401, "bad_signature", "the signature does not match the request");
+        return 0;
+    }
+    return 1;
+}
+
+static enum MHD_Result answer(struct MHD_Connection *c, struct req *rq, enum ru_status rc,
+                              struct activation_answer *a)
+{
+    if (rc != RU_OK)
+        return respond_error(c, rq, 503, "unavailable",
+                             "the issuer could not record the request; retry later");
+    enum MHD_Result r = respond(c, rq, a->http_status, a->body, NULL);
+    activation_answer_release(a);
+    return r;
+}
+
+static enum MHD_Result bad_request(struct MHD_Connection *c, struct req *rq, const struct request_error *e)
+{
+    char msg[240];
+    snprintf(msg, sizeof(msg), "%s", e->message);
+    return respond_error(c, rq, e->http_status, e->code, msg);
+}
+
+/* Route a complete request. */
+static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struct req *rq, const char *method)
+{
+    char path[256], store[65];
+    size_t plen = strcspn(rq->uri, "?");
+    int get = !strcmp(method, "GET");
+    enum MHD_Result done;
+    struct request_error e;
+    struct activation_answer a = {0};
+    enum ru_status rc;
+    if (plen >= sizeof(path))
+        return respond_error(c, rq, 404, "not_found", "no such path");
+    memcpy(path, rq->uri, plen);
+    path[plen] = '\0';
+
+    if (!strcmp(path, "/v1/health"))
+        return get ? respond(c, rq, 200, "{\"status\":\"ok\"}", NULL)
+                   : respond_error(c, rq, 405, "method_not_allowed", "use GET");
+    /* which method the path takes, before anything else is looked at */
+    const char *want = NULL;
+    const char *tail = NULL;
+    if (!strcmp(path, "/v1/plans"))
+        want = "GET";
+    else if (!strcmp(path, "/v1/activations") || !strcmp(path, "/v1/reversals"))
+        want = "POST";
+    else if (!strncmp(path, "/v1/cards/", 10) && path[10] && !strchr(path + 10, '/'))
+        want = "GET", tail = path + 10;
+    else if (!strncmp(path, "/v1/activations/", 16) && strlen(path) > 21 &&
+             !strcmp(path + strlen(path) - 5, "/void"))
+        want = "POST", tail = path + 16;
+    if (!want)
+        return respond_error(c, rq, 404, "not_found", "no such path");
+    if (strcmp(method, want) != 0) {
+        rq->status = 405;
+        json_t *o =
+            json_pack("{s:{s:s,s:s}}", "error", "code", "method_not_allowed", "message", "see docs/api.md");
+        char *t = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        done = respond(c, rq, 405, t ? t : "{}", want);
+        free(t);
+        return done;
+    }
+    if (rq->too_large)
+        return respond_error(c, rq, 413, "body_too_large", "the body is larger than 16384 bytes");
+    if (!authenticate(srv, c, rq, method, store, &done))
+        return done;
+    struct activation_caller who = {rq->terminal, store};
+    const char *body = rq->body.buf ? rq->body.buf : "";
+
+    if (get && !strcmp(path, "/v1/plans")) {
+        char *json = NULL;
+        pthread_mutex_lock(&srv->lock);
+        rc = ledger_plans_json(srv->lg, &json);
+        pthread_mutex_unlock(&srv->lock);
+        done = rc == RU_OK
+                   ? respond(c, rq, 200, json, NULL)
+                   : respond_error(c, rq, 503, "unavailable", "the catalog cannot be read; retry later");
+        free(json);
+        return done;
+    }
+    if (get) {
+        char serial[CARD_DIGITS + 1], *json = NULL;
+        const char *why;
+        if (card_serial_parse(tail, serial, &why) != RU_OK)
+            return respond_error(c, rq, 400, "invalid_serial", why);
+        pthread_mutex_lock(&srv->lock);
+        rc = ledger_card_json(srv->lg, serial, store, &json);
+        pthread_mutex_unlock(&srv->lock);
+        if (rc == RU_ERR_NOT_FOUND)
+            return respond_error(c, rq, 404, "card_not_found", "no card has this serial");
+        done = rc == RU_OK ? respond(c, rq, 200, json, NULL)
+                           : respond_error(c, rq, 503, "unavailable", "the card cannot be read; retry later");
+        free(json);
+        return done;
+    }
+    if (!strcmp(path, "/v1/activations")) {
+        struct activation_request r;
+        if (request_parse_activation(body, rq->body.len, &r, &e) != RU_OK)
+            return bad_request(c, rq, &e);
+        memcpy(rq->request_id, r.request_id, sizeof(r.request_id));
+        pthread_mutex_lock(&srv->lock);
+        rc = activation_activate(srv->lg, &who, &r, &a);
+        pthread_mutex_unlock(&srv->lock);
+        return answer(c, rq, rc, &a);
+    }
+    if (!strcmp(path, "/v1/reversals")) {
+        struct reversal_request r;
+        if (request_parse_reversal(body, rq->body.len, &r, &e) != RU_OK)
+            return bad_request(c, rq, &e);
+        memcpy(rq->request_id, r.request_id, sizeof(r.request_id));
+        pthread_mutex_lock(&srv->lock);
+        rc = activation_reverse(srv->lg, &who, &r, &a);
+        pthread_mutex_unlock(&srv->lock);
+        return answer(c, rq, rc, &a);
+    }
+    /* POST /v1/activations/{request_id}/void */
+    char id[REQUEST_UUID_LEN + 1];
+    size_t idlen = strlen(tail) - 5;
+    if (idlen != REQUEST_UUID_LEN)
+        return respond_error(c, rq, 404, "activation_not_found",
+                             "the path must hold the activation's request_id");
+    memcpy(id, tail, idlen);
+    id[idlen] = '\0';
+    if (!request_is_uuid(id))
+        return respond_error(c, rq, 404, "activation_not_found",
+                             "the path must hold the activation's request_id");
+    for (char *p = id; *p; p++)
+        *p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+    memcpy(rq->request_id, id, sizeof(id));
+    struct void_request v;
+    if (request_parse_void(body, rq->body.len, &v, &e) != RU_OK)
+        return bad_request(c, rq, &e);
+    pthread_mutex_lock(&srv->lock);
+    rc = activation_void(srv->lg, &who, id, &v, srv->void_window_s, &a);
+    pthread_mutex_unlock(&srv->lock);
+    return answer(c, rq, rc, &a);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size,
+                                  void **con_cls)
+{
+    struct server *srv = cls;
+    struct req *rq = *con_cls;
+    (void)url;
+    (void)version;
+    if (!rq || !rq->uri)
+        return MHD_NO;
+    if (!rq->started) {
+        rq->started = 1; /* headers only: the body, if any, comes in the next calls */
+        snprintf(rq->method, sizeof(rq->method), "%s", method);
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        /* keep reading past the cap, so that the answer is a clean 413 */
+        if (!rq->too_large && strbuf_add(&rq->body, upload, *upload_size) != RU_OK)
+            rq->too_large = 1;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    return route(srv, c, rq, method);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    struct strbuf sb;
+    char buf[4096];
+    size_t n;
+    if (!f)
+        return NULL;
+    strbuf_init(&sb, 1 << 20);
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        if (strbuf_add(&sb, buf, n) != RU_OK)
+            break;
+    int ok = !ferror(f) && feof(f);
+    fclose(f);
+    if (!ok || !sb.buf) {
+        strbuf_release(&sb);
+        return NULL;
+    }
+    return sb.buf;
+}
+
+/* "HOST:PORT" or "[HOST]:PORT", numeric hosts only. */
+static int parse_listen(const char *text, struct sockaddr_storage *ss, socklen_t *len)
+{
+    char host[64];
+    const char *colon = strrchr(text, ':');
+    if (!colon || (size_t)(colon - text) >= sizeof(host))
+        return 0;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535 || colon[1] == '\0')
+        return 0;
+    size_t hl = (size_t)(colon - text);
+    if (hl >= 2 && text[0] == '[' && text[hl - 1] == ']') {
+        memcpy(host, text + 1, hl - 2);
+        host[hl - 2] = '\0';
+    } else {
+        memcpy(host, text, hl);
+        host[hl] = '\0';
+    }
+    memset(ss, 0, sizeof(*ss));
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        *len = sizeof(*v4);
+        return 1;
+    }
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        *len = sizeof(*v6);
+        return 1;
+    }
+    return 0;
+}
+
+enum ru_status server_start(const struct server_config *cfg, struct server **out, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    char cert[4096], key[4096];
+    if (!parse_listen(cfg->listen, &ss, &sslen)) {
+        snprintf(err, errlen,
+                 "--listen '%s' is not ADDRESS:PORT with a numeric address (127.0.0.1:8443, [::1]:8443)",
+                 cfg->listen);
+        return RU_ERR_INVALID;
+    }
+    struct server *srv = calloc(1, sizeof(*srv));
+    if (!srv)
+        return RU_ERR_NOMEM;
+    pthread_mutex_init(&srv->lock, NULL);
+    srv->log = cfg->log;
+    srv->void_window_s = cfg->void_window_s > 0 ? cfg->void_window_s : ACTIVATION_VOID_WINDOW_S;
+    enum ru_status rc = ledger_open(cfg->dir, &srv->lg);
+    if (rc != RU_OK) {
+        snprintf(err, errlen, "%s", srv->lg ? ledger_errmsg(srv->lg) : "out of memory");
+        server_stop(srv);
+        return rc == RU_ERR_DB ? RU_ERR_IO : RU_ERR_NOT_FOUND;
+    }
+    snprintf(cert, sizeof(cert), "%s", cfg->cert_path ? cfg->cert_path : "");
+    snprintf(key, sizeof(key), "%s", cfg->key_path ? cfg->key_path : "");
+    if (!cfg->cert_path)
+        snprintf(cert, sizeof(cert), "%.4000s/tls/cert.pem", cfg->dir);
+    if (!cfg->key_path)
+        snprintf(key, sizeof(key), "%.4000s/tls/key.pem", cfg->dir);
+    if (!(srv->cert = read_file(cert)) || !(srv->key = read_file(key))) {
+        snprintf(err, errlen, "cannot read the TLS certificate '%s' and key '%s'", cert, key);
+        server_stop(srv);
+        return RU_ERR_NOT_FOUND;
+    }
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ITC | MHD_USE_EPOLL, 0, NULL, NULL,
+        on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_HTTPS_MEM_CERT, srv->cert,
+        MHD_OPTION_HTTPS_MEM_KEY, srv->key, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 4u,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+        MHD_OPTION_END);
+    if (!srv->daemon) {
+        snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine?)",
+                 cfg->listen);
+        server_stop(srv);
+        return RU_ERR_IO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info ? info->port : 0;
+    *out = srv;
+    return RU_OK;
+}
+
+unsigned server_port(const struct server *s)
+{
+    return s->port;
+}
+
+void server_stop(struct server *s)
+{
+    if (!s)
+        return;
+    if (s->daemon) {
+        MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+        /* requests already received are answered before the daemon goes */
+        for (int i = 0; i < 1000 && atomic_load(&s->in_flight) > 0; i++) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        MHD_stop_daemon(s->daemon);
+        if (fd != MHD_INVALID_SOCKET)
+            close(fd);
+    }
+    ledger_free(s->lg);
+    free(s->cert);
+    free(s->key);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}

@@ -1,0 +1,38 @@
+/*
+ * issuer/server.h - the activation host: the HTTPS API of DESIGN.md on libmicrohttpd.
+ *
+ * TLS with the state directory's certificate and key; every terminal request is
+ * authenticated (auth.h) before its body is looked at; bodies are capped at
+ * REQUEST_BODY_MAX; answers and errors are JSON. One log line per request: time,
+ * terminal, method, path, status, duration, request_id. Requests to the ledger are
+ * serialized (one SQLite connection, synchronous=FULL).
+ */
+#ifndef REUP_ISSUER_SERVER_H
+#define REUP_ISSUER_SERVER_H
+#include <stdio.h>
+#include "common/status.h"
+
+struct server;
+
+struct server_config {
+    const char *dir;       /* the state directory */
+    const char *listen;    /* "127.0.0.1:8443", "[::1]:8443"; port 0 picks a free one */
+    const char *cert_path; /* NULL: DIR/tls/cert.pem */
+    const char *key_path;  /* NULL: DIR/tls/key.pem */
+    unsigned threads;      /* worker threads; 0 for the default (4) */
+    long long void_window_s;
+    FILE *log; /* request log lines; NULL for none */
+};
+
+/* Start serving. On failure ERR says why: RU_ERR_INVALID (a bad listen address),
+ * RU_ERR_NOT_FOUND (state directory or TLS files), RU_ERR_IO (cannot listen). */
+enum ru_status server_start(const struct server_config *cfg, struct server **out, char *err,
+                            size_t errlen) RU_WARN_UNUSED;
+
+/* The port actually listened on. */
+unsigned server_port(const struct server *s);
+
+/* Stop accepting, let requests in flight finish (up to 10 s), stop. NULL does nothing. */
+void server_stop(struct server *s);
+
+#endif

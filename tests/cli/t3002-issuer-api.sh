@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# t3002: the real activation host (reup-issuer serve) over TLS on a loopback port.
+# Covers: health; the plan catalog; activation, its retry (the same answer), the same
+# request_id with other parameters (422), a second activation of an active card (409);
+# card status per store; void (other store 404, own store 200, twice 200); reversal of an
+# unseen request_id refusing the late activation, reversal after activation, void of a
+# reversed activation (409); `card show` while serve runs; authentication: missing,
+# malformed, unknown terminal, bad signature (a changed body), stale timestamp; limits:
+# 16 kB body (413), malformed JSON (400), wrong type (422 naming the field), unknown path
+# (404), wrong method (405 with Allow); one log line per request; kill -9 during a burst
+# of activations, restart, every answered activation present and none half-applied;
+# SIGTERM stops cleanly. Signatures are computed here with the openssl command.
+. "$(dirname "$0")/lib.sh"
+I=${REUP_ISSUER:?}
+S=$T/state
+"$I" init --dir "$S" >/dev/null
+"$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD >/dev/null
+"$I" terminal add --dir "$S" --store WM00001 --terminal T1 > "$T/t1.json"
+"$I" terminal add --dir "$S" --store WM00002 --terminal T2 > "$T/t2.json"
+"$I" batch create --dir "$S" --plan 1y --count 400 --out "$T/batch.csv" >/dev/null
+serial() { sed -n "$(($1 + 2))p" "$T/batch.csv" | cut -d, -f1; }
+
+start() {
+  "$I" serve --dir "$S" --listen 127.0.0.1:0 > "$T/serve.out" 2>> "$T/serve.log" &
+  pid=$!
+  for _ in $(seq 1 100); do grep -q 'port' "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
+  port=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$T/serve.out")
+  [ -n "$port" ] || { fail "server did not start: $(cat "$T/serve.log")"; finish; exit 1; }
+}
+start
+
+# api TERMINAL METHOD PATH [BODY [TS_OFFSET [SIGN_BODY]]]: the answer body in $T/out, status in $code
+api() {
+  local term=$1 m=$2 p=$3 body=${4:-} off=${5:-0} signed=${6-${4:-}}
+  local secret ts h sig
+  secret=$(jq -r .secret "$T/$(echo "$term" | tr 'T' 't').json" 2>/dev/null || echo 00)
+  ts=$(( $(date +%s) + off ))
+  h=$(printf '%s' "$signed" | openssl dgst -sha256 -r | cut -d' ' -f1)
+  sig=$(printf '%s\n%s\n%s\n%s' "$m" "$p" "$ts" "$h" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$secret" -r | cut -d' ' -f1)
+  local args=(-s -o "$T/out" -w '%{http_code}' --cacert "$S/tls/cert.pem" -X "$m"
+              -H "Authorization: ReUp-HMAC-SHA256 terminal=$term, ts=$ts, sig=$sig")
+  [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+  code=$(curl "${args[@]}" "https://127.0.0.1:$port$p")
+}
+expect_code() { checks=$((checks + 1)); [ "$code" = "$1" ] || fail "HTTP $code, wanted $1: $(head -c 300 "$T/out")"; }
+act() { printf '{"request_id":"%s","serial":"%s","amount":%s,"currency":"USD"}' "$1" "$2" "${3:-3999}"; }
+U1=5f0c2a8e-3d4b-4c1a-9e2f-000000000001 U2=5f0c2a8e-3d4b-4c1a-9e2f-000000000002 U3=5f0c2a8e-3d4b-4c1a-9e2f-000000000003
+U4=5f0c2a8e-3d4b-4c1a-9e2f-000000000004 U5=5f0c2a8e-3d4b-4c1a-9e2f-000000000005
+
+code=$(curl -s -o "$T/out" -w '%{http_code}' --cacert "$S/tls/cert.pem" "https://localhost:$port/v1/health")
+expect_code 200
+expect_jq '.status == "ok"'
+api T1 GET /v1/plans
+expect_code 200
+expect_jq '.plans == [{"code":"1y","months":12,"price":3999,"currency":"USD","gtin":""}]'
+
+s0=$(serial 0)
+api T1 POST /v1/activations "$(act $U1 "$s0")"
+expect_code 201
+expect_jq ".status == \"active\" and .serial == \"$s0\" and .plan == \"1y\" and (.auth_code | length) == 6 and (.activation_id | type) == \"string\""
+cp "$T/out" "$T/first"
+api T1 POST /v1/activations "$(act $U1 "$s0")"
+expect_code 201
+checks=$((checks + 1)); cmp -s "$T/out" "$T/first" || fail "a retry got another answer"
+api T1 POST /v1/activations "$(act $U1 "$s0" 4000)"
+expect_code 422
+expect_jq '.error.code == "request_id_reused"'
+api T2 POST /v1/activations "$(act $U2 "$s0")"
+expect_code 409
+expect_jq '.error.code == "card_already_active"'
+api T1 GET "/v1/cards/$s0"
+expect_code 200
+expect_jq ".status == \"active\" and .store_id == \"WM00001\" and (.activated_at | test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$\"))"
+api T2 GET "/v1/cards/$s0"
+expect_code 200
+expect_jq '.status == "active" and (has("store_id") | not)'
+expect_exit 0 "$I" card show "$s0" --dir "$S"   # while serve runs
+expect_jq '.status == "active"'
+
+api T2 POST "/v1/activations/$U1/void" '{"reason":"not ours"}'
+expect_code 404
+api T1 POST "/v1/activations/$U1/void" '{"reason":"customer changed their mind"}'
+expect_code 200
+expect_jq '.status == "issued"'
+api T1 POST "/v1/activations/$U1/void" '{"reason":"again"}'
+expect_code 200
+api T1 GET "/v1/cards/$s0"
+expect_jq '.status == "issued"'
+
+s1=$(serial 1)
+api T1 POST /v1/reversals "{\"request_id\":\"$U3\"}"
+expect_code 200
+expect_jq '.reversed == false'
+api T1 POST /v1/activations "$(act $U3 "$s1")"
+expect_code 409
+expect_jq '.error.code == "request_reversed"'
+api T1 POST /v1/activations "$(act $U4 "$s1")"
+expect_code 201
+api T1 POST /v1/reversals "{\"request_id\":\"$U4\"}"
+expect_code 200
+expect_jq '.reversed == true'
+api T1 GET "/v1/cards/$s1"
+expect_jq '.status == "issued"'
+api T1 POST "/v1/activations/$U4/void" '{"reason":"late"}'
+expect_code 409
+
+# authentication
+code=$(curl -s -o "$T/out" -w '%{http_code}' --cacert "$S/tls/cert.pem" "https://127.0.0.1:$port/v1/plans")
+expect_code 401
+expect_jq '.error.code == "missing_authorization"'
+code=$(curl -s -o "$T/out" -w '%{http_code}' --cacert "$S/tls/cert.pem" -H 'Authorization: Basic eDp5' "https://127.0.0.1:$port/v1/plans")
+expect_code 401
+expect_jq '.error.code == "bad_authorization"'
+api T9 GET /v1/plans
+expect_code 401
+expect_jq '.error.code == "unknown_terminal"'
+s2=$(serial 2)
+api T1 POST /v1/activations "$(act $U5 "$s2")" 0 "$(act $U5 "$s2" 1)"
+expect_code 401
+expect_jq '.error.code == "bad_signature"'
+api T1 POST /v1/activations "$(act $U5 "$s2")" -400
+expect_code 401
+expect_jq '.error.code == "stale_timestamp"'
+api T1 GET "/v1/cards/$s2"
+expect_jq '.status == "issued"'
+
+# limits and errors
+big=$(head -c 17000 /dev/zero | tr '\0' ' ')
+api T1 POST /v1/activations "{\"request_id\":\"$U5\"$big}"
+expect_code 413
+api T1 POST /v1/activations '{"request_id":'
+expect_code 400
+expect_jq '.error.code == "malformed_json"'
+api T1 POST /v1/activations "{\"request_id\":\"$U5\",\"serial\":\"$s2\",\"amount\":\"3999\",\"currency\":\"USD\"}"
+expect_code 422
+expect_jq '.error.code == "wrong_type" and (.error.message | test("amount"))'
+api T1 GET /v1/nothing
+expect_code 404
+api T1 GET /v1/activations
+expect_code 405
+checks=$((checks + 1))
+curl -s -D "$T/headers" -o /dev/null --cacert "$S/tls/cert.pem" "https://127.0.0.1:$port/v1/reversals" >/dev/null
+grep -qi '^Allow: POST' "$T/headers" || fail "405 without Allow: POST"
+checks=$((checks + 1))
+if grep -Eqi 'sqlite|/tmp/|\.c:[0-9]' "$T/out"; then fail "an error body leaks internals"; fi
+checks=$((checks + 1))
+grep -q " T1 POST /v1/activations 201 [0-9.]*ms $U1" "$T/serve.log" || fail "no log line for the activation: $(tail -3 "$T/serve.log")"
+
+# kill -9 in the middle of a burst: everything answered is there, nothing half-applied
+: > "$T/answered"
+(
+  for n in $(seq 10 250); do
+    u=$(printf '6f0c2a8e-3d4b-4c1a-9e2f-%012d' "$n")
+    api T1 POST /v1/activations "$(act "$u" "$(serial "$n")")" 2>/dev/null || break
+    [ "$code" = 201 ] && echo "$(serial "$n")" >> "$T/answered"
+  done
+) &
+burst=$!
+for _ in $(seq 1 200); do [ "$(wc -l < "$T/answered")" -ge 20 ] && break; sleep 0.05; done
+kill -9 "$pid"; wait "$pid" 2>/dev/null
+wait "$burst" 2>/dev/null
+answered=$(wc -l < "$T/answered")
+checks=$((checks + 1)); [ "$answered" -ge 20 ] || fail "only $answered activations before the kill"
+start
+missing=0
+while read -r s; do
+  api T1 GET "/v1/cards/$s"
+  jq -e '.status == "active"' "$T/out" >/dev/null || missing=$((missing + 1))
+done < "$T/answered"
+checks=$((checks + 1)); [ "$missing" -eq 0 ] || fail "$missing answered activations lost after kill -9"
+checks=$((checks + 1))
+[ "$(sqlite3 "$S/issuer.db" "select count(*) from card where status = 'active'")" = \
+  "$(sqlite3 "$S/issuer.db" "select count(*) from request where state = 'active'")" ] || fail "cards and requests disagree after kill -9"
+checks=$((checks + 1))
+[ "$(sqlite3 "$S/issuer.db" "pragma integrity_check")" = ok ] || fail "ledger damaged"
+
+# SIGTERM: finish and exit 0
+kill -TERM "$pid"
+rc=0; wait "$pid" || rc=$?
+checks=$((checks + 1)); [ "$rc" -eq 0 ] || fail "serve exited $rc on SIGTERM"
+expect_err_file() { :; }
+checks=$((checks + 1)); grep -q 'SIGTERM: finishing requests in flight' "$T/serve.log" || fail "no shutdown message"
+
+finish
