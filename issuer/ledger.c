@@ -129,6 +129,9 @@ enum ru_status ledger_open(const char *dir, struct ledger **out)
         return fail(lg, rc, "cannot read '%s': %s", key_path, strerror(errno));
     if ((rc = db_open(db_path, DB_SYNC_FULL, issuer_migrations, &lg->db)) != RU_OK)
         return fail(lg, rc, "%s", lg->db ? db_errmsg(lg->db) : "out of memory");
+    /* Writes are short, but a batch or several writers may queue: waiting beats failing
+     * a terminal's request. */
+    sqlite3_busy_timeout(db_sqlite(lg->db), 30000);
     return RU_OK;
 }
 

@@ -298,8 +298,10 @@ static void test_race(void **state)
                 int card = base + (c + p * 125) % cards;
                 struct activation_request r = req(1000000 + p * 10000 + card, serials[card], 3999);
                 struct activation_answer a;
-                if (activation_activate(mine, &who, &r, &a) != RU_OK)
+                if (activation_activate(mine, &who, &r, &a) != RU_OK) {
+                    fprintf(stderr, "racer %d: %s\n", p, db_errmsg(ledger_db(mine)));
                     _exit(254);
+                }
                 won += a.http_status == 201;
                 if (a.http_status != 201 && a.http_status != 409)
                     _exit(253);
@@ -312,7 +314,9 @@ static void test_race(void **state)
     for (int p = 0; p < procs; p++) {
         int status;
         assert_int_equal(waitpid(pids[p], &status, 0), pids[p]);
-        assert_true(WIFEXITED(status) && WEXITSTATUS(status) <= 250);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) > 250)
+            fail_msg("racer %d: %s %d", p, WIFEXITED(status) ? "exit" : "signal",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
     }
     sqlite3_stmt *q;
     assert_int_equal(db_prepare(ledger_db(lg),
