@@ -1,5 +1,6 @@
 /* issuer/activation.c - activations, voids and reversals, exactly once. */
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ static enum ru_status answer_text(struct activation_answer *out, int status, con
 /* The stored request row of a request_id, if any. */
 struct stored {
     int found;
-    char kind[16], store[65], serial[CARD_DIGITS + 1], currency[4], state[16];
+    char kind[16], store[65], serial[CARD_DIGITS + 1], plan[17], currency[4], state[16];
     long long amount, age_s;
     int http_status;
     char *answer; /* owned */
@@ -63,7 +64,7 @@ static enum ru_status load(struct db *db, const char *request_id, struct stored 
     enum ru_status rc =
         db_prepare(db,
                    "SELECT kind, store_id, serial, amount, currency, state, http_status, answer,"
-                   " CAST(strftime('%s', 'now') - strftime('%s', created_at) AS INTEGER)"
+                   " CAST(strftime('%s', 'now') - strftime('%s', created_at) AS INTEGER), plan"
                    " FROM request WHERE request_id = ?1",
                    &st);
     if (rc != RU_OK)
@@ -81,6 +82,7 @@ static enum ru_status load(struct db *db, const char *request_id, struct stored 
         s->http_status = sqlite3_column_int(st, 6);
         s->answer = strdup((const char *)sqlite3_column_text(st, 7));
         s->age_s = sqlite3_column_int64(st, 8);
+        copy_col(st, 9, s->plan, sizeof(s->plan));
         if (!s->answer)
             rc = RU_ERR_NOMEM;
     } else if (r != SQLITE_DONE) {
@@ -105,16 +107,22 @@ static enum ru_status exec(struct db *db, const char *sql, int n, const char *co
     return rc;
 }
 
+/* What a request asked for, as recorded. */
+struct asked {
+    const char *serial, *plan, *currency;
+    long long amount;
+};
+
 static enum ru_status record(struct db *db, const char *request_id, const char *kind,
-                             const struct activation_caller *who, const struct activation_request *rq,
-                             const char *state, const struct activation_answer *a)
+                             const struct activation_caller *who, const struct asked *q, const char *state,
+                             int http_status, const char *answer)
 {
     sqlite3_stmt *st = NULL;
     enum ru_status rc =
         db_prepare(db,
-                   "INSERT INTO request(request_id, kind, terminal, store_id, serial, amount, currency,"
-                   " state, http_status, answer, created_at, changed_at)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, " NOW ", " NOW ")",
+                   "INSERT INTO request(request_id, kind, terminal, store_id, serial, plan, amount,"
+                   " currency, state, http_status, answer, created_at, changed_at)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, " NOW ", " NOW ")",
                    &st);
     if (rc != RU_OK)
         return rc;
@@ -122,14 +130,15 @@ static enum ru_status record(struct db *db, const char *request_id, const char *
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, who->terminal, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, who->store, -1, SQLITE_STATIC);
-    if (rq) {
-        sqlite3_bind_text(st, 5, rq->serial, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 6, rq->amount);
-        sqlite3_bind_text(st, 7, rq->currency, -1, SQLITE_STATIC);
+    if (q) {
+        sqlite3_bind_text(st, 5, q->serial, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, q->plan, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 7, q->amount);
+        sqlite3_bind_text(st, 8, q->currency, -1, SQLITE_STATIC);
     }
-    sqlite3_bind_text(st, 8, state, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 9, a->http_status);
-    sqlite3_bind_text(st, 10, a->body, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, state, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 10, http_status);
+    sqlite3_bind_text(st, 11, answer, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = db_fail(db, "recording the request");
     sqlite3_finalize(st);
@@ -206,6 +215,18 @@ static enum ru_status decide(struct db *db, const struct activation_caller *who,
                                  plan, "auth_code", code, "status", "active"));
 }
 
+/* Take back what request S did to its card: a sold card returns to stock; an on-demand
+ * card is blocked, since its PIN has already left the issuer. */
+static enum ru_status undo_card(struct db *db, const struct stored *s, const char *const *serial)
+{
+    return exec(db,
+                !strcmp(s->kind, "card")
+                    ? "UPDATE card SET status = 'blocked' WHERE serial = ?1 AND status = 'active'"
+                    : "UPDATE card SET status = 'issued', store_id = NULL, activated_at = NULL"
+                      " WHERE serial = ?1 AND status = 'active'",
+                1, serial);
+}
+
 /* Commit, or roll back and drop the answer. */
 static enum ru_status finish(struct ledger *lg, enum ru_status rc, struct activation_answer *out)
 {
@@ -233,8 +254,8 @@ enum ru_status activation_activate(struct ledger *lg, const struct activation_ca
     if (s.found) {
         if (!strcmp(s.kind, "reversal"))
             rc = answer_error(out, 409, "request_reversed", "this request_id was reversed: use a new one");
-        else if (strcmp(s.store, who->store) || strcmp(s.serial, rq->serial) || s.amount != rq->amount ||
-                 strcmp(s.currency, rq->currency))
+        else if (strcmp(s.kind, "activation") || strcmp(s.store, who->store) ||
+                 strcmp(s.serial, rq->serial) || s.amount != rq->amount || strcmp(s.currency, rq->currency))
             rc =
                 answer_error(out, 422, "request_id_reused", "this request_id was used with other parameters");
         else if (!strcmp(s.state, "reversed"))
@@ -247,7 +268,8 @@ enum ru_status activation_activate(struct ledger *lg, const struct activation_ca
     }
     if ((rc = decide(db, who, rq, out, &state)) != RU_OK)
         goto out;
-    if ((rc = record(db, rq->request_id, "activation", who, rq, state, out)) != RU_OK)
+    struct asked q = {.serial = rq->serial, .currency = rq->currency, .amount = rq->amount};
+    if ((rc = record(db, rq->request_id, "activation", who, &q, state, out->http_status, out->body)) != RU_OK)
         goto out;
     char detail[64];
     snprintf(detail, sizeof(detail), "%d", out->http_status);
@@ -272,7 +294,7 @@ enum ru_status activation_void(struct ledger *lg, const struct activation_caller
         return rc;
     if ((rc = load(db, request_id, &s)) != RU_OK)
         goto out;
-    if (!s.found || strcmp(s.kind, "activation") || strcmp(s.store, who->store)) {
+    if (!s.found || !strcmp(s.kind, "reversal") || strcmp(s.store, who->store)) {
         rc = answer_error(out, 404, "activation_not_found",
                           "this store has no activation with this request_id");
         goto out;
@@ -306,10 +328,7 @@ enum ru_status activation_void(struct ledger *lg, const struct activation_caller
     const char *q[] = {request_id};
     char actor[80];
     snprintf(actor, sizeof(actor), "terminal:%s", who->terminal);
-    if ((rc = exec(db,
-                   "UPDATE card SET status = 'issued', store_id = NULL, activated_at = NULL"
-                   " WHERE serial = ?1 AND status = 'active'",
-                   1, p)) != RU_OK ||
+    if ((rc = undo_card(db, &s, p)) != RU_OK ||
         (rc = exec(db, "UPDATE request SET state = 'voided', changed_at = " NOW " WHERE request_id = ?1", 1,
                    q)) != RU_OK ||
         (rc = ledger_audit(lg, actor, "void", s.serial, request_id, "ok", rq->reason)) != RU_OK)
@@ -336,7 +355,8 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
     if (!s.found) {
         /* Never seen: remember it, so that the activation is refused if it arrives late. */
         if ((rc = answer_text(out, 200, "{\"reversed\":false}")) != RU_OK ||
-            (rc = record(db, rq->request_id, "reversal", who, NULL, "reversed", out)) != RU_OK ||
+            (rc = record(db, rq->request_id, "reversal", who, NULL, "reversed", out->http_status,
+                         out->body)) != RU_OK ||
             (rc = ledger_audit(lg, actor, "reverse", NULL, rq->request_id, "ok", "unseen: recorded")) !=
                 RU_OK)
             goto out;
@@ -367,16 +387,87 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
         rc = answer_error(out, 409, "card_redeemed", "the card has been redeemed: the activation stands");
         goto out;
     }
-    if ((rc = exec(db,
-                   "UPDATE card SET status = 'issued', store_id = NULL, activated_at = NULL"
-                   " WHERE serial = ?1 AND status = 'active'",
-                   1, p)) != RU_OK ||
+    if ((rc = undo_card(db, &s, p)) != RU_OK ||
         (rc = exec(db, "UPDATE request SET state = 'reversed', changed_at = " NOW " WHERE request_id = ?1", 1,
                    q)) != RU_OK ||
         (rc = ledger_audit(lg, actor, "reverse", s.serial, rq->request_id, "ok", "undone")) != RU_OK)
         goto out;
     rc = answer_text(out, 200, "{\"reversed\":true}");
 out:
+    free(s.answer);
+    return finish(lg, rc, out);
+}
+
+enum ru_status activation_card(struct ledger *lg, const struct activation_caller *who,
+                               const struct card_request *rq, struct activation_answer *out)
+{
+    struct db *db = ledger_db(lg);
+    struct stored s;
+    sqlite3_stmt *st = NULL;
+    enum ru_status rc;
+    char actor[80], serial[CARD_DIGITS + 1] = "", pin[CARD_DIGITS + 1], code[7], *stored_answer = NULL;
+    const char *state = "refused";
+    snprintf(actor, sizeof(actor), "terminal:%s", who->terminal);
+    out->body = NULL;
+    if ((rc = db_begin(db)) != RU_OK)
+        return rc;
+    if ((rc = load(db, rq->request_id, &s)) != RU_OK)
+        goto out;
+    if (s.found) {
+        if (!strcmp(s.kind, "reversal") || !strcmp(s.state, "reversed"))
+            rc = answer_error(out, 409, "request_reversed", "this request_id was reversed: use a new one");
+        else if (strcmp(s.kind, "card") || strcmp(s.store, who->store) || strcmp(s.plan, rq->plan) ||
+                 s.amount != rq->amount || strcmp(s.currency, rq->currency))
+            rc =
+                answer_error(out, 422, "request_id_reused", "this request_id was used with other parameters");
+        else if (!strcmp(s.state, "voided"))
+            rc = answer_error(out, 409, "activation_voided", "this card was voided");
+        else
+            rc = answer_text(out, s.http_status, s.answer); /* a retry: the same card, the PIN not again */
+        goto out;
+    }
+    if ((rc = db_prepare(db, "SELECT price_cents, currency FROM plan WHERE code = ?1", &st)) != RU_OK)
+        goto out;
+    sqlite3_bind_text(st, 1, rq->plan, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    long long price = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    char currency[4] = "";
+    if (r == SQLITE_ROW)
+        copy_col(st, 1, currency, sizeof(currency));
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE) {
+        rc = db_fail(db, "reading the plan");
+        goto out;
+    }
+    if (r == SQLITE_DONE) {
+        rc = answer_error(out, 404, "plan_not_found", "no plan has this code");
+    } else if (rq->amount != price || strcmp(rq->currency, currency) != 0) {
+        rc = answer_error(out, 422, "amount_mismatch", "amount and currency must be the plan's price");
+    } else if ((rc = ledger_new_active_card(lg, rq->plan, who->store, serial, pin)) == RU_OK &&
+               (rc = auth_code(code)) == RU_OK) {
+        state = "active";
+        json_t *o =
+            json_pack("{s:s,s:s,s:s,s:s}", "serial", serial, "pin", pin, "plan", rq->plan, "auth_code", code);
+        rc = answer_json(out, 201, json_incref(o));
+        /* what a retry gets: the same card, but the PIN is sent only once */
+        if (rc == RU_OK && json_object_set_new(o, "pin", json_null()) == 0)
+            stored_answer = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        OPENSSL_cleanse(pin, sizeof(pin));
+        if (rc == RU_OK && !stored_answer)
+            rc = RU_ERR_NOMEM;
+    }
+    if (rc != RU_OK)
+        goto out;
+    struct asked q = {
+        .serial = *serial ? serial : NULL, .plan = rq->plan, .currency = rq->currency, .amount = rq->amount};
+    if ((rc = record(db, rq->request_id, "card", who, &q, state, out->http_status,
+                     stored_answer ? stored_answer : out->body)) != RU_OK)
+        goto out;
+    rc = ledger_audit(lg, actor, "card", *serial ? serial : NULL, rq->request_id,
+                      !strcmp(state, "active") ? "ok" : "refused", rq->plan);
+out:
+    free(stored_answer);
     free(s.answer);
     return finish(lg, rc, out);
 }

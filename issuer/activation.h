@@ -45,6 +45,11 @@ enum ru_status activation_activate(struct ledger *lg, const struct activation_ca
 enum ru_status activation_void(struct ledger *lg, const struct activation_caller *who, const char *request_id,
                                const struct void_request *rq, long long window_s,
                                struct activation_answer *out) RU_WARN_UNUSED;
+/* POST /v1/cards: a new card of the plan, issued and activated at once. The first answer
+ * carries the PIN; a retry gets the same serial and auth_code with "pin": null. A void or
+ * reversal of an on-demand card blocks it: its PIN has left the issuer. */
+enum ru_status activation_card(struct ledger *lg, const struct activation_caller *who,
+                               const struct card_request *rq, struct activation_answer *out) RU_WARN_UNUSED;
 enum ru_status activation_reverse(struct ledger *lg, const struct activation_caller *who,
                                   const struct reversal_request *rq,
                                   struct activation_answer *out) RU_WARN_UNUSED;

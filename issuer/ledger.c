@@ -540,3 +540,45 @@ enum ru_status ledger_plans_json(struct ledger *lg, char **json)
     json_decref(root);
     return *json ? RU_OK : RU_ERR_NOMEM;
 }
+
+enum ru_status ledger_new_active_card(struct ledger *lg, const char *plan, const char *store,
+                                      char serial[CARD_DIGITS + 1], char pin[CARD_DIGITS + 1])
+{
+    enum ru_status rc = RU_OK;
+    sqlite3_stmt *st = NULL;
+    unsigned char mac[32];
+    unsigned int maclen;
+    long long prefix =
+        query_int(lg, "SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'prefix'", NULL, &rc);
+    long long next =
+        query_int(lg, "SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'next_sequence'", NULL, &rc);
+    if (rc != RU_OK || prefix < 0 || next < 1)
+        return rc != RU_OK ? rc : RU_ERR_DB;
+    if ((rc = card_serial_make((unsigned)prefix, (uint64_t)next, serial)) != RU_OK)
+        return rc;
+    if ((rc = db_prepare(lg->db, "UPDATE setting SET value = value + 1 WHERE key = 'next_sequence'", &st)) !=
+        RU_OK)
+        return rc;
+    rc = sqlite3_step(st) == SQLITE_DONE ? RU_OK : db_fail(lg->db, "advancing the sequence");
+    sqlite3_finalize(st);
+    if (rc != RU_OK ||
+        (rc = db_prepare(lg->db,
+                         "INSERT INTO card(serial, plan, batch, pin_hmac, status, store_id, activated_at)"
+                         " VALUES (?1, ?2, NULL, ?3, 'active', ?4, " NOW ")",
+                         &st)) != RU_OK)
+        return rc;
+    /* a PIN whose HMAC is taken already (1 in 10^15) is simply drawn again */
+    do {
+        if ((rc = card_pin_generate(pin)) != RU_OK)
+            break;
+        HMAC(EVP_sha256(), lg->key, sizeof(lg->key), (const unsigned char *)pin, CARD_DIGITS, mac, &maclen);
+        sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, plan, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 3, mac, (int)maclen, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, store, -1, SQLITE_STATIC);
+        rc = step_write(lg, st, "adding a card");
+        sqlite3_reset(st);
+    } while (rc == RU_ERR_EXISTS);
+    sqlite3_finalize(st);
+    return rc;
+}

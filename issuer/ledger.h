@@ -64,6 +64,12 @@ enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned
                                    ledger_card_fn emit, ledger_done_fn done, void *ctx,
                                    char batch[16]) RU_WARN_UNUSED;
 
+/* Inside the caller's transaction: one new card of PLAN, already active for STORE (an
+ * on-demand card), with the next serial and a fresh PIN (only its HMAC is kept).
+ * RU_ERR_LIMIT when the serials are used up, RU_ERR_DB. */
+enum ru_status ledger_new_active_card(struct ledger *lg, const char *plan, const char *store,
+                                      char serial[CARD_DIGITS + 1], char pin[CARD_DIGITS + 1]) RU_WARN_UNUSED;
+
 /* The card as GET /v1/cards/{serial} shows it, as a JSON object: serial, plan, status,
  * and activated_at and store_id (null until activated) when STORE is NULL (the operator)
  * or the activating store. Owned string in *json (free()). RU_ERR_NOT_FOUND. */

@@ -202,7 +202,7 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
     const char *tail = NULL;
     if (!strcmp(path, "/v1/plans"))
         want = "GET";
-    else if (!strcmp(path, "/v1/activations") || !strcmp(path, "/v1/reversals"))
+    else if (!strcmp(path, "/v1/activations") || !strcmp(path, "/v1/reversals") || !strcmp(path, "/v1/cards"))
         want = "POST";
     else if (!strncmp(path, "/v1/cards/", 10) && path[10] && !strchr(path + 10, '/'))
         want = "GET", tail = path + 10;
@@ -261,6 +261,16 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         memcpy(rq->request_id, r.request_id, sizeof(r.request_id));
         pthread_mutex_lock(&srv->lock);
         rc = activation_activate(srv->lg, &who, &r, &a);
+        pthread_mutex_unlock(&srv->lock);
+        return answer(c, rq, rc, &a);
+    }
+    if (!strcmp(path, "/v1/cards")) {
+        struct card_request r;
+        if (request_parse_card(body, rq->body.len, &r, &e) != RU_OK)
+            return bad_request(c, rq, &e);
+        memcpy(rq->request_id, r.request_id, sizeof(r.request_id));
+        pthread_mutex_lock(&srv->lock);
+        rc = activation_card(srv->lg, &who, &r, &a);
         pthread_mutex_unlock(&srv->lock);
         return answer(c, rq, rc, &a);
     }

@@ -47,15 +47,17 @@ CREATE INDEX card_by_batch ON card(batch);
 -- of a request never seen leaves a row of kind 'reversal' that refuses it later.
 CREATE TABLE request (
     request_id  TEXT PRIMARY KEY,
-    kind        TEXT NOT NULL CHECK (kind IN ('activation', 'reversal')),
+    kind        TEXT NOT NULL CHECK (kind IN ('activation', 'card', 'reversal')),
     terminal    TEXT NOT NULL,
     store_id    TEXT NOT NULL,
     serial      TEXT,
+    plan        TEXT,                        -- on-demand cards: the plan asked for
     amount      INTEGER,
     currency    TEXT,
     state       TEXT NOT NULL CHECK (state IN ('active', 'voided', 'reversed', 'refused')),
     http_status INTEGER NOT NULL,
-    answer      TEXT NOT NULL,               -- the JSON body answered
+    answer      TEXT NOT NULL,               -- the JSON body answered (an on-demand card's
+                                             -- with "pin": null: the PIN is sent once)
     created_at  TEXT NOT NULL,
     changed_at  TEXT NOT NULL
 );

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t3002: the real activation host (reup-issuer serve) over TLS on a loopback port.
-# Covers: health; the plan catalog; activation, its retry (the same answer), the same
+# Covers: health; the plan catalog; an on-demand card (PIN once); activation, its retry (the same answer), the same
 # request_id with other parameters (422), a second activation of an active card (409);
 # card status per store; void (other store 404, own store 200, twice 200); reversal of an
 # unseen request_id refusing the late activation, reversal after activation, void of a
@@ -103,6 +103,20 @@ api T1 GET "/v1/cards/$s1"
 expect_jq '.status == "issued"'
 api T1 POST "/v1/activations/$U4/void" '{"reason":"late"}'
 expect_code 409
+
+# an on-demand card: the PIN once, a retry gets the card without it
+U6=5f0c2a8e-3d4b-4c1a-9e2f-000000000006
+api T1 POST /v1/cards "{\"request_id\":\"$U6\",\"plan\":\"1y\",\"amount\":3999,\"currency\":\"USD\"}"
+expect_code 201
+expect_jq '(.serial | test("^[0-9]{16}$")) and (.pin | test("^[0-9]{16}$")) and .plan == "1y" and (.auth_code | length) == 6'
+cp "$T/out" "$T/card1"
+api T1 POST /v1/cards "{\"request_id\":\"$U6\",\"plan\":\"1y\",\"amount\":3999,\"currency\":\"USD\"}"
+expect_code 201
+checks=$((checks + 1))
+jq -e --slurpfile a "$T/card1" '.pin == null and .serial == $a[0].serial and .auth_code == $a[0].auth_code' "$T/out" >/dev/null ||
+  fail "retry of an on-demand card: $(cat "$T/out")"
+checks=$((checks + 1))
+if sqlite3 "$S/issuer.db" "select answer from request" | grep -q "$(jq -r .pin "$T/card1")"; then fail "a PIN is stored"; fi
 
 # authentication
 code=$(curl -s -o "$T/out" -w '%{http_code}' --cacert "$S/tls/cert.pem" "https://127.0.0.1:$port/v1/plans")

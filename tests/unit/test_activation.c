@@ -278,6 +278,77 @@ static void test_reversals(void **state)
     sqlite3_finalize(q);
 }
 
+static void test_on_demand_card(void **state)
+{
+    (void)state;
+    struct card_request c = {.amount = 3999};
+    struct activation_answer a;
+    uuid(30, c.request_id);
+    snprintf(c.plan, sizeof(c.plan), "1y");
+    snprintf(c.currency, sizeof(c.currency), "USD");
+    assert_int_equal(activation_card(lg, &t1, &c, &a), RU_OK);
+    assert_int_equal(a.http_status, 201);
+    json_t *first = json_loads(a.body, 0, NULL);
+    activation_answer_release(&a);
+    const char *serial = json_string_value(json_object_get(first, "serial"));
+    const char *pin = json_string_value(json_object_get(first, "pin"));
+    char out[CARD_DIGITS + 1];
+    const char *why;
+    assert_int_equal(card_serial_parse(serial, out, &why), RU_OK);
+    assert_int_equal(card_pin_parse(pin, out, &why), RU_OK);
+    assert_int_equal(strlen(json_string_value(json_object_get(first, "auth_code"))), 6);
+    assert_string_equal(card_status(serial), "active");
+
+    /* the retry: the same card and auth code, the PIN not again */
+    assert_int_equal(activation_card(lg, &t1, &c, &a), RU_OK);
+    assert_int_equal(a.http_status, 201);
+    json_t *again = json_loads(a.body, 0, NULL);
+    activation_answer_release(&a);
+    assert_string_equal(json_string_value(json_object_get(again, "serial")), serial);
+    assert_true(json_equal(json_object_get(again, "auth_code"), json_object_get(first, "auth_code")));
+    assert_true(json_is_null(json_object_get(again, "pin")));
+    json_decref(again);
+
+    /* the PIN is nowhere in the ledger */
+    sqlite3_stmt *q;
+    assert_int_equal(
+        db_prepare(ledger_db(lg), "SELECT count(*) FROM request WHERE instr(answer, ?1) > 0", &q), RU_OK);
+    sqlite3_bind_text(q, 1, pin, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 0);
+    sqlite3_finalize(q);
+
+    /* another plan price, an unknown plan, a reused id */
+    c.amount = 100;
+    uuid(31, c.request_id);
+    assert_int_equal(activation_card(lg, &t1, &c, &a), RU_OK);
+    assert_int_equal(a.http_status, 422);
+    activation_answer_release(&a);
+    c.amount = 3999;
+    snprintf(c.plan, sizeof(c.plan), "9y");
+    uuid(32, c.request_id);
+    assert_int_equal(activation_card(lg, &t1, &c, &a), RU_OK);
+    assert_int_equal(a.http_status, 404);
+    activation_answer_release(&a);
+    snprintf(c.plan, sizeof(c.plan), "1y");
+    uuid(30, c.request_id);
+    assert_int_equal(activation_card(lg, &t2, &c, &a), RU_OK);
+    assert_int_equal(a.http_status, 422);
+    activation_answer_release(&a);
+
+    /* a POS that lost the answer reverses: the card is blocked, its PIN has left us */
+    struct reversal_request rv;
+    uuid(30, rv.request_id);
+    assert_int_equal(activation_reverse(lg, &t1, &rv, &a), RU_OK);
+    assert_string_equal(a.body, "{\"reversed\":true}");
+    activation_answer_release(&a);
+    assert_string_equal(card_status(serial), "blocked");
+    assert_int_equal(activation_card(lg, &t1, &c, &a), RU_OK);
+    assert_int_equal(a.http_status, 409);
+    activation_answer_release(&a);
+    json_decref(first);
+}
+
 /* 8 processes, each with its own connection, all trying every one of 1,000 cards. */
 static void test_race(void **state)
 {
@@ -345,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_void),
         cmocka_unit_test(test_reversals),
+        cmocka_unit_test(test_on_demand_card),
         cmocka_unit_test(test_race),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
