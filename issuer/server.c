@@ -15,6 +15,7 @@
 #include "issuer/activation.h"
 #include "issuer/auth.h"
 #include "issuer/ledger.h"
+#include "issuer/redeem.h"
 #include "issuer/request.h"
 #include "common/strbuf.h"
 #include "common/banned.h"
@@ -179,6 +180,50 @@ static enum MHD_Result bad_request(struct MHD_Connection *c, struct req *rq, con
     return respond_error(c, rq, e->http_status, e->code, msg);
 }
 
+/* POST /v1/redemptions: customers, not terminals; limited per account and address. */
+static enum MHD_Result redemption(struct server *srv, struct MHD_Connection *c, struct req *rq)
+{
+    char address[64] = "unknown";
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, address,
+                      sizeof(address));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, address,
+                      sizeof(address));
+    }
+    struct activation_answer a = {0};
+    long long retry = 0;
+    pthread_mutex_lock(&srv->lock);
+    enum ru_status rc =
+        rq->too_large ? RU_OK
+                      : redeem(srv->lg, address, rq->body.buf ? rq->body.buf : "", rq->body.len, &a, &retry);
+    pthread_mutex_unlock(&srv->lock);
+    if (rq->too_large)
+        return respond_error(c, rq, 413, "body_too_large", "the body is larger than 16384 bytes");
+    if (rc != RU_OK)
+        return respond_error(c, rq, 503, "unavailable",
+                             "the issuer could not record the redemption; retry later");
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(a.body), a.body, MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ok = MHD_NO;
+    if (r) {
+        char secs[24];
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        if (retry > 0) {
+            snprintf(secs, sizeof(secs), "%lld", retry);
+            MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+        }
+        rq->status = a.http_status;
+        ok = MHD_queue_response(c, (unsigned)a.http_status, r);
+        MHD_destroy_response(r);
+    }
+    activation_answer_release(&a);
+    return ok;
+}
+
 /* Route a complete request. */
 static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struct req *rq, const char *method)
 {
@@ -197,6 +242,11 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
     if (!strcmp(path, "/v1/health"))
         return get ? respond(c, rq, 200, "{\"status\":\"ok\"}", NULL)
                    : respond_error(c, rq, 405, "method_not_allowed", "use GET");
+    if (!strcmp(path, "/v1/redemptions")) {
+        if (strcmp(method, "POST") != 0)
+            return respond_error(c, rq, 405, "method_not_allowed", "use POST");
+        return redemption(srv, c, rq);
+    }
     /* which method the path takes, before anything else is looked at */
     const char *want = NULL;
     const char *tail = NULL;

@@ -38,7 +38,8 @@ CREATE TABLE card (
                  CHECK (status IN ('issued', 'active', 'redeemed', 'blocked')),
     store_id     TEXT,
     activated_at TEXT,
-    redeemed_at  TEXT
+    redeemed_at  TEXT,
+    account      TEXT                       -- who redeemed it
 );
 CREATE INDEX card_by_batch ON card(batch);
 
@@ -62,6 +63,19 @@ CREATE TABLE request (
     changed_at  TEXT NOT NULL
 );
 CREATE INDEX request_by_serial ON request(serial);
+
+-- Customers' subscriptions, extended by redemptions.
+CREATE TABLE subscription (
+    account    TEXT PRIMARY KEY,
+    expires_at TEXT NOT NULL
+);
+
+-- Refused redemptions, per subject ("account:..." or "address:..."), for the lockout.
+CREATE TABLE redemption_refusal (
+    subject TEXT NOT NULL,
+    at      INTEGER NOT NULL                 -- Unix seconds
+);
+CREATE INDEX redemption_refusal_by_subject ON redemption_refusal(subject, at);
 
 -- Every state change: who, what, when, request_id, outcome. Append-only.
 CREATE TABLE audit (

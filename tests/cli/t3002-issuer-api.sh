@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # t3002: the real activation host (reup-issuer serve) over TLS on a loopback port.
-# Covers: health; the plan catalog; an on-demand card (PIN once); activation, its retry (the same answer), the same
+# Covers: health; the plan catalog; an on-demand card (PIN once); redemption and its
+# lockout (one answer for wrong, unsold and redeemed PINs, 429 with Retry-After); activation, its retry (the same answer), the same
 # request_id with other parameters (422), a second activation of an active card (409);
 # card status per store; void (other store 404, own store 200, twice 200); reversal of an
 # unseen request_id refusing the late activation, reversal after activation, void of a
@@ -160,6 +161,44 @@ if grep -Eqi 'sqlite|/tmp/|\.c:[0-9]' "$T/out"; then fail "an error body leaks i
 checks=$((checks + 1))
 grep -q " T1 POST /v1/activations 201 [0-9.]*ms $U1" "$T/serve.log" || fail "no log line for the activation: $(tail -3 "$T/serve.log")"
 
+# redemption: customers, no signature; one answer for wrong, unsold and redeemed PINs;
+# five refusals from an address lock it out (429 with Retry-After), also for good PINs
+pin() { sed -n "$(($1 + 2))p" "$T/batch.csv" | cut -d, -f2; }
+redeem() {
+  code=$(curl -s -o "$T/out" -D "$T/rheaders" -w '%{http_code}' --cacert "$S/tls/cert.pem" \
+    -H 'Content-Type: application/json' --data-binary "{\"pin\":\"$1\",\"account\":\"$2\"}" \
+    "https://127.0.0.1:$port/v1/redemptions")
+}
+U7=5f0c2a8e-3d4b-4c1a-9e2f-000000000007 U8=5f0c2a8e-3d4b-4c1a-9e2f-000000000008
+api T1 POST /v1/activations "$(act $U7 "$(serial 3)")"
+expect_code 201
+api T1 POST /v1/activations "$(act $U8 "$(serial 5)")"
+expect_code 201
+redeem "$(pin 3)" alice@example.com
+expect_code 200
+expect_jq '.account == "alice@example.com" and .plan == "1y" and .months == 12 and (.expires_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$"))'
+y1=$(jq -r .expires_at "$T/out" | cut -c1-4)
+checks=$((checks + 1)); [ "$y1" -eq $(( $(date -u +%Y) + 1 )) ] || fail "a year's plan should expire next year: $y1"
+api T1 GET "/v1/cards/$(serial 3)"
+expect_jq '.status == "redeemed"'
+redeem "$(pin 3)" alice@example.com          # refusal 1: redeemed already
+expect_code 422
+cp "$T/out" "$T/redeemed"
+redeem "$(pin 4)" alice@example.com          # refusal 2: unsold
+expect_code 422
+checks=$((checks + 1)); cmp -s "$T/out" "$T/redeemed" || fail "an unsold PIN is answered differently from a redeemed one"
+redeem 0000000000000000 bob                  # refusal 3: unknown (0...0 has a valid Damm digit)
+checks=$((checks + 1)); cmp -s "$T/out" "$T/redeemed" || fail "an unknown PIN is answered differently"
+redeem 1234567890123456 bob                  # refusal 4: bad check digit
+expect_code 422
+redeem "$(pin 4)" carol                      # refusal 5
+redeem "$(pin 5)" dave                       # a good PIN, but the address is locked out
+expect_code 429
+expect_jq '.error.code == "too_many_attempts"'
+checks=$((checks + 1)); grep -Eqi '^Retry-After: [0-9]+' "$T/rheaders" || fail "429 without Retry-After"
+api T1 GET "/v1/cards/$(serial 5)"
+expect_jq '.status == "active"'
+
 # kill -9 in the middle of a burst: everything answered is there, nothing half-applied
 : > "$T/answered"
 (
@@ -182,9 +221,13 @@ while read -r s; do
   jq -e '.status == "active"' "$T/out" >/dev/null || missing=$((missing + 1))
 done < "$T/answered"
 checks=$((checks + 1)); [ "$missing" -eq 0 ] || fail "$missing answered activations lost after kill -9"
+# every request in force has its card sold (active or redeemed), every active card a request in force
 checks=$((checks + 1))
-[ "$(sqlite3 "$S/issuer.db" "select count(*) from card where status = 'active'")" = \
-  "$(sqlite3 "$S/issuer.db" "select count(*) from request where state = 'active'")" ] || fail "cards and requests disagree after kill -9"
+[ "$(sqlite3 "$S/issuer.db" "select count(*) from request r join card c on c.serial = r.serial
+   where r.state = 'active' and c.status not in ('active', 'redeemed')")" = 0 ] || fail "a request in force without its card after kill -9"
+checks=$((checks + 1))
+[ "$(sqlite3 "$S/issuer.db" "select count(*) from card c where c.status = 'active' and not exists
+   (select 1 from request r where r.serial = c.serial and r.state = 'active')")" = 0 ] || fail "an active card without a request after kill -9"
 checks=$((checks + 1))
 [ "$(sqlite3 "$S/issuer.db" "pragma integrity_check")" = ok ] || fail "ledger damaged"
 
