@@ -16,7 +16,7 @@ void activation_answer_release(struct activation_answer *a)
     a->body = NULL;
 }
 
-static enum ru_status answer_json(struct activation_answer *out, int status, json_t *o)
+enum ru_status activation_answer_json(struct activation_answer *out, int status, json_t *o)
 {
     if (!o)
         return RU_ERR_NOMEM;
@@ -29,10 +29,11 @@ static enum ru_status answer_json(struct activation_answer *out, int status, jso
     return RU_OK;
 }
 
-static enum ru_status answer_error(struct activation_answer *out, int status, const char *code,
-                                   const char *message)
+enum ru_status activation_answer_error(struct activation_answer *out, int status, const char *code,
+                                       const char *message)
 {
-    return answer_json(out, status, json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message));
+    return activation_answer_json(out, status,
+                                  json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message));
 }
 
 static enum ru_status answer_text(struct activation_answer *out, int status, const char *text)
@@ -186,18 +187,19 @@ static enum ru_status decide(struct db *db, const struct activation_caller *who,
 
     *state = "refused";
     if (r == SQLITE_DONE)
-        return answer_error(out, 404, "card_not_found", "no card has this serial");
+        return activation_answer_error(out, 404, "card_not_found", "no card has this serial");
     if (rq->amount != price || strcmp(rq->currency, currency) != 0) {
         char msg[160];
         snprintf(msg, sizeof(msg), "the plan %s costs %lld %s", plan, price, currency);
-        return answer_error(out, 422, "amount_mismatch", msg);
+        return activation_answer_error(out, 422, "amount_mismatch", msg);
     }
     if (!strcmp(status, "active"))
-        return answer_error(out, 409, "card_already_active", "the card is active already");
+        return activation_answer_error(out, 409, "card_already_active", "the card is active already");
     if (!strcmp(status, "redeemed"))
-        return answer_error(out, 409, "card_redeemed", "the card has been redeemed");
+        return activation_answer_error(out, 409, "card_redeemed", "the card has been redeemed");
     if (!strcmp(status, "blocked"))
-        return answer_error(out, 409, "card_blocked", "the card is blocked (lost or stolen stock)");
+        return activation_answer_error(out, 409, "card_blocked",
+                                       "the card is blocked (lost or stolen stock)");
 
     char code[7], id[40];
     if ((rc = auth_code(code)) != RU_OK)
@@ -210,9 +212,23 @@ static enum ru_status decide(struct db *db, const struct activation_caller *who,
                    2, p)) != RU_OK)
         return rc;
     *state = "active";
-    return answer_json(out, 201,
-                       json_pack("{s:s,s:s,s:s,s:s,s:s}", "activation_id", id, "serial", rq->serial, "plan",
-                                 plan, "auth_code", code, "status", "active"));
+    return activation_answer_json(out, 201,
+                                  json_pack("{s:s,s:s,s:s,s:s,s:s}", "activation_id", id, "serial",
+                                            rq->serial, "plan", plan, "auth_code", code, "status", "active"));
+}
+
+/* Whether the card has been redeemed: then its sale can no longer be taken back. */
+static enum ru_status card_redeemed(struct db *db, const char *serial, int *redeemed)
+{
+    sqlite3_stmt *st = NULL;
+    enum ru_status rc = db_prepare(db, "SELECT status = 'redeemed' FROM card WHERE serial = ?1", &st);
+    if (rc != RU_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    *redeemed = r == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW || r == SQLITE_DONE ? RU_OK : db_fail(db, "reading the card");
 }
 
 /* Take back what request S did to its card: a sold card returns to stock; an on-demand
@@ -253,15 +269,16 @@ enum ru_status activation_activate(struct ledger *lg, const struct activation_ca
         goto out;
     if (s.found) {
         if (!strcmp(s.kind, "reversal"))
-            rc = answer_error(out, 409, "request_reversed", "this request_id was reversed: use a new one");
+            rc = activation_answer_error(out, 409, "request_reversed",
+                                         "this request_id was reversed: use a new one");
         else if (strcmp(s.kind, "activation") || strcmp(s.store, who->store) ||
                  strcmp(s.serial, rq->serial) || s.amount != rq->amount || strcmp(s.currency, rq->currency))
-            rc =
-                answer_error(out, 422, "request_id_reused", "this request_id was used with other parameters");
+            rc = activation_answer_error(out, 422, "request_id_reused",
+                                         "this request_id was used with other parameters");
         else if (!strcmp(s.state, "reversed"))
-            rc = answer_error(out, 409, "request_reversed", "this activation was reversed");
+            rc = activation_answer_error(out, 409, "request_reversed", "this activation was reversed");
         else if (!strcmp(s.state, "voided"))
-            rc = answer_error(out, 409, "activation_voided", "this activation was voided");
+            rc = activation_answer_error(out, 409, "activation_voided", "this activation was voided");
         else
             rc = answer_text(out, s.http_status, s.answer); /* a retry: the same answer */
         goto out;
@@ -295,8 +312,8 @@ enum ru_status activation_void(struct ledger *lg, const struct activation_caller
     if ((rc = load(db, request_id, &s)) != RU_OK)
         goto out;
     if (!s.found || !strcmp(s.kind, "reversal") || strcmp(s.store, who->store)) {
-        rc = answer_error(out, 404, "activation_not_found",
-                          "this store has no activation with this request_id");
+        rc = activation_answer_error(out, 404, "activation_not_found",
+                                     "this store has no activation with this request_id");
         goto out;
     }
     if (!strcmp(s.state, "voided")) {
@@ -304,25 +321,23 @@ enum ru_status activation_void(struct ledger *lg, const struct activation_caller
         goto out;
     }
     if (!strcmp(s.state, "reversed") || !strcmp(s.state, "refused")) {
-        rc = answer_error(out, 409,
-                          !strcmp(s.state, "reversed") ? "activation_reversed" : "activation_refused",
-                          "there is no activation in force to void");
+        rc = activation_answer_error(
+            out, 409, !strcmp(s.state, "reversed") ? "activation_reversed" : "activation_refused",
+            "there is no activation in force to void");
         goto out;
     }
     const char *p[] = {s.serial};
-    sqlite3_stmt *st = NULL;
-    if ((rc = db_prepare(db, "SELECT status FROM card WHERE serial = ?1", &st)) != RU_OK)
+    int redeemed;
+    if ((rc = card_redeemed(db, s.serial, &redeemed)) != RU_OK)
         goto out;
-    sqlite3_bind_text(st, 1, s.serial, -1, SQLITE_STATIC);
-    int redeemed =
-        sqlite3_step(st) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "redeemed");
-    sqlite3_finalize(st);
     if (redeemed) {
-        rc = answer_error(out, 409, "card_redeemed", "the card has been redeemed: it cannot be voided");
+        rc = activation_answer_error(out, 409, "card_redeemed",
+                                     "the card has been redeemed: it cannot be voided");
         goto out;
     }
     if (s.age_s > window_s) {
-        rc = answer_error(out, 409, "void_window_passed", "the void window of this activation has passed");
+        rc = activation_answer_error(out, 409, "void_window_passed",
+                                     "the void window of this activation has passed");
         goto out;
     }
     const char *q[] = {request_id};
@@ -363,8 +378,8 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
         goto out;
     }
     if (strcmp(s.store, who->store)) {
-        rc = answer_error(out, 404, "activation_not_found",
-                          "this store has no activation with this request_id");
+        rc = activation_answer_error(out, 404, "activation_not_found",
+                                     "this store has no activation with this request_id");
         goto out;
     }
     if (!strcmp(s.kind, "reversal") || !strcmp(s.state, "voided") || !strcmp(s.state, "refused")) {
@@ -376,15 +391,12 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
         goto out;
     }
     const char *p[] = {s.serial}, *q[] = {rq->request_id};
-    sqlite3_stmt *st = NULL;
-    if ((rc = db_prepare(db, "SELECT status FROM card WHERE serial = ?1", &st)) != RU_OK)
+    int redeemed;
+    if ((rc = card_redeemed(db, s.serial, &redeemed)) != RU_OK)
         goto out;
-    sqlite3_bind_text(st, 1, s.serial, -1, SQLITE_STATIC);
-    int redeemed =
-        sqlite3_step(st) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "redeemed");
-    sqlite3_finalize(st);
     if (redeemed) {
-        rc = answer_error(out, 409, "card_redeemed", "the card has been redeemed: the activation stands");
+        rc = activation_answer_error(out, 409, "card_redeemed",
+                                     "the card has been redeemed: the activation stands");
         goto out;
     }
     if ((rc = undo_card(db, &s, p)) != RU_OK ||
@@ -415,13 +427,14 @@ enum ru_status activation_card(struct ledger *lg, const struct activation_caller
         goto out;
     if (s.found) {
         if (!strcmp(s.kind, "reversal") || !strcmp(s.state, "reversed"))
-            rc = answer_error(out, 409, "request_reversed", "this request_id was reversed: use a new one");
+            rc = activation_answer_error(out, 409, "request_reversed",
+                                         "this request_id was reversed: use a new one");
         else if (strcmp(s.kind, "card") || strcmp(s.store, who->store) || strcmp(s.plan, rq->plan) ||
                  s.amount != rq->amount || strcmp(s.currency, rq->currency))
-            rc =
-                answer_error(out, 422, "request_id_reused", "this request_id was used with other parameters");
+            rc = activation_answer_error(out, 422, "request_id_reused",
+                                         "this request_id was used with other parameters");
         else if (!strcmp(s.state, "voided"))
-            rc = answer_error(out, 409, "activation_voided", "this card was voided");
+            rc = activation_answer_error(out, 409, "activation_voided", "this card was voided");
         else
             rc = answer_text(out, s.http_status, s.answer); /* a retry: the same card, the PIN not again */
         goto out;
@@ -440,15 +453,16 @@ enum ru_status activation_card(struct ledger *lg, const struct activation_caller
         goto out;
     }
     if (r == SQLITE_DONE) {
-        rc = answer_error(out, 404, "plan_not_found", "no plan has this code");
+        rc = activation_answer_error(out, 404, "plan_not_found", "no plan has this code");
     } else if (rq->amount != price || strcmp(rq->currency, currency) != 0) {
-        rc = answer_error(out, 422, "amount_mismatch", "amount and currency must be the plan's price");
+        rc = activation_answer_error(out, 422, "amount_mismatch",
+                                     "amount and currency must be the plan's price");
     } else if ((rc = ledger_new_active_card(lg, rq->plan, who->store, serial, pin)) == RU_OK &&
                (rc = auth_code(code)) == RU_OK) {
         state = "active";
         json_t *o =
             json_pack("{s:s,s:s,s:s,s:s}", "serial", serial, "pin", pin, "plan", rq->plan, "auth_code", code);
-        rc = answer_json(out, 201, json_incref(o));
+        rc = activation_answer_json(out, 201, json_incref(o));
         /* what a retry gets: the same card, but the PIN is sent only once */
         if (rc == RU_OK && json_object_set_new(o, "pin", json_null()) == 0)
             stored_answer = json_dumps(o, JSON_COMPACT);

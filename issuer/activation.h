@@ -20,6 +20,7 @@
  */
 #ifndef REUP_ISSUER_ACTIVATION_H
 #define REUP_ISSUER_ACTIVATION_H
+#include <jansson.h>
 #include "common/status.h"
 #include "issuer/ledger.h"
 #include "issuer/request.h"
@@ -55,5 +56,11 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
                                   struct activation_answer *out) RU_WARN_UNUSED;
 
 void activation_answer_release(struct activation_answer *a);
+
+/* Set *OUT to STATUS with the JSON of O (the reference to O is taken), or to an error
+ * body {"error": {"code", "message"}}. RU_ERR_NOMEM. For every module that answers. */
+enum ru_status activation_answer_json(struct activation_answer *out, int status, json_t *o) RU_WARN_UNUSED;
+enum ru_status activation_answer_error(struct activation_answer *out, int status, const char *code,
+                                       const char *message) RU_WARN_UNUSED;
 
 #endif

@@ -14,23 +14,6 @@
 
 #define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
-static enum ru_status set_answer(struct activation_answer *out, int status, json_t *o)
-{
-    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (!text)
-        return RU_ERR_NOMEM;
-    out->http_status = status;
-    out->body = text;
-    return RU_OK;
-}
-
-static enum ru_status refusal(struct activation_answer *out, int status, const char *code,
-                              const char *message)
-{
-    return set_answer(out, status, json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message));
-}
-
 /* Seconds until SUBJECT may try again, or 0. */
 static enum ru_status locked_for(struct db *db, const char *subject, long long *wait_s)
 {
@@ -95,7 +78,7 @@ enum ru_status redeem(struct ledger *lg, const char *address, const char *body, 
     out->body = NULL;
     *retry_after_s = 0;
     if (len > REQUEST_BODY_MAX)
-        return refusal(out, 413, "body_too_large", "the body is larger than 16384 bytes");
+        return activation_answer_error(out, 413, "body_too_large", "the body is larger than 16384 bytes");
     account_of(body, len, account);
     snprintf(subj_acct, sizeof(subj_acct), "account:%s", account);
     snprintf(subj_addr, sizeof(subj_addr), "address:%.64s", address);
@@ -107,12 +90,13 @@ enum ru_status redeem(struct ledger *lg, const char *address, const char *body, 
         goto out;
     if (wait_a || wait_b) {
         *retry_after_s = wait_a > wait_b ? wait_a : wait_b;
-        rc = refusal(out, 429, "too_many_attempts", "too many refused redemptions: try again later");
+        rc = activation_answer_error(out, 429, "too_many_attempts",
+                                     "too many refused redemptions: try again later");
         goto out;
     }
     if (request_parse_redemption(body, len, &rq, &e) != RU_OK) {
         refused = 1;
-        rc = refusal(out, e.http_status, e.code, e.message);
+        rc = activation_answer_error(out, e.http_status, e.code, e.message);
         goto out;
     }
     unsigned char mac[32];
@@ -143,8 +127,9 @@ enum ru_status redeem(struct ledger *lg, const char *address, const char *body, 
     if (r == SQLITE_DONE) {
         /* unknown, unsold, redeemed or blocked: one answer for all */
         refused = 1;
-        rc = refusal(out, 422, "pin_not_accepted",
-                     "this PIN cannot be redeemed: check it, or ask the store where you bought the card");
+        rc = activation_answer_error(
+            out, 422, "pin_not_accepted",
+            "this PIN cannot be redeemed: check it, or ask the store where you bought the card");
         goto out;
     }
     char mod[32];
@@ -177,9 +162,9 @@ enum ru_status redeem(struct ledger *lg, const char *address, const char *body, 
     sqlite3_finalize(st);
     if ((rc = ledger_audit(lg, "customer", "redeem", serial, NULL, "ok", rq.account)) != RU_OK)
         goto out;
-    rc = set_answer(out, 200,
-                    json_pack("{s:s,s:s,s:i,s:s}", "account", rq.account, "plan", plan, "months", months,
-                              "expires_at", expires));
+    rc = activation_answer_json(out, 200,
+                                json_pack("{s:s,s:s,s:i,s:s}", "account", rq.account, "plan", plan, "months",
+                                          months, "expires_at", expires));
 out:
     if (rc == RU_OK && refused) {
         /* the refusal is counted in the same transaction that answers it */
