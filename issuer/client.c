@@ -1,0 +1,195 @@
+/* issuer/client.c - signed HTTPS requests on libcurl. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "issuer/client.h"
+#include "issuer/auth.h"
+#include "common/strbuf.h"
+#include "common/banned.h"
+
+struct issuer_client {
+    CURL *curl;
+    struct issuer_client_config cfg;
+    char *url, *ca_path, *terminal;
+    struct strbuf answer;
+    char err[CURL_ERROR_SIZE + 128];
+    char curl_err[CURL_ERROR_SIZE];
+};
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static void global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static size_t on_data(char *p, size_t size, size_t n, void *ctx)
+{
+    struct issuer_client *c = ctx;
+    /* a short count makes curl stop with CURLE_WRITE_ERROR: the answer is over the cap */
+    return strbuf_add(&c->answer, p, size * n) == RU_OK ? size * n : 0;
+}
+
+enum ru_status issuer_client_new(const struct issuer_client_config *cfg, struct issuer_client **out)
+{
+    if (!cfg->url || strncmp(cfg->url, "https://", 8) != 0 || !cfg->terminal)
+        return RU_ERR_INVALID;
+    pthread_once(&global_once, global_init);
+    struct issuer_client *c = calloc(1, sizeof(*c));
+    if (!c)
+        return RU_ERR_NOMEM;
+    c->cfg = *cfg;
+    c->url = strdup(cfg->url);
+    c->terminal = strdup(cfg->terminal);
+    c->ca_path = cfg->ca_path ? strdup(cfg->ca_path) : NULL;
+    c->curl = curl_easy_init();
+    strbuf_init(&c->answer, ISSUER_CLIENT_ANSWER_MAX);
+    if (!c->url || !c->terminal || (cfg->ca_path && !c->ca_path) || !c->curl) {
+        issuer_client_free(c);
+        return RU_ERR_NOMEM;
+    }
+    CURL *h = c->curl;
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (c->ca_path)
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_path);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 3000L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curl_err);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "reup-terminal/1");
+    *out = c;
+    return RU_OK;
+}
+
+void issuer_client_free(struct issuer_client *c)
+{
+    if (!c)
+        return;
+    if (c->curl)
+        curl_easy_cleanup(c->curl);
+    strbuf_release(&c->answer);
+    memset(c->cfg.secret, 0, sizeof(c->cfg.secret));
+    free(c->url);
+    free(c->ca_path);
+    free(c->terminal);
+    free(c);
+}
+
+const char *issuer_client_errmsg(const struct issuer_client *c)
+{
+    return c->err;
+}
+
+void issuer_answer_release(struct issuer_answer *a)
+{
+    free(a->body);
+    a->body = NULL;
+    a->len = 0;
+}
+
+enum ru_status issuer_client_request(struct issuer_client *c, const char *method, const char *path,
+                                     const char *body, struct issuer_answer *out)
+{
+    char auth[AUTH_HEADER_MAX + 32], header[AUTH_HEADER_MAX];
+    struct strbuf url;
+    struct curl_slist *headers = NULL;
+    size_t blen = body ? strlen(body) : 0;
+    enum ru_status rc = auth_header_make(c->cfg.secret, sizeof(c->cfg.secret), c->terminal, method, path,
+                                         (int64_t)time(NULL), body ? body : "", blen, header);
+    if (rc != RU_OK) {
+        snprintf(c->err, sizeof(c->err), "cannot sign the request");
+        return rc;
+    }
+    strbuf_init(&url, 8192);
+    if (strbuf_adds(&url, c->url) != RU_OK || strbuf_adds(&url, path) != RU_OK) {
+        strbuf_release(&url);
+        snprintf(c->err, sizeof(c->err), "the URL is too long");
+        return RU_ERR_LIMIT;
+    }
+    snprintf(auth, sizeof(auth), "Authorization: %s", header);
+    headers = curl_slist_append(headers, auth);
+    if (body)
+        headers = curl_slist_append(headers, "Content-Type: application/json");
+    headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
+    CURL *h = c->curl;
+    curl_easy_setopt(h, CURLOPT_URL, strbuf_str(&url));
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_HTTPGET, body ? 0L : 1L);
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)blen);
+    }
+    strbuf_reset(&c->answer);
+    c->curl_err[0] = '\0';
+    CURLcode cc = curl_easy_perform(h);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+    curl_slist_free_all(headers);
+    strbuf_release(&url);
+    if (cc == CURLE_WRITE_ERROR) {
+        snprintf(c->err, sizeof(c->err), "the answer is larger than %d bytes", ISSUER_CLIENT_ANSWER_MAX);
+        return RU_ERR_LIMIT;
+    }
+    if (cc != CURLE_OK) {
+        snprintf(c->err, sizeof(c->err), "no answer from %s: %s", c->url,
+                 *c->curl_err ? c->curl_err : curl_easy_strerror(cc));
+        return RU_ERR_IO;
+    }
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    out->http_status = status;
+    out->len = c->answer.len;
+    out->body = strdup(strbuf_str(&c->answer));
+    return out->body ? RU_OK : RU_ERR_NOMEM;
+}
+
+enum ru_status issuer_credentials_load(const char *path, char terminal[65], char store[65],
+                                       unsigned char secret[SECRET_BYTES], char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        snprintf(err, errlen, "cannot read the terminal credentials '%s': %s", path, strerror(errno));
+        return errno == ENOENT ? RU_ERR_NOT_FOUND : RU_ERR_IO;
+    }
+    if (sb.st_mode & 077) {
+        snprintf(err, errlen, "'%s' holds a secret: only its owner may read it (chmod 600)", path);
+        return RU_ERR_INVALID;
+    }
+    json_error_t je;
+    json_t *o = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    const char *t = NULL, *s = NULL, *hex = NULL;
+    enum ru_status rc = RU_ERR_INVALID;
+    if (o && json_unpack(o, "{s:s,s:s,s:s}", "terminal", &t, "store", &s, "secret", &hex) == 0 &&
+        strlen(t) <= 64 && strlen(s) <= 64 && strlen(hex) == 2 * SECRET_BYTES) {
+        rc = RU_OK;
+        for (size_t i = 0; i < SECRET_BYTES && rc == RU_OK; i++) {
+            unsigned v = 0;
+            for (int k = 0; k < 2; k++) {
+                char ch = hex[2 * i + (size_t)k];
+                int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+                if (d < 0)
+                    rc = RU_ERR_INVALID;
+                v = v * 16 + (unsigned)(d < 0 ? 0 : d);
+            }
+            secret[i] = (unsigned char)v;
+        }
+        if (rc == RU_OK) {
+            snprintf(terminal, 65, "%s", t);
+            snprintf(store, 65, "%s", s);
+        }
+    }
+    if (rc != RU_OK)
+        snprintf(err, errlen, "'%s' is not the JSON that reup-issuer terminal add printed", path);
+    json_decref(o);
+    return rc;
+}
