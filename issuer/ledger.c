@@ -582,3 +582,100 @@ enum ru_status ledger_new_active_card(struct ledger *lg, const char *plan, const
     sqlite3_finalize(st);
     return rc;
 }
+
+/* Rows of ST as a JSON array of objects keyed by column name (NULL stays null). */
+static json_t *rows_json(sqlite3_stmt *st, int *step_rc)
+{
+    json_t *arr = json_array();
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *o = json_object();
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            int t = sqlite3_column_type(st, i);
+            json_t *v = t == SQLITE_NULL      ? json_null()
+                        : t == SQLITE_INTEGER ? json_integer((json_int_t)sqlite3_column_int64(st, i))
+                                              : json_string((const char *)sqlite3_column_text(st, i));
+            json_object_set_new(o, sqlite3_column_name(st, i), v ? v : json_null());
+        }
+        json_array_append_new(arr, o);
+    }
+    *step_rc = r;
+    return arr;
+}
+
+enum ru_status ledger_audit_json(struct ledger *lg, const char *since, char **json)
+{
+    /* RFC 3339 UTC as written here: YYYY-MM-DDTHH:MM:SSZ, or a date alone */
+    if (since) {
+        size_t n = strlen(since);
+        int ok = n == 10 || n == 20;
+        for (size_t i = 0; ok && i < n; i++) {
+            char c = since[i];
+            ok = (i == 4 || i == 7)     ? c == '-'
+                 : i == 10              ? c == 'T'
+                 : (i == 13 || i == 16) ? c == ':'
+                 : i == 19              ? c == 'Z'
+                                        : isdigit((unsigned char)c);
+        }
+        if (!ok)
+            return fail(lg, RU_ERR_INVALID,
+                        "--since '%s' is not a UTC time like 2026-11-25T18:00:00Z or a date", since);
+    }
+    sqlite3_stmt *st = NULL;
+    enum ru_status rc =
+        db_prepare(lg->db,
+                   "SELECT id, at, actor, action, serial, request_id, outcome, detail FROM audit"
+                   " WHERE ?1 IS NULL OR at >= ?1 ORDER BY id",
+                   &st);
+    if (rc != RU_OK)
+        return fail_db(lg, rc);
+    if (since)
+        sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+    int r;
+    json_t *arr = rows_json(st, &r);
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) {
+        json_decref(arr);
+        return fail_db(lg, db_fail(lg->db, "reading the audit log"));
+    }
+    *json = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    return *json ? RU_OK : RU_ERR_NOMEM;
+}
+
+enum ru_status ledger_report_json(struct ledger *lg, char **json)
+{
+    static const struct {
+        const char *name, *sql;
+    } parts[] = {
+        {"cards",
+         "SELECT plan, status, count(*) AS count FROM card GROUP BY plan, status ORDER BY plan, status"},
+        {"batches", "SELECT id, plan, count, created_at FROM batch ORDER BY id"},
+        {"terminals", "SELECT id, store_id, created_at FROM terminal ORDER BY id"},
+        {"requests_24h", "SELECT kind, state, http_status, count(*) AS count FROM request"
+                         " WHERE created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day')"
+                         " GROUP BY kind, state, http_status ORDER BY kind, state, http_status"},
+        {"subscriptions",
+         "SELECT count(*) AS accounts, sum(expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+         " AS current FROM subscription"},
+    };
+    json_t *root = json_object();
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        sqlite3_stmt *st = NULL;
+        int r;
+        enum ru_status rc = db_prepare(lg->db, parts[i].sql, &st);
+        if (rc != RU_OK) {
+            json_decref(root);
+            return fail_db(lg, rc);
+        }
+        json_object_set_new(root, parts[i].name, rows_json(st, &r));
+        sqlite3_finalize(st);
+        if (r != SQLITE_DONE) {
+            json_decref(root);
+            return fail_db(lg, db_fail(lg->db, "reading the report"));
+        }
+    }
+    *json = json_dumps(root, JSON_INDENT(2));
+    json_decref(root);
+    return *json ? RU_OK : RU_ERR_NOMEM;
+}

@@ -89,6 +89,15 @@ enum ru_status ledger_terminal_get(struct ledger *lg, const char *terminal,
  * gtin}]}, owned text in *json (free()). */
 enum ru_status ledger_plans_json(struct ledger *lg, char **json) RU_WARN_UNUSED;
 
+/* The audit log from SINCE (RFC 3339, NULL for all) on, oldest first, as a JSON array
+ * of {id, at, actor, action, serial, request_id, outcome, detail}. RU_ERR_INVALID for a
+ * SINCE that is not an RFC 3339 UTC time. Owned text in *json. */
+enum ru_status ledger_audit_json(struct ledger *lg, const char *since, char **json) RU_WARN_UNUSED;
+
+/* The back office's overview: cards by plan and status, batches, terminals, requests in
+ * the last 24 hours by outcome, subscriptions. A JSON object; owned text in *json. */
+enum ru_status ledger_report_json(struct ledger *lg, char **json) RU_WARN_UNUSED;
+
 /* For the other issuer modules: the database (borrowed), the issuer key, and one row of
  * the audit log inside the caller's transaction. */
 struct db *ledger_db(struct ledger *lg);

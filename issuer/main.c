@@ -342,6 +342,40 @@ static int cmd_serve(int argc, char **argv)
     return EXIT_OK;
 }
 
+static int cmd_audit(int argc, char **argv)
+{
+    struct args a;
+    int code = parse(argc, argv, "dir since", &a);
+    if (code != EXIT_OK)
+        return code;
+    struct ledger *lg = open_ledger(&a, &code);
+    if (!lg)
+        return code;
+    char *json = NULL;
+    enum ru_status rc = ledger_audit_json(lg, opt(&a, "since"), &json);
+    if (rc == RU_OK)
+        printf("%s\n", json);
+    free(json);
+    return finish(lg, rc);
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    struct args a;
+    int code = parse(argc, argv, "dir", &a);
+    if (code != EXIT_OK)
+        return code;
+    struct ledger *lg = open_ledger(&a, &code);
+    if (!lg)
+        return code;
+    char *json = NULL;
+    enum ru_status rc = ledger_report_json(lg, &json);
+    if (rc == RU_OK)
+        printf("%s\n", json);
+    free(json);
+    return finish(lg, rc);
+}
+
 static const struct command {
     const char *name, *sub;
     int (*fn)(int argc, char **argv);
@@ -352,6 +386,8 @@ static const struct command {
     {"batch", "create", cmd_batch_create},
     {"card", "show", cmd_card_show},
     {"card", "block", cmd_card_block},
+    {"audit", NULL, cmd_audit},
+    {"report", NULL, cmd_report},
     {"serve", NULL, cmd_serve},
 };
 

@@ -6,7 +6,7 @@
 # create (10,000 cards: header, mode 0600, Luhn serials, Damm PINs checked independently,
 # no duplicates, PINs never stored in the database, never overwriting a batch file, unknown
 # plan); card show (the GET /v1/cards fields) and card block (one card, a batch); the audit
-# log is append-only; exit codes for a missing or insecure state directory, bad serials,
+# log is append-only; audit --since and report; exit codes for a missing or insecure state directory, bad serials,
 # unknown cards and usage errors.
 . "$(dirname "$0")/lib.sh"
 I=${REUP_ISSUER:?}
@@ -110,6 +110,20 @@ checks=$((checks + 1))
 if sqlite3 "$S/issuer.db" "update audit set outcome = 'x'" 2>/dev/null; then fail "audit row was updated"; fi
 checks=$((checks + 1))
 if sqlite3 "$S/issuer.db" "delete from audit" 2>/dev/null; then fail "audit rows were deleted"; fi
+
+# audit and report
+expect_exit 0 "$I" audit --dir "$S"
+expect_jq 'length == 7 and .[0].action == "plan add" and .[0].actor == "operator" and (.[0].at | test("Z$")) and (map(.id) == (map(.id) | sort))'
+expect_exit 0 "$I" audit --dir "$S" --since 2999-01-01
+expect_jq 'length == 0'
+expect_exit 0 "$I" audit --dir "$S" --since "$(date -u +%Y-%m-%d)"
+expect_jq 'length == 7'
+expect_exit 2 "$I" audit --dir "$S" --since yesterday
+expect_err 'UTC time'
+expect_exit 0 "$I" report --dir "$S"
+expect_jq '(.cards | map(select(.plan == "1y" and .status == "issued"))[0].count) == 9999 and
+           (.cards | map(select(.status == "blocked")) | map(.count) | add) == 4 and (.batches | length) == 2 and
+           .terminals == [.terminals[0]] and .terminals[0].id == "T1" and .subscriptions[0].accounts == 0'
 
 # state directory problems
 expect_exit 3 "$I" card show "$serial" --dir "$T/nowhere"
