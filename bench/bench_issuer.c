@@ -7,7 +7,7 @@
  * client module), activating distinct cards for a fixed time. Reports activations/s and
  * the p50/p99 latency of each request, from the client's side, as Markdown rows.
  *
- * usage: bench-issuer [--seconds S] [--levels 1,8,32] [--dir SCRATCH]
+ * usage: bench-issuer [--seconds S] [--levels 1,8,32] [--threads N] [--dir SCRATCH]
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -100,6 +100,7 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     const char *levels = "1,8,32", *dir = "build-bench/issuer-bench";
+    unsigned threads = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--seconds"))
             seconds = strtod(argv[i + 1], NULL);
@@ -107,6 +108,8 @@ int main(int argc, char **argv)
             levels = argv[i + 1];
         else if (!strcmp(argv[i], "--dir"))
             dir = argv[i + 1];
+        else if (!strcmp(argv[i], "--threads"))
+            threads = (unsigned)strtoul(argv[i + 1], NULL, 10);
     }
     char err[512], batch[16];
     struct ledger *lg = NULL;
@@ -127,7 +130,7 @@ int main(int argc, char **argv)
         return 1;
     ledger_free(lg);
     struct server *srv;
-    struct server_config cfg = {.dir = dir, .listen = "127.0.0.1:0"};
+    struct server_config cfg = {.dir = dir, .listen = "127.0.0.1:0", .threads = threads};
     if (server_start(&cfg, &srv, err, sizeof(err)) != RU_OK) {
         fprintf(stderr, "bench-issuer: %s\n", err);
         return 1;

@@ -243,15 +243,29 @@ static enum ru_status undo_card(struct db *db, const struct stored *s, const cha
                 1, serial);
 }
 
-/* Commit, or roll back and drop the answer. */
-static enum ru_status finish(struct ledger *lg, enum ru_status rc, struct activation_answer *out)
+/* Each call is a transaction of its own, or a savepoint of the caller's batch. */
+enum ru_status activation_start(struct ledger *lg)
 {
-    if (rc == RU_OK)
-        rc = db_commit(ledger_db(lg));
-    if (rc != RU_OK) {
-        db_rollback(ledger_db(lg));
-        activation_answer_release(out);
+    return ledger_in_batch(lg) ? db_exec(ledger_db(lg), "SAVEPOINT call") : db_begin(ledger_db(lg));
+}
+
+/* Commit (or release the savepoint), or roll back and drop the answer. */
+enum ru_status activation_finish(struct ledger *lg, enum ru_status rc, struct activation_answer *out)
+{
+    struct db *db = ledger_db(lg);
+    if (ledger_in_batch(lg)) {
+        if (rc != RU_OK && db_exec(db, "ROLLBACK TO call") != RU_OK)
+            rc = RU_ERR_DB;
+        if (db_exec(db, "RELEASE call") != RU_OK && rc == RU_OK)
+            rc = RU_ERR_DB;
+    } else {
+        if (rc == RU_OK)
+            rc = db_commit(db);
+        if (rc != RU_OK)
+            db_rollback(db);
     }
+    if (rc != RU_OK)
+        activation_answer_release(out);
     return rc;
 }
 
@@ -263,7 +277,7 @@ enum ru_status activation_activate(struct ledger *lg, const struct activation_ca
     const char *state = NULL;
     enum ru_status rc;
     out->body = NULL;
-    if ((rc = db_begin(db)) != RU_OK)
+    if ((rc = activation_start(lg)) != RU_OK)
         return rc;
     if ((rc = load(db, rq->request_id, &s)) != RU_OK)
         goto out;
@@ -296,7 +310,7 @@ enum ru_status activation_activate(struct ledger *lg, const struct activation_ca
                       !strcmp(state, "active") ? "ok" : "refused", detail);
 out:
     free(s.answer);
-    return finish(lg, rc, out);
+    return activation_finish(lg, rc, out);
 }
 
 enum ru_status activation_void(struct ledger *lg, const struct activation_caller *who, const char *request_id,
@@ -307,7 +321,7 @@ enum ru_status activation_void(struct ledger *lg, const struct activation_caller
     struct stored s;
     enum ru_status rc;
     out->body = NULL;
-    if ((rc = db_begin(db)) != RU_OK)
+    if ((rc = activation_start(lg)) != RU_OK)
         return rc;
     if ((rc = load(db, request_id, &s)) != RU_OK)
         goto out;
@@ -351,7 +365,7 @@ enum ru_status activation_void(struct ledger *lg, const struct activation_caller
     rc = answer_text(out, 200, "{\"status\":\"issued\"}");
 out:
     free(s.answer);
-    return finish(lg, rc, out);
+    return activation_finish(lg, rc, out);
 }
 
 enum ru_status activation_reverse(struct ledger *lg, const struct activation_caller *who,
@@ -363,7 +377,7 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
     char actor[80];
     snprintf(actor, sizeof(actor), "terminal:%s", who->terminal);
     out->body = NULL;
-    if ((rc = db_begin(db)) != RU_OK)
+    if ((rc = activation_start(lg)) != RU_OK)
         return rc;
     if ((rc = load(db, rq->request_id, &s)) != RU_OK)
         goto out;
@@ -407,7 +421,7 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
     rc = answer_text(out, 200, "{\"reversed\":true}");
 out:
     free(s.answer);
-    return finish(lg, rc, out);
+    return activation_finish(lg, rc, out);
 }
 
 enum ru_status activation_card(struct ledger *lg, const struct activation_caller *who,
@@ -421,7 +435,7 @@ enum ru_status activation_card(struct ledger *lg, const struct activation_caller
     const char *state = "refused";
     snprintf(actor, sizeof(actor), "terminal:%s", who->terminal);
     out->body = NULL;
-    if ((rc = db_begin(db)) != RU_OK)
+    if ((rc = activation_start(lg)) != RU_OK)
         return rc;
     if ((rc = load(db, rq->request_id, &s)) != RU_OK)
         goto out;
@@ -483,5 +497,5 @@ enum ru_status activation_card(struct ledger *lg, const struct activation_caller
 out:
     free(stored_answer);
     free(s.answer);
-    return finish(lg, rc, out);
+    return activation_finish(lg, rc, out);
 }

@@ -57,6 +57,12 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
 
 void activation_answer_release(struct activation_answer *a);
 
+/* Open the call's transaction (or savepoint, inside a batch: ledger_set_batch()), and
+ * close it: commit or release on RU_OK, else roll back and release OUT's body. */
+enum ru_status activation_start(struct ledger *lg) RU_WARN_UNUSED;
+enum ru_status activation_finish(struct ledger *lg, enum ru_status rc,
+                                 struct activation_answer *out) RU_WARN_UNUSED;
+
 /* Set *OUT to STATUS with the JSON of O (the reference to O is taken), or to an error
  * body {"error": {"code", "message"}}. RU_ERR_NOMEM. For every module that answers. */
 enum ru_status activation_answer_json(struct activation_answer *out, int status, json_t *o) RU_WARN_UNUSED;

@@ -20,6 +20,7 @@
 
 struct ledger {
     struct db *db;
+    int in_batch;
     unsigned char key[SECRET_BYTES];
     char err[512];
 };
@@ -678,4 +679,14 @@ enum ru_status ledger_report_json(struct ledger *lg, char **json)
     *json = json_dumps(root, JSON_INDENT(2));
     json_decref(root);
     return *json ? RU_OK : RU_ERR_NOMEM;
+}
+
+void ledger_set_batch(struct ledger *lg, int in_batch)
+{
+    lg->in_batch = in_batch;
+}
+
+int ledger_in_batch(const struct ledger *lg)
+{
+    return lg->in_batch;
 }

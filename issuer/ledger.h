@@ -98,6 +98,12 @@ enum ru_status ledger_audit_json(struct ledger *lg, const char *since, char **js
  * the last 24 hours by outcome, subscriptions. A JSON object; owned text in *json. */
 enum ru_status ledger_report_json(struct ledger *lg, char **json) RU_WARN_UNUSED;
 
+/* Group commit: while a batch is open (the caller holds one write transaction), the
+ * activation and redemption calls run each in a savepoint of it instead of a
+ * transaction of their own, and nothing is on disk before the caller commits. */
+void ledger_set_batch(struct ledger *lg, int in_batch);
+int ledger_in_batch(const struct ledger *lg);
+
 /* For the other issuer modules: the database (borrowed), the issuer key, and one row of
  * the audit log inside the caller's transaction. */
 struct db *ledger_db(struct ledger *lg);

@@ -82,7 +82,7 @@ enum ru_status redeem(struct ledger *lg, const char *address, const char *body, 
     account_of(body, len, account);
     snprintf(subj_acct, sizeof(subj_acct), "account:%s", account);
     snprintf(subj_addr, sizeof(subj_addr), "address:%.64s", address);
-    if ((rc = db_begin(db)) != RU_OK)
+    if ((rc = activation_start(lg)) != RU_OK)
         return rc;
     /* the lockout comes before anything is looked at */
     if ((rc = locked_for(db, subj_addr, &wait_a)) != RU_OK ||
@@ -171,12 +171,5 @@ out:
         if ((rc = count_refusal(db, subj_addr)) == RU_OK && *account)
             rc = count_refusal(db, subj_acct);
     }
-    if (rc == RU_OK)
-        rc = db_commit(db);
-    if (rc != RU_OK) {
-        db_rollback(db);
-        free(out->body);
-        out->body = NULL;
-    }
-    return rc;
+    return activation_finish(lg, rc, out);
 }

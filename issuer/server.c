@@ -16,14 +16,39 @@
 #include "issuer/auth.h"
 #include "issuer/ledger.h"
 #include "issuer/redeem.h"
+#include "db/db.h"
 #include "issuer/request.h"
 #include "common/strbuf.h"
 #include "common/banned.h"
+
+enum job_kind { JOB_ACTIVATE, JOB_CARD, JOB_REVERSE, JOB_VOID, JOB_REDEEM };
+
+/* A write request waiting for the committer. */
+struct job {
+    enum job_kind kind;
+    struct activation_caller who;
+    const void *req;        /* the parsed request body */
+    const char *request_id; /* JOB_VOID: from the path */
+    const char *address, *body;
+    size_t len;
+    long long retry_after_s;
+    struct activation_answer *out;
+    enum ru_status rc;
+    int done;
+    struct job *next;
+};
 
 struct server {
     struct MHD_Daemon *daemon;
     struct ledger *lg;
     pthread_mutex_t lock; /* the ledger's one connection */
+    /* group commit: requests queue here; one thread applies all that queued in one
+     * transaction and answers them after its commit */
+    pthread_mutex_t qlock;
+    pthread_cond_t queued, finished;
+    struct job *head, *tail;
+    int stopping, committer_started;
+    pthread_t committer;
     char *cert, *key;
     FILE *log;
     long long void_window_s;
@@ -118,6 +143,77 @@ static enum MHD_Result respond_error(struct MHD_Connection *c, struct req *rq, i
     return r;
 }
 
+static enum ru_status run_job(struct server *srv, struct job *j)
+{
+    switch (j->kind) {
+    case JOB_ACTIVATE: return activation_activate(srv->lg, &j->who, j->req, j->out);
+    case JOB_CARD: return activation_card(srv->lg, &j->who, j->req, j->out);
+    case JOB_REVERSE: return activation_reverse(srv->lg, &j->who, j->req, j->out);
+    case JOB_VOID:
+        return activation_void(srv->lg, &j->who, j->request_id, j->req, srv->void_window_s, j->out);
+    case JOB_REDEEM: return redeem(srv->lg, j->address, j->body, j->len, j->out, &j->retry_after_s);
+    }
+    return RU_ERR_INVALID;
+}
+
+static void *committer(void *arg)
+{
+    struct server *srv = arg;
+    struct db *db = ledger_db(srv->lg);
+    pthread_mutex_lock(&srv->qlock);
+    for (;;) {
+        while (!srv->head && !srv->stopping)
+            pthread_cond_wait(&srv->queued, &srv->qlock);
+        if (!srv->head)
+            break;
+        struct job *batch = srv->head;
+        srv->head = srv->tail = NULL;
+        pthread_mutex_unlock(&srv->qlock);
+
+        pthread_mutex_lock(&srv->lock);
+        enum ru_status rc = db_begin(db);
+        ledger_set_batch(srv->lg, rc == RU_OK);
+        for (struct job *j = batch; j; j = j->next)
+            j->rc = rc == RU_OK ? run_job(srv, j) : rc;
+        ledger_set_batch(srv->lg, 0);
+        if (rc == RU_OK && (rc = db_commit(db)) != RU_OK) {
+            /* nothing of the batch is on disk: none of it may be answered as done */
+            db_rollback(db);
+            for (struct job *j = batch; j; j = j->next)
+                if (j->rc == RU_OK) {
+                    activation_answer_release(j->out);
+                    j->rc = rc;
+                }
+        }
+        pthread_mutex_unlock(&srv->lock);
+
+        pthread_mutex_lock(&srv->qlock);
+        for (struct job *j = batch; j; j = j->next)
+            j->done = 1;
+        pthread_cond_broadcast(&srv->finished);
+    }
+    pthread_mutex_unlock(&srv->qlock);
+    return NULL;
+}
+
+/* Queue J and wait until its batch has committed (or failed). */
+static enum ru_status submit(struct server *srv, struct job *j)
+{
+    j->next = NULL;
+    j->done = 0;
+    pthread_mutex_lock(&srv->qlock);
+    if (srv->tail)
+        srv->tail->next = j;
+    else
+        srv->head = j;
+    srv->tail = j;
+    pthread_cond_signal(&srv->queued);
+    while (!j->done)
+        pthread_cond_wait(&srv->finished, &srv->qlock);
+    pthread_mutex_unlock(&srv->qlock);
+    return j->rc;
+}
+
 /* Authenticate the request; on success fill the caller's store. Answers 401 itself. */
 static int authenticate(struct server *srv, struct MHD_Connection *c, struct req *rq, const char *method,
                         char store[65], enum MHD_Result *answered)
@@ -195,12 +291,13 @@ static enum MHD_Result redemption(struct server *srv, struct MHD_Connection *c, 
                       sizeof(address));
     }
     struct activation_answer a = {0};
-    long long retry = 0;
-    pthread_mutex_lock(&srv->lock);
-    enum ru_status rc =
-        rq->too_large ? RU_OK
-                      : redeem(srv->lg, address, rq->body.buf ? rq->body.buf : "", rq->body.len, &a, &retry);
-    pthread_mutex_unlock(&srv->lock);
+    struct job j = {.kind = JOB_REDEEM,
+                    .address = address,
+                    .body = rq->body.buf ? rq->body.buf : "",
+                    .len = rq->body.len,
+                    .out = &a};
+    enum ru_status rc = rq->too_large ? RU_OK : submit(srv, &j);
+    long long retry = j.retry_after_s;
     if (rq->too_large)
         return respond_error(c, rq, 413, "body_too_large", "the body is larger than 16384 bytes");
     if (rc != RU_OK)
@@ -309,9 +406,8 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         if (request_parse_activation(body, rq->body.len, &r, &e) != RU_OK)
             return bad_request(c, rq, &e);
         memcpy(rq->request_id, r.request_id, sizeof(r.request_id));
-        pthread_mutex_lock(&srv->lock);
-        rc = activation_activate(srv->lg, &who, &r, &a);
-        pthread_mutex_unlock(&srv->lock);
+        struct job j = {.kind = JOB_ACTIVATE, .who = who, .req = &r, .out = &a};
+        rc = submit(srv, &j);
         return answer(c, rq, rc, &a);
     }
     if (!strcmp(path, "/v1/cards")) {
@@ -319,9 +415,8 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         if (request_parse_card(body, rq->body.len, &r, &e) != RU_OK)
             return bad_request(c, rq, &e);
         memcpy(rq->request_id, r.request_id, sizeof(r.request_id));
-        pthread_mutex_lock(&srv->lock);
-        rc = activation_card(srv->lg, &who, &r, &a);
-        pthread_mutex_unlock(&srv->lock);
+        struct job j = {.kind = JOB_CARD, .who = who, .req = &r, .out = &a};
+        rc = submit(srv, &j);
         return answer(c, rq, rc, &a);
     }
     if (!strcmp(path, "/v1/reversals")) {
@@ -329,9 +424,8 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         if (request_parse_reversal(body, rq->body.len, &r, &e) != RU_OK)
             return bad_request(c, rq, &e);
         memcpy(rq->request_id, r.request_id, sizeof(r.request_id));
-        pthread_mutex_lock(&srv->lock);
-        rc = activation_reverse(srv->lg, &who, &r, &a);
-        pthread_mutex_unlock(&srv->lock);
+        struct job j = {.kind = JOB_REVERSE, .who = who, .req = &r, .out = &a};
+        rc = submit(srv, &j);
         return answer(c, rq, rc, &a);
     }
     /* POST /v1/activations/{request_id}/void */
@@ -351,9 +445,8 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
     struct void_request v;
     if (request_parse_void(body, rq->body.len, &v, &e) != RU_OK)
         return bad_request(c, rq, &e);
-    pthread_mutex_lock(&srv->lock);
-    rc = activation_void(srv->lg, &who, id, &v, srv->void_window_s, &a);
-    pthread_mutex_unlock(&srv->lock);
+    struct job j = {.kind = JOB_VOID, .who = who, .req = &v, .request_id = id, .out = &a};
+    rc = submit(srv, &j);
     return answer(c, rq, rc, &a);
 }
 
@@ -455,6 +548,9 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
     if (!srv)
         return RU_ERR_NOMEM;
     pthread_mutex_init(&srv->lock, NULL);
+    pthread_mutex_init(&srv->qlock, NULL);
+    pthread_cond_init(&srv->queued, NULL);
+    pthread_cond_init(&srv->finished, NULL);
     srv->log = cfg->log;
     srv->void_window_s = cfg->void_window_s > 0 ? cfg->void_window_s : ACTIVATION_VOID_WINDOW_S;
     enum ru_status rc = ledger_open(cfg->dir, &srv->lg);
@@ -477,7 +573,7 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ITC | MHD_USE_EPOLL, 0, NULL, NULL,
         on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_HTTPS_MEM_CERT, srv->cert,
-        MHD_OPTION_HTTPS_MEM_KEY, srv->key, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 4u,
+        MHD_OPTION_HTTPS_MEM_KEY, srv->key, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 16u,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
         MHD_OPTION_END);
@@ -487,6 +583,12 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
         server_stop(srv);
         return RU_ERR_IO;
     }
+    if (pthread_create(&srv->committer, NULL, committer, srv) != 0) {
+        snprintf(err, errlen, "cannot start the committer thread");
+        server_stop(srv);
+        return RU_ERR_IO;
+    }
+    srv->committer_started = 1;
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : 0;
     *out = srv;
@@ -513,9 +615,20 @@ void server_stop(struct server *s)
         if (fd != MHD_INVALID_SOCKET)
             close(fd);
     }
+    if (s->committer_started) {
+        /* no request can queue any more: let the committer finish what is queued, and go */
+        pthread_mutex_lock(&s->qlock);
+        s->stopping = 1;
+        pthread_cond_signal(&s->queued);
+        pthread_mutex_unlock(&s->qlock);
+        pthread_join(s->committer, NULL);
+    }
     ledger_free(s->lg);
     free(s->cert);
     free(s->key);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->qlock);
+    pthread_cond_destroy(&s->queued);
+    pthread_cond_destroy(&s->finished);
     free(s);
 }

@@ -4,8 +4,10 @@
  * TLS with the state directory's certificate and key; every terminal request is
  * authenticated (auth.h) before its body is looked at; bodies are capped at
  * REQUEST_BODY_MAX; answers and errors are JSON. One log line per request: time,
- * terminal, method, path, status, duration, request_id. Requests to the ledger are
- * serialized (one SQLite connection, synchronous=FULL).
+ * terminal, method, path, status, duration, request_id. One SQLite connection
+ * (synchronous=FULL): write requests are group-committed, i.e. every request that queued
+ * while a commit was running is applied in the next transaction, each in its own
+ * savepoint, and none is answered before that transaction is on disk.
  */
 #ifndef REUP_ISSUER_SERVER_H
 #define REUP_ISSUER_SERVER_H
@@ -19,7 +21,7 @@ struct server_config {
     const char *listen;    /* "127.0.0.1:8443", "[::1]:8443"; port 0 picks a free one */
     const char *cert_path; /* NULL: DIR/tls/cert.pem */
     const char *key_path;  /* NULL: DIR/tls/key.pem */
-    unsigned threads;      /* worker threads; 0 for the default (4) */
+    unsigned threads;      /* worker threads; 0 for the default (16) */
     long long void_window_s;
     FILE *log; /* request log lines; NULL for none */
 };
