@@ -140,6 +140,15 @@ static int finish(struct ledger *lg, enum ru_status rc)
     return exit_for(rc);
 }
 
+/* Print the JSON a command produced (when it did), free it, and end the command. */
+static int finish_json(struct ledger *lg, enum ru_status rc, char *json)
+{
+    if (rc == RU_OK)
+        printf("%s\n", json);
+    free(json);
+    return finish(lg, rc);
+}
+
 static int cmd_init(int argc, char **argv)
 {
     struct args a;
@@ -267,10 +276,7 @@ static int cmd_card_show(int argc, char **argv)
     if (!lg)
         return code;
     enum ru_status rc = ledger_card_json(lg, serial, NULL, &json);
-    if (rc == RU_OK)
-        printf("%s\n", json);
-    free(json);
-    return finish(lg, rc);
+    return finish_json(lg, rc, json);
 }
 
 static int cmd_card_block(int argc, char **argv)
@@ -353,10 +359,7 @@ static int cmd_audit(int argc, char **argv)
         return code;
     char *json = NULL;
     enum ru_status rc = ledger_audit_json(lg, opt(&a, "since"), &json);
-    if (rc == RU_OK)
-        printf("%s\n", json);
-    free(json);
-    return finish(lg, rc);
+    return finish_json(lg, rc, json);
 }
 
 static int cmd_report(int argc, char **argv)
@@ -370,10 +373,7 @@ static int cmd_report(int argc, char **argv)
         return code;
     char *json = NULL;
     enum ru_status rc = ledger_report_json(lg, &json);
-    if (rc == RU_OK)
-        printf("%s\n", json);
-    free(json);
-    return finish(lg, rc);
+    return finish_json(lg, rc, json);
 }
 
 static const struct command {
