@@ -8,8 +8,6 @@
 #include "db/db.h"
 #include "common/banned.h"
 
-#define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
-
 void activation_answer_release(struct activation_answer *a)
 {
     free(a->body);
@@ -123,7 +121,7 @@ static enum ru_status record(struct db *db, const char *request_id, const char *
         db_prepare(db,
                    "INSERT INTO request(request_id, kind, terminal, store_id, serial, plan, amount,"
                    " currency, state, http_status, answer, created_at, changed_at)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, " NOW ", " NOW ")",
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, " LEDGER_NOW ", " LEDGER_NOW ")",
                    &st);
     if (rc != RU_OK)
         return rc;
@@ -207,7 +205,7 @@ static enum ru_status decide(struct db *db, const struct activation_caller *who,
     snprintf(id, sizeof(id), "act_%.8s%.4s", rq->request_id, rq->request_id + 9);
     const char *p[] = {who->store, rq->serial};
     if ((rc = exec(db,
-                   "UPDATE card SET status = 'active', store_id = ?1, activated_at = " NOW
+                   "UPDATE card SET status = 'active', store_id = ?1, activated_at = " LEDGER_NOW
                    " WHERE serial = ?2 AND status = 'issued'",
                    2, p)) != RU_OK)
         return rc;
@@ -247,6 +245,23 @@ static enum ru_status undo_card(struct db *db, const struct stored *s, const cha
 enum ru_status activation_start(struct ledger *lg)
 {
     return ledger_in_batch(lg) ? db_exec(ledger_db(lg), "SAVEPOINT call") : db_begin(ledger_db(lg));
+}
+
+/* The common end of a void and a reversal: take the card back, mark the request with
+ * STATE, audit it, and answer ANSWER. */
+static enum ru_status take_back(struct ledger *lg, const struct stored *s, const char *request_id,
+                                const char *state, const char *actor, const char *action, const char *detail,
+                                const char *answer, struct activation_answer *out)
+{
+    struct db *db = ledger_db(lg);
+    const char *serial[] = {s->serial}, *update[] = {state, request_id};
+    enum ru_status rc;
+    if ((rc = undo_card(db, s, serial)) != RU_OK ||
+        (rc = exec(db, "UPDATE request SET state = ?1, changed_at = " LEDGER_NOW " WHERE request_id = ?2", 2,
+                   update)) != RU_OK ||
+        (rc = ledger_audit(lg, actor, action, s->serial, request_id, "ok", detail)) != RU_OK)
+        return rc;
+    return answer_text(out, 200, answer);
 }
 
 /* Commit (or release the savepoint), or roll back and drop the answer. */
@@ -340,7 +355,6 @@ enum ru_status activation_void(struct ledger *lg, const struct activation_caller
             "there is no activation in force to void");
         goto out;
     }
-    const char *p[] = {s.serial};
     int redeemed;
     if ((rc = card_redeemed(db, s.serial, &redeemed)) != RU_OK)
         goto out;
@@ -354,15 +368,9 @@ enum ru_status activation_void(struct ledger *lg, const struct activation_caller
                                      "the void window of this activation has passed");
         goto out;
     }
-    const char *q[] = {request_id};
     char actor[80];
     snprintf(actor, sizeof(actor), "terminal:%s", who->terminal);
-    if ((rc = undo_card(db, &s, p)) != RU_OK ||
-        (rc = exec(db, "UPDATE request SET state = 'voided', changed_at = " NOW " WHERE request_id = ?1", 1,
-                   q)) != RU_OK ||
-        (rc = ledger_audit(lg, actor, "void", s.serial, request_id, "ok", rq->reason)) != RU_OK)
-        goto out;
-    rc = answer_text(out, 200, "{\"status\":\"issued\"}");
+    rc = take_back(lg, &s, request_id, "voided", actor, "void", rq->reason, "{\"status\":\"issued\"}", out);
 out:
     free(s.answer);
     return activation_finish(lg, rc, out);
@@ -404,7 +412,6 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
         rc = answer_text(out, 200, "{\"reversed\":true}");
         goto out;
     }
-    const char *p[] = {s.serial}, *q[] = {rq->request_id};
     int redeemed;
     if ((rc = card_redeemed(db, s.serial, &redeemed)) != RU_OK)
         goto out;
@@ -413,12 +420,8 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
                                      "the card has been redeemed: the activation stands");
         goto out;
     }
-    if ((rc = undo_card(db, &s, p)) != RU_OK ||
-        (rc = exec(db, "UPDATE request SET state = 'reversed', changed_at = " NOW " WHERE request_id = ?1", 1,
-                   q)) != RU_OK ||
-        (rc = ledger_audit(lg, actor, "reverse", s.serial, rq->request_id, "ok", "undone")) != RU_OK)
-        goto out;
-    rc = answer_text(out, 200, "{\"reversed\":true}");
+    rc =
+        take_back(lg, &s, rq->request_id, "reversed", actor, "reverse", "undone", "{\"reversed\":true}", out);
 out:
     free(s.answer);
     return activation_finish(lg, rc, out);

@@ -15,7 +15,6 @@
 #include "db/db.h"
 #include "common/banned.h"
 
-#define NOW    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 #define ID_MAX 64
 
 struct ledger {
@@ -183,7 +182,7 @@ enum ru_status ledger_audit(struct ledger *lg, const char *actor, const char *ac
     sqlite3_stmt *st = NULL;
     enum ru_status rc = db_prepare(lg->db,
                                    "INSERT INTO audit(at, actor, action, serial, request_id, outcome, detail)"
-                                   " VALUES (" NOW ", ?1, ?2, ?3, ?4, ?5, ?6)",
+                                   " VALUES (" LEDGER_NOW ", ?1, ?2, ?3, ?4, ?5, ?6)",
                                    &st);
     if (rc != RU_OK)
         return fail_db(lg, rc);
@@ -229,7 +228,7 @@ enum ru_status ledger_plan_add(struct ledger *lg, const struct ledger_plan *p)
         return fail_db(lg, rc);
     if ((rc = db_prepare(lg->db,
                          "INSERT INTO plan(code, months, price_cents, currency, gtin, created_at)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, " NOW ")",
+                         " VALUES (?1, ?2, ?3, ?4, ?5, " LEDGER_NOW ")",
                          &st)) != RU_OK) {
         fail_db(lg, rc);
         goto out;
@@ -267,7 +266,8 @@ enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, cons
     if ((rc = db_begin(lg->db)) != RU_OK)
         return fail_db(lg, rc);
     if ((rc = db_prepare(
-             lg->db, "INSERT INTO terminal(id, store_id, secret, created_at) VALUES (?1, ?2, ?3, " NOW ")",
+             lg->db,
+             "INSERT INTO terminal(id, store_id, secret, created_at) VALUES (?1, ?2, ?3, " LEDGER_NOW ")",
              &st)) != RU_OK) {
         fail_db(lg, rc);
         goto out;
@@ -344,9 +344,9 @@ enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned
     }
     snprintf(id, sizeof(id), "B%06d", (int)nbatch + 1);
 
-    if ((rc =
-             db_prepare(lg->db, "INSERT INTO batch(id, plan, count, created_at) VALUES (?1, ?2, ?3, " NOW ")",
-                        &ins)) != RU_OK)
+    if ((rc = db_prepare(lg->db,
+                         "INSERT INTO batch(id, plan, count, created_at) VALUES (?1, ?2, ?3, " LEDGER_NOW ")",
+                         &ins)) != RU_OK)
         goto out_db;
     sqlite3_bind_text(ins, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 2, plan, -1, SQLITE_STATIC);
@@ -565,7 +565,7 @@ enum ru_status ledger_new_active_card(struct ledger *lg, const char *plan, const
     if (rc != RU_OK ||
         (rc = db_prepare(lg->db,
                          "INSERT INTO card(serial, plan, batch, pin_hmac, status, store_id, activated_at)"
-                         " VALUES (?1, ?2, NULL, ?3, 'active', ?4, " NOW ")",
+                         " VALUES (?1, ?2, NULL, ?3, 'active', ?4, " LEDGER_NOW ")",
                          &st)) != RU_OK)
         return rc;
     /* a PIN whose HMAC is taken already (1 in 10^15) is simply drawn again */

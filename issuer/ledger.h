@@ -17,6 +17,9 @@
 
 struct ledger;
 
+/* SQL for the current time as the ledger writes times: UTC, RFC 3339. */
+#define LEDGER_NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
 /* The migrations of the issuer database, for db_open(). */
 extern const char *const issuer_migrations[];
 

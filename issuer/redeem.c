@@ -12,8 +12,6 @@
 #include "db/db.h"
 #include "common/banned.h"
 
-#define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
-
 /* Seconds until SUBJECT may try again, or 0. */
 static enum ru_status locked_for(struct db *db, const char *subject, long long *wait_s)
 {
@@ -135,7 +133,7 @@ enum ru_status redeem(struct ledger *lg, const char *address, const char *body, 
     char mod[32];
     snprintf(mod, sizeof(mod), "+%d months", months);
     const char *sql[] = {
-        "UPDATE card SET status = 'redeemed', redeemed_at = " NOW ", account = ?2 WHERE serial = ?1",
+        "UPDATE card SET status = 'redeemed', redeemed_at = " LEDGER_NOW ", account = ?2 WHERE serial = ?1",
         "INSERT INTO subscription(account, expires_at) VALUES (?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?3))"
         " ON CONFLICT(account) DO UPDATE SET expires_at = strftime('%Y-%m-%dT%H:%M:%SZ',"
         " max(expires_at, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), ?3)",
