@@ -34,18 +34,19 @@ struct job {
     long long retry_after_s;
     struct activation_answer *out;
     enum ru_status rc;
-    int done;
+    struct MHD_Connection *conn; /* parked until the committer resumes it */
     struct job *next;
 };
 
 struct server {
     struct MHD_Daemon *daemon;
-    struct ledger *lg;
-    pthread_mutex_t lock; /* the ledger's one connection */
-    /* group commit: requests queue here; one thread applies all that queued in one
-     * transaction and answers them after its commit */
+    struct ledger *lg; /* the committer's alone: every write goes through it */
+    struct ledger *rd; /* reads (signatures, catalog, card status) never wait for a commit */
+    pthread_mutex_t rdlock;
+    /* group commit: requests queue here, their connections parked; one thread applies
+     * all that queued in one transaction and wakes them after its commit */
     pthread_mutex_t qlock;
-    pthread_cond_t queued, finished;
+    pthread_cond_t queued;
     struct job *head, *tail;
     int stopping, committer_started;
     pthread_t committer;
@@ -65,6 +66,18 @@ struct req {
     char terminal[AUTH_TERMINAL_MAX + 1];
     char request_id[REQUEST_UUID_LEN + 1];
     int status;
+    /* a write request lives here while its connection is parked */
+    int queued;
+    struct job job;
+    union {
+        struct activation_request activation;
+        struct card_request card;
+        struct reversal_request reversal;
+        struct void_request void_;
+    } parsed;
+    struct activation_answer answer;
+    char store[65];
+    char address[64];
 };
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -108,6 +121,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                 path, rq->status, ms, *rq->request_id ? rq->request_id : "-");
         fflush(srv->log);
     }
+    activation_answer_release(&rq->answer);
     free(rq->uri);
     strbuf_release(&rq->body);
     free(rq);
@@ -115,8 +129,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     atomic_fetch_sub(&srv->in_flight, 1);
 }
 
-static enum MHD_Result respond(struct MHD_Connection *c, struct req *rq, int status, const char *body,
-                               const char *allow)
+static enum MHD_Result respond_with(struct MHD_Connection *c, struct req *rq, int status, const char *body,
+                                    const char *allow, long long retry_after_s)
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
@@ -126,10 +140,21 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct req *rq, int sta
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    if (retry_after_s > 0) {
+        char secs[24];
+        snprintf(secs, sizeof(secs), "%lld", retry_after_s);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
     rq->status = status;
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, struct req *rq, int status, const char *body,
+                               const char *allow)
+{
+    return respond_with(c, rq, status, body, allow, 0);
 }
 
 static enum MHD_Result respond_error(struct MHD_Connection *c, struct req *rq, int status, const char *code,
@@ -170,7 +195,6 @@ static void *committer(void *arg)
         srv->head = srv->tail = NULL;
         pthread_mutex_unlock(&srv->qlock);
 
-        pthread_mutex_lock(&srv->lock);
         enum ru_status rc = db_begin(db);
         ledger_set_batch(srv->lg, rc == RU_OK);
         for (struct job *j = batch; j; j = j->next)
@@ -185,33 +209,40 @@ static void *committer(void *arg)
                     j->rc = rc;
                 }
         }
-        pthread_mutex_unlock(&srv->lock);
-
+        /* once resumed, a connection may answer and free its job at once */
+        for (struct job *j = batch, *next; j; j = next) {
+            next = j->next;
+            MHD_resume_connection(j->conn);
+        }
         pthread_mutex_lock(&srv->qlock);
-        for (struct job *j = batch; j; j = j->next)
-            j->done = 1;
-        pthread_cond_broadcast(&srv->finished);
     }
     pthread_mutex_unlock(&srv->qlock);
     return NULL;
 }
 
-/* Queue J and wait until its batch has committed (or failed). */
-static enum ru_status submit(struct server *srv, struct job *j)
+/* Queue RQ's job and park its connection until the batch holding it has committed: the
+ * worker thread goes on serving other connections meanwhile. Answers 503 itself once the
+ * server is stopping. */
+static enum MHD_Result submit(struct server *srv, struct MHD_Connection *c, struct req *rq)
 {
+    struct job *j = &rq->job;
     j->next = NULL;
-    j->done = 0;
+    j->conn = c;
     pthread_mutex_lock(&srv->qlock);
+    if (srv->stopping) {
+        pthread_mutex_unlock(&srv->qlock);
+        return respond_error(c, rq, 503, "unavailable", "the issuer is shutting down; retry later");
+    }
+    MHD_suspend_connection(c);
+    rq->queued = 1;
     if (srv->tail)
         srv->tail->next = j;
     else
         srv->head = j;
     srv->tail = j;
     pthread_cond_signal(&srv->queued);
-    while (!j->done)
-        pthread_cond_wait(&srv->finished, &srv->qlock);
     pthread_mutex_unlock(&srv->qlock);
-    return j->rc;
+    return MHD_YES;
 }
 
 /* Authenticate the request; on success fill the caller's store. Answers 401 itself. */
@@ -231,9 +262,9 @@ static int authenticate(struct server *srv, struct MHD_Connection *c, struct req
         return 0;
     }
     snprintf(rq->terminal, sizeof(rq->terminal), "%s", ah.terminal);
-    pthread_mutex_lock(&srv->lock);
-    enum ru_status rc = ledger_terminal_get(srv->lg, ah.terminal, secret, store);
-    pthread_mutex_unlock(&srv->lock);
+    pthread_mutex_lock(&srv->rdlock);
+    enum ru_status rc = ledger_terminal_get(srv->rd, ah.terminal, secret, store);
+    pthread_mutex_unlock(&srv->rdlock);
     if (rc == RU_ERR_NOT_FOUND) {
         *answered = respond_error(c, rq, 401, "unknown_terminal", "this terminal is not registered");
         return 0;
@@ -258,13 +289,15 @@ static int authenticate(struct server *srv, struct MHD_Connection *c, struct req
     return 1;
 }
 
-static enum MHD_Result answer(struct MHD_Connection *c, struct req *rq, enum ru_status rc,
-                              struct activation_answer *a)
+/* The answer to a write request whose batch has committed, or failed to. */
+static enum MHD_Result answer(struct MHD_Connection *c, struct req *rq)
 {
-    if (rc != RU_OK)
-        return respond_error(c, rq, 503, "unavailable",
-                             "the issuer could not record the request; retry later");
-    enum MHD_Result r = respond(c, rq, a->http_status, a->body, NULL);
+    struct activation_answer *a = &rq->answer;
+    enum MHD_Result r;
+    if (rq->job.rc != RU_OK)
+        r = respond_error(c, rq, 503, "unavailable", "the issuer could not record the request; retry later");
+    else
+        r = respond_with(c, rq, a->http_status, a->body, NULL, rq->job.retry_after_s);
     activation_answer_release(a);
     return r;
 }
@@ -279,58 +312,39 @@ static enum MHD_Result bad_request(struct MHD_Connection *c, struct req *rq, con
 /* POST /v1/redemptions: customers, not terminals; limited per account and address. */
 static enum MHD_Result redemption(struct server *srv, struct MHD_Connection *c, struct req *rq)
 {
-    char address[64] = "unknown";
+    if (rq->too_large)
+        return respond_error(c, rq, 413, "body_too_large", "the body is larger than 16384 bytes");
+    snprintf(rq->address, sizeof(rq->address), "unknown");
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci && ci->client_addr) {
         const struct sockaddr *sa = ci->client_addr;
         if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, address,
-                      sizeof(address));
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, rq->address,
+                      sizeof(rq->address));
         else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, address,
-                      sizeof(address));
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, rq->address,
+                      sizeof(rq->address));
     }
-    struct activation_answer a = {0};
-    struct job j = {.kind = JOB_REDEEM,
-                    .address = address,
-                    .body = rq->body.buf ? rq->body.buf : "",
-                    .len = rq->body.len,
-                    .out = &a};
-    enum ru_status rc = rq->too_large ? RU_OK : submit(srv, &j);
-    long long retry = j.retry_after_s;
-    if (rq->too_large)
-        return respond_error(c, rq, 413, "body_too_large", "the body is larger than 16384 bytes");
-    if (rc != RU_OK)
-        return respond_error(c, rq, 503, "unavailable",
-                             "the issuer could not record the redemption; retry later");
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(a.body), a.body, MHD_RESPMEM_MUST_COPY);
-    enum MHD_Result ok = MHD_NO;
-    if (r) {
-        char secs[24];
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-        if (retry > 0) {
-            snprintf(secs, sizeof(secs), "%lld", retry);
-            MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
-        }
-        rq->status = a.http_status;
-        ok = MHD_queue_response(c, (unsigned)a.http_status, r);
-        MHD_destroy_response(r);
-    }
-    activation_answer_release(&a);
-    return ok;
+    rq->job = (struct job){.kind = JOB_REDEEM,
+                           .address = rq->address,
+                           .body = rq->body.buf ? rq->body.buf : "",
+                           .len = rq->body.len,
+                           .out = &rq->answer};
+    return submit(srv, c, rq);
 }
 
 /* Route a complete request. */
 static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struct req *rq, const char *method)
 {
-    char path[256], store[65];
+    char path[256];
+    char *store = rq->store;
     size_t plen = strcspn(rq->uri, "?");
     int get = !strcmp(method, "GET");
     enum MHD_Result done;
     struct request_error e;
-    struct activation_answer a = {0};
     enum ru_status rc;
+    if (rq->queued)
+        return answer(c, rq);
     if (plen >= sizeof(path))
         return respond_error(c, rq, 404, "not_found", "no such path");
     memcpy(path, rq->uri, plen);
@@ -370,16 +384,16 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
     }
     if (rq->too_large)
         return respond_error(c, rq, 413, "body_too_large", "the body is larger than 16384 bytes");
-    if (!authenticate(srv, c, rq, method, store, &done))
+    if (!authenticate(srv, c, rq, method, rq->store, &done))
         return done;
     struct activation_caller who = {rq->terminal, store};
     const char *body = rq->body.buf ? rq->body.buf : "";
 
     if (get && !strcmp(path, "/v1/plans")) {
         char *json = NULL;
-        pthread_mutex_lock(&srv->lock);
-        rc = ledger_plans_json(srv->lg, &json);
-        pthread_mutex_unlock(&srv->lock);
+        pthread_mutex_lock(&srv->rdlock);
+        rc = ledger_plans_json(srv->rd, &json);
+        pthread_mutex_unlock(&srv->rdlock);
         done = rc == RU_OK
                    ? respond(c, rq, 200, json, NULL)
                    : respond_error(c, rq, 503, "unavailable", "the catalog cannot be read; retry later");
@@ -391,9 +405,9 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         const char *why;
         if (card_serial_parse(tail, serial, &why) != RU_OK)
             return respond_error(c, rq, 400, "invalid_serial", why);
-        pthread_mutex_lock(&srv->lock);
-        rc = ledger_card_json(srv->lg, serial, store, &json);
-        pthread_mutex_unlock(&srv->lock);
+        pthread_mutex_lock(&srv->rdlock);
+        rc = ledger_card_json(srv->rd, serial, store, &json);
+        pthread_mutex_unlock(&srv->rdlock);
         if (rc == RU_ERR_NOT_FOUND)
             return respond_error(c, rq, 404, "card_not_found", "no card has this serial");
         done = rc == RU_OK ? respond(c, rq, 200, json, NULL)
@@ -402,52 +416,49 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         return done;
     }
     if (!strcmp(path, "/v1/activations")) {
-        struct activation_request r;
-        if (request_parse_activation(body, rq->body.len, &r, &e) != RU_OK)
+        struct activation_request *r = &rq->parsed.activation;
+        if (request_parse_activation(body, rq->body.len, r, &e) != RU_OK)
             return bad_request(c, rq, &e);
-        memcpy(rq->request_id, r.request_id, sizeof(r.request_id));
-        struct job j = {.kind = JOB_ACTIVATE, .who = who, .req = &r, .out = &a};
-        rc = submit(srv, &j);
-        return answer(c, rq, rc, &a);
+        memcpy(rq->request_id, r->request_id, sizeof(r->request_id));
+        rq->job = (struct job){.kind = JOB_ACTIVATE, .who = who, .req = r, .out = &rq->answer};
+        return submit(srv, c, rq);
     }
     if (!strcmp(path, "/v1/cards")) {
-        struct card_request r;
-        if (request_parse_card(body, rq->body.len, &r, &e) != RU_OK)
+        struct card_request *r = &rq->parsed.card;
+        if (request_parse_card(body, rq->body.len, r, &e) != RU_OK)
             return bad_request(c, rq, &e);
-        memcpy(rq->request_id, r.request_id, sizeof(r.request_id));
-        struct job j = {.kind = JOB_CARD, .who = who, .req = &r, .out = &a};
-        rc = submit(srv, &j);
-        return answer(c, rq, rc, &a);
+        memcpy(rq->request_id, r->request_id, sizeof(r->request_id));
+        rq->job = (struct job){.kind = JOB_CARD, .who = who, .req = r, .out = &rq->answer};
+        return submit(srv, c, rq);
     }
     if (!strcmp(path, "/v1/reversals")) {
-        struct reversal_request r;
-        if (request_parse_reversal(body, rq->body.len, &r, &e) != RU_OK)
+        struct reversal_request *r = &rq->parsed.reversal;
+        if (request_parse_reversal(body, rq->body.len, r, &e) != RU_OK)
             return bad_request(c, rq, &e);
-        memcpy(rq->request_id, r.request_id, sizeof(r.request_id));
-        struct job j = {.kind = JOB_REVERSE, .who = who, .req = &r, .out = &a};
-        rc = submit(srv, &j);
-        return answer(c, rq, rc, &a);
+        memcpy(rq->request_id, r->request_id, sizeof(r->request_id));
+        rq->job = (struct job){.kind = JOB_REVERSE, .who = who, .req = r, .out = &rq->answer};
+        return submit(srv, c, rq);
     }
     /* POST /v1/activations/{request_id}/void */
-    char id[REQUEST_UUID_LEN + 1];
+    char *id = rq->request_id;
     size_t idlen = strlen(tail) - 5;
     if (idlen != REQUEST_UUID_LEN)
         return respond_error(c, rq, 404, "activation_not_found",
                              "the path must hold the activation's request_id");
     memcpy(id, tail, idlen);
     id[idlen] = '\0';
-    if (!request_is_uuid(id))
+    if (!request_is_uuid(id)) {
+        *id = '\0';
         return respond_error(c, rq, 404, "activation_not_found",
                              "the path must hold the activation's request_id");
+    }
     for (char *p = id; *p; p++)
         *p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
-    memcpy(rq->request_id, id, sizeof(id));
-    struct void_request v;
-    if (request_parse_void(body, rq->body.len, &v, &e) != RU_OK)
+    struct void_request *v = &rq->parsed.void_;
+    if (request_parse_void(body, rq->body.len, v, &e) != RU_OK)
         return bad_request(c, rq, &e);
-    struct job j = {.kind = JOB_VOID, .who = who, .req = &v, .request_id = id, .out = &a};
-    rc = submit(srv, &j);
-    return answer(c, rq, rc, &a);
+    rq->job = (struct job){.kind = JOB_VOID, .who = who, .req = v, .request_id = id, .out = &rq->answer};
+    return submit(srv, c, rq);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -547,15 +558,17 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
     struct server *srv = calloc(1, sizeof(*srv));
     if (!srv)
         return RU_ERR_NOMEM;
-    pthread_mutex_init(&srv->lock, NULL);
+    pthread_mutex_init(&srv->rdlock, NULL);
     pthread_mutex_init(&srv->qlock, NULL);
     pthread_cond_init(&srv->queued, NULL);
-    pthread_cond_init(&srv->finished, NULL);
     srv->log = cfg->log;
     srv->void_window_s = cfg->void_window_s > 0 ? cfg->void_window_s : ACTIVATION_VOID_WINDOW_S;
     enum ru_status rc = ledger_open(cfg->dir, &srv->lg);
+    if (rc == RU_OK)
+        rc = ledger_open(cfg->dir, &srv->rd);
     if (rc != RU_OK) {
-        snprintf(err, errlen, "%s", srv->lg ? ledger_errmsg(srv->lg) : "out of memory");
+        const struct ledger *bad = srv->rd ? srv->rd : srv->lg;
+        snprintf(err, errlen, "%s", bad ? ledger_errmsg(bad) : "out of memory");
         server_stop(srv);
         return rc == RU_ERR_DB ? RU_ERR_IO : RU_ERR_NOT_FOUND;
     }
@@ -571,12 +584,13 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
         return RU_ERR_NOT_FOUND;
     }
     srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ITC | MHD_USE_EPOLL, 0, NULL, NULL,
-        on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_HTTPS_MEM_CERT, srv->cert,
-        MHD_OPTION_HTTPS_MEM_KEY, srv->key, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 16u,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-        MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ITC | MHD_USE_EPOLL |
+            MHD_ALLOW_SUSPEND_RESUME,
+        0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_HTTPS_MEM_CERT, srv->cert, MHD_OPTION_HTTPS_MEM_KEY, srv->key, MHD_OPTION_THREAD_POOL_SIZE,
+        cfg->threads ? cfg->threads : SERVER_THREADS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine?)",
                  cfg->listen);
@@ -600,35 +614,45 @@ unsigned server_port(const struct server *s)
     return s->port;
 }
 
+/* Wait, at most MS milliseconds, until no request is between its first byte and its answer. */
+static void wait_idle(struct server *s, int ms)
+{
+    for (int i = 0; i < ms / 10 && atomic_load(&s->in_flight) > 0; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 void server_stop(struct server *s)
 {
     if (!s)
         return;
-    if (s->daemon) {
-        MHD_socket fd = MHD_quiesce_daemon(s->daemon);
-        /* requests already received are answered before the daemon goes */
-        for (int i = 0; i < 1000 && atomic_load(&s->in_flight) > 0; i++) {
-            struct timespec ts = {0, 10 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-        }
-        MHD_stop_daemon(s->daemon);
-        if (fd != MHD_INVALID_SOCKET)
-            close(fd);
-    }
+    MHD_socket fd = s->daemon ? MHD_quiesce_daemon(s->daemon) : MHD_INVALID_SOCKET;
+    /* requests already received are answered before the daemon goes */
+    if (s->daemon)
+        wait_idle(s, 10000);
     if (s->committer_started) {
-        /* no request can queue any more: let the committer finish what is queued, and go */
+        /* from here a write request is answered 503 at once; the committer applies what
+         * is queued, wakes those connections and goes */
         pthread_mutex_lock(&s->qlock);
         s->stopping = 1;
         pthread_cond_signal(&s->queued);
         pthread_mutex_unlock(&s->qlock);
         pthread_join(s->committer, NULL);
     }
+    if (s->daemon) {
+        /* the connections the committer woke still have their answers to send */
+        wait_idle(s, 2000);
+        MHD_stop_daemon(s->daemon);
+        if (fd != MHD_INVALID_SOCKET)
+            close(fd);
+    }
     ledger_free(s->lg);
+    ledger_free(s->rd);
     free(s->cert);
     free(s->key);
-    pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->rdlock);
     pthread_mutex_destroy(&s->qlock);
     pthread_cond_destroy(&s->queued);
-    pthread_cond_destroy(&s->finished);
     free(s);
 }

@@ -16,12 +16,16 @@
 
 struct server;
 
+/* Worker threads serve connections (TLS, signatures, parsing); a request waiting for its
+ * commit parks its connection instead of holding a thread, so a few threads suffice. */
+#define SERVER_THREADS 4u
+
 struct server_config {
     const char *dir;       /* the state directory */
     const char *listen;    /* "127.0.0.1:8443", "[::1]:8443"; port 0 picks a free one */
     const char *cert_path; /* NULL: DIR/tls/cert.pem */
     const char *key_path;  /* NULL: DIR/tls/key.pem */
-    unsigned threads;      /* worker threads; 0 for the default (16) */
+    unsigned threads;      /* worker threads; 0 for SERVER_THREADS */
     long long void_window_s;
     FILE *log; /* request log lines; NULL for none */
 };
