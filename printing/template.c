@@ -1,0 +1,276 @@
+/*
+ * printing/template.c - the card template file, parsed with inih.
+ */
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "printing/template.h"
+#include "printing/cardtext.h"
+#include "common/strbuf.h"
+#include "common/banned.h"
+
+/* inih reads at most 200 bytes a line and splits longer ones; refuse them instead */
+#define LINE_MAX_BYTES 190
+
+void template_default(struct card_template *t)
+{
+    memset(t, 0, sizeof(*t));
+    snprintf(t->brand, sizeof(t->brand), "Re-Up");
+    snprintf(t->redeem_url, sizeof(t->redeem_url), "https://my.example.com/reup?pin={pin}");
+    snprintf(t->support_url, sizeof(t->support_url), "https://my.example.com/help");
+    snprintf(t->locator_url, sizeof(t->locator_url), "https://my.example.com/stores");
+    snprintf(t->language, sizeof(t->language), "en");
+    t->brand_colour = (struct template_rgb){0.05, 0.33, 0.62};
+    t->text_colour = (struct template_rgb){0.10, 0.10, 0.10};
+    t->accent_colour = (struct template_rgb){0.85, 0.35, 0.05};
+    static const struct template_plan plans[] = {{"1m", 1}, {"3m", 3}, {"6m", 6}, {"1y", 12}, {"2y", 24}};
+    memcpy(t->plans, plans, sizeof(plans));
+    t->nplans = sizeof(plans) / sizeof(plans[0]);
+}
+
+struct parse {
+    struct card_template *t;
+    const char *base_dir;
+    int plans_seen; /* a [plans] section replaces the default plans */
+    char why[200];
+};
+
+static int colour(const char *v, struct template_rgb *out)
+{
+    unsigned r, g, b;
+    char tail;
+    if (strlen(v) != 7 || v[0] != '#' || sscanf(v + 1, "%2x%2x%2x%c", &r, &g, &b, &tail) != 3)
+        return 0;
+    for (const char *p = v + 1; *p; p++)
+        if (!strchr("0123456789abcdefABCDEF", *p))
+            return 0;
+    *out = (struct template_rgb){r / 255.0, g / 255.0, b / 255.0};
+    return 1;
+}
+
+static int text(char *dst, size_t cap, const char *v, const char *name, struct parse *p)
+{
+    if (!*v || strlen(v) >= cap) {
+        snprintf(p->why, sizeof(p->why), "%s must be 1 to %zu bytes", name, cap - 1);
+        return 0;
+    }
+    for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+        if (*c < 0x20 || *c == 0x7f) {
+            snprintf(p->why, sizeof(p->why), "%s holds a control character", name);
+            return 0;
+        }
+    memcpy(dst, v, strlen(v) + 1);
+    return 1;
+}
+
+static int web_address(const char *v)
+{
+    return !strncmp(v, "https://", 8) || !strncmp(v, "http://", 7);
+}
+
+static int card_key(struct parse *p, const char *name, const char *v)
+{
+    struct card_template *t = p->t;
+    if (!strcmp(name, "brand"))
+        return text(t->brand, sizeof(t->brand), v, name, p);
+    if (!strcmp(name, "redeem_url")) {
+        const char *at = strstr(v, "{pin}");
+        if (!web_address(v) || !at || strstr(at + 1, "{pin}")) {
+            snprintf(p->why, sizeof(p->why),
+                     "redeem_url must start with https:// and hold {pin} once, as in "
+                     "https://my.example.com/reup?pin={pin}");
+            return 0;
+        }
+        return text(t->redeem_url, sizeof(t->redeem_url) - 16, v, name, p);
+    }
+    if (!strcmp(name, "support_url") || !strcmp(name, "locator_url")) {
+        if (!web_address(v)) {
+            snprintf(p->why, sizeof(p->why), "%s must start with https://", name);
+            return 0;
+        }
+        return text(!strcmp(name, "support_url") ? t->support_url : t->locator_url, sizeof(t->support_url), v,
+                    name, p);
+    }
+    if (!strcmp(name, "language")) {
+        if (!cardtext_known(v)) {
+            snprintf(p->why, sizeof(p->why), "language '%.20s' is not one we print: use en, da or es", v);
+            return 0;
+        }
+        memcpy(t->language, v, 3);
+        return 1;
+    }
+    if (!strcmp(name, "back")) {
+        if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
+            snprintf(p->why, sizeof(p->why), "back must be yes or no");
+            return 0;
+        }
+        t->back = !strcmp(v, "yes");
+        return 1;
+    }
+    if (!strcmp(name, "logo")) {
+        char path[sizeof(t->logo)];
+        if (!*v) {
+            t->logo[0] = '\0';
+            return 1;
+        }
+        if (v[0] != '/' && p->base_dir)
+            snprintf(path, sizeof(path), "%.2000s/%.2000s", p->base_dir, v);
+        else
+            snprintf(path, sizeof(path), "%.4000s", v);
+        return text(t->logo, sizeof(t->logo), path, name, p);
+    }
+    snprintf(p->why, sizeof(p->why), "unknown key '%.40s' in [card]", name);
+    return 0;
+}
+
+static int plan_key(struct parse *p, const char *name, const char *v)
+{
+    struct card_template *t = p->t;
+    if (!p->plans_seen) {
+        t->nplans = 0;
+        p->plans_seen = 1;
+    }
+    size_t len = strlen(name);
+    int ok = len >= 1 && len <= TEMPLATE_CODE_MAX;
+    for (const char *c = name; ok && *c; c++)
+        ok = (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '-' ||
+             *c == '_' || *c == '.';
+    if (!ok) {
+        snprintf(p->why, sizeof(p->why), "plan code '%.40s' must be 1 to 16 letters, digits, -, _ or .",
+                 name);
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long months = strtol(v, &end, 10);
+    if (errno || end == v || *end || months < 1 || months > 120) {
+        snprintf(p->why, sizeof(p->why), "plan %s: the months must be a whole number from 1 to 120", name);
+        return 0;
+    }
+    if (template_plan(t, name)) {
+        snprintf(p->why, sizeof(p->why), "plan %s is listed twice", name);
+        return 0;
+    }
+    if (t->nplans == TEMPLATE_PLANS_MAX) {
+        snprintf(p->why, sizeof(p->why), "more than %d plans", TEMPLATE_PLANS_MAX);
+        return 0;
+    }
+    memcpy(t->plans[t->nplans].code, name, len + 1);
+    t->plans[t->nplans++].months = (int)months;
+    return 1;
+}
+
+static int on_value(void *user, const char *section, const char *name, const char *v)
+{
+    struct parse *p = user;
+    if (!strcmp(section, "card"))
+        return card_key(p, name, v);
+    if (!strcmp(section, "colours")) {
+        struct template_rgb *dst = !strcmp(name, "brand")    ? &p->t->brand_colour
+                                   : !strcmp(name, "text")   ? &p->t->text_colour
+                                   : !strcmp(name, "accent") ? &p->t->accent_colour
+                                                             : NULL;
+        if (!dst) {
+            snprintf(p->why, sizeof(p->why), "unknown colour '%.40s': use brand, text or accent", name);
+            return 0;
+        }
+        if (!colour(v, dst)) {
+            snprintf(p->why, sizeof(p->why), "colour %s must be #rrggbb, as in #0b5fff", name);
+            return 0;
+        }
+        return 1;
+    }
+    if (!strcmp(section, "plans"))
+        return plan_key(p, name, v);
+    snprintf(p->why, sizeof(p->why), "unknown section [%.40s]: use [card], [colours] or [plans]", section);
+    return 0;
+}
+
+enum ru_status template_parse(const char *text_in, const char *base_dir, struct card_template *out, char *err,
+                              size_t errlen)
+{
+    unsigned line = 1;
+    size_t col = 0;
+    for (const char *c = text_in; *c; c++) {
+        if (*c == '\n') {
+            line++;
+            col = 0;
+        } else if (++col > LINE_MAX_BYTES) {
+            snprintf(err, errlen, "line %u: longer than %d bytes", line, LINE_MAX_BYTES);
+            return RU_ERR_INVALID;
+        }
+    }
+    struct card_template t;
+    template_default(&t);
+    struct parse p = {.t = &t, .base_dir = base_dir};
+    int bad = ini_parse_string(text_in, on_value, &p);
+    if (bad != 0) {
+        snprintf(err, errlen, "line %d: %s", bad, p.why[0] ? p.why : "not KEY = VALUE or [SECTION]");
+        return RU_ERR_INVALID;
+    }
+    if (t.nplans == 0) {
+        snprintf(err, errlen, "[plans] lists no plan");
+        return RU_ERR_INVALID;
+    }
+    *out = t;
+    return RU_OK;
+}
+
+enum ru_status template_load(const char *path, struct card_template *out, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open the template '%s': %s", path, strerror(errno));
+        return errno == ENOENT ? RU_ERR_NOT_FOUND : RU_ERR_IO;
+    }
+    struct strbuf sb;
+    char buf[4096];
+    size_t n;
+    enum ru_status rc = RU_OK;
+    strbuf_init(&sb, 64 * 1024);
+    while (rc == RU_OK && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+        rc = strbuf_add(&sb, buf, n);
+    if (ferror(f))
+        rc = RU_ERR_IO;
+    fclose(f);
+    if (rc == RU_OK && sb.len != strlen(sb.buf ? sb.buf : ""))
+        rc = RU_ERR_INVALID;
+    if (rc != RU_OK) {
+        snprintf(err, errlen, "the template '%s' %s", path,
+                 rc == RU_ERR_IO ? "cannot be read" : "is not a text file of at most 64 kB");
+        strbuf_release(&sb);
+        return rc == RU_ERR_IO ? RU_ERR_IO : RU_ERR_INVALID;
+    }
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof(dir), ".");
+    char why[300];
+    rc = template_parse(sb.buf ? sb.buf : "", dir, out, why, sizeof(why));
+    if (rc != RU_OK)
+        snprintf(err, errlen, "%s: %s", path, why);
+    strbuf_release(&sb);
+    return rc;
+}
+
+const struct template_plan *template_plan(const struct card_template *t, const char *code)
+{
+    for (size_t i = 0; i < t->nplans; i++)
+        if (!strcmp(t->plans[i].code, code))
+            return &t->plans[i];
+    return NULL;
+}
+
+enum ru_status template_redeem_url(const struct card_template *t, const char *pin, char *out, size_t outlen)
+{
+    const char *at = strstr(t->redeem_url, "{pin}");
+    if (!at)
+        return RU_ERR_INVALID;
+    int n = snprintf(out, outlen, "%.*s%s%s", (int)(at - t->redeem_url), t->redeem_url, pin, at + 5);
+    return n < 0 || (size_t)n >= outlen ? RU_ERR_LIMIT : RU_OK;
+}
