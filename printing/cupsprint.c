@@ -147,6 +147,11 @@ static const char *reason_words(const char *kw)
         const char *prefix, *words;
     } words[] = {
         {"none", NULL},
+        {"processing-to-stop-point", NULL},
+        {"printer-stopped", NULL},
+        {"job-printing", NULL},
+        {"job-incoming", NULL},
+        {"job-queued", NULL},
         {"paused", "the printer is stopped (disabled): enable it with cupsenable"},
         {"media-empty", "the printer is out of media (card stock)"},
         {"media-needed", "the printer is out of media (card stock)"},
@@ -254,9 +259,11 @@ enum cupsprint_end cupsprint_wait(struct cupsprint *p, int job_id, const char *j
         if (js == IPP_JSTATE_COMPLETED)
             return CUPSPRINT_COMPLETED;
         if (js == IPP_JSTATE_ABORTED || js == IPP_JSTATE_CANCELED) {
-            if (!msg[0])
-                snprintf(msg, msglen,
-                         js == IPP_JSTATE_ABORTED ? "the job was aborted" : "the job was cancelled");
+            size_t used = strlen(msg);
+            if (!strstr(msg, "cancelled"))
+                snprintf(msg + used, msglen - used, "%s%s", used ? "; " : "",
+                         js == IPP_JSTATE_ABORTED ? "the job was aborted (the printer failed it)"
+                                                  : "the job was cancelled");
             return CUPSPRINT_FAILED;
         }
         if (js == IPP_JSTATE_HELD || js == IPP_JSTATE_PENDING) {
