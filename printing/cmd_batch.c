@@ -368,9 +368,9 @@ static int send_document(struct run *r)
             end = CUPSPRINT_UNKNOWN;
         }
     }
-    enum printledger_end le = end == CUPSPRINT_COMPLETED ? PRINTLEDGER_JOB_COMPLETED
-                              : end == CUPSPRINT_FAILED  ? PRINTLEDGER_JOB_FAILED
-                                                         : PRINTLEDGER_JOB_UNKNOWN;
+    enum printledger_end le = end == CUPSPRINT_COMPLETED                           ? PRINTLEDGER_JOB_COMPLETED
+                              : end == CUPSPRINT_FAILED || end == CUPSPRINT_UNSENT ? PRINTLEDGER_JOB_FAILED
+                                                                                   : PRINTLEDGER_JOB_UNKNOWN;
     if (printledger_job_end(r->lg, job, le, end == CUPSPRINT_COMPLETED ? NULL : msg) != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", printledger_errmsg(r->lg));
         return EXIT_FAILED;
@@ -379,6 +379,10 @@ static int send_document(struct run *r)
     if (end == CUPSPRINT_COMPLETED) {
         r->sent += r->in_job;
         progress_update(&r->prog, r->sent);
+    } else if (end == CUPSPRINT_UNSENT) {
+        fprintf(stderr, "\nreup-print: printing stopped: job %lld (%zu cards) was not sent: %s\n", job,
+                r->in_job, msg);
+        code = EXIT_UNREACHABLE;
     } else if (end == CUPSPRINT_FAILED) {
         fprintf(stderr, "\nreup-print: printing stopped: job %lld (%zu cards) did not print: %s\n", job,
                 r->in_job, msg);

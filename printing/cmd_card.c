@@ -148,6 +148,10 @@ int cmd_card(int argc, char **argv)
         fprintf(stderr, "reup-print: card %s did not print: %s\n", masked, err);
         code = EXIT_STOPPED;
         break;
+    case CUPSPRINT_UNSENT:
+        fprintf(stderr, "reup-print: card %s was not sent: %s\n", masked, err);
+        code = EXIT_UNREACHABLE;
+        break;
     default:
         fprintf(stderr, "reup-print: card %s may or may not have printed: %s\n", masked, err);
         code = EXIT_UNREACHABLE;

@@ -39,7 +39,8 @@ enum cupsprint_end {
     CUPSPRINT_FAILED,    /* aborted or canceled: nothing to trust as printed */
     CUPSPRINT_STOPPED,   /* waiting and not going to print by itself: printer stopped, job held */
     CUPSPRINT_TIMEOUT,   /* still not finished after the time allowed */
-    CUPSPRINT_UNKNOWN    /* no answer from the server, or the id now names another job */
+    CUPSPRINT_UNKNOWN,   /* no answer from the server, or the id now names another job */
+    CUPSPRINT_UNSENT     /* the server could not be reached to create the job: nothing printed */
 };
 
 /* Wait for job JOB_ID, named JOB_NAME, to end: poll its state and the printer's.

@@ -141,7 +141,7 @@ enum cupsprint_end send_job(struct cupsprint *p, const char *name, const char *m
     if (rc == RU_ERR_INVALID)
         return CUPSPRINT_FAILED;
     if (rc != RU_OK)
-        return *cups_job ? CUPSPRINT_UNKNOWN : CUPSPRINT_FAILED;
+        return *cups_job ? CUPSPRINT_UNKNOWN : CUPSPRINT_UNSENT;
     return cupsprint_wait(p, *cups_job, name, timeout_s, tick, prog, msg, msglen);
 }
 

@@ -80,7 +80,8 @@ enum ru_status qrcode_draw(cairo_t *cr, const char *text, double x, double y, do
     cairo_rectangle(cr, x, y, size, size);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    enum ru_status rc = trace(cr, q, x + QRCODE_QUIET_MODULES * module, y + QRCODE_QUIET_MODULES * module, module);
+    enum ru_status rc =
+        trace(cr, q, x + QRCODE_QUIET_MODULES * module, y + QRCODE_QUIET_MODULES * module, module);
     if (rc == RU_OK)
         cairo_fill(cr);
     cairo_new_path(cr);
