@@ -3,7 +3,8 @@
 # case prints a 250-card batch in jobs of 50 and breaks it at job 3 (2 for the server):
 # - the queue stops (as cupsdisable does) with the job waiting: exit 5, the job is
 #   cancelled, the ledger shows exactly the 100 cards that printed; cupsenable and
-#   --resume finish the batch, every serial once;
+#   --resume finish the batch, every serial once; the same when it runs out of media,
+#   told in plain words;
 # - the queue stops accepting jobs: exit 5 with the reason; cupsaccept, --resume;
 # - the device fails the job (held for retry; aborted under printer-error-policy
 #   abort-job): exit 5; --resume;
@@ -55,6 +56,15 @@ cupsenable -h "$sock" cards
 batch 0 --resume
 expect_out "150 cards sent in 3 jobs this run; 250 printed, 0 to go"
 all_once "stop, then resume"
+
+# 1b. the printer runs out of card stock: told in plain words
+fresh media "3 media"
+batch 5
+expect_err "job 3 \(50 cards\) did not print: .*out of media"
+expect_eq "$(status)" "failed:50 pending:100 printed:100 " "ledger after running out of media"
+cupsenable -h "$sock" cards
+batch 0 --resume
+all_once "out of media, then resume"
 
 # 2. the queue stops accepting jobs after job 2
 fresh reject "2 reject"
