@@ -1,5 +1,6 @@
 /* common/textfile.c - bounded line reader over stdio. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "common/textfile.h"
@@ -91,4 +92,39 @@ void textfile_free(struct textfile *tf)
         fclose(tf->fp);
     free(tf->buf);
     free(tf);
+}
+
+enum ru_status textfile_read_all(const char *path, size_t cap, char **out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno == ENOENT ? RU_ERR_NOT_FOUND : RU_ERR_IO;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        fclose(f);
+        return RU_ERR_NOMEM;
+    }
+    size_t n = fread(buf, 1, cap + 1, f);
+    int e = errno, failed = ferror(f);
+    fclose(f);
+    enum ru_status rc = failed ? RU_ERR_IO : n > cap ? RU_ERR_LIMIT : memchr(buf, '\0', n) ? RU_ERR_INVALID : RU_OK;
+    if (rc != RU_OK) {
+        free(buf);
+        errno = e;
+        return rc;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    return RU_OK;
+}
+
+void textfile_dirname(const char *path, char *out, size_t outlen)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, outlen, ".");
+    else if (slash == path)
+        snprintf(out, outlen, "/");
+    else
+        snprintf(out, outlen, "%.*s", (int)(slash - path), path);
 }

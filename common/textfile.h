@@ -27,4 +27,12 @@ unsigned long long textfile_offset(const struct textfile *tf);
 
 void textfile_free(struct textfile *tf);
 
+/* The whole of a small text file PATH, NUL-terminated, in *OUT (the caller's to free).
+ * RU_ERR_NOT_FOUND, RU_ERR_IO (errno kept), RU_ERR_LIMIT over CAP bytes, RU_ERR_INVALID
+ * when it holds a NUL byte. */
+enum ru_status textfile_read_all(const char *path, size_t cap, char **out) RU_WARN_UNUSED;
+
+/* The folder of PATH ("." for a bare name), for names relative to a file. Cannot fail. */
+void textfile_dirname(const char *path, char *out, size_t outlen);
+
 #endif

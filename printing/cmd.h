@@ -6,8 +6,6 @@
 #define REUP_PRINTING_CMD_H
 #include <stdio.h>
 #include "common/args.h"
-#include "printing/cupsprint.h"
-#include "printing/progress.h"
 #include "printing/template.h"
 
 enum exit_code {
@@ -29,20 +27,10 @@ int usage_error(const char *usage, const char *msg);
 /* The template from --template, or the built-in one; after a message, EXIT_TEMPLATE. */
 int template_from_args(const struct args *a, struct card_template *t);
 
-/* A new temporary file for a print document, mode 0600 under $TMPDIR, removed by
- * temp_remove() or when a signal ends the program. NULL after a message. */
-FILE *temp_create(void);
-void temp_remove(void);
-const char *temp_path(void);
-
 /* Write an output file atomically: OUT_OPEN creates a temporary file (mode 0600: it
  * holds PINs) beside PATH; OUT_CLOSE closes it and renames it into place when OK, else
  * removes it. Both print a message and return NULL / an exit code on failure. */
 FILE *out_open(const char *path);
 int out_close(FILE *f, const char *path, int ok);
 
-/* Send the document in temp_path() to P as job NAME and follow it to its end.
- * *CUPS_JOB: CUPS's id (0: no job was created, so nothing can print). */
-enum cupsprint_end send_job(struct cupsprint *p, const char *name, const char *media, int copies,
-                            int timeout_s, struct progress *prog, int *cups_job, char *msg, size_t msglen);
 #endif

@@ -17,7 +17,9 @@
 #include "printing/cardsheet.h"
 #include "printing/cardtext.h"
 #include "printing/cmd.h"
+#include "printing/printjob.h"
 #include "printing/printledger.h"
+#include "printing/progress.h"
 #include "common/banned.h"
 
 #define USAGE_BATCH                                                                                  \
@@ -326,6 +328,11 @@ static int take_for_printing(struct run *r, const struct batchrow *row)
     return st == PRINTLEDGER_PENDING || st == PRINTLEDGER_FAILED;
 }
 
+static void tick(void *ctx)
+{
+    progress_tick(ctx);
+}
+
 /* Finish the document being filled and send it as one job; the cards' fate goes to the
  * ledger. EXIT_OK to go on. */
 static int send_document(struct run *r)
@@ -336,38 +343,24 @@ static int send_document(struct run *r)
     enum ru_status rc = cardsheet_finish(r->sheet);
     cardsheet_free(r->sheet);
     r->sheet = NULL;
-    if (fclose(r->doc) != 0)
-        rc = RU_ERR_IO;
-    r->doc = NULL;
     if (rc != RU_OK) {
         fprintf(stderr, "reup-print: cannot write the print document: %s\n", strerror(errno));
-        temp_remove();
         return EXIT_FAILED;
     }
     if (printledger_job_start(r->lg, r->batch, r->printer, cupsprint_server(r->p),
                               (const char(*)[CARD_DIGITS + 1]) r->serials, r->in_job, &job) != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", printledger_errmsg(r->lg));
-        temp_remove();
         return EXIT_FAILED;
     }
     snprintf(name, sizeof(name), "reup %s job %lld", r->batch, job);
     int cups_job = 0;
-    enum cupsprint_end end = send_job(r->p, name, r->layout->media, (int)r->copies, (int)r->timeout_s,
-                                      &r->prog, &cups_job, msg, sizeof(msg));
-    temp_remove();
+    struct cupsprint_options o = {.job_name = name, .media = r->layout->media, .copies = (int)r->copies};
+    enum cupsprint_end end =
+        printjob_send(r->p, r->doc, &o, (int)r->timeout_s, tick, &r->prog, &cups_job, msg, sizeof(msg));
+    fclose(r->doc);
+    r->doc = NULL;
     if (cups_job && printledger_job_queued(r->lg, job, cups_job) != RU_OK)
         fprintf(stderr, "reup-print: %s\n", printledger_errmsg(r->lg));
-    if (end == CUPSPRINT_STOPPED || end == CUPSPRINT_TIMEOUT) {
-        /* a stopped job would print by itself later, behind the ledger's back: cancel it */
-        size_t used = strlen(msg);
-        if (cupsprint_cancel(r->p, cups_job) == RU_OK) {
-            snprintf(msg + used, sizeof(msg) - used, "; the job was cancelled");
-            end = CUPSPRINT_FAILED;
-        } else {
-            snprintf(msg + used, sizeof(msg) - used, "; the job could not be cancelled");
-            end = CUPSPRINT_UNKNOWN;
-        }
-    }
     enum printledger_end le = end == CUPSPRINT_COMPLETED                           ? PRINTLEDGER_JOB_COMPLETED
                               : end == CUPSPRINT_FAILED || end == CUPSPRINT_UNSENT ? PRINTLEDGER_JOB_FAILED
                                                                                    : PRINTLEDGER_JOB_UNKNOWN;
@@ -403,12 +396,14 @@ static int queue_one(struct run *r, const struct batchrow *row)
     if (!r->sheet) {
         char title[80];
         snprintf(title, sizeof(title), "reup %s", r->batch);
-        if (!(r->doc = temp_create()))
+        char err[300];
+        if (!(r->doc = printjob_tmpfile(err, sizeof(err)))) {
+            fprintf(stderr, "reup-print: %s\n", err);
             return EXIT_FAILED;
+        }
         if (cardsheet_new(r->doc, r->layout, r->r, r->t.back, title, &r->sheet) != RU_OK) {
             fclose(r->doc);
             r->doc = NULL;
-            temp_remove();
             return EXIT_FAILED;
         }
     }
@@ -529,7 +524,6 @@ static int to_printer(struct run *r, const struct args *a)
         r->sheet = NULL;
         fclose(r->doc);
         r->doc = NULL;
-        temp_remove();
     }
     if (printledger_counts(r->lg, r->batch, counts) == RU_OK) {
         if (code == EXIT_OK)

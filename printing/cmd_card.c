@@ -7,6 +7,7 @@
 #include "printing/cardsheet.h"
 #include "printing/cardtext.h"
 #include "printing/cmd.h"
+#include "printing/printjob.h"
 #include "common/cardnum.h"
 #include "common/banned.h"
 
@@ -100,9 +101,11 @@ int cmd_card(int argc, char **argv)
         goto out;
     }
     const char *path = args_get(&a, "out");
-    FILE *f = path ? out_open(path) : temp_create();
+    FILE *f = path ? out_open(path) : printjob_tmpfile(err, sizeof(err));
     struct cardsheet *sheet = NULL;
     enum ru_status rc = RU_ERR_IO;
+    if (!f && !path)
+        fprintf(stderr, "reup-print: %s\n", err);
     if (f && cardsheet_new(f, layout_find("cr80"), r, back, name, &sheet) == RU_OK &&
         (rc = cardsheet_add(sheet, &face)) == RU_OK)
         rc = cardsheet_finish(sheet);
@@ -114,8 +117,9 @@ int cmd_card(int argc, char **argv)
         code = f ? out_close(f, path, rc == RU_OK) : EXIT_FAILED;
         goto out;
     }
-    if (!f || fclose(f) != 0 || rc != RU_OK) {
-        temp_remove();
+    if (!f || rc != RU_OK) {
+        if (f)
+            fclose(f);
         code = EXIT_FAILED;
         goto out;
     }
@@ -123,21 +127,16 @@ int cmd_card(int argc, char **argv)
     rc = cupsprint_open(args_get(&a, "h"), args_get(&a, "printer"), &p, err, sizeof(err));
     if (rc != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", err);
-        temp_remove();
+        fclose(f);
         code = rc == RU_ERR_NOT_FOUND ? EXIT_NO_QUEUE : EXIT_UNREACHABLE;
         goto out;
     }
     int job = 0;
-    enum cupsprint_end end = send_job(p, name, layout_find("cr80")->media, (int)copies, (int)timeout_s, NULL,
-                                      &job, err, sizeof(err));
-    temp_remove();
-    if (end == CUPSPRINT_STOPPED || end == CUPSPRINT_TIMEOUT) {
-        /* a card at the counter that will not print now should not print later by surprise */
-        if (cupsprint_cancel(p, job) == RU_OK)
-            end = CUPSPRINT_FAILED;
-        else
-            end = CUPSPRINT_UNKNOWN;
-    }
+    struct cupsprint_options o = {
+        .job_name = name, .media = layout_find("cr80")->media, .copies = (int)copies};
+    /* a card at the counter that will not print now should not print later by surprise */
+    enum cupsprint_end end = printjob_send(p, f, &o, (int)timeout_s, NULL, NULL, &job, err, sizeof(err));
+    fclose(f);
     cupsprint_free(p);
     switch (end) {
     case CUPSPRINT_COMPLETED:

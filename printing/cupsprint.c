@@ -6,7 +6,6 @@
  * printer's advertised URI, which a server on a private address or socket gets wrong.
  */
 #include <cups/cups.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,14 +86,10 @@ const char *cupsprint_server(const struct cupsprint *p)
     return p->server;
 }
 
-enum ru_status cupsprint_submit(struct cupsprint *p, const char *path, const struct cupsprint_options *o,
-                                int *job_id, char *err, size_t errlen)
+enum ru_status cupsprint_submit(struct cupsprint *p, FILE *f, const struct cupsprint_options *o, int *job_id,
+                                char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot read the print file '%s': %s", path, strerror(errno));
-        return RU_ERR_NOT_FOUND;
-    }
+    rewind(f);
     cups_option_t *opts = NULL;
     int nopts = 0;
     char copies[16];
@@ -136,7 +131,6 @@ enum ru_status cupsprint_submit(struct cupsprint *p, const char *path, const str
     }
 out:
     cupsFreeOptions(nopts, opts);
-    fclose(f);
     return rc;
 }
 

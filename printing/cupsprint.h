@@ -7,6 +7,7 @@
 #ifndef REUP_PRINTING_CUPSPRINT_H
 #define REUP_PRINTING_CUPSPRINT_H
 #include <stddef.h>
+#include <stdio.h>
 #include "common/status.h"
 
 struct cupsprint;
@@ -27,11 +28,11 @@ struct cupsprint_options {
     int copies;           /* 1 when 0 */
 };
 
-/* Create a job and send the PDF at PATH as its one document. *JOB_ID is CUPS's id once
- * the job exists (0 before). RU_ERR_INVALID: the queue refused the job (not accepting
- * jobs, bad options), nothing will print; RU_ERR_IO: the server went away or the
- * document was not fully sent; RU_ERR_NOT_FOUND: PATH cannot be read. */
-enum ru_status cupsprint_submit(struct cupsprint *p, const char *path, const struct cupsprint_options *o,
+/* Create a job and send the PDF in DOC (read from its start) as its one document.
+ * *JOB_ID is CUPS's id once the job exists (0 before). RU_ERR_INVALID: the queue refused
+ * the job (not accepting jobs, bad options), nothing will print; RU_ERR_IO: the server
+ * went away or the document was not fully sent. */
+enum ru_status cupsprint_submit(struct cupsprint *p, FILE *doc, const struct cupsprint_options *o,
                                 int *job_id, char *err, size_t errlen) RU_WARN_UNUSED;
 
 enum cupsprint_end {

@@ -50,45 +50,16 @@ int template_from_args(const struct args *a, struct card_template *t)
     return EXIT_OK;
 }
 
+/* the output being written, removed when a signal ends the program */
 static char temp_name[4096];
 
 static void on_signal(int sig)
 {
-    /* a document with PINs must not outlive the program */
+    /* a document with PINs must not outlive the program half-written */
     if (temp_name[0])
         unlink(temp_name);
     signal(sig, SIG_DFL);
     raise(sig);
-}
-
-FILE *temp_create(void)
-{
-    const char *dir = getenv("TMPDIR");
-    snprintf(temp_name, sizeof(temp_name), "%s/reup-print-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(temp_name); /* mode 0600 */
-    FILE *f = fd >= 0 ? fdopen(fd, "w+b") : NULL;
-    if (!f) {
-        fprintf(stderr, "reup-print: cannot create a temporary file in %s: %s\n", dir && *dir ? dir : "/tmp",
-                strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(temp_name);
-        }
-        temp_name[0] = '\0';
-    }
-    return f;
-}
-
-void temp_remove(void)
-{
-    if (temp_name[0])
-        unlink(temp_name);
-    temp_name[0] = '\0';
-}
-
-const char *temp_path(void)
-{
-    return temp_name;
 }
 
 FILE *out_open(const char *path)
@@ -119,30 +90,13 @@ int out_close(FILE *f, const char *path, int ok)
         return EXIT_OK;
     }
     int e = errno;
-    temp_remove();
+    unlink(temp_name);
+    temp_name[0] = '\0';
     if (ok) {
         fprintf(stderr, "reup-print: cannot write '%s': %s\n", path, strerror(e));
         return EXIT_FAILED;
     }
     return EXIT_FAILED;
-}
-
-static void tick(void *ctx)
-{
-    if (ctx)
-        progress_tick(ctx);
-}
-
-enum cupsprint_end send_job(struct cupsprint *p, const char *name, const char *media, int copies,
-                            int timeout_s, struct progress *prog, int *cups_job, char *msg, size_t msglen)
-{
-    struct cupsprint_options o = {.job_name = name, .media = media, .copies = copies};
-    enum ru_status rc = cupsprint_submit(p, temp_path(), &o, cups_job, msg, msglen);
-    if (rc == RU_ERR_INVALID)
-        return CUPSPRINT_FAILED;
-    if (rc != RU_OK)
-        return *cups_job ? CUPSPRINT_UNKNOWN : CUPSPRINT_UNSENT;
-    return cupsprint_wait(p, *cups_job, name, timeout_s, tick, prog, msg, msglen);
 }
 
 int main(int argc, char **argv)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "printing/template.h"
 #include "printing/cardtext.h"
-#include "common/strbuf.h"
+#include "common/textfile.h"
 #include "common/banned.h"
 
 /* inih reads at most 200 bytes a line and splits longer ones; refuse them instead */
@@ -220,41 +220,22 @@ enum ru_status template_parse(const char *text_in, const char *base_dir, struct 
 
 enum ru_status template_load(const char *path, struct card_template *out, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot open the template '%s': %s", path, strerror(errno));
-        return errno == ENOENT ? RU_ERR_NOT_FOUND : RU_ERR_IO;
-    }
-    struct strbuf sb;
-    char buf[4096];
-    size_t n;
-    enum ru_status rc = RU_OK;
-    strbuf_init(&sb, 64 * 1024);
-    while (rc == RU_OK && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-        rc = strbuf_add(&sb, buf, n);
-    if (ferror(f))
-        rc = RU_ERR_IO;
-    fclose(f);
-    if (rc == RU_OK && sb.len != strlen(sb.buf ? sb.buf : ""))
-        rc = RU_ERR_INVALID;
+    char *text = NULL;
+    enum ru_status rc = textfile_read_all(path, 64 * 1024, &text);
     if (rc != RU_OK) {
-        snprintf(err, errlen, "the template '%s' %s", path,
-                 rc == RU_ERR_IO ? "cannot be read" : "is not a text file of at most 64 kB");
-        strbuf_release(&sb);
-        return rc == RU_ERR_IO ? RU_ERR_IO : RU_ERR_INVALID;
+        if (rc == RU_ERR_NOT_FOUND || rc == RU_ERR_IO)
+            snprintf(err, errlen, "cannot open the template '%s': %s", path, strerror(errno));
+        else
+            snprintf(err, errlen, "the template '%s' is not a text file of at most 64 kB", path);
+        return rc == RU_ERR_LIMIT ? RU_ERR_INVALID : rc;
     }
     char dir[4096];
-    snprintf(dir, sizeof(dir), "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof(dir), ".");
+    textfile_dirname(path, dir, sizeof(dir));
     char why[300];
-    rc = template_parse(sb.buf ? sb.buf : "", dir, out, why, sizeof(why));
+    rc = template_parse(text, dir, out, why, sizeof(why));
     if (rc != RU_OK)
         snprintf(err, errlen, "%s: %s", path, why);
-    strbuf_release(&sb);
+    free(text);
     return rc;
 }
 

@@ -1,0 +1,125 @@
+/*
+ * pos/journal.h - the terminal's journal (SQLite via db/, schema/0001-pos.sql): cashiers,
+ * shifts, sales and their states, the store-and-forward outbox, Z reports, and the
+ * hash-chained entry log that `reup-pos verify` checks. Each call is one transaction
+ * with synchronous=FULL: when it returns, the change is on disk.
+ */
+#ifndef REUP_POS_JOURNAL_H
+#define REUP_POS_JOURNAL_H
+#include <stddef.h>
+#include <stdint.h>
+#include "common/cardnum.h"
+#include "common/status.h"
+
+struct journal;
+
+enum pos_sale_state {
+    SALE_SENDING,
+    SALE_APPROVED,
+    SALE_DECLINED,
+    SALE_REVERSAL_PENDING,
+    SALE_REVERSED,
+    SALE_VOID_PENDING,
+    SALE_VOIDED,
+    SALE_STATES
+};
+
+/* "sending", "approved", ... Cannot fail. */
+const char *pos_sale_state_name(enum pos_sale_state s);
+
+struct pos_shift {
+    long long id;
+    char cashier[33];
+    int training;
+    long long float_cents;
+    char opened_at[24];
+};
+
+struct pos_sale {
+    long long id;
+    char request_id[37];
+    long long shift;
+    int on_demand;
+    char serial[CARD_DIGITS + 1]; /* "" until known */
+    char plan[17];
+    long long amount_cents;
+    char currency[4];
+    int card_tender; /* 0 cash, 1 card (external) */
+    long long cash_cents, change_cents;
+    enum pos_sale_state state;
+    char auth_code[33];
+    char message[200];
+    int training;
+    char created_at[24];
+};
+
+/* Open (creating it) the journal at PATH. The handle is set even on failure, for
+ * journal_errmsg(); free it either way. RU_ERR_DB, RU_ERR_SCHEMA. */
+enum ru_status journal_open(const char *path, struct journal **out) RU_WARN_UNUSED;
+const char *journal_errmsg(const struct journal *j);
+void journal_free(struct journal *j);
+
+/* Cashiers. PIN: 4 to 12 digits, kept as a salted PBKDF2 hash. RU_ERR_EXISTS. */
+enum ru_status journal_cashier_add(struct journal *j, const char *id, const char *name, int manager,
+                                   const char *pin) RU_WARN_UNUSED;
+/* RU_OK when ID's PIN is PIN; *MANAGER says the role. RU_ERR_NOT_FOUND, RU_ERR_INVALID
+ * (wrong PIN). */
+enum ru_status journal_cashier_check(struct journal *j, const char *id, const char *pin,
+                                     int *manager) RU_WARN_UNUSED;
+
+/* Open a shift. RU_ERR_EXISTS when one is open. */
+enum ru_status journal_shift_open(struct journal *j, const char *cashier, long long float_cents, int training,
+                                  long long *shift) RU_WARN_UNUSED;
+/* The open shift; RU_ERR_NOT_FOUND when none. */
+enum ru_status journal_shift_current(struct journal *j, struct pos_shift *out) RU_WARN_UNUSED;
+
+/* Record a new sale in state 'sending' with a fresh request_id (S->id and S->request_id
+ * are filled in). */
+enum ru_status journal_sale_begin(struct journal *j, struct pos_sale *s) RU_WARN_UNUSED;
+
+/* Move sale ID to STATE with what the issuer answered (each may be NULL). Moving to
+ * reversal_pending or void_pending also queues the reversal or void in the outbox, in
+ * the same transaction. */
+enum ru_status journal_sale_state(struct journal *j, long long id, enum pos_sale_state state, const char *serial,
+                                  const char *auth_code, const char *message) RU_WARN_UNUSED;
+
+/* Sale ID; RU_ERR_NOT_FOUND. */
+enum ru_status journal_sale_get(struct journal *j, long long id, struct pos_sale *out) RU_WARN_UNUSED;
+
+/* Every 'sending' sale (a run ended between recording and hearing back) becomes
+ * reversal_pending with its reversal queued: before any new sale. *N counts them. */
+enum ru_status journal_recover(struct journal *j, unsigned long *n) RU_WARN_UNUSED;
+
+struct pos_outbox_item {
+    long long id, sale;
+    int void_; /* 0 reversal, 1 void */
+    int attempts;
+    char request_id[37];
+    char serial[CARD_DIGITS + 1];
+};
+
+/* Items due at NOW (unix seconds, 0: all), oldest first, up to MAX into OUT. */
+enum ru_status journal_outbox_due(struct journal *j, long long now, struct pos_outbox_item *out, size_t max,
+                                  size_t *n) RU_WARN_UNUSED;
+/* Acknowledged: done, and its sale reversed or voided. */
+enum ru_status journal_outbox_done(struct journal *j, const struct pos_outbox_item *it) RU_WARN_UNUSED;
+/* Not yet: try again at NEXT_AT. */
+enum ru_status journal_outbox_retry(struct journal *j, long long id, long long next_at,
+                                    const char *error) RU_WARN_UNUSED;
+/* Items not yet acknowledged. */
+enum ru_status journal_outbox_pending(struct journal *j, unsigned long *n) RU_WARN_UNUSED;
+
+/* The running totals of shift SHIFT as JSON (X report), owned by the caller (free()). */
+enum ru_status journal_report_x(struct journal *j, long long shift, char **json) RU_WARN_UNUSED;
+
+/* Close the open shift with the counted cash: its Z report is numbered and stored, never
+ * to change; *JSON is it (free()). RU_ERR_NOT_FOUND when no shift is open. */
+enum ru_status journal_shift_close(struct journal *j, long long counted_cents, char **json) RU_WARN_UNUSED;
+
+/* Z report NUMBER (0: the last) as stored; RU_ERR_NOT_FOUND. */
+enum ru_status journal_zreport(struct journal *j, long long number, char **json) RU_WARN_UNUSED;
+
+/* Check the entry chain and replay it against the tables. RU_OK, or RU_ERR_INVALID with
+ * WHY naming the first bad row. */
+enum ru_status journal_verify(struct journal *j, char *why, size_t whylen) RU_WARN_UNUSED;
+#endif
