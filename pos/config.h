@@ -33,7 +33,8 @@ enum ru_status pos_config_parse(const char *text, const char *base_dir, struct p
                                 size_t errlen) RU_WARN_UNUSED;
 
 /* Read PATH (at most 64 kB) and parse it. RU_ERR_NOT_FOUND, RU_ERR_IO, RU_ERR_INVALID. */
-enum ru_status pos_config_load(const char *path, struct pos_config *out, char *err, size_t errlen) RU_WARN_UNUSED;
+enum ru_status pos_config_load(const char *path, struct pos_config *out, char *err,
+                               size_t errlen) RU_WARN_UNUSED;
 
 /* The configuration file to use: EXPLICIT when given, else /etc/reup/pos.conf when it
  * exists, else $XDG_CONFIG_HOME/reup/pos.conf (~/.config/reup/pos.conf). Cannot fail. */

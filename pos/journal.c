@@ -14,10 +14,10 @@
 #include "db/db.h"
 #include "common/banned.h"
 
-#define NOW         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
-#define PIN_ROUNDS  100000
-#define HASH_BYTES  32
-#define SALT_BYTES  16
+#define NOW        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+#define PIN_ROUNDS 100000
+#define HASH_BYTES 32
+#define SALT_BYTES 16
 
 extern const char *const pos_migrations[];
 
@@ -159,7 +159,8 @@ static void pin_hash(const char *pin, const unsigned char *salt, unsigned char o
     PKCS5_PBKDF2_HMAC(pin, (int)strlen(pin), salt, SALT_BYTES, PIN_ROUNDS, EVP_sha256(), HASH_BYTES, out);
 }
 
-enum ru_status journal_cashier_add(struct journal *j, const char *id, const char *name, int manager, const char *pin)
+enum ru_status journal_cashier_add(struct journal *j, const char *id, const char *name, int manager,
+                                   const char *pin)
 {
     unsigned char salt[SALT_BYTES], hash[HASH_BYTES];
     if (RAND_bytes(salt, sizeof(salt)) != 1)
@@ -183,8 +184,9 @@ enum ru_status journal_cashier_add(struct journal *j, const char *id, const char
         return end(j, RU_ERR_EXISTS);
     rc = r == SQLITE_DONE ? RU_OK : db_fail(j->db, "adding a cashier");
     if (rc == RU_OK)
-        rc = append(j, "cashier_add", json_pack("{s:s,s:s,s:s}", "id", id, "name", name, "role",
-                                                manager ? "manager" : "cashier"));
+        rc = append(
+            j, "cashier_add",
+            json_pack("{s:s,s:s,s:s}", "id", id, "name", name, "role", manager ? "manager" : "cashier"));
     return end(j, rc);
 }
 
@@ -201,6 +203,21 @@ enum ru_status journal_cashier_check(struct journal *j, const char *id, const ch
         pin_hash(pin, sqlite3_column_blob(s, 1), hash);
         rc = CRYPTO_memcmp(hash, sqlite3_column_blob(s, 2), HASH_BYTES) == 0 ? RU_OK : RU_ERR_INVALID;
         *manager = !strcmp((const char *)sqlite3_column_text(s, 0), "manager");
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+enum ru_status journal_cashier_role(struct journal *j, const char *id, int *manager)
+{
+    sqlite3_stmt *s = prepare(j, "SELECT role FROM cashier WHERE id = ?1");
+    if (!s)
+        return RU_ERR_DB;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    enum ru_status rc = RU_ERR_NOT_FOUND;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *manager = !strcmp((const char *)sqlite3_column_text(s, 0), "manager");
+        rc = RU_OK;
     }
     sqlite3_finalize(s);
     return rc;
@@ -226,8 +243,9 @@ enum ru_status journal_shift_open(struct journal *j, const char *cashier, long l
     if (r != SQLITE_DONE)
         return end(j, db_fail(j->db, "opening a shift"));
     long long id = sqlite3_last_insert_rowid(db_sqlite(j->db));
-    rc = append(j, "shift_open", json_pack("{s:I,s:s,s:I,s:b}", "id", (json_int_t)id, "cashier", cashier,
-                                           "float_cents", (json_int_t)float_cents, "training", training));
+    rc = append(j, "shift_open",
+                json_pack("{s:I,s:s,s:I,s:b}", "id", (json_int_t)id, "cashier", cashier, "float_cents",
+                          (json_int_t)float_cents, "training", training));
     if ((rc = end(j, rc)) == RU_OK)
         *shift = id;
     return rc;
@@ -262,9 +280,10 @@ enum ru_status journal_sale_begin(struct journal *j, struct pos_sale *sale)
     if (rc != RU_OK)
         return rc;
     sqlite3_stmt *s = prepare(
-        j, "INSERT INTO sale (request_id, shift, kind, serial, plan, amount_cents, currency, tender, cash_cents,"
-           " change_cents, state, training, created_at, changed_at)"
-           " VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6, ?7, ?8, ?9, ?10, 'sending', ?11, " NOW ", " NOW ")");
+        j,
+        "INSERT INTO sale (request_id, shift, kind, serial, plan, amount_cents, currency, tender, cash_cents,"
+        " change_cents, state, training, created_at, changed_at)"
+        " VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6, ?7, ?8, ?9, ?10, 'sending', ?11, " NOW ", " NOW ")");
     if (!s)
         return end(j, RU_ERR_DB);
     sqlite3_bind_text(s, 1, sale->request_id, -1, SQLITE_STATIC);
@@ -284,10 +303,11 @@ enum ru_status journal_sale_begin(struct journal *j, struct pos_sale *sale)
     rc = append(j, "sale_begin",
                 json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:I,s:I,s:b}", "id", (json_int_t)sale->id,
                           "request_id", sale->request_id, "shift", (json_int_t)sale->shift, "kind",
-                          sale->on_demand ? "on_demand" : "activation", "serial", sale->serial, "plan", sale->plan,
-                          "amount_cents", (json_int_t)sale->amount_cents, "currency", sale->currency, "tender",
-                          sale->card_tender ? "card" : "cash", "cash_cents", (json_int_t)sale->cash_cents,
-                          "change_cents", (json_int_t)sale->change_cents, "training", sale->training));
+                          sale->on_demand ? "on_demand" : "activation", "serial", sale->serial, "plan",
+                          sale->plan, "amount_cents", (json_int_t)sale->amount_cents, "currency",
+                          sale->currency, "tender", sale->card_tender ? "card" : "cash", "cash_cents",
+                          (json_int_t)sale->cash_cents, "change_cents", (json_int_t)sale->change_cents,
+                          "training", sale->training));
     return end(j, rc);
 }
 
@@ -302,8 +322,8 @@ static enum ru_status queue(struct journal *j, long long sale, int is_void)
 }
 
 /* The state change, inside the caller's transaction. */
-static enum ru_status set_state(struct journal *j, long long id, enum pos_sale_state state, const char *serial,
-                                const char *auth_code, const char *message)
+static enum ru_status set_state(struct journal *j, long long id, enum pos_sale_state state,
+                                const char *serial, const char *auth_code, const char *message)
 {
     sqlite3_stmt *s = prepare(j, "UPDATE sale SET state = ?2, serial = coalesce(nullif(?3, ''), serial),"
                                  " auth_code = coalesce(?4, auth_code), message = coalesce(?5, message),"
@@ -333,8 +353,8 @@ static enum ru_status set_state(struct journal *j, long long id, enum pos_sale_s
     return rc;
 }
 
-enum ru_status journal_sale_state(struct journal *j, long long id, enum pos_sale_state state, const char *serial,
-                                  const char *auth_code, const char *message)
+enum ru_status journal_sale_state(struct journal *j, long long id, enum pos_sale_state state,
+                                  const char *serial, const char *auth_code, const char *message)
 {
     enum ru_status rc = db_begin(j->db);
     if (rc != RU_OK)
@@ -344,9 +364,10 @@ enum ru_status journal_sale_state(struct journal *j, long long id, enum pos_sale
 
 enum ru_status journal_sale_get(struct journal *j, long long id, struct pos_sale *o)
 {
-    sqlite3_stmt *s = prepare(j, "SELECT id, request_id, shift, kind, coalesce(serial, ''), plan, amount_cents,"
-                                 " currency, tender, cash_cents, change_cents, state, coalesce(auth_code, ''),"
-                                 " coalesce(message, ''), training, created_at FROM sale WHERE id = ?1");
+    sqlite3_stmt *s =
+        prepare(j, "SELECT id, request_id, shift, kind, coalesce(serial, ''), plan, amount_cents,"
+                   " currency, tender, cash_cents, change_cents, state, coalesce(auth_code, ''),"
+                   " coalesce(message, ''), training, created_at FROM sale WHERE id = ?1");
     if (!s)
         return RU_ERR_DB;
     sqlite3_bind_int64(s, 1, id);
@@ -375,6 +396,58 @@ enum ru_status journal_sale_get(struct journal *j, long long id, struct pos_sale
     return rc;
 }
 
+enum ru_status journal_sale_of_card(struct journal *j, const char *serial, struct pos_sale *out)
+{
+    sqlite3_stmt *s = prepare(j, "SELECT id FROM sale WHERE serial = ?1 AND state IN ('sending', 'approved',"
+                                 " 'reversal_pending', 'void_pending') ORDER BY id DESC LIMIT 1");
+    if (!s)
+        return RU_ERR_DB;
+    sqlite3_bind_text(s, 1, serial, -1, SQLITE_STATIC);
+    long long id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_finalize(s);
+    return id ? journal_sale_get(j, id, out) : RU_ERR_NOT_FOUND;
+}
+
+enum ru_status journal_catalog_store(struct journal *j, const struct pos_plan *plans, size_t n)
+{
+    enum ru_status rc = db_begin(j->db);
+    if (rc != RU_OK)
+        return rc;
+    sqlite3_stmt *s = prepare(j, "DELETE FROM catalog");
+    rc = s ? finish(j, s) : RU_ERR_DB;
+    for (size_t i = 0; rc == RU_OK && i < n; i++) {
+        if (!(s = prepare(j, "INSERT INTO catalog (code, months, price_cents, currency, fetched_at)"
+                             " VALUES (?1, ?2, ?3, ?4, " NOW ")")))
+            rc = RU_ERR_DB;
+        else {
+            sqlite3_bind_text(s, 1, plans[i].code, -1, SQLITE_STATIC);
+            sqlite3_bind_int(s, 2, plans[i].months);
+            sqlite3_bind_int64(s, 3, plans[i].price_cents);
+            sqlite3_bind_text(s, 4, plans[i].currency, -1, SQLITE_STATIC);
+            rc = finish(j, s);
+        }
+    }
+    return end(j, rc);
+}
+
+enum ru_status journal_catalog_get(struct journal *j, const char *code, struct pos_plan *out)
+{
+    sqlite3_stmt *s = prepare(j, "SELECT code, months, price_cents, currency FROM catalog WHERE code = ?1");
+    if (!s)
+        return RU_ERR_DB;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+    enum ru_status rc = RU_ERR_NOT_FOUND;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        text_col(s, 0, out->code, sizeof(out->code));
+        out->months = sqlite3_column_int(s, 1);
+        out->price_cents = sqlite3_column_int64(s, 2);
+        text_col(s, 3, out->currency, sizeof(out->currency));
+        rc = RU_OK;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 enum ru_status journal_recover(struct journal *j, unsigned long *n)
 {
     enum ru_status rc = db_begin(j->db);
@@ -390,18 +463,21 @@ enum ru_status journal_recover(struct journal *j, unsigned long *n)
         ids[k++] = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
     for (size_t i = 0; rc == RU_OK && i < k; i++)
-        rc = set_state(j, ids[i], SALE_REVERSAL_PENDING, NULL, NULL, "no answer: the terminal stopped while sending");
+        rc = set_state(j, ids[i], SALE_REVERSAL_PENDING, NULL, NULL,
+                       "no answer: the terminal stopped while sending");
     if ((rc = end(j, rc)) == RU_OK)
         *n = (unsigned long)k;
     /* more than 256 at once cannot happen on one terminal; go round again if it did */
     return rc == RU_OK && k == 256 ? journal_recover(j, n) : rc;
 }
 
-enum ru_status journal_outbox_due(struct journal *j, long long now, struct pos_outbox_item *out, size_t max, size_t *n)
+enum ru_status journal_outbox_due(struct journal *j, long long now, struct pos_outbox_item *out, size_t max,
+                                  size_t *n)
 {
-    sqlite3_stmt *s = prepare(j, "SELECT o.id, o.sale, o.kind, o.attempts, s.request_id, coalesce(s.serial, '')"
-                                 " FROM outbox o JOIN sale s ON s.id = o.sale"
-                                 " WHERE o.done_at IS NULL AND (?1 = 0 OR o.next_at <= ?1) ORDER BY o.id LIMIT ?2");
+    sqlite3_stmt *s =
+        prepare(j, "SELECT o.id, o.sale, o.kind, o.attempts, s.request_id, coalesce(s.serial, '')"
+                   " FROM outbox o JOIN sale s ON s.id = o.sale"
+                   " WHERE o.done_at IS NULL AND (?1 = 0 OR o.next_at <= ?1) ORDER BY o.id LIMIT ?2");
     if (!s)
         return RU_ERR_DB;
     sqlite3_bind_int64(s, 1, now);
@@ -427,7 +503,8 @@ enum ru_status journal_outbox_done(struct journal *j, const struct pos_outbox_it
     enum ru_status rc = db_begin(j->db);
     if (rc != RU_OK)
         return rc;
-    sqlite3_stmt *s = prepare(j, "UPDATE outbox SET done_at = " NOW ", attempts = attempts + 1 WHERE id = ?1");
+    sqlite3_stmt *s =
+        prepare(j, "UPDATE outbox SET done_at = " NOW ", attempts = attempts + 1 WHERE id = ?1");
     if (!s)
         return end(j, RU_ERR_DB);
     sqlite3_bind_int64(s, 1, it->id);
@@ -463,8 +540,9 @@ enum ru_status journal_outbox_pending(struct journal *j, unsigned long *n)
 /* The totals of SHIFT: sales completed (approved), voids, by plan, cash expected. */
 static enum ru_status totals(struct journal *j, long long shift, json_t **out)
 {
-    sqlite3_stmt *s = prepare(j, "SELECT id, cashier, training, float_cents, opened_at, closed_at, counted_cents"
-                                 " FROM shift WHERE id = ?1");
+    sqlite3_stmt *s =
+        prepare(j, "SELECT id, cashier, training, float_cents, opened_at, closed_at, counted_cents"
+                   " FROM shift WHERE id = ?1");
     if (!s)
         return RU_ERR_DB;
     sqlite3_bind_int64(s, 1, shift);
@@ -473,9 +551,10 @@ static enum ru_status totals(struct journal *j, long long shift, json_t **out)
         return RU_ERR_NOT_FOUND;
     }
     long long float_cents = sqlite3_column_int64(s, 3);
-    json_t *o = json_pack("{s:I,s:s,s:b,s:s,s:I}", "shift_id", (json_int_t)shift, "cashier",
-                          (const char *)sqlite3_column_text(s, 1), "training", sqlite3_column_int(s, 2), "opened_at",
-                          (const char *)sqlite3_column_text(s, 4), "float_cents", (json_int_t)float_cents);
+    json_t *o =
+        json_pack("{s:I,s:s,s:b,s:s,s:I}", "shift_id", (json_int_t)shift, "cashier",
+                  (const char *)sqlite3_column_text(s, 1), "training", sqlite3_column_int(s, 2), "opened_at",
+                  (const char *)sqlite3_column_text(s, 4), "float_cents", (json_int_t)float_cents);
     sqlite3_finalize(s);
     if (!o)
         return RU_ERR_NOMEM;
@@ -517,9 +596,10 @@ static enum ru_status totals(struct journal *j, long long shift, json_t **out)
     }
     sqlite3_bind_int64(s, 1, shift);
     while (sqlite3_step(s) == SQLITE_ROW)
-        json_array_append_new(plans, json_pack("{s:s,s:I,s:I}", "plan", (const char *)sqlite3_column_text(s, 0),
-                                               "count", (json_int_t)sqlite3_column_int64(s, 1), "cents",
-                                               (json_int_t)sqlite3_column_int64(s, 2)));
+        json_array_append_new(plans,
+                              json_pack("{s:s,s:I,s:I}", "plan", (const char *)sqlite3_column_text(s, 0),
+                                        "count", (json_int_t)sqlite3_column_int64(s, 1), "cents",
+                                        (json_int_t)sqlite3_column_int64(s, 2)));
     sqlite3_finalize(s);
     json_object_set_new(o, "by_plan", plans);
     *out = o;
@@ -583,7 +663,8 @@ enum ru_status journal_shift_close(struct journal *j, long long counted_cents, c
     } else {
         rc = RU_ERR_DB;
     }
-    if (rc == RU_OK && (s = prepare(j, "INSERT INTO zreport (number, shift, body, created_at) VALUES (?1, ?2, ?3, ?4)"))) {
+    if (rc == RU_OK &&
+        (s = prepare(j, "INSERT INTO zreport (number, shift, body, created_at) VALUES (?1, ?2, ?3, ?4)"))) {
         sqlite3_bind_int64(s, 1, number);
         sqlite3_bind_int64(s, 2, sh.id);
         sqlite3_bind_text(s, 3, body, -1, SQLITE_STATIC);
@@ -599,9 +680,9 @@ enum ru_status journal_shift_close(struct journal *j, long long counted_cents, c
         EVP_Digest(body, strlen(body), h, &hl, EVP_sha256(), NULL);
         for (int i = 0; i < HASH_BYTES; i++)
             snprintf(hex + 2 * i, 3, "%02x", h[i]);
-        rc = append(j, "shift_close", json_pack("{s:I,s:I,s:I,s:s}", "id", (json_int_t)sh.id, "counted_cents",
-                                                (json_int_t)counted_cents, "z_number", (json_int_t)number,
-                                                "z_sha256", hex));
+        rc = append(j, "shift_close",
+                    json_pack("{s:I,s:I,s:I,s:s}", "id", (json_int_t)sh.id, "counted_cents",
+                              (json_int_t)counted_cents, "z_number", (json_int_t)number, "z_sha256", hex));
     }
     if ((rc = end(j, rc)) == RU_OK)
         *json = body;
@@ -710,17 +791,21 @@ static enum ru_status check_chain(struct journal *j, struct replay *r, char *why
     enum ru_status rc = RU_OK;
     while (rc == RU_OK && sqlite3_step(s) == SQLITE_ROW) {
         long long seq = sqlite3_column_int64(s, 0);
-        const char *at = (const char *)sqlite3_column_text(s, 1), *type = (const char *)sqlite3_column_text(s, 2);
+        const char *at = (const char *)sqlite3_column_text(s, 1),
+                   *type = (const char *)sqlite3_column_text(s, 2);
         const char *body = (const char *)sqlite3_column_text(s, 3);
         rc = RU_ERR_INVALID;
         if (seq != want)
             snprintf(why, whylen, "journal entry %lld is missing (the next is %lld): deleted", want, seq);
-        else if (sqlite3_column_bytes(s, 4) != HASH_BYTES || memcmp(sqlite3_column_blob(s, 4), last, HASH_BYTES))
-            snprintf(why, whylen, "journal entry %lld does not follow entry %lld: the chain is broken", seq, seq - 1);
+        else if (sqlite3_column_bytes(s, 4) != HASH_BYTES ||
+                 memcmp(sqlite3_column_blob(s, 4), last, HASH_BYTES))
+            snprintf(why, whylen, "journal entry %lld does not follow entry %lld: the chain is broken", seq,
+                     seq - 1);
         else {
             entry_hash(last, seq, at ? at : "", type ? type : "", body ? body : "", hash);
             json_t *b = body ? json_loads(body, 0, NULL) : NULL;
-            if (sqlite3_column_bytes(s, 5) != HASH_BYTES || memcmp(sqlite3_column_blob(s, 5), hash, HASH_BYTES))
+            if (sqlite3_column_bytes(s, 5) != HASH_BYTES ||
+                memcmp(sqlite3_column_blob(s, 5), hash, HASH_BYTES))
                 snprintf(why, whylen, "journal entry %lld (%s) was changed after it was written", seq,
                          type ? type : "?");
             else if (!b || !apply(r, type, b))
@@ -739,8 +824,9 @@ static enum ru_status check_chain(struct journal *j, struct replay *r, char *why
 /* The sale table against the replay. */
 static enum ru_status check_sales(struct journal *j, struct replay *r, char *why, size_t whylen)
 {
-    sqlite3_stmt *s = prepare(j, "SELECT id, request_id, shift, coalesce(serial, ''), plan, amount_cents, state,"
-                                 " coalesce(auth_code, '') FROM sale ORDER BY id");
+    sqlite3_stmt *s =
+        prepare(j, "SELECT id, request_id, shift, coalesce(serial, ''), plan, amount_cents, state,"
+                   " coalesce(auth_code, '') FROM sale ORDER BY id");
     if (!s)
         return RU_ERR_DB;
     enum ru_status rc = RU_OK;
@@ -749,7 +835,8 @@ static enum ru_status check_sales(struct journal *j, struct replay *r, char *why
         long long id = sqlite3_column_int64(s, 0);
         for (; expect_next < id && rc == RU_OK; expect_next++)
             if ((size_t)expect_next < r->cap && r->sales[expect_next].seen) {
-                snprintf(why, whylen, "sale %lld is in the journal but not in the sales table: deleted", expect_next);
+                snprintf(why, whylen, "sale %lld is in the journal but not in the sales table: deleted",
+                         expect_next);
                 rc = RU_ERR_INVALID;
             }
         expect_next = id + 1;
@@ -781,7 +868,8 @@ static enum ru_status check_sales(struct journal *j, struct replay *r, char *why
     sqlite3_finalize(s);
     for (; rc == RU_OK && (size_t)expect_next < r->cap; expect_next++)
         if (r->sales[expect_next].seen) {
-            snprintf(why, whylen, "sale %lld is in the journal but not in the sales table: deleted", expect_next);
+            snprintf(why, whylen, "sale %lld is in the journal but not in the sales table: deleted",
+                     expect_next);
             rc = RU_ERR_INVALID;
         }
     return rc;

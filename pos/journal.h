@@ -67,6 +67,9 @@ enum ru_status journal_cashier_add(struct journal *j, const char *id, const char
 enum ru_status journal_cashier_check(struct journal *j, const char *id, const char *pin,
                                      int *manager) RU_WARN_UNUSED;
 
+/* *MANAGER: whether cashier ID is a manager. RU_ERR_NOT_FOUND. */
+enum ru_status journal_cashier_role(struct journal *j, const char *id, int *manager) RU_WARN_UNUSED;
+
 /* Open a shift. RU_ERR_EXISTS when one is open. */
 enum ru_status journal_shift_open(struct journal *j, const char *cashier, long long float_cents, int training,
                                   long long *shift) RU_WARN_UNUSED;
@@ -80,11 +83,30 @@ enum ru_status journal_sale_begin(struct journal *j, struct pos_sale *s) RU_WARN
 /* Move sale ID to STATE with what the issuer answered (each may be NULL). Moving to
  * reversal_pending or void_pending also queues the reversal or void in the outbox, in
  * the same transaction. */
-enum ru_status journal_sale_state(struct journal *j, long long id, enum pos_sale_state state, const char *serial,
-                                  const char *auth_code, const char *message) RU_WARN_UNUSED;
+enum ru_status journal_sale_state(struct journal *j, long long id, enum pos_sale_state state,
+                                  const char *serial, const char *auth_code,
+                                  const char *message) RU_WARN_UNUSED;
 
 /* Sale ID; RU_ERR_NOT_FOUND. */
 enum ru_status journal_sale_get(struct journal *j, long long id, struct pos_sale *out) RU_WARN_UNUSED;
+
+/* The latest sale of card SERIAL that is approved or still open (sending, reversal or
+ * void pending), for refusing a card twice; RU_ERR_NOT_FOUND. */
+enum ru_status journal_sale_of_card(struct journal *j, const char *serial,
+                                    struct pos_sale *out) RU_WARN_UNUSED;
+
+struct pos_plan {
+    char code[17];
+    int months;
+    long long price_cents;
+    char currency[4];
+};
+
+/* Replace the cached catalog with the N PLANS. */
+enum ru_status journal_catalog_store(struct journal *j, const struct pos_plan *plans,
+                                     size_t n) RU_WARN_UNUSED;
+/* Plan CODE of the cached catalog; RU_ERR_NOT_FOUND. */
+enum ru_status journal_catalog_get(struct journal *j, const char *code, struct pos_plan *out) RU_WARN_UNUSED;
 
 /* Every 'sending' sale (a run ended between recording and hearing back) becomes
  * reversal_pending with its reversal queued: before any new sale. *N counts them. */

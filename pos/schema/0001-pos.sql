@@ -60,6 +60,15 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox(next_at) WHERE done_at IS NULL;
 
+-- The issuer's catalog as last fetched: prices for training shifts, which never ask.
+CREATE TABLE catalog (
+    code         TEXT PRIMARY KEY,
+    months       INTEGER NOT NULL,
+    price_cents  INTEGER NOT NULL,
+    currency     TEXT NOT NULL,
+    fetched_at   TEXT NOT NULL
+);
+
 -- Z reports, numbered, written once at the close of a shift.
 CREATE TABLE zreport (
     number     INTEGER PRIMARY KEY,

@@ -1,0 +1,45 @@
+/*
+ * pos/cmd.h - what the subcommands of reup-pos share: exit codes, the configuration,
+ * opening the till, JSON or words on standard output.
+ */
+#ifndef REUP_POS_CMD_H
+#define REUP_POS_CMD_H
+#include "common/args.h"
+#include "pos/till.h"
+
+enum exit_code {
+    EXIT_OK = 0,        /* done; a sale: approved */
+    EXIT_FAILED = 1,    /* system error: the journal, disk, memory */
+    EXIT_USAGE = 2,     /* bad arguments or input (a serial's check digit, no open shift, too little cash) */
+    EXIT_CONFIG = 3,    /* the configuration or the credentials are missing or wrong */
+    EXIT_NOT_FOUND = 4, /* no such sale, cashier or Z report; a wrong PIN */
+    EXIT_UNREACHABLE = 5, /* the issuer did not answer: the sale is not completed */
+    EXIT_DECLINED = 6,    /* the issuer declined the sale */
+};
+
+int cmd_cashier(int argc, char **argv);
+int cmd_shift(int argc, char **argv);
+int cmd_sell(int argc, char **argv);
+int cmd_void(int argc, char **argv);
+int cmd_reprint(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+
+/* The --config given before the command (NULL: the default places). */
+extern const char *config_option;
+
+/* Print "reup-pos: MSG" and USAGE to stderr; EXIT_USAGE. */
+int usage_error(const char *usage, const char *msg);
+
+/* Load the configuration; after a message, EXIT_CONFIG. */
+int load_config(struct pos_config *cfg);
+
+/* Load the configuration and open the till (recovery included); after a message, the
+ * exit code. */
+int open_till(struct till **t);
+
+/* The journal alone, for commands that never talk to the issuer. */
+int open_journal(struct journal **j);
+#endif

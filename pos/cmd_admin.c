@@ -1,0 +1,98 @@
+/*
+ * reup-pos status, sync, verify - how the terminal stands, sending what waits, checking
+ * the journal.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "pos/cmd.h"
+#include "common/banned.h"
+
+#define USAGE_STATUS "usage: reup-pos status [--json]\n"
+#define USAGE_SYNC   "usage: reup-pos sync\n"
+#define USAGE_VERIFY "usage: reup-pos verify\n"
+
+int cmd_status(int argc, char **argv)
+{
+    struct args a;
+    char err[300];
+    if (args_parse(argc, argv, "", "json help", 0, &a, err, sizeof(err)) != RU_OK)
+        return usage_error(USAGE_STATUS, err);
+    struct till *t = NULL;
+    int code = open_till(&t);
+    if (code != EXIT_OK)
+        return code;
+    struct pos_shift sh;
+    unsigned long pending = 0;
+    int open = journal_shift_current(till_journal(t), &sh) == RU_OK;
+    if (journal_outbox_pending(till_journal(t), &pending) != RU_OK) {
+        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(till_journal(t)));
+        till_free(t);
+        return EXIT_FAILED;
+    }
+    int reachable = till_issuer_reachable(t);
+    till_free(t);
+    if (args_has(&a, "json")) {
+        json_t *o = json_pack("{s:b,s:I,s:b}", "issuer_reachable", reachable, "pending", (json_int_t)pending,
+                              "shift_open", open);
+        if (open) {
+            json_object_set_new(o, "shift_id", json_integer(sh.id));
+            json_object_set_new(o, "cashier", json_string(sh.cashier));
+            json_object_set_new(o, "training", json_boolean(sh.training));
+        }
+        char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        puts(text ? text : "{}");
+        free(text);
+        json_decref(o);
+    } else {
+        printf("issuer: %s\n", reachable ? "reachable" : "NOT REACHABLE: sales cannot be completed");
+        if (open)
+            printf("shift %lld open, cashier %s%s\n", sh.id, sh.cashier, sh.training ? ", TRAINING" : "");
+        else
+            printf("no shift open\n");
+        printf("reversals and voids waiting for the issuer: %lu\n", pending);
+    }
+    return EXIT_OK;
+}
+
+int cmd_sync(int argc, char **argv)
+{
+    struct args a;
+    char err[300];
+    if (args_parse(argc, argv, "", "help", 0, &a, err, sizeof(err)) != RU_OK)
+        return usage_error(USAGE_SYNC, err);
+    struct till *t = NULL;
+    int code = open_till(&t);
+    if (code != EXIT_OK)
+        return code;
+    unsigned long sent = 0, left = 0;
+    enum ru_status rc = till_sync(t, 1, &sent, &left);
+    if (rc != RU_OK)
+        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(till_journal(t)));
+    till_free(t);
+    if (rc != RU_OK)
+        return EXIT_FAILED;
+    printf("sent %lu, still waiting %lu\n", sent, left);
+    return left ? EXIT_UNREACHABLE : EXIT_OK;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+    struct args a;
+    char err[300], why[400];
+    if (args_parse(argc, argv, "", "help", 0, &a, err, sizeof(err)) != RU_OK)
+        return usage_error(USAGE_VERIFY, err);
+    struct journal *j = NULL;
+    int code = open_journal(&j);
+    if (code != EXIT_OK)
+        return code;
+    enum ru_status rc = journal_verify(j, why, sizeof(why));
+    if (rc == RU_OK)
+        printf("the journal is intact\n");
+    else if (rc == RU_ERR_INVALID)
+        fprintf(stderr, "reup-pos: the journal was changed: %s\n", why);
+    else
+        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
+    journal_free(j);
+    return rc == RU_OK ? EXIT_OK : EXIT_FAILED;
+}

@@ -1,0 +1,185 @@
+/*
+ * reup-pos sell, void, reprint - a sale at the counter, taking it back, its receipt again.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pos/cmd.h"
+#include "common/cardnum.h"
+#include "common/money.h"
+#include "common/banned.h"
+
+#define USAGE_SELL                                                                             \
+    "usage: reup-pos sell (--serial S | --on-demand PLAN) (--cash AMOUNT | --card) [--json]\n" \
+    "  --serial S       the card's serial as scanned or typed (spaces and dashes allowed)\n"   \
+    "  --on-demand P    a new card of plan P, printed here with its PIN\n"                     \
+    "  --cash AMOUNT    cash given, as 50 or 50.00; --card: paid by card elsewhere\n"
+
+#define USAGE_VOID    "usage: reup-pos void SALE_ID [--manager ID --pin PIN] [--json]\n"
+#define USAGE_REPRINT "usage: reup-pos reprint SALE_ID\n"
+
+static int exit_for_sale(enum pos_sale_state s)
+{
+    return s == SALE_APPROVED || s == SALE_VOIDED || s == SALE_VOID_PENDING ? EXIT_OK
+           : s == SALE_DECLINED                                             ? EXIT_DECLINED
+                                                                            : EXIT_UNREACHABLE;
+}
+
+static void show(const struct till_result *r, int json)
+{
+    char masked[CARD_DIGITS + 1] = "", amount[32], change[32];
+    if (r->serial[0])
+        card_mask(r->serial, masked);
+    money_format(r->amount_cents, amount, sizeof(amount));
+    money_format(r->change_cents, change, sizeof(change));
+    if (json) {
+        json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s,s:b}", "sale_id", (json_int_t)r->sale_id,
+                              "status", pos_sale_state_name(r->state), "serial", masked, "plan", r->plan,
+                              "amount_cents", (json_int_t)r->amount_cents, "change_cents",
+                              (json_int_t)r->change_cents, "currency", r->currency, "auth_code", r->auth_code,
+                              "message", r->message, "printed", r->printed);
+        if (o && r->print_msg[0] && !r->printed)
+            json_object_set_new(o, "print_message", json_string(r->print_msg));
+        char *t = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+        puts(t ? t : "{}");
+        free(t);
+        json_decref(o);
+        return;
+    }
+    printf("sale %lld: %s\n", r->sale_id, r->message);
+    if (r->state == SALE_APPROVED)
+        printf("card %s, plan %s, %s %s, change %s, auth %s\n", masked, r->plan, r->currency, amount, change,
+               r->auth_code);
+    if (r->print_msg[0] && !r->printed)
+        printf("the receipt did not print (%s): reprint it with reup-pos reprint %lld\n", r->print_msg,
+               r->sale_id);
+}
+
+int cmd_sell(int argc, char **argv)
+{
+    struct args a;
+    char err[300], serial[CARD_DIGITS + 1];
+    const char *why;
+    long long cash = 0;
+    if (args_parse(argc, argv, "serial on-demand cash", "card json help", 0, &a, err, sizeof(err)) != RU_OK)
+        return usage_error(USAGE_SELL, err);
+    if (args_has(&a, "help")) {
+        fputs(USAGE_SELL, stdout);
+        return EXIT_OK;
+    }
+    if (args_has(&a, "serial") == args_has(&a, "on-demand") || args_has(&a, "cash") == args_has(&a, "card"))
+        return usage_error(USAGE_SELL, "give one of --serial and --on-demand, and one of --cash and --card");
+    if (args_has(&a, "serial") && card_serial_parse(args_get(&a, "serial"), serial, &why) != RU_OK) {
+        fprintf(stderr, "reup-pos: the serial '%.40s' is wrong: %s; scan it again. Nothing was sent.\n",
+                args_get(&a, "serial"), why);
+        return EXIT_USAGE;
+    }
+    if (args_has(&a, "cash") && money_parse(args_get(&a, "cash"), &cash) != RU_OK) {
+        fprintf(stderr, "reup-pos: --cash '%.40s' is not an amount such as 50 or 50.00\n",
+                args_get(&a, "cash"));
+        return EXIT_USAGE;
+    }
+    struct till *t = NULL;
+    int code = open_till(&t);
+    if (code != EXIT_OK)
+        return code;
+    struct till_result r;
+    enum ru_status rc = till_sell(t, args_has(&a, "serial") ? serial : NULL, args_get(&a, "on-demand"), cash,
+                                  args_has(&a, "card"), &r);
+    till_free(t);
+    switch (rc) {
+    case RU_OK: show(&r, args_has(&a, "json")); return exit_for_sale(r.state);
+    case RU_ERR_IO: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_UNREACHABLE;
+    case RU_ERR_NOT_FOUND:
+    case RU_ERR_EXISTS:
+    case RU_ERR_LIMIT: fprintf(stderr, "reup-pos: %s; nothing was sent\n", r.message); return EXIT_USAGE;
+    case RU_ERR_INVALID: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_DECLINED;
+    default: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_FAILED;
+    }
+}
+
+/* SALE_ID as a positive number, or 0 after a message. */
+static long long sale_id(const struct args *a, const char *usage)
+{
+    char *end;
+    long long id = a->npositional ? strtoll(a->positional[0], &end, 10) : 0;
+    if (!a->npositional || *end || id <= 0) {
+        usage_error(usage, "give the sale's number");
+        return 0;
+    }
+    return id;
+}
+
+int cmd_void(int argc, char **argv)
+{
+    struct args a;
+    char err[300];
+    if (args_parse(argc, argv, "manager pin", "json help", 1, &a, err, sizeof(err)) != RU_OK)
+        return usage_error(USAGE_VOID, err);
+    if (args_has(&a, "help")) {
+        fputs(USAGE_VOID, stdout);
+        return EXIT_OK;
+    }
+    long long id = sale_id(&a, USAGE_VOID);
+    if (!id)
+        return EXIT_USAGE;
+    struct till *t = NULL;
+    int code = open_till(&t);
+    if (code != EXIT_OK)
+        return code;
+    /* a manager approves: the open shift's cashier when a manager, else --manager --pin */
+    struct pos_shift sh;
+    int manager = 0;
+    if (args_has(&a, "manager")) {
+        if (journal_cashier_check(till_journal(t), args_get(&a, "manager"),
+                                  args_get(&a, "pin") ? args_get(&a, "pin") : "", &manager) != RU_OK ||
+            !manager) {
+            fprintf(stderr, "reup-pos: manager %s and that PIN do not match a manager: nothing was voided\n",
+                    args_get(&a, "manager"));
+            till_free(t);
+            return EXIT_NOT_FOUND;
+        }
+    } else if (journal_shift_current(till_journal(t), &sh) == RU_OK &&
+               journal_cashier_role(till_journal(t), sh.cashier, &manager) != RU_OK) {
+        /* the shift's cashier signed in with a PIN when opening it */
+        manager = 0;
+    }
+    if (!manager) {
+        fprintf(stderr, "reup-pos: a void needs a manager's approval: --manager ID --pin PIN\n");
+        till_free(t);
+        return EXIT_USAGE;
+    }
+    struct till_result r;
+    enum ru_status rc = till_void(t, id, &r);
+    till_free(t);
+    if (rc == RU_OK) {
+        show(&r, args_has(&a, "json"));
+        return EXIT_OK;
+    }
+    fprintf(stderr, "reup-pos: %s\n", r.message);
+    return rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_FAILED;
+}
+
+int cmd_reprint(int argc, char **argv)
+{
+    struct args a;
+    char err[300];
+    if (args_parse(argc, argv, "", "help", 1, &a, err, sizeof(err)) != RU_OK)
+        return usage_error(USAGE_REPRINT, err);
+    long long id = sale_id(&a, USAGE_REPRINT);
+    if (!id)
+        return EXIT_USAGE;
+    struct till *t = NULL;
+    int code = open_till(&t);
+    if (code != EXIT_OK)
+        return code;
+    enum ru_status rc = till_reprint(t, id, err, sizeof(err));
+    till_free(t);
+    if (rc == RU_OK) {
+        printf("receipt of sale %lld printed\n", id);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "reup-pos: %s\n", err);
+    return rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_FAILED;
+}

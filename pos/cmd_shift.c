@@ -1,0 +1,193 @@
+/*
+ * reup-pos cashier, shift, report - who works the till, the shift, its X and Z reports.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pos/cmd.h"
+#include "common/money.h"
+#include "common/banned.h"
+
+#define USAGE_CASHIER "usage: reup-pos cashier add --id ID --name NAME --role cashier|manager --pin PIN\n"
+#define USAGE_SHIFT                                                                   \
+    "usage: reup-pos shift open --cashier ID --pin PIN --float AMOUNT [--training]\n" \
+    "       reup-pos shift close --counted AMOUNT [--json]\n"
+#define USAGE_REPORT "usage: reup-pos report --x | --z [N]\n"
+
+static int pin_ok(const char *pin)
+{
+    size_t n = pin ? strlen(pin) : 0;
+    return n >= 4 && n <= 12 && strspn(pin, "0123456789") == n;
+}
+
+int cmd_cashier(int argc, char **argv)
+{
+    struct args a;
+    char err[300];
+    if (args_parse(argc, argv, "id name role pin", "help", 1, &a, err, sizeof(err)) != RU_OK)
+        return usage_error(USAGE_CASHIER, err);
+    if (a.npositional != 1 || strcmp(a.positional[0], "add") != 0 || !args_get(&a, "id") ||
+        !args_get(&a, "name") || !args_get(&a, "role") || !args_get(&a, "pin"))
+        return usage_error(USAGE_CASHIER, "give add, --id, --name, --role and --pin");
+    const char *role = args_get(&a, "role"), *id = args_get(&a, "id");
+    if (strcmp(role, "cashier") && strcmp(role, "manager"))
+        return usage_error(USAGE_CASHIER, "--role is cashier or manager");
+    if (!pin_ok(args_get(&a, "pin")))
+        return usage_error(USAGE_CASHIER, "--pin is 4 to 12 digits");
+    if (!*id || strlen(id) > 32 ||
+        strspn(id, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_") != strlen(id))
+        return usage_error(USAGE_CASHIER, "--id is 1 to 32 letters, digits, - or _");
+    struct journal *j = NULL;
+    int code = open_journal(&j);
+    if (code != EXIT_OK)
+        return code;
+    enum ru_status rc =
+        journal_cashier_add(j, id, args_get(&a, "name"), !strcmp(role, "manager"), args_get(&a, "pin"));
+    if (rc == RU_OK)
+        printf("cashier %s (%s) added as %s\n", id, args_get(&a, "name"), role);
+    else if (rc == RU_ERR_EXISTS)
+        fprintf(stderr, "reup-pos: cashier %s exists already\n", id);
+    else
+        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
+    journal_free(j);
+    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_FAILED;
+}
+
+static int shift_open(const struct args *a)
+{
+    long long float_cents;
+    if (!args_get(a, "cashier") || !args_get(a, "pin") || !args_get(a, "float"))
+        return usage_error(USAGE_SHIFT, "give --cashier, --pin and --float");
+    if (money_parse(args_get(a, "float"), &float_cents) != RU_OK)
+        return usage_error(USAGE_SHIFT, "--float is an amount such as 100 or 100.00");
+    struct journal *j = NULL;
+    int code = open_journal(&j), manager;
+    if (code != EXIT_OK)
+        return code;
+    long long id = 0;
+    enum ru_status rc = journal_cashier_check(j, args_get(a, "cashier"), args_get(a, "pin"), &manager);
+    if (rc != RU_OK) {
+        fprintf(stderr, "reup-pos: cashier %s and that PIN do not match: sign in again\n",
+                args_get(a, "cashier"));
+        code = rc == RU_ERR_DB ? EXIT_FAILED : EXIT_NOT_FOUND;
+    } else if ((rc = journal_shift_open(j, args_get(a, "cashier"), float_cents, args_has(a, "training"),
+                                        &id)) == RU_OK) {
+        char f[32];
+        money_format(float_cents, f, sizeof(f));
+        printf("shift %lld open for cashier %s with a float of %s%s\n", id, args_get(a, "cashier"), f,
+               args_has(a, "training") ? " (TRAINING: nothing reaches the issuer)" : "");
+    } else {
+        fprintf(stderr, "reup-pos: %s\n",
+                rc == RU_ERR_EXISTS ? "a shift is open already: close it first" : journal_errmsg(j));
+        code = rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_FAILED;
+    }
+    journal_free(j);
+    return code;
+}
+
+/* A report as JSON, or in words for people. */
+static void print_report(const char *json, int as_json)
+{
+    if (as_json) {
+        puts(json);
+        return;
+    }
+    json_t *o = json_loads(json, JSON_DECODE_ANY, NULL);
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        char amount[32];
+        if (json_is_integer(v) && strstr(key, "_cents")) {
+            money_format(json_integer_value(v), amount, sizeof(amount));
+            printf("%-22s %12s\n", key, amount);
+        } else if (json_is_array(v)) {
+            size_t i;
+            json_t *p;
+            json_array_foreach(v, i, p)
+            {
+                money_format(json_integer_value(json_object_get(p, "cents")), amount, sizeof(amount));
+                printf("  plan %-8s %5lld  %12s\n", json_string_value(json_object_get(p, "plan")),
+                       (long long)json_integer_value(json_object_get(p, "count")), amount);
+            }
+        } else {
+            char *t = json_dumps(v, JSON_ENCODE_ANY);
+            printf("%-22s %12s\n", key, t ? t : "");
+            free(t);
+        }
+    }
+    json_decref(o);
+}
+
+static int shift_close(const struct args *a)
+{
+    long long counted;
+    if (!args_get(a, "counted") || money_parse(args_get(a, "counted"), &counted) != RU_OK)
+        return usage_error(USAGE_SHIFT, "--counted is the cash counted in the drawer, such as 140.00");
+    struct journal *j = NULL;
+    int code = open_journal(&j);
+    if (code != EXIT_OK)
+        return code;
+    char *json = NULL;
+    enum ru_status rc = journal_shift_close(j, counted, &json);
+    if (rc == RU_OK)
+        print_report(json, 1);
+    else
+        fprintf(stderr, "reup-pos: %s\n", rc == RU_ERR_NOT_FOUND ? "no shift is open" : journal_errmsg(j));
+    free(json);
+    journal_free(j);
+    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_USAGE : EXIT_FAILED;
+}
+
+int cmd_shift(int argc, char **argv)
+{
+    struct args a;
+    char err[300];
+    if (args_parse(argc, argv, "cashier pin float counted", "training json help", 1, &a, err, sizeof(err)) !=
+        RU_OK)
+        return usage_error(USAGE_SHIFT, err);
+    if (a.npositional == 1 && !strcmp(a.positional[0], "open"))
+        return shift_open(&a);
+    if (a.npositional == 1 && !strcmp(a.positional[0], "close"))
+        return shift_close(&a);
+    return usage_error(USAGE_SHIFT, "give open or close");
+}
+
+int cmd_report(int argc, char **argv)
+{
+    struct args a;
+    char err[300];
+    if (args_parse(argc, argv, "", "x z json help", 1, &a, err, sizeof(err)) != RU_OK)
+        return usage_error(USAGE_REPORT, err);
+    if (args_has(&a, "x") == args_has(&a, "z") || (args_has(&a, "x") && a.npositional))
+        return usage_error(USAGE_REPORT, "give --x, or --z with an optional number");
+    long long number = 0;
+    if (a.npositional) {
+        char *end;
+        number = strtoll(a.positional[0], &end, 10);
+        if (*end || number <= 0)
+            return usage_error(USAGE_REPORT, "the Z report's number is a whole number from 1");
+    }
+    struct journal *j = NULL;
+    int code = open_journal(&j);
+    if (code != EXIT_OK)
+        return code;
+    char *json = NULL;
+    struct pos_shift sh;
+    enum ru_status rc;
+    if (args_has(&a, "x"))
+        rc = journal_shift_current(j, &sh) == RU_OK ? journal_report_x(j, sh.id, &json) : RU_ERR_NOT_FOUND;
+    else
+        rc = journal_zreport(j, number, &json);
+    if (rc == RU_OK)
+        print_report(json, args_has(&a, "json") || args_has(&a, "z"));
+    else if (rc == RU_ERR_NOT_FOUND)
+        fprintf(stderr, "reup-pos: %s\n",
+                args_has(&a, "x") ? "no shift is open" : "there is no such Z report");
+    else
+        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
+    free(json);
+    journal_free(j);
+    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_FAILED;
+}

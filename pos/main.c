@@ -1,0 +1,111 @@
+/*
+ * reup-pos - the cashier's terminal: sells and activates Re-Up cards, prints the card and
+ * a receipt, voids, shift reports. Subcommands in cmd_*.c; this file dispatches and holds
+ * what they share.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "pos/cmd.h"
+#include "common/banned.h"
+
+#define USAGE                                                                                      \
+    "usage: reup-pos [--config FILE] COMMAND [options]\n"                                          \
+    "\n"                                                                                           \
+    "  cashier add --id ID --name NAME --role cashier|manager --pin PIN\n"                         \
+    "  shift open --cashier ID --pin PIN --float AMOUNT [--training]\n"                            \
+    "  shift close --counted AMOUNT [--json]       closes the shift, prints its Z report\n"        \
+    "  sell (--serial S | --on-demand PLAN) (--cash AMOUNT | --card) [--json]\n"                   \
+    "  void SALE_ID [--manager ID --pin PIN] [--json]\n"                                           \
+    "  reprint SALE_ID                             the receipt again\n"                            \
+    "  report --x | --z [N]                        running totals, or Z report N (the last)\n"     \
+    "  status [--json]                             shift, pending reversals, issuer reachable\n"   \
+    "  sync                                        send waiting reversals and voids now\n"         \
+    "  verify                                      check the journal's hash chain\n"               \
+    "\n"                                                                                           \
+    "--config: default /etc/reup/pos.conf, then $XDG_CONFIG_HOME/reup/pos.conf. docs/pos.md.\n"    \
+    "Exit codes: 0 done (sale approved), 1 system error, 2 usage or bad input, 3 configuration,\n" \
+    "4 not found or wrong PIN, 5 issuer unreachable (sale not completed), 6 declined.\n"
+
+const char *config_option;
+
+static const struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+} commands[] = {{"cashier", cmd_cashier}, {"shift", cmd_shift},     {"sell", cmd_sell},
+                {"void", cmd_void},       {"reprint", cmd_reprint}, {"report", cmd_report},
+                {"status", cmd_status},   {"sync", cmd_sync},       {"verify", cmd_verify}};
+
+int usage_error(const char *usage, const char *msg)
+{
+    fprintf(stderr, "reup-pos: %s\n\n%s", msg, usage ? usage : USAGE);
+    return EXIT_USAGE;
+}
+
+int load_config(struct pos_config *cfg)
+{
+    char path[1024], err[1400];
+    pos_config_path(config_option, path, sizeof(path));
+    if (pos_config_load(path, cfg, err, sizeof(err)) != RU_OK) {
+        fprintf(stderr, "reup-pos: %s\n", err);
+        return EXIT_CONFIG;
+    }
+    return EXIT_OK;
+}
+
+int open_till(struct till **t)
+{
+    struct pos_config cfg;
+    char err[1400];
+    int code = load_config(&cfg);
+    if (code != EXIT_OK)
+        return code;
+    enum ru_status rc = till_open(&cfg, t, err, sizeof(err));
+    if (rc != RU_OK) {
+        fprintf(stderr, "reup-pos: %s\n", err);
+        return rc == RU_ERR_INVALID ? EXIT_CONFIG : EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+int open_journal(struct journal **j)
+{
+    struct pos_config cfg;
+    int code = load_config(&cfg);
+    if (code != EXIT_OK)
+        return code;
+    if (journal_open(cfg.journal, j) != RU_OK) {
+        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(*j));
+        journal_free(*j);
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+    while (i + 1 < argc && !strcmp(argv[i], "--config")) {
+        config_option = argv[i + 1];
+        i += 2;
+    }
+    if (i >= argc || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+        fputs(USAGE, i >= argc ? stderr : stdout);
+        return i >= argc ? EXIT_USAGE : EXIT_OK;
+    }
+    for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+        if (!strcmp(argv[i], commands[k].name)) {
+            /* --config may also come after the command */
+            for (int a = i + 1; a + 1 < argc; a++)
+                if (!strcmp(argv[a], "--config")) {
+                    config_option = argv[a + 1];
+                    for (int b = a; b + 2 < argc; b++)
+                        argv[b] = argv[b + 2];
+                    argc -= 2;
+                    break;
+                }
+            return commands[k].fn(argc - i - 1, argv + i + 1);
+        }
+    char msg[160];
+    snprintf(msg, sizeof(msg), "unknown command '%.100s'", argv[i]);
+    return usage_error(NULL, msg);
+}

@@ -1,0 +1,566 @@
+/*
+ * pos/till.c - the sale flow. Every step is written to the journal before the next
+ * leaves the terminal; an answer that does not come is "unknown", never "failed".
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "pos/till.h"
+#include "issuer/client.h"
+#include "printing/cardrender.h"
+#include "printing/cardsheet.h"
+#include "printing/layout.h"
+#include "printing/printjob.h"
+#include "printing/receipt.h"
+#include "common/cardnum.h"
+#include "common/money.h"
+#include "common/banned.h"
+
+#define OUTBOX_BATCH    64
+#define BACKOFF_MAX_S   300
+#define PRINT_TIMEOUT_S 120
+
+struct till {
+    struct pos_config cfg;
+    struct journal *j;
+    struct issuer_client *c;
+    int catalog_fetched;
+};
+
+enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *err, size_t errlen)
+{
+    struct till *t = calloc(1, sizeof(*t));
+    if (!t)
+        return RU_ERR_NOMEM;
+    t->cfg = *cfg;
+    char terminal[65], store[65];
+    struct issuer_client_config cc = {.url = cfg->issuer_url,
+                                      .ca_path = cfg->issuer_ca[0] ? cfg->issuer_ca : NULL,
+                                      .timeout_ms = cfg->timeout_ms,
+                                      .connect_timeout_ms = cfg->connect_timeout_ms};
+    enum ru_status rc = issuer_credentials_load(cfg->credentials, terminal, store, cc.secret, err, errlen);
+    if (rc == RU_OK && (strcmp(terminal, cfg->terminal) != 0 || strcmp(store, cfg->store_id) != 0)) {
+        snprintf(err, errlen, "the credentials '%s' are for terminal %s of store %s, not %s of %s",
+                 cfg->credentials, terminal, store, cfg->terminal, cfg->store_id);
+        rc = RU_ERR_INVALID;
+    }
+    cc.terminal = terminal;
+    if (rc == RU_OK && issuer_client_new(&cc, &t->c) != RU_OK) {
+        snprintf(err, errlen, "[issuer] url '%s' is not an https:// address", cfg->issuer_url);
+        rc = RU_ERR_INVALID;
+    }
+    memset(cc.secret, 0, sizeof(cc.secret));
+    if (rc != RU_OK) {
+        till_free(t);
+        return rc == RU_ERR_NOMEM ? rc : RU_ERR_INVALID;
+    }
+    unsigned long recovered = 0;
+    if ((rc = journal_open(cfg->journal, &t->j)) != RU_OK ||
+        (rc = journal_recover(t->j, &recovered)) != RU_OK) {
+        snprintf(err, errlen, "%s", journal_errmsg(t->j));
+        till_free(t);
+        return RU_ERR_DB;
+    }
+    *out = t;
+    return RU_OK;
+}
+
+void till_free(struct till *t)
+{
+    if (!t)
+        return;
+    issuer_client_free(t->c);
+    journal_free(t->j);
+    free(t);
+}
+
+struct journal *till_journal(struct till *t)
+{
+    return t->j;
+}
+
+/* The string KEY of O, or "". */
+static const char *jstr(json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+/* An answer's JSON body, or NULL. */
+static json_t *body_of(const struct issuer_answer *a)
+{
+    return a->body ? json_loads(a->body, 0, NULL) : NULL;
+}
+
+/* The issuer's reason for a refusal, in its words, into OUT. */
+static void refusal(const struct issuer_answer *a, char *out, size_t outlen)
+{
+    json_t *b = body_of(a);
+    const char *m = json_string_value(json_object_get(json_object_get(b, "error"), "message"));
+    const char *code = json_string_value(json_object_get(json_object_get(b, "error"), "code"));
+    snprintf(out, outlen, "%s%s%s", m ? m : "refused", code ? " - " : "", code ? code : "");
+    json_decref(b);
+}
+
+/* Fetch the issuer's catalog into the journal's cache, once a run. */
+static enum ru_status fetch_catalog(struct till *t, char *msg, size_t msglen)
+{
+    struct issuer_answer a;
+    if (issuer_client_request(t->c, "GET", "/v1/plans", NULL, &a) != RU_OK) {
+        snprintf(msg, msglen, "the issuer cannot be reached (%s): no sale was made",
+                 issuer_client_errmsg(t->c));
+        return RU_ERR_IO;
+    }
+    json_t *b = a.http_status == 200 ? body_of(&a) : NULL, *list = json_object_get(b, "plans"), *p;
+    issuer_answer_release(&a);
+    struct pos_plan plans[64];
+    size_t i, n = 0;
+    json_array_foreach(list, i, p)
+    {
+        if (n == 64)
+            break;
+        snprintf(plans[n].code, sizeof(plans[n].code), "%s", jstr(p, "code"));
+        snprintf(plans[n].currency, sizeof(plans[n].currency), "%s", jstr(p, "currency"));
+        plans[n].months = (int)json_integer_value(json_object_get(p, "months"));
+        plans[n++].price_cents = json_integer_value(json_object_get(p, "price"));
+    }
+    int ok = json_is_array(list);
+    json_decref(b);
+    if (!ok) {
+        snprintf(msg, msglen, "the issuer's catalog cannot be read: no sale was made");
+        return RU_ERR_IO;
+    }
+    t->catalog_fetched = 1;
+    return journal_catalog_store(t->j, plans, n);
+}
+
+/* The plan CODE: from the issuer's catalog (fetched once a run), or for a training shift,
+ * which never asks the issuer, from the copy the journal keeps. */
+static enum ru_status plan_of(struct till *t, const char *code, int training, struct pos_plan *out, char *msg,
+                              size_t msglen)
+{
+    enum ru_status rc;
+    if (!training && !t->catalog_fetched && (rc = fetch_catalog(t, msg, msglen)) != RU_OK)
+        return rc;
+    rc = journal_catalog_get(t->j, code, out);
+    if (rc == RU_ERR_NOT_FOUND)
+        snprintf(msg, msglen,
+                 training && !t->catalog_fetched
+                     ? "the plan '%s' is not in the catalog kept here (a training shift never asks the "
+                       "issuer: make one real sale or run reup-pos status first)"
+                     : "the plan '%s' is not in the issuer's catalog",
+                 code);
+    return rc == RU_ERR_NOT_FOUND ? RU_ERR_INVALID : rc;
+}
+
+/* The receipt of SALE as lines; VOID for the receipt of its void. */
+static enum ru_status print_receipt(struct till *t, const struct pos_sale *s, int is_void, char *msg,
+                                    size_t msglen)
+{
+    if (!t->cfg.receipt_printer[0]) {
+        snprintf(msg, msglen, "no receipt printer is configured");
+        return RU_ERR_NOT_FOUND;
+    }
+    char l[16][96], masked[CARD_DIGITS + 1], amount[32], cash[32], change[32], when[32];
+    const char *lines[16];
+    size_t n = 0;
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime_r(&now, &tm));
+    card_mask(s->serial, masked);
+    money_format(s->amount_cents, amount, sizeof(amount));
+    money_format(s->cash_cents, cash, sizeof(cash));
+    money_format(s->change_cents, change, sizeof(change));
+#define LINE(...) snprintf(l[n], sizeof(l[n]), __VA_ARGS__), lines[n] = l[n], n++
+    if (s->training)
+        LINE("!*** TRAINING - NOT A SALE ***");
+    LINE("!%.90s", t->cfg.store_name[0] ? t->cfg.store_name : t->cfg.store_id);
+    if (t->cfg.store_address[0])
+        LINE("!%.90s", t->cfg.store_address);
+    LINE("Store %.32s  Terminal %.32s", t->cfg.store_id, t->cfg.terminal);
+    LINE("%s  Sale %lld", when, s->id);
+    LINE("%s", is_void ? "!VOID" : "");
+    LINE("Re-Up card, plan %s", s->plan);
+    LINE("Card    %s", masked);
+    LINE("Auth    %s", s->auth_code);
+    LINE("Amount  %s %s%s", s->currency, is_void ? "-" : "", amount);
+    if (!is_void)
+        LINE("Tender  %s %s", s->card_tender ? "card" : "cash", s->card_tender ? amount : cash);
+    if (!is_void && !s->card_tender)
+        LINE("Change  %s", change);
+    if (s->training)
+        LINE("!*** TRAINING ***");
+#undef LINE
+    FILE *f = printjob_tmpfile(msg, msglen);
+    if (!f)
+        return RU_ERR_IO;
+    enum ru_status rc = receipt_pdf(f, lines, n);
+    char name[64];
+    snprintf(name, sizeof(name), "reup receipt %lld%s", s->id, is_void ? " void" : "");
+    struct cupsprint_options o = {.job_name = name};
+    int job = 0;
+    if (rc == RU_OK) {
+        enum cupsprint_end end =
+            printjob_print(t->cfg.cups_server[0] ? t->cfg.cups_server : NULL, t->cfg.receipt_printer, f, &o,
+                           PRINT_TIMEOUT_S, &job, msg, msglen);
+        rc = end == CUPSPRINT_COMPLETED ? RU_OK : RU_ERR_IO;
+    } else {
+        snprintf(msg, msglen, "the receipt could not be made");
+    }
+    fclose(f);
+    return rc;
+}
+
+/* The on-demand card with its PIN straight to the card printer; the PIN is wiped after. */
+static enum ru_status print_card(struct till *t, const char *serial, char *pin, const char *plan, int months,
+                                 char *msg, size_t msglen)
+{
+    if (!t->cfg.card_printer[0]) {
+        snprintf(msg, msglen, "no card printer is configured");
+        return RU_ERR_NOT_FOUND;
+    }
+    struct card_template tpl;
+    template_default(&tpl);
+    if (!template_plan(&tpl, plan) && tpl.nplans < TEMPLATE_PLANS_MAX) {
+        /* the catalog is the issuer's: a plan the built-in template lacks still prints */
+        snprintf(tpl.plans[tpl.nplans].code, sizeof(tpl.plans[0].code), "%s", plan);
+        tpl.plans[tpl.nplans++].months = months;
+    }
+    snprintf(tpl.language, sizeof(tpl.language), "%s", t->cfg.language);
+    struct cardrender *r = NULL;
+    struct cardsheet *sheet = NULL;
+    FILE *f = printjob_tmpfile(msg, msglen);
+    enum ru_status rc = f ? cardrender_new(&tpl, &r, msg, msglen) : RU_ERR_IO;
+    struct card_face face = {.serial = serial, .pin = pin, .plan = plan};
+    if (rc == RU_OK && (rc = cardsheet_new(f, layout_find("cr80"), r, 0, "reup card", &sheet)) == RU_OK &&
+        (rc = cardsheet_add(sheet, &face)) == RU_OK)
+        rc = cardsheet_finish(sheet);
+    memset(pin, 0, strlen(pin));
+    if (rc != RU_OK && r)
+        snprintf(msg, msglen, "the card could not be drawn: %s", cardrender_errmsg(r));
+    cardsheet_free(sheet);
+    cardrender_free(r);
+    if (rc == RU_OK) {
+        char masked[CARD_DIGITS + 1], name[64];
+        card_mask(serial, masked);
+        snprintf(name, sizeof(name), "reup card %s", masked);
+        struct cupsprint_options o = {.job_name = name, .media = layout_find("cr80")->media};
+        int job = 0;
+        enum cupsprint_end end =
+            printjob_print(t->cfg.cups_server[0] ? t->cfg.cups_server : NULL, t->cfg.card_printer, f, &o,
+                           PRINT_TIMEOUT_S, &job, msg, msglen);
+        rc = end == CUPSPRINT_COMPLETED ? RU_OK : RU_ERR_IO;
+    }
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+static void fill(struct till_result *out, const struct pos_sale *s)
+{
+    out->sale_id = s->id;
+    out->state = s->state;
+    snprintf(out->serial, sizeof(out->serial), "%s", s->serial);
+    snprintf(out->plan, sizeof(out->plan), "%s", s->plan);
+    out->amount_cents = s->amount_cents;
+    out->change_cents = s->change_cents;
+    snprintf(out->currency, sizeof(out->currency), "%s", s->currency);
+    snprintf(out->auth_code, sizeof(out->auth_code), "%s", s->auth_code);
+}
+
+/* Send the activation (or the on-demand card request) of S and record what came back.
+ * *PIN gets an on-demand card's PIN. */
+static enum ru_status activate(struct till *t, struct pos_sale *s, char pin[CARD_DIGITS + 1], char *msg,
+                               size_t msglen)
+{
+    char body[320];
+    struct issuer_answer a = {0};
+    if (s->on_demand)
+        snprintf(body, sizeof(body),
+                 "{\"request_id\":\"%s\",\"plan\":\"%s\",\"amount\":%lld,\"currency\":\"%s\"}", s->request_id,
+                 s->plan, s->amount_cents, s->currency);
+    else
+        snprintf(body, sizeof(body),
+                 "{\"request_id\":\"%s\",\"serial\":\"%s\",\"amount\":%lld,\"currency\":\"%s\"}",
+                 s->request_id, s->serial, s->amount_cents, s->currency);
+    enum ru_status rc =
+        issuer_client_request(t->c, "POST", s->on_demand ? "/v1/cards" : "/v1/activations", body, &a);
+    enum pos_sale_state state;
+    const char *serial = NULL, *auth = NULL;
+    json_t *b = NULL;
+    if (rc != RU_OK || a.http_status >= 500) {
+        /* no answer is not a refusal: the issuer may have applied it */
+        snprintf(msg, msglen,
+                 "no answer from the issuer (%s): the sale did not go through; it will be reversed",
+                 rc != RU_OK ? issuer_client_errmsg(t->c) : "it is unavailable");
+        state = SALE_REVERSAL_PENDING;
+    } else if (a.http_status == 201 && (b = body_of(&a)) != NULL) {
+        state = SALE_APPROVED;
+        serial = json_string_value(json_object_get(b, "serial"));
+        auth = json_string_value(json_object_get(b, "auth_code"));
+        const char *p = json_string_value(json_object_get(b, "pin"));
+        snprintf(pin, CARD_DIGITS + 1, "%s", p ? p : "");
+        snprintf(msg, msglen, "approved");
+    } else {
+        refusal(&a, msg, msglen);
+        state = SALE_DECLINED;
+    }
+    if (a.body)
+        memset(a.body, 0, a.len); /* an on-demand card's PIN was in it */
+    if (rc == RU_OK)
+        issuer_answer_release(&a);
+    rc = journal_sale_state(t->j, s->id, state, serial, auth, msg);
+    if (rc == RU_OK) {
+        s->state = state;
+        if (serial)
+            snprintf(s->serial, sizeof(s->serial), "%s", serial);
+        if (auth)
+            snprintf(s->auth_code, sizeof(s->auth_code), "%s", auth);
+    }
+    if (b) {
+        json_t *pj = json_object_get(b, "pin");
+        if (json_is_string(pj))
+            json_string_set(pj, "0000000000000000");
+        json_decref(b);
+    }
+    return rc;
+}
+
+enum ru_status till_sell(struct till *t, const char *serial, const char *plan_code, long long cash_cents,
+                         int card, struct till_result *out)
+{
+    struct pos_shift sh;
+    struct pos_sale s = {0};
+    char plan[17] = "", pin[CARD_DIGITS + 1] = "";
+    int months = 0;
+    memset(out, 0, sizeof(*out));
+    if (journal_shift_current(t->j, &sh) != RU_OK) {
+        snprintf(out->message, sizeof(out->message), "no shift is open: open one first");
+        return RU_ERR_NOT_FOUND;
+    }
+    s.training = sh.training;
+    struct pos_sale earlier;
+    if (serial && journal_sale_of_card(t->j, serial, &earlier) == RU_OK) {
+        /* a second scan, or a second press of "pay": one card is one sale */
+        snprintf(out->message, sizeof(out->message), "the card ending %s is already in sale %lld (%s)",
+                 serial + 12, earlier.id, pos_sale_state_name(earlier.state));
+        return RU_ERR_EXISTS;
+    }
+    if (serial && !sh.training && !plan_code) {
+        /* which card is it: the issuer knows its plan */
+        char path[64];
+        struct issuer_answer a;
+        snprintf(path, sizeof(path), "/v1/cards/%s", serial);
+        if (issuer_client_request(t->c, "GET", path, NULL, &a) != RU_OK) {
+            snprintf(out->message, sizeof(out->message),
+                     "the issuer cannot be reached (%s): no sale was made", issuer_client_errmsg(t->c));
+            return RU_ERR_IO;
+        }
+        json_t *b = a.http_status == 200 ? body_of(&a) : NULL;
+        snprintf(plan, sizeof(plan), "%s", jstr(b, "plan"));
+        if (!b)
+            refusal(&a, out->message, sizeof(out->message));
+        json_decref(b);
+        issuer_answer_release(&a);
+        if (!plan[0])
+            return RU_ERR_INVALID;
+    } else {
+        snprintf(plan, sizeof(plan), "%s", plan_code ? plan_code : "");
+    }
+    struct pos_plan plan_info;
+    enum ru_status rc = plan_of(t, plan, sh.training, &plan_info, out->message, sizeof(out->message));
+    if (rc != RU_OK)
+        return rc;
+    s.amount_cents = plan_info.price_cents;
+    snprintf(s.currency, sizeof(s.currency), "%s", plan_info.currency);
+    months = plan_info.months;
+    if (!card && cash_cents < s.amount_cents) {
+        char price[32], given[32];
+        money_format(s.amount_cents, price, sizeof(price));
+        money_format(cash_cents, given, sizeof(given));
+        snprintf(out->message, sizeof(out->message), "the cash given (%s) is less than the price (%s %s)",
+                 given, s.currency, price);
+        return RU_ERR_LIMIT;
+    }
+    s.shift = sh.id;
+    s.on_demand = serial == NULL;
+    snprintf(s.serial, sizeof(s.serial), "%s", serial ? serial : "");
+    snprintf(s.plan, sizeof(s.plan), "%s", plan);
+    s.card_tender = card;
+    s.cash_cents = card ? 0 : cash_cents;
+    s.change_cents = card ? 0 : cash_cents - s.amount_cents;
+    if ((rc = journal_sale_begin(t->j, &s)) != RU_OK) {
+        snprintf(out->message, sizeof(out->message), "%s", journal_errmsg(t->j));
+        return rc;
+    }
+    if (sh.training) {
+        if (s.on_demand)
+            snprintf(s.serial, sizeof(s.serial), "0000000000000000");
+        snprintf(s.auth_code, sizeof(s.auth_code), "TRAINING");
+        rc = journal_sale_state(t->j, s.id, SALE_APPROVED, s.serial, s.auth_code, "training: not sent");
+        s.state = SALE_APPROVED;
+        snprintf(out->message, sizeof(out->message), "training sale: nothing was sent to the issuer");
+    } else {
+        rc = activate(t, &s, pin, out->message, sizeof(out->message));
+    }
+    if (rc != RU_OK) {
+        snprintf(out->message, sizeof(out->message), "%s", journal_errmsg(t->j));
+        memset(pin, 0, sizeof(pin));
+        return rc;
+    }
+    if (s.state == SALE_REVERSAL_PENDING) {
+        unsigned long sent, left;
+        if (till_sync(t, 0, &sent, &left) != RU_OK)
+            snprintf(out->message + strlen(out->message), sizeof(out->message) - strlen(out->message),
+                     " (later: the reversal waits)");
+    }
+    if (s.state == SALE_APPROVED && s.on_demand && !s.training) {
+        char why[300];
+        if (!pin[0] || print_card(t, s.serial, pin, s.plan, months, why, sizeof(why)) != RU_OK) {
+            /* a card nobody can hold is no sale: give the money back and void it */
+            rc = journal_sale_state(t->j, s.id, SALE_VOID_PENDING, NULL, NULL,
+                                    "the card could not be printed");
+            unsigned long sent, left;
+            if (rc == RU_OK)
+                rc = till_sync(t, 0, &sent, &left);
+            if (journal_sale_get(t->j, s.id, &s) == RU_OK)
+                fill(out, &s);
+            snprintf(out->message, sizeof(out->message),
+                     "the card could not be printed (%.200s): the sale was voided, give the money back",
+                     pin[0] ? why : "the issuer sent no PIN");
+            memset(pin, 0, sizeof(pin));
+            return rc;
+        }
+    }
+    memset(pin, 0, sizeof(pin));
+    fill(out, &s);
+    if (s.state == SALE_APPROVED && t->cfg.receipt_printer[0]) {
+        s.change_cents = card ? 0 : cash_cents - s.amount_cents;
+        out->printed = print_receipt(t, &s, 0, out->print_msg, sizeof(out->print_msg)) == RU_OK;
+    }
+    return RU_OK;
+}
+
+static time_t utc(const char *iso)
+{
+    struct tm tm = {0};
+    if (sscanf(iso, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+               &tm.tm_sec) != 6)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return timegm(&tm);
+}
+
+enum ru_status till_void(struct till *t, long long id, struct till_result *out)
+{
+    struct pos_sale s;
+    struct pos_shift sh;
+    memset(out, 0, sizeof(*out));
+    if (journal_sale_get(t->j, id, &s) != RU_OK) {
+        snprintf(out->message, sizeof(out->message), "there is no sale %lld", id);
+        return RU_ERR_NOT_FOUND;
+    }
+    const char *why = NULL;
+    if (s.state != SALE_APPROVED)
+        why = "only an approved sale can be voided";
+    else if (journal_shift_current(t->j, &sh) != RU_OK || sh.id != s.shift)
+        why = "the sale is not of the open shift";
+    else if (time(NULL) - utc(s.created_at) > t->cfg.void_window_s)
+        why = "the void window has passed";
+    if (why) {
+        snprintf(out->message, sizeof(out->message), "sale %lld cannot be voided: %s (it is %s)", id, why,
+                 pos_sale_state_name(s.state));
+        fill(out, &s);
+        return RU_ERR_INVALID;
+    }
+    /* a training sale never reached the issuer: nothing to send */
+    enum ru_status rc = journal_sale_state(t->j, id, s.training ? SALE_VOIDED : SALE_VOID_PENDING, NULL, NULL,
+                                           "voided by the cashier");
+    unsigned long sent = 0, left = 0;
+    if (rc == RU_OK && !s.training)
+        rc = till_sync(t, 0, &sent, &left);
+    if (rc == RU_OK && (rc = journal_sale_get(t->j, id, &s)) == RU_OK) {
+        fill(out, &s);
+        snprintf(out->message, sizeof(out->message), "%s",
+                 s.state == SALE_VOIDED
+                     ? "voided: give the money back"
+                     : "voided here: the issuer has not confirmed yet; it will be sent again");
+        if (t->cfg.receipt_printer[0])
+            out->printed = print_receipt(t, &s, 1, out->print_msg, sizeof(out->print_msg)) == RU_OK;
+    }
+    return rc;
+}
+
+/* Send one outbox item: 1 acknowledged, 0 not (ERR says why). */
+static int forward(struct till *t, const struct pos_outbox_item *it, char *err, size_t errlen)
+{
+    char path[96], body[128];
+    struct issuer_answer a;
+    if (it->void_) {
+        snprintf(path, sizeof(path), "/v1/activations/%s/void", it->request_id);
+        snprintf(body, sizeof(body), "{\"reason\":\"voided at the counter\"}");
+    } else {
+        snprintf(path, sizeof(path), "/v1/reversals");
+        snprintf(body, sizeof(body), "{\"request_id\":\"%s\"}", it->request_id);
+    }
+    if (issuer_client_request(t->c, "POST", path, body, &a) != RU_OK) {
+        snprintf(err, errlen, "no answer: %s", issuer_client_errmsg(t->c));
+        return 0;
+    }
+    /* 409: already reversed or voided, or past the window: nothing more to send */
+    int done = a.http_status == 200 || a.http_status == 409;
+    if (!done)
+        snprintf(err, errlen, "HTTP %ld", a.http_status);
+    issuer_answer_release(&a);
+    return done;
+}
+
+enum ru_status till_sync(struct till *t, int force, unsigned long *sent, unsigned long *left)
+{
+    struct pos_outbox_item items[OUTBOX_BATCH];
+    size_t n = 0;
+    long long now = (long long)time(NULL);
+    *sent = 0;
+    enum ru_status rc = journal_outbox_due(t->j, force ? 0 : now, items, OUTBOX_BATCH, &n);
+    for (size_t i = 0; rc == RU_OK && i < n; i++) {
+        char err[300];
+        if (forward(t, &items[i], err, sizeof(err))) {
+            rc = journal_outbox_done(t->j, &items[i]);
+            ++*sent;
+        } else {
+            long long wait = 1LL << (items[i].attempts < 8 ? items[i].attempts : 8);
+            rc = journal_outbox_retry(t->j, items[i].id, now + (wait < BACKOFF_MAX_S ? wait : BACKOFF_MAX_S),
+                                      err);
+        }
+    }
+    if (rc == RU_OK)
+        rc = journal_outbox_pending(t->j, left);
+    return rc;
+}
+
+int till_issuer_reachable(struct till *t)
+{
+    struct issuer_answer a;
+    if (issuer_client_request(t->c, "GET", "/v1/health", NULL, &a) != RU_OK)
+        return 0;
+    int ok = a.http_status == 200;
+    issuer_answer_release(&a);
+    char msg[300];
+    /* while it answers, refresh the catalog a training shift prices from */
+    if (ok && !t->catalog_fetched && fetch_catalog(t, msg, sizeof(msg)) != RU_OK)
+        return 1;
+    return ok;
+}
+
+enum ru_status till_reprint(struct till *t, long long id, char *msg, size_t msglen)
+{
+    struct pos_sale s;
+    if (journal_sale_get(t->j, id, &s) != RU_OK) {
+        snprintf(msg, msglen, "there is no sale %lld", id);
+        return RU_ERR_NOT_FOUND;
+    }
+    return print_receipt(t, &s, s.state == SALE_VOIDED || s.state == SALE_VOID_PENDING, msg, msglen);
+}

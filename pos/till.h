@@ -1,0 +1,61 @@
+/*
+ * pos/till.h - selling at the counter: the exactly-once flow of DESIGN.md on the journal
+ * and the issuer's client, receipts and on-demand cards through CUPS, voids, the
+ * store-and-forward outbox, and recovery. Training shifts never reach the issuer.
+ */
+#ifndef REUP_POS_TILL_H
+#define REUP_POS_TILL_H
+#include <stddef.h>
+#include "common/status.h"
+#include "pos/config.h"
+#include "pos/journal.h"
+
+struct till;
+
+/* Open the journal and the issuer client of CFG (copied) and run recovery (every sale
+ * left 'sending' becomes reversal_pending) before anything else. ERR says what failed:
+ * RU_ERR_INVALID (configuration: credentials), RU_ERR_DB (journal). */
+enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *err,
+                         size_t errlen) RU_WARN_UNUSED;
+void till_free(struct till *t);
+struct journal *till_journal(struct till *t);
+
+/* How a sale ended, for the screen and --json. */
+struct till_result {
+    long long sale_id;
+    enum pos_sale_state state; /* approved, declined, reversal_pending */
+    char serial[CARD_DIGITS + 1];
+    char plan[17];
+    long long amount_cents, change_cents;
+    char currency[4];
+    char auth_code[33];
+    char message[300];   /* for the cashier, in plain words */
+    int printed;         /* receipt (and card) printed */
+    char print_msg[300]; /* why not, when a printer is configured */
+};
+
+/* Sell the card SERIAL (checked digits) for CASH_CENTS (card tender when CARD is set):
+ * the plan and price from the issuer's card and catalog. RU_OK with OUT filled whatever
+ * the issuer said; RU_ERR_NOT_FOUND no open shift; RU_ERR_LIMIT cash below the price;
+ * RU_ERR_IO the issuer could not be asked before the sale started (nothing recorded);
+ * RU_ERR_INVALID unknown card or plan; RU_ERR_EXISTS the card is in a sale already (a
+ * double scan). OUT->message says why in each case. */
+enum ru_status till_sell(struct till *t, const char *serial, const char *plan_code, long long cash_cents,
+                         int card, struct till_result *out) RU_WARN_UNUSED;
+
+/* Void sale ID (approved, this shift, within the void window) after a manager's approval
+ * (checked by the caller). The void is recorded and sent; unacknowledged it waits in the
+ * outbox. RU_ERR_NOT_FOUND, RU_ERR_INVALID (not voidable: MSG says why). */
+enum ru_status till_void(struct till *t, long long id, struct till_result *out) RU_WARN_UNUSED;
+
+/* Send what waits in the outbox (due now, or all when FORCE). *SENT acknowledged,
+ * *LEFT still waiting. */
+enum ru_status till_sync(struct till *t, int force, unsigned long *sent, unsigned long *left) RU_WARN_UNUSED;
+
+/* 1 when the issuer answers GET /v1/health; then the catalog kept for training shifts
+ * is refreshed too. */
+int till_issuer_reachable(struct till *t);
+
+/* Print the receipt of sale ID again. */
+enum ru_status till_reprint(struct till *t, long long id, char *msg, size_t msglen) RU_WARN_UNUSED;
+#endif
