@@ -180,7 +180,7 @@ enum ru_status journal_cashier_add(struct journal *j, const char *id, const char
     sqlite3_bind_blob(s, 5, hash, HASH_BYTES, SQLITE_STATIC);
     int r = sqlite3_step(s);
     sqlite3_finalize(s);
-    if (r == SQLITE_CONSTRAINT)
+    if ((r & 0xff) == SQLITE_CONSTRAINT)
         return end(j, RU_ERR_EXISTS);
     rc = r == SQLITE_DONE ? RU_OK : db_fail(j->db, "adding a cashier");
     if (rc == RU_OK)
@@ -238,7 +238,7 @@ enum ru_status journal_shift_open(struct journal *j, const char *cashier, long l
     sqlite3_bind_int64(s, 3, float_cents);
     int r = sqlite3_step(s);
     sqlite3_finalize(s);
-    if (r == SQLITE_CONSTRAINT)
+    if ((r & 0xff) == SQLITE_CONSTRAINT)
         return end(j, RU_ERR_EXISTS);
     if (r != SQLITE_DONE)
         return end(j, db_fail(j->db, "opening a shift"));
@@ -432,10 +432,12 @@ enum ru_status journal_catalog_store(struct journal *j, const struct pos_plan *p
 
 enum ru_status journal_catalog_get(struct journal *j, const char *code, struct pos_plan *out)
 {
-    sqlite3_stmt *s = prepare(j, "SELECT code, months, price_cents, currency FROM catalog WHERE code = ?1");
+    sqlite3_stmt *s = prepare(j, "SELECT code, months, price_cents, currency FROM catalog"
+                                 " WHERE ?1 IS NULL OR code = ?1 ORDER BY code LIMIT 1");
     if (!s)
         return RU_ERR_DB;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+    if (code)
+        sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
     enum ru_status rc = RU_ERR_NOT_FOUND;
     if (sqlite3_step(s) == SQLITE_ROW) {
         text_col(s, 0, out->code, sizeof(out->code));

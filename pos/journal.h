@@ -105,7 +105,7 @@ struct pos_plan {
 /* Replace the cached catalog with the N PLANS. */
 enum ru_status journal_catalog_store(struct journal *j, const struct pos_plan *plans,
                                      size_t n) RU_WARN_UNUSED;
-/* Plan CODE of the cached catalog; RU_ERR_NOT_FOUND. */
+/* Plan CODE of the cached catalog (NULL: the first by code); RU_ERR_NOT_FOUND. */
 enum ru_status journal_catalog_get(struct journal *j, const char *code, struct pos_plan *out) RU_WARN_UNUSED;
 
 /* Every 'sending' sale (a run ended between recording and hearing back) becomes

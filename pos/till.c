@@ -142,6 +142,7 @@ static enum ru_status plan_of(struct till *t, const char *code, int training, st
                               size_t msglen)
 {
     enum ru_status rc;
+    memset(out, 0, sizeof(*out));
     if (!training && !t->catalog_fetched && (rc = fetch_catalog(t, msg, msglen)) != RU_OK)
         return rc;
     rc = journal_catalog_get(t->j, code, out);
@@ -370,7 +371,10 @@ enum ru_status till_sell(struct till *t, const char *serial, const char *plan_co
         snprintf(plan, sizeof(plan), "%s", plan_code ? plan_code : "");
     }
     struct pos_plan plan_info;
-    enum ru_status rc = plan_of(t, plan, sh.training, &plan_info, out->message, sizeof(out->message));
+    /* a training shift cannot ask which plan a scanned card is: it takes the first */
+    enum ru_status rc =
+        plan_of(t, plan[0] ? plan : NULL, sh.training, &plan_info, out->message, sizeof(out->message));
+    snprintf(plan, sizeof(plan), "%s", plan_info.code);
     if (rc != RU_OK)
         return rc;
     s.amount_cents = plan_info.price_cents;

@@ -73,6 +73,9 @@ cups_start() {
   CUPS_HOST=127.0.0.1:$CUPS_PORT
 }
 
+# cups_add_queue NAME: another raw queue into the same folder (files end in -NAME.pdf).
+cups_add_queue() { lpadmin -h "$CUPS_DIR/sock" -p "$1" -E -v "reuptest:$CUPS_DIR/out"; }
+
 cups_stop() {
   [ -n "${CUPSD_PID:-}" ] || return 0
   kill -TERM "$CUPSD_PID" 2>/dev/null
