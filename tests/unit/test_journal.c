@@ -1,0 +1,207 @@
+/*
+ * tests/unit/test_journal.c - the terminal's journal.
+ *
+ * Covers: cashiers (PIN checked, no PIN column in plain text), one open shift at a time;
+ * a sale's states and the outbox (reversal and void queued with the state, done, retried);
+ * recovery of 'sending' sales; X and Z reports (training sales out of the totals, voids
+ * counted, expected cash and over/short); Z reports numbered and immutable; verify: an
+ * intact journal, then each kind of tampering named: an edited sale, a deleted journal
+ * entry, an edited entry, an edited Z report, a sale added behind the journal's back.
+ */
+#include <sqlite3.h>
+#include "tests/testlib.h"
+#include "pos/journal.h"
+
+static struct journal *fresh(const char *name)
+{
+    struct journal *j = NULL;
+    assert_int_equal(journal_open(test_path(name), &j), RU_OK);
+    return j;
+}
+
+static long long sell(struct journal *j, long long shift, const char *serial, long long amount, int training,
+                      enum pos_sale_state end)
+{
+    struct pos_sale s = {.shift = shift, .amount_cents = amount, .cash_cents = 5000, .training = training};
+    snprintf(s.serial, sizeof(s.serial), "%s", serial);
+    snprintf(s.plan, sizeof(s.plan), "%s", amount == 3999 ? "1y" : "3m");
+    snprintf(s.currency, sizeof(s.currency), "USD");
+    s.change_cents = s.cash_cents - amount;
+    assert_int_equal(journal_sale_begin(j, &s), RU_OK);
+    assert_int_equal(strlen(s.request_id), 36);
+    if (end != SALE_SENDING)
+        assert_int_equal(journal_sale_state(j, s.id, end, NULL, "AB12CD", NULL), RU_OK);
+    return s.id;
+}
+
+/* Run SQL on the journal's file behind its back. */
+static void tamper(const char *name, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(test_path(name), &db), SQLITE_OK);
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", sql, err);
+    sqlite3_close(db);
+}
+
+static void expect_tampered(struct journal *j, const char *want)
+{
+    char why[400] = "";
+    if (journal_verify(j, why, sizeof(why)) != RU_ERR_INVALID)
+        fail_msg("tampering not found, wanted '%s'", want);
+    if (!strstr(why, want))
+        fail_msg("'%s' lacks '%s'", why, want);
+}
+
+static void test_life(void **state)
+{
+    (void)state;
+    struct journal *j = fresh("life.db");
+    int manager = -1;
+    long long shift, other;
+    assert_int_equal(journal_cashier_add(j, "1001", "Maria", 1, "4321"), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "1001", "Maria", 1, "4321"), RU_ERR_EXISTS);
+    assert_int_equal(journal_cashier_check(j, "1001", "4321", &manager), RU_OK);
+    assert_int_equal(manager, 1);
+    assert_int_equal(journal_cashier_check(j, "1001", "4322", &manager), RU_ERR_INVALID);
+    assert_int_equal(journal_cashier_check(j, "9", "4321", &manager), RU_ERR_NOT_FOUND);
+    assert_int_equal(journal_shift_open(j, "1001", 10000, 0, &shift), RU_OK);
+    assert_int_equal(journal_shift_open(j, "1001", 10000, 0, &other), RU_ERR_EXISTS);
+
+    long long a = sell(j, shift, "4242000000000018", 3999, 0, SALE_APPROVED);
+    long long b = sell(j, shift, "4242000000000026", 1299, 0, SALE_APPROVED);
+    sell(j, shift, "4242000000000034", 3999, 1, SALE_APPROVED); /* training */
+    long long d = sell(j, shift, "4242000000000042", 3999, 0, SALE_SENDING);
+    sell(j, shift, "4242000000000059", 3999, 0, SALE_DECLINED);
+    assert_int_equal(journal_sale_state(j, b, SALE_VOID_PENDING, NULL, NULL, "void"), RU_OK);
+
+    unsigned long n = 0;
+    assert_int_equal(journal_recover(j, &n), RU_OK);
+    assert_int_equal(n, 1);
+    struct pos_sale s;
+    assert_int_equal(journal_sale_get(j, d, &s), RU_OK);
+    assert_int_equal(s.state, SALE_REVERSAL_PENDING);
+    struct pos_outbox_item items[8];
+    size_t k = 0;
+    assert_int_equal(journal_outbox_due(j, 0, items, 8, &k), RU_OK);
+    assert_int_equal(k, 2);
+    assert_true(items[0].void_ && items[0].sale == b);
+    assert_true(!items[1].void_ && items[1].sale == d);
+    assert_int_equal(journal_outbox_retry(j, items[1].id, 4102444800LL, "no answer"), RU_OK);
+    assert_int_equal(journal_outbox_done(j, &items[0]), RU_OK);
+    assert_int_equal(journal_outbox_due(j, 1800000000LL, items, 8, &k), RU_OK);
+    assert_int_equal(k, 0); /* the reversal waits until its time */
+    assert_int_equal(journal_outbox_pending(j, &n), RU_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(journal_sale_get(j, b, &s), RU_OK);
+    assert_int_equal(s.state, SALE_VOIDED);
+    assert_int_equal(journal_sale_of_card(j, "4242000000000018", &s), RU_OK);
+    assert_int_equal(s.id, a);
+    assert_int_equal(journal_sale_of_card(j, "4242000000000026", &s), RU_ERR_NOT_FOUND);
+
+    char *json = NULL;
+    assert_int_equal(journal_shift_close(j, 14000, &json), RU_OK);
+    assert_non_null(strstr(json, "\"z_number\": 1"));
+    assert_non_null(strstr(json, "\"sales_count\": 1"));
+    assert_non_null(strstr(json, "\"sales_cents\": 3999"));
+    assert_non_null(strstr(json, "\"voids_count\": 1"));
+    assert_non_null(strstr(json, "\"expected_cash_cents\": 13999"));
+    assert_non_null(strstr(json, "\"over_short_cents\": 1"));
+    char *again = NULL;
+    assert_int_equal(journal_zreport(j, 0, &again), RU_OK);
+    assert_string_equal(json, again);
+    free(json);
+    free(again);
+    assert_int_equal(journal_shift_close(j, 0, &json), RU_ERR_NOT_FOUND);
+
+    char why[400] = "";
+    if (journal_verify(j, why, sizeof(why)) != RU_OK)
+        fail_msg("an untouched journal fails: %s", why);
+    journal_free(j);
+
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(test_path("life.db"), &db), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE zreport SET body = 'x'", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM entry WHERE seq = 3", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM sale WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void test_tampering(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *sql, *names;
+    } cases[] = {
+        {"UPDATE sale SET amount_cents = 1 WHERE id = 2", "sale 2 has another amount"},
+        {"UPDATE sale SET state = 'voided' WHERE id = 1", "sale 1 has another state"},
+        {"DROP TRIGGER entry_no_delete; DELETE FROM entry WHERE seq = 4", "journal entry 4 is missing"},
+        {"DROP TRIGGER entry_no_update; UPDATE entry SET body = replace(body, '3999', '1999') WHERE seq = 3",
+         "journal entry 3 (sale_begin) was changed"},
+        {"DROP TRIGGER zreport_no_update; UPDATE zreport SET body = replace(body, '7998', '7997')",
+         "Z report 1 does not match"},
+        {"INSERT INTO sale (request_id, shift, kind, plan, amount_cents, currency, tender, cash_cents, "
+         "change_cents,"
+         " state, created_at, changed_at) VALUES ('x', 1, 'activation', '1y', 1, 'USD', 'cash', 1, 0, "
+         "'approved', '',"
+         " '')",
+         "is not in the journal"},
+        {"DROP TRIGGER sale_no_delete; DELETE FROM sale WHERE id = 2",
+         "sale 2 is in the journal but not in the sales"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char name[32];
+        long long shift;
+        char *json = NULL;
+        snprintf(name, sizeof(name), "t%zu.db", i);
+        struct journal *j = fresh(name);
+        assert_int_equal(journal_cashier_add(j, "1", "A", 0, "1234"), RU_OK);
+        assert_int_equal(journal_shift_open(j, "1", 0, 0, &shift), RU_OK);
+        sell(j, shift, "4242000000000018", 3999, 0, SALE_APPROVED);
+        sell(j, shift, "4242000000000026", 3999, 0, SALE_APPROVED);
+        assert_int_equal(journal_shift_close(j, 7998, &json), RU_OK);
+        free(json);
+        journal_free(j);
+        tamper(name, cases[i].sql);
+        j = fresh(name);
+        expect_tampered(j, cases[i].names);
+        journal_free(j);
+    }
+}
+
+static void test_no_pin(void **state)
+{
+    (void)state;
+    struct journal *j = fresh("pin.db");
+    assert_int_equal(journal_cashier_add(j, "1", "A", 0, "987654"), RU_OK);
+    journal_free(j);
+    char *text = NULL;
+    FILE *f = fopen(test_path("pin.db"), "rb");
+    assert_non_null(f);
+    fclose(f);
+    /* the cashier's PIN is in neither the database nor its WAL */
+    for (int k = 0; k < 2; k++) {
+        char path[600];
+        snprintf(path, sizeof(path), "%s%s", test_path("pin.db"), k ? "-wal" : "");
+        FILE *g = fopen(path, "rb");
+        if (!g)
+            continue;
+        text = calloc(1, 1 << 22);
+        size_t n = fread(text, 1, (1 << 22) - 1, g);
+        fclose(g);
+        for (size_t i = 0; i + 6 <= n; i++)
+            assert_false(memcmp(text + i, "987654", 6) == 0);
+        free(text);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_life),
+        cmocka_unit_test(test_tampering),
+        cmocka_unit_test(test_no_pin),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
