@@ -18,7 +18,7 @@ packages=(
   libsqlite3-dev libjansson-dev libutf8proc-dev libcsv-dev libcmocka-dev libssl-dev libmicrohttpd-dev libcurl4-openssl-dev
   libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev libcups2-dev libinih-dev fonts-dejavu-core
   clang libclang-rt-14-dev clang-format jq openssl curl
-  cups-daemon cups-client poppler-utils zbar-tools
+  cups-daemon cups-client poppler-utils zbar-tools tmux libncurses-dev uuid-dev
 )
 
 missing=()

@@ -26,6 +26,7 @@ int cmd_report(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_ui(int argc, char **argv);
 
 /* The --config given before the command (NULL: the default places). */
 extern const char *config_option;

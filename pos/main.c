@@ -11,6 +11,7 @@
 #define USAGE                                                                                      \
     "usage: reup-pos [--config FILE] COMMAND [options]\n"                                          \
     "\n"                                                                                           \
+    "  ui                                          the full-screen terminal for the counter\n"     \
     "  cashier add --id ID --name NAME --role cashier|manager --pin PIN\n"                         \
     "  shift open --cashier ID --pin PIN --float AMOUNT [--training]\n"                            \
     "  shift close --counted AMOUNT [--json]       closes the shift, prints its Z report\n"        \
@@ -31,9 +32,9 @@ const char *config_option;
 static const struct command {
     const char *name;
     int (*fn)(int argc, char **argv);
-} commands[] = {{"cashier", cmd_cashier}, {"shift", cmd_shift},     {"sell", cmd_sell},
-                {"void", cmd_void},       {"reprint", cmd_reprint}, {"report", cmd_report},
-                {"status", cmd_status},   {"sync", cmd_sync},       {"verify", cmd_verify}};
+} commands[] = {{"cashier", cmd_cashier}, {"shift", cmd_shift},   {"sell", cmd_sell},     {"void", cmd_void},
+                {"reprint", cmd_reprint}, {"report", cmd_report}, {"status", cmd_status}, {"sync", cmd_sync},
+                {"verify", cmd_verify},   {"ui", cmd_ui}};
 
 int usage_error(const char *usage, const char *msg)
 {

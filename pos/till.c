@@ -329,6 +329,42 @@ static enum ru_status activate(struct till *t, struct pos_sale *s, char pin[CARD
     return rc;
 }
 
+enum ru_status till_quote(struct till *t, const char *serial, const char *plan_code, int training,
+                          struct pos_plan *out, char *msg, size_t msglen)
+{
+    char plan[17];
+    struct pos_sale earlier;
+    if (serial && journal_sale_of_card(t->j, serial, &earlier) == RU_OK) {
+        /* a second scan, or a second press of "pay": one card is one sale */
+        snprintf(msg, msglen, "the card ending %s is already in sale %lld (%s)", serial + 12, earlier.id,
+                 pos_sale_state_name(earlier.state));
+        return RU_ERR_EXISTS;
+    }
+    if (serial && !training && !plan_code) {
+        /* which card is it: the issuer knows its plan */
+        char path[64];
+        struct issuer_answer a;
+        snprintf(path, sizeof(path), "/v1/cards/%s", serial);
+        if (issuer_client_request(t->c, "GET", path, NULL, &a) != RU_OK) {
+            snprintf(msg, msglen, "the issuer cannot be reached (%s): no sale was made",
+                     issuer_client_errmsg(t->c));
+            return RU_ERR_IO;
+        }
+        json_t *b = a.http_status == 200 ? body_of(&a) : NULL;
+        snprintf(plan, sizeof(plan), "%s", jstr(b, "plan"));
+        if (!b)
+            refusal(&a, msg, msglen);
+        json_decref(b);
+        issuer_answer_release(&a);
+        if (!plan[0])
+            return RU_ERR_INVALID;
+    } else {
+        snprintf(plan, sizeof(plan), "%s", plan_code ? plan_code : "");
+    }
+    /* a training shift cannot ask which plan a scanned card is: it takes the first */
+    return plan_of(t, plan[0] ? plan : NULL, training, out, msg, msglen);
+}
+
 enum ru_status till_sell(struct till *t, const char *serial, const char *plan_code, long long cash_cents,
                          int card, struct till_result *out)
 {
@@ -342,41 +378,12 @@ enum ru_status till_sell(struct till *t, const char *serial, const char *plan_co
         return RU_ERR_NOT_FOUND;
     }
     s.training = sh.training;
-    struct pos_sale earlier;
-    if (serial && journal_sale_of_card(t->j, serial, &earlier) == RU_OK) {
-        /* a second scan, or a second press of "pay": one card is one sale */
-        snprintf(out->message, sizeof(out->message), "the card ending %s is already in sale %lld (%s)",
-                 serial + 12, earlier.id, pos_sale_state_name(earlier.state));
-        return RU_ERR_EXISTS;
-    }
-    if (serial && !sh.training && !plan_code) {
-        /* which card is it: the issuer knows its plan */
-        char path[64];
-        struct issuer_answer a;
-        snprintf(path, sizeof(path), "/v1/cards/%s", serial);
-        if (issuer_client_request(t->c, "GET", path, NULL, &a) != RU_OK) {
-            snprintf(out->message, sizeof(out->message),
-                     "the issuer cannot be reached (%s): no sale was made", issuer_client_errmsg(t->c));
-            return RU_ERR_IO;
-        }
-        json_t *b = a.http_status == 200 ? body_of(&a) : NULL;
-        snprintf(plan, sizeof(plan), "%s", jstr(b, "plan"));
-        if (!b)
-            refusal(&a, out->message, sizeof(out->message));
-        json_decref(b);
-        issuer_answer_release(&a);
-        if (!plan[0])
-            return RU_ERR_INVALID;
-    } else {
-        snprintf(plan, sizeof(plan), "%s", plan_code ? plan_code : "");
-    }
     struct pos_plan plan_info;
-    /* a training shift cannot ask which plan a scanned card is: it takes the first */
     enum ru_status rc =
-        plan_of(t, plan[0] ? plan : NULL, sh.training, &plan_info, out->message, sizeof(out->message));
-    snprintf(plan, sizeof(plan), "%s", plan_info.code);
+        till_quote(t, serial, plan_code, sh.training, &plan_info, out->message, sizeof(out->message));
     if (rc != RU_OK)
         return rc;
+    snprintf(plan, sizeof(plan), "%s", plan_info.code);
     s.amount_cents = plan_info.price_cents;
     snprintf(s.currency, sizeof(s.currency), "%s", plan_info.currency);
     months = plan_info.months;

@@ -34,6 +34,12 @@ struct till_result {
     char print_msg[300]; /* why not, when a printer is configured */
 };
 
+/* What a sale of card SERIAL (or an on-demand card of PLAN_CODE) would be: its plan and
+ * price, asking the issuer which plan the card is (a TRAINING shift never asks: it takes
+ * PLAN_CODE or the first plan kept). Errors as till_sell(), with MSG saying why. */
+enum ru_status till_quote(struct till *t, const char *serial, const char *plan_code, int training,
+                          struct pos_plan *out, char *msg, size_t msglen) RU_WARN_UNUSED;
+
 /* Sell the card SERIAL (checked digits) for CASH_CENTS (card tender when CARD is set):
  * the plan and price from the issuer's card and catalog. RU_OK with OUT filled whatever
  * the issuer said; RU_ERR_NOT_FOUND no open shift; RU_ERR_LIMIT cash below the price;

@@ -1,0 +1,32 @@
+/*
+ * reup-pos ui - the full-screen terminal at the counter.
+ */
+#include <stdio.h>
+#include <unistd.h>
+#include "pos/cmd.h"
+#include "pos/ui.h"
+#include "common/banned.h"
+
+#define USAGE_UI "usage: reup-pos ui\n"
+
+int cmd_ui(int argc, char **argv)
+{
+    struct args a;
+    char err[300];
+    if (args_parse(argc, argv, "", "help", 0, &a, err, sizeof(err)) != RU_OK)
+        return usage_error(USAGE_UI, err);
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "reup-pos: ui needs a terminal; scripts use the other commands\n");
+        return EXIT_USAGE;
+    }
+    struct pos_config cfg;
+    struct till *t = NULL;
+    int code = load_config(&cfg);
+    if (code == EXIT_OK)
+        code = open_till(&t);
+    if (code != EXIT_OK)
+        return code;
+    code = ui_run(t, &cfg) == 0 ? EXIT_OK : EXIT_FAILED;
+    till_free(t);
+    return code;
+}
