@@ -27,6 +27,7 @@ struct till {
     struct journal *j;
     struct issuer_client *c;
     int catalog_fetched;
+    int reachable; /* the last request got an answer: 1, it did not: 0, none yet: -1 */
 };
 
 enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *err, size_t errlen)
@@ -35,6 +36,7 @@ enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *
     if (!t)
         return RU_ERR_NOMEM;
     t->cfg = *cfg;
+    t->reachable = -1;
     char terminal[65], store[65];
     struct issuer_client_config cc = {.url = cfg->issuer_url,
                                       .ca_path = cfg->issuer_ca[0] ? cfg->issuer_ca : NULL,
@@ -81,6 +83,15 @@ struct journal *till_journal(struct till *t)
     return t->j;
 }
 
+/* A request to the issuer, remembering whether it answered. */
+static enum ru_status ask(struct till *t, const char *method, const char *path, const char *body,
+                          struct issuer_answer *a)
+{
+    enum ru_status rc = issuer_client_request(t->c, method, path, body, a);
+    t->reachable = rc == RU_OK && a->http_status < 500;
+    return rc;
+}
+
 /* The string KEY of O, or "". */
 static const char *jstr(json_t *o, const char *key)
 {
@@ -108,7 +119,7 @@ static void refusal(const struct issuer_answer *a, char *out, size_t outlen)
 static enum ru_status fetch_catalog(struct till *t, char *msg, size_t msglen)
 {
     struct issuer_answer a;
-    if (issuer_client_request(t->c, "GET", "/v1/plans", NULL, &a) != RU_OK) {
+    if (ask(t, "GET", "/v1/plans", NULL, &a) != RU_OK) {
         snprintf(msg, msglen, "the issuer cannot be reached (%s): no sale was made",
                  issuer_client_errmsg(t->c));
         return RU_ERR_IO;
@@ -286,8 +297,7 @@ static enum ru_status activate(struct till *t, struct pos_sale *s, char pin[CARD
         snprintf(body, sizeof(body),
                  "{\"request_id\":\"%s\",\"serial\":\"%s\",\"amount\":%lld,\"currency\":\"%s\"}",
                  s->request_id, s->serial, s->amount_cents, s->currency);
-    enum ru_status rc =
-        issuer_client_request(t->c, "POST", s->on_demand ? "/v1/cards" : "/v1/activations", body, &a);
+    enum ru_status rc = ask(t, "POST", s->on_demand ? "/v1/cards" : "/v1/activations", body, &a);
     enum pos_sale_state state;
     const char *serial = NULL, *auth = NULL;
     json_t *b = NULL;
@@ -345,7 +355,7 @@ enum ru_status till_quote(struct till *t, const char *serial, const char *plan_c
         char path[64];
         struct issuer_answer a;
         snprintf(path, sizeof(path), "/v1/cards/%s", serial);
-        if (issuer_client_request(t->c, "GET", path, NULL, &a) != RU_OK) {
+        if (ask(t, "GET", path, NULL, &a) != RU_OK) {
             snprintf(msg, msglen, "the issuer cannot be reached (%s): no sale was made",
                      issuer_client_errmsg(t->c));
             return RU_ERR_IO;
@@ -517,7 +527,7 @@ static int forward(struct till *t, const struct pos_outbox_item *it, char *err, 
         snprintf(path, sizeof(path), "/v1/reversals");
         snprintf(body, sizeof(body), "{\"request_id\":\"%s\"}", it->request_id);
     }
-    if (issuer_client_request(t->c, "POST", path, body, &a) != RU_OK) {
+    if (ask(t, "POST", path, body, &a) != RU_OK) {
         snprintf(err, errlen, "no answer: %s", issuer_client_errmsg(t->c));
         return 0;
     }
@@ -552,10 +562,15 @@ enum ru_status till_sync(struct till *t, int force, unsigned long *sent, unsigne
     return rc;
 }
 
+int till_last_answered(const struct till *t)
+{
+    return t->reachable;
+}
+
 int till_issuer_reachable(struct till *t)
 {
     struct issuer_answer a;
-    if (issuer_client_request(t->c, "GET", "/v1/health", NULL, &a) != RU_OK)
+    if (ask(t, "GET", "/v1/health", NULL, &a) != RU_OK)
         return 0;
     int ok = a.http_status == 200;
     issuer_answer_release(&a);

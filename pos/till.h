@@ -62,6 +62,9 @@ enum ru_status till_sync(struct till *t, int force, unsigned long *sent, unsigne
  * is refreshed too. */
 int till_issuer_reachable(struct till *t);
 
+/* Whether the issuer answered the last request: 1, 0, or -1 before the first. */
+int till_last_answered(const struct till *t);
+
 /* Print the receipt of sale ID again. */
 enum ru_status till_reprint(struct till *t, long long id, char *msg, size_t msglen) RU_WARN_UNUSED;
 #endif

@@ -49,8 +49,13 @@ static void frame(struct ui *u, const char *title, const char *keys)
     if (u->has_shift)
         mvprintw(1, 1, "Cashier %s%s  shift %lld%s", u->cashier, u->manager ? " (manager)" : "", u->shift.id,
                  u->shift.training ? "   *** TRAINING: nothing is sent to the issuer ***" : "");
+    int answered = till_last_answered(u->t);
+    mvprintw(2, 1, "Issuer: %s",
+             answered == 1   ? "reachable"
+             : answered == 0 ? "NOT REACHABLE"
+                             : "not asked yet");
     if (journal_outbox_pending(till_journal(u->t), &pending) == RU_OK && pending)
-        mvprintw(2, 1, "Reversals/voids waiting for the issuer: %lu (F8 sends them now)", pending);
+        printw("   Reversals/voids waiting for the issuer: %lu (F8 sends them now)", pending);
     if (u->msg[0]) {
         if (u->tone == TONE_BAD)
             attron(A_BOLD);
@@ -404,6 +409,7 @@ int ui_run(struct till *t, const struct pos_config *cfg)
     noecho();
     keypad(stdscr, TRUE);
     set_escdelay(25);
+    till_issuer_reachable(t);
     while (signin(&u)) {
         if (open_shift(&u))
             sale_screen(&u);

@@ -27,6 +27,7 @@ keys() { tmux send-keys -t pos "$@"; }
 
 expect_screen "Sign in with your cashier number and PIN"
 expect_screen "F10: quit"
+expect_screen "Issuer: reachable"
 keys 2002 Enter 9999 Enter
 expect_screen "do not match"
 keys 2002 Enter 1111 Enter
