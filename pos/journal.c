@@ -311,12 +311,12 @@ enum ru_status journal_sale_begin(struct journal *j, struct pos_sale *sale)
     return end(j, rc);
 }
 
-static enum ru_status queue(struct journal *j, long long sale, int is_void)
+static enum ru_status queue(struct journal *j, long long sale, const char *kind)
 {
     sqlite3_stmt *s = prepare(j, "INSERT INTO outbox (kind, sale, next_at) VALUES (?1, ?2, 0)");
     if (!s)
         return RU_ERR_DB;
-    sqlite3_bind_text(s, 1, is_void ? "void" : "reversal", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, sale);
     return finish(j, s);
 }
@@ -341,7 +341,7 @@ static enum ru_status set_state(struct journal *j, long long id, enum pos_sale_s
     if (rc == RU_OK && sqlite3_changes(db_sqlite(j->db)) != 1)
         rc = RU_ERR_NOT_FOUND;
     if (rc == RU_OK && (state == SALE_REVERSAL_PENDING || state == SALE_VOID_PENDING))
-        rc = queue(j, id, state == SALE_VOID_PENDING);
+        rc = queue(j, id, state == SALE_VOID_PENDING ? "void" : "reversal");
     if (rc == RU_OK) {
         json_t *b = json_pack("{s:I,s:s}", "id", (json_int_t)id, "state", state_names[state]);
         if (b && serial && *serial)
@@ -491,6 +491,7 @@ enum ru_status journal_outbox_due(struct journal *j, long long now, struct pos_o
         it->id = sqlite3_column_int64(s, 0);
         it->sale = sqlite3_column_int64(s, 1);
         it->void_ = !strcmp((const char *)sqlite3_column_text(s, 2), "void");
+        it->receipt = !strcmp((const char *)sqlite3_column_text(s, 2), "receipt");
         it->attempts = sqlite3_column_int(s, 3);
         text_col(s, 4, it->request_id, sizeof(it->request_id));
         text_col(s, 5, it->serial, sizeof(it->serial));
@@ -498,6 +499,11 @@ enum ru_status journal_outbox_due(struct journal *j, long long now, struct pos_o
     enum ru_status rc = r == SQLITE_DONE ? RU_OK : db_fail(j->db, "reading the outbox");
     sqlite3_finalize(s);
     return rc;
+}
+
+enum ru_status journal_receipt_queue(struct journal *j, long long id)
+{
+    return queue(j, id, "receipt");
 }
 
 enum ru_status journal_outbox_done(struct journal *j, const struct pos_outbox_item *it)
@@ -511,7 +517,7 @@ enum ru_status journal_outbox_done(struct journal *j, const struct pos_outbox_it
         return end(j, RU_ERR_DB);
     sqlite3_bind_int64(s, 1, it->id);
     rc = finish(j, s);
-    if (rc == RU_OK)
+    if (rc == RU_OK && !it->receipt)
         rc = set_state(j, it->sale, it->void_ ? SALE_VOIDED : SALE_REVERSED, NULL, NULL, NULL);
     return end(j, rc);
 }

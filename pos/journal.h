@@ -114,7 +114,8 @@ enum ru_status journal_recover(struct journal *j, unsigned long *n) RU_WARN_UNUS
 
 struct pos_outbox_item {
     long long id, sale;
-    int void_; /* 0 reversal, 1 void */
+    int void_;   /* a void (else a reversal) */
+    int receipt; /* a receipt to print (neither) */
     int attempts;
     char request_id[37];
     char serial[CARD_DIGITS + 1];
@@ -123,7 +124,10 @@ struct pos_outbox_item {
 /* Items due at NOW (unix seconds, 0: all), oldest first, up to MAX into OUT. */
 enum ru_status journal_outbox_due(struct journal *j, long long now, struct pos_outbox_item *out, size_t max,
                                   size_t *n) RU_WARN_UNUSED;
-/* Acknowledged: done, and its sale reversed or voided. */
+/* Queue the receipt of sale ID for printing again. */
+enum ru_status journal_receipt_queue(struct journal *j, long long id) RU_WARN_UNUSED;
+
+/* Acknowledged: done, and its sale reversed or voided (a receipt: printed). */
 enum ru_status journal_outbox_done(struct journal *j, const struct pos_outbox_item *it) RU_WARN_UNUSED;
 /* Not yet: try again at NEXT_AT. */
 enum ru_status journal_outbox_retry(struct journal *j, long long id, long long next_at,

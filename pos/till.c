@@ -460,6 +460,9 @@ enum ru_status till_sell(struct till *t, const char *serial, const char *plan_co
     if (s.state == SALE_APPROVED && t->cfg.receipt_printer[0]) {
         s.change_cents = card ? 0 : cash_cents - s.amount_cents;
         out->printed = print_receipt(t, &s, 0, out->print_msg, sizeof(out->print_msg)) == RU_OK;
+        /* a receipt that did not print never undoes the sale: it waits to be printed */
+        if (!out->printed && journal_receipt_queue(t->j, s.id) != RU_OK)
+            snprintf(out->print_msg, sizeof(out->print_msg), "%s", journal_errmsg(t->j));
     }
     return RU_OK;
 }
@@ -548,7 +551,11 @@ enum ru_status till_sync(struct till *t, int force, unsigned long *sent, unsigne
     enum ru_status rc = journal_outbox_due(t->j, force ? 0 : now, items, OUTBOX_BATCH, &n);
     for (size_t i = 0; rc == RU_OK && i < n; i++) {
         char err[300];
-        if (forward(t, &items[i], err, sizeof(err))) {
+        struct pos_sale sale;
+        int ok = items[i].receipt ? journal_sale_get(t->j, items[i].sale, &sale) == RU_OK &&
+                                        print_receipt(t, &sale, 0, err, sizeof(err)) == RU_OK
+                                  : forward(t, &items[i], err, sizeof(err));
+        if (ok) {
             rc = journal_outbox_done(t->j, &items[i]);
             ++*sent;
         } else {

@@ -48,10 +48,11 @@ CREATE TABLE sale (
 );
 CREATE INDEX sale_by_shift ON sale(shift);
 
--- Store and forward: reversals and voids the issuer has not acknowledged yet.
+-- Store and forward: reversals and voids the issuer has not acknowledged yet, and
+-- receipts the printer has not printed yet.
 CREATE TABLE outbox (
     id         INTEGER PRIMARY KEY,
-    kind       TEXT NOT NULL CHECK (kind IN ('reversal', 'void')),
+    kind       TEXT NOT NULL CHECK (kind IN ('reversal', 'void', 'receipt')),
     sale       INTEGER NOT NULL REFERENCES sale(id),
     attempts   INTEGER NOT NULL DEFAULT 0,
     next_at    INTEGER NOT NULL, -- unix seconds

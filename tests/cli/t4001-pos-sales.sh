@@ -6,7 +6,8 @@
 # digit and too little cash refused with nothing sent; a blocked card declined (exit 6);
 # an on-demand card: printed, its QR code decoding to a PIN that the issuer redeems, and
 # that PIN nowhere in the journal, its WAL, temporary files or the CUPS spool; a void
-# needs a manager and makes the card issued again; X report; Z report: its totals equal
+# needs a manager and makes the card issued again; a receipt that does not print waits and
+# prints with sync; X report; Z report: its totals equal
 # the sum of the sales, numbered, reprinted identically; status; training: approved
 # without the issuer, TRAINING on the slip, out of the totals; verify: intact, then an
 # edited sale is named.
@@ -106,6 +107,17 @@ expect_jq '.status == "approved" and .auth_code == "TRAINING"'
 expect_eq "$(card_status "$s5")" issued "a card sold in training at the issuer"
 pdftotext "$(ls -t "$CUPS_DIR"/out/job-*-receipts.pdf | head -1)" - | grep -q TRAINING
 checks=$((checks + 1)); [ $? -eq 0 ] || fail "the training receipt does not say TRAINING"
+# a receipt that does not print never undoes the sale: it waits and prints later
+cupsdisable -h "$CUPS_DIR/sock" receipts
+before=$(docs receipts)
+expect_exit 0 $POS sell --serial "$(serial_n 6)" --cash 40 --json
+expect_jq '.status == "approved" and .printed == false and (.print_message | test("stopped"))'
+expect_exit 0 $POS status --json
+expect_jq '.pending == 1'
+cupsenable -h "$CUPS_DIR/sock" receipts
+expect_exit 0 $POS sync
+expect_out "sent 1, still waiting 0"
+expect_eq "$(docs receipts)" "$((before + 1))" "receipts after sync"
 expect_exit 0 $POS shift close --counted 50
 expect_jq '.z_number == 2 and .training == true and .sales_count == 0 and .expected_cash_cents == 5000'
 
