@@ -68,5 +68,6 @@ while read -r s; do
 done < "$W/rest"
 total=$(( ($(date +%s%N) - start) / 1000000 ))
 sort -n "$W/ms" | awk -v n="$REPEAT" -v total="$total" '{ v[NR] = $1 } END {
+    i = int(NR * 0.99); if (i < 1) i = 1
     printf "| reup-pos sell, a process a sale | %d | %.2f | %.2f | %.0f | 0 |\n", n, v[int((NR + 1) / 2)] / 1000,
-        v[int(NR * 0.99) > 0 ? int(NR * 0.99) : 1] / 1000, n / (total / 1000) * 60 }'
+        v[i] / 1000, n / (total / 1000) * 60 }'
