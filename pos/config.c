@@ -2,33 +2,31 @@
  * pos/config.c - the terminal's INI file, parsed with inih.
  */
 #include <errno.h>
-#include <ini.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "pos/config.h"
+#include "common/inifile.h"
 #include "common/textfile.h"
 #include "common/banned.h"
-
-#define LINE_MAX_BYTES 190 /* inih splits longer lines */
 
 struct parse {
     struct pos_config *c;
     const char *base_dir;
-    char why[240];
+    char *why; /* INIFILE_WHY_MAX bytes */
 };
 
 static int set_text(struct parse *p, char *dst, size_t cap, const char *v, const char *name)
 {
     if (strlen(v) >= cap) {
-        snprintf(p->why, sizeof(p->why), "%s is longer than %zu bytes", name, cap - 1);
+        snprintf(p->why, INIFILE_WHY_MAX, "%s is longer than %zu bytes", name, cap - 1);
         return 0;
     }
     for (const unsigned char *c = (const unsigned char *)v; *c; c++)
         if (*c < 0x20 || *c == 0x7f) {
-            snprintf(p->why, sizeof(p->why), "%s holds a control character", name);
+            snprintf(p->why, INIFILE_WHY_MAX, "%s holds a control character", name);
             return 0;
         }
     memcpy(dst, v, strlen(v) + 1);
@@ -53,7 +51,7 @@ static int set_id(struct parse *p, char *dst, size_t cap, const char *v, const c
         ok = (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '-' ||
              *c == '_' || *c == '.';
     if (!ok)
-        snprintf(p->why, sizeof(p->why), "%s must be 1 to %zu letters, digits, -, _ or .", name, cap - 1);
+        snprintf(p->why, INIFILE_WHY_MAX, "%s must be 1 to %zu letters, digits, -, _ or .", name, cap - 1);
     else
         memcpy(dst, v, n + 1);
     return ok;
@@ -65,16 +63,17 @@ static int set_number(struct parse *p, long *dst, const char *v, long min, long 
     errno = 0;
     long n = strtol(v, &end, 10);
     if (errno || end == v || *end || n < min || n > max) {
-        snprintf(p->why, sizeof(p->why), "%s must be a whole number from %ld to %ld", name, min, max);
+        snprintf(p->why, INIFILE_WHY_MAX, "%s must be a whole number from %ld to %ld", name, min, max);
         return 0;
     }
     *dst = n;
     return 1;
 }
 
-static int on_value(void *user, const char *section, const char *name, const char *v)
+static int on_value(void *user, const char *section, const char *name, const char *v, char *why)
 {
     struct parse *p = user;
+    p->why = why;
     struct pos_config *c = p->c;
     char key[80];
     snprintf(key, sizeof(key), "%s.%s", section, name);
@@ -84,7 +83,7 @@ static int on_value(void *user, const char *section, const char *name, const cha
         return set_id(p, c->terminal, sizeof(c->terminal), v, key);
     if (!strcmp(key, "store.currency")) {
         if (strlen(v) != 3 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3) {
-            snprintf(p->why, sizeof(p->why), "store.currency must be an ISO 4217 code such as USD");
+            snprintf(p->why, INIFILE_WHY_MAX, "store.currency must be an ISO 4217 code such as USD");
             return 0;
         }
         memcpy(c->currency, v, 4);
@@ -92,7 +91,7 @@ static int on_value(void *user, const char *section, const char *name, const cha
     }
     if (!strcmp(key, "store.language")) {
         if (strcmp(v, "en") && strcmp(v, "da") && strcmp(v, "es")) {
-            snprintf(p->why, sizeof(p->why), "store.language must be en, da or es");
+            snprintf(p->why, INIFILE_WHY_MAX, "store.language must be en, da or es");
             return 0;
         }
         memcpy(c->language, v, 3);
@@ -104,7 +103,7 @@ static int on_value(void *user, const char *section, const char *name, const cha
         return set_text(p, c->store_address, sizeof(c->store_address), v, key);
     if (!strcmp(key, "issuer.url")) {
         if (strncmp(v, "https://", 8) != 0) {
-            snprintf(p->why, sizeof(p->why), "issuer.url must start with https://");
+            snprintf(p->why, INIFILE_WHY_MAX, "issuer.url must start with https://");
             return 0;
         }
         return set_text(p, c->issuer_url, sizeof(c->issuer_url), v, key);
@@ -127,33 +126,19 @@ static int on_value(void *user, const char *section, const char *name, const cha
         return set_text(p, c->cups_server, sizeof(c->cups_server), v, key);
     if (!strcmp(key, "sales.void_window_s"))
         return set_number(p, &c->void_window_s, v, 60, 86400, key);
-    snprintf(p->why, sizeof(p->why), "unknown key '%.30s' in [%.30s]", name, section);
+    snprintf(p->why, INIFILE_WHY_MAX, "unknown key '%.30s' in [%.30s]", name, section);
     return 0;
 }
 
 enum ru_status pos_config_parse(const char *text, const char *base_dir, struct pos_config *out, char *err,
                                 size_t errlen)
 {
-    unsigned line = 1;
-    size_t col = 0;
-    for (const char *ch = text; *ch; ch++) {
-        if (*ch == '\n') {
-            line++;
-            col = 0;
-        } else if (++col > LINE_MAX_BYTES) {
-            snprintf(err, errlen, "line %u: longer than %d bytes", line, LINE_MAX_BYTES);
-            return RU_ERR_INVALID;
-        }
-    }
     struct pos_config c = {.connect_timeout_ms = 3000, .timeout_ms = 10000, .void_window_s = 900};
     memcpy(c.currency, "USD", 4);
     memcpy(c.language, "en", 3);
     struct parse p = {.c = &c, .base_dir = base_dir};
-    int bad = ini_parse_string(text, on_value, &p);
-    if (bad != 0) {
-        snprintf(err, errlen, "line %d: %s", bad, p.why[0] ? p.why : "not KEY = VALUE or [SECTION]");
+    if (inifile_parse(text, on_value, &p, err, errlen) != RU_OK)
         return RU_ERR_INVALID;
-    }
     static const struct {
         size_t offset;
         const char *name;

@@ -2,17 +2,14 @@
  * printing/template.c - the card template file, parsed with inih.
  */
 #include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "printing/template.h"
 #include "printing/cardtext.h"
+#include "common/inifile.h"
 #include "common/textfile.h"
 #include "common/banned.h"
-
-/* inih reads at most 200 bytes a line and splits longer ones; refuse them instead */
-#define LINE_MAX_BYTES 190
 
 void template_default(struct card_template *t)
 {
@@ -34,7 +31,7 @@ struct parse {
     struct card_template *t;
     const char *base_dir;
     int plans_seen; /* a [plans] section replaces the default plans */
-    char why[200];
+    char *why;      /* INIFILE_WHY_MAX bytes */
 };
 
 static int colour(const char *v, struct template_rgb *out)
@@ -53,12 +50,12 @@ static int colour(const char *v, struct template_rgb *out)
 static int text(char *dst, size_t cap, const char *v, const char *name, struct parse *p)
 {
     if (!*v || strlen(v) >= cap) {
-        snprintf(p->why, sizeof(p->why), "%s must be 1 to %zu bytes", name, cap - 1);
+        snprintf(p->why, INIFILE_WHY_MAX, "%s must be 1 to %zu bytes", name, cap - 1);
         return 0;
     }
     for (const unsigned char *c = (const unsigned char *)v; *c; c++)
         if (*c < 0x20 || *c == 0x7f) {
-            snprintf(p->why, sizeof(p->why), "%s holds a control character", name);
+            snprintf(p->why, INIFILE_WHY_MAX, "%s holds a control character", name);
             return 0;
         }
     memcpy(dst, v, strlen(v) + 1);
@@ -78,7 +75,7 @@ static int card_key(struct parse *p, const char *name, const char *v)
     if (!strcmp(name, "redeem_url")) {
         const char *at = strstr(v, "{pin}");
         if (!web_address(v) || !at || strstr(at + 1, "{pin}")) {
-            snprintf(p->why, sizeof(p->why),
+            snprintf(p->why, INIFILE_WHY_MAX,
                      "redeem_url must start with https:// and hold {pin} once, as in "
                      "https://my.example.com/reup?pin={pin}");
             return 0;
@@ -87,7 +84,7 @@ static int card_key(struct parse *p, const char *name, const char *v)
     }
     if (!strcmp(name, "support_url") || !strcmp(name, "locator_url")) {
         if (!web_address(v)) {
-            snprintf(p->why, sizeof(p->why), "%s must start with https://", name);
+            snprintf(p->why, INIFILE_WHY_MAX, "%s must start with https://", name);
             return 0;
         }
         return text(!strcmp(name, "support_url") ? t->support_url : t->locator_url, sizeof(t->support_url), v,
@@ -95,7 +92,7 @@ static int card_key(struct parse *p, const char *name, const char *v)
     }
     if (!strcmp(name, "language")) {
         if (!cardtext_known(v)) {
-            snprintf(p->why, sizeof(p->why), "language '%.20s' is not one we print: use en, da or es", v);
+            snprintf(p->why, INIFILE_WHY_MAX, "language '%.20s' is not one we print: use en, da or es", v);
             return 0;
         }
         memcpy(t->language, v, 3);
@@ -103,7 +100,7 @@ static int card_key(struct parse *p, const char *name, const char *v)
     }
     if (!strcmp(name, "back")) {
         if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
-            snprintf(p->why, sizeof(p->why), "back must be yes or no");
+            snprintf(p->why, INIFILE_WHY_MAX, "back must be yes or no");
             return 0;
         }
         t->back = !strcmp(v, "yes");
@@ -121,7 +118,7 @@ static int card_key(struct parse *p, const char *name, const char *v)
             snprintf(path, sizeof(path), "%.4000s", v);
         return text(t->logo, sizeof(t->logo), path, name, p);
     }
-    snprintf(p->why, sizeof(p->why), "unknown key '%.40s' in [card]", name);
+    snprintf(p->why, INIFILE_WHY_MAX, "unknown key '%.40s' in [card]", name);
     return 0;
 }
 
@@ -138,7 +135,7 @@ static int plan_key(struct parse *p, const char *name, const char *v)
         ok = (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '-' ||
              *c == '_' || *c == '.';
     if (!ok) {
-        snprintf(p->why, sizeof(p->why), "plan code '%.40s' must be 1 to 16 letters, digits, -, _ or .",
+        snprintf(p->why, INIFILE_WHY_MAX, "plan code '%.40s' must be 1 to 16 letters, digits, -, _ or .",
                  name);
         return 0;
     }
@@ -146,15 +143,15 @@ static int plan_key(struct parse *p, const char *name, const char *v)
     errno = 0;
     long months = strtol(v, &end, 10);
     if (errno || end == v || *end || months < 1 || months > 120) {
-        snprintf(p->why, sizeof(p->why), "plan %s: the months must be a whole number from 1 to 120", name);
+        snprintf(p->why, INIFILE_WHY_MAX, "plan %s: the months must be a whole number from 1 to 120", name);
         return 0;
     }
     if (template_plan(t, name)) {
-        snprintf(p->why, sizeof(p->why), "plan %s is listed twice", name);
+        snprintf(p->why, INIFILE_WHY_MAX, "plan %s is listed twice", name);
         return 0;
     }
     if (t->nplans == TEMPLATE_PLANS_MAX) {
-        snprintf(p->why, sizeof(p->why), "more than %d plans", TEMPLATE_PLANS_MAX);
+        snprintf(p->why, INIFILE_WHY_MAX, "more than %d plans", TEMPLATE_PLANS_MAX);
         return 0;
     }
     memcpy(t->plans[t->nplans].code, name, len + 1);
@@ -162,9 +159,10 @@ static int plan_key(struct parse *p, const char *name, const char *v)
     return 1;
 }
 
-static int on_value(void *user, const char *section, const char *name, const char *v)
+static int on_value(void *user, const char *section, const char *name, const char *v, char *why)
 {
     struct parse *p = user;
+    p->why = why;
     if (!strcmp(section, "card"))
         return card_key(p, name, v);
     if (!strcmp(section, "colours")) {
@@ -173,43 +171,29 @@ static int on_value(void *user, const char *section, const char *name, const cha
                                    : !strcmp(name, "accent") ? &p->t->accent_colour
                                                              : NULL;
         if (!dst) {
-            snprintf(p->why, sizeof(p->why), "unknown colour '%.40s': use brand, text or accent", name);
+            snprintf(p->why, INIFILE_WHY_MAX, "unknown colour '%.40s': use brand, text or accent", name);
             return 0;
         }
         if (!colour(v, dst)) {
-            snprintf(p->why, sizeof(p->why), "colour %s must be #rrggbb, as in #0b5fff", name);
+            snprintf(p->why, INIFILE_WHY_MAX, "colour %s must be #rrggbb, as in #0b5fff", name);
             return 0;
         }
         return 1;
     }
     if (!strcmp(section, "plans"))
         return plan_key(p, name, v);
-    snprintf(p->why, sizeof(p->why), "unknown section [%.40s]: use [card], [colours] or [plans]", section);
+    snprintf(p->why, INIFILE_WHY_MAX, "unknown section [%.40s]: use [card], [colours] or [plans]", section);
     return 0;
 }
 
 enum ru_status template_parse(const char *text_in, const char *base_dir, struct card_template *out, char *err,
                               size_t errlen)
 {
-    unsigned line = 1;
-    size_t col = 0;
-    for (const char *c = text_in; *c; c++) {
-        if (*c == '\n') {
-            line++;
-            col = 0;
-        } else if (++col > LINE_MAX_BYTES) {
-            snprintf(err, errlen, "line %u: longer than %d bytes", line, LINE_MAX_BYTES);
-            return RU_ERR_INVALID;
-        }
-    }
     struct card_template t;
     template_default(&t);
     struct parse p = {.t = &t, .base_dir = base_dir};
-    int bad = ini_parse_string(text_in, on_value, &p);
-    if (bad != 0) {
-        snprintf(err, errlen, "line %d: %s", bad, p.why[0] ? p.why : "not KEY = VALUE or [SECTION]");
+    if (inifile_parse(text_in, on_value, &p, err, errlen) != RU_OK)
         return RU_ERR_INVALID;
-    }
     if (t.nplans == 0) {
         snprintf(err, errlen, "[plans] lists no plan");
         return RU_ERR_INVALID;
