@@ -107,7 +107,10 @@ enum ru_status textfile_read_all(const char *path, size_t cap, char **out)
     size_t n = fread(buf, 1, cap + 1, f);
     int e = errno, failed = ferror(f);
     fclose(f);
-    enum ru_status rc = failed ? RU_ERR_IO : n > cap ? RU_ERR_LIMIT : memchr(buf, '\0', n) ? RU_ERR_INVALID : RU_OK;
+    enum ru_status rc = failed                 ? RU_ERR_IO
+                        : n > cap              ? RU_ERR_LIMIT
+                        : memchr(buf, '\0', n) ? RU_ERR_INVALID
+                                               : RU_OK;
     if (rc != RU_OK) {
         free(buf);
         errno = e;

@@ -194,7 +194,8 @@ static void show_result(struct ui *u, enum ru_status rc, const struct till_resul
     else if (r->state == SALE_APPROVED)
         snprintf(m, sizeof(m), "APPROVED sale %lld: %s %s, CHANGE %s, auth %s.%s", r->sale_id, r->currency,
                  amount, change, r->auth_code,
-                 r->printed || !u->cfg->receipt_printer[0] ? "" : " The receipt did not print: it waits (F8).");
+                 r->printed || !u->cfg->receipt_printer[0] ? ""
+                                                           : " The receipt did not print: it waits (F8).");
     else if (r->state == SALE_DECLINED)
         snprintf(m, sizeof(m), "DECLINED: %s. Give the money back.", r->message);
     else
