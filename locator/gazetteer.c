@@ -22,12 +22,15 @@
     " LEFT JOIN admin1 a ON a.country = p.country AND a.code = p.admin1" \
     " LEFT JOIN country c ON c.code = p.country"
 
-enum stmt { S_BY_NAME, S_BY_ID, S_POSTAL, S_TRIGRAM, S_COUNT };
+enum stmt { S_BY_NAME, S_BY_ID, S_POSTAL, S_TRIGRAM, S_PREFIX, S_COUNT };
 static const char *const sql[S_COUNT] = {
     [S_BY_NAME] = ("SELECT " PLACE_COLUMNS " FROM place_name n JOIN place p ON p.id = n.place" PLACE_JOINS
                    " WHERE n.folded = ?1 ORDER BY n.is_primary DESC, n.population DESC, p.id"
                    " LIMIT " CANDIDATE_LIMIT),
     [S_BY_ID] = ("SELECT " PLACE_COLUMNS " FROM place p" PLACE_JOINS " WHERE p.id = ?1"),
+    /* every name that starts with the prefix is one range of the key; a place once */
+    [S_PREFIX] = ("SELECT place, max(population) AS pop FROM place_name WHERE folded >= ?1 AND folded < ?2"
+                  " GROUP BY place ORDER BY pop DESC, place LIMIT ?3"),
     [S_POSTAL] = ("SELECT 0, p.place, p.country, p.admin1, p.lat, p.lon, 0,"
                   " p.admin1_name, NULL, NULL, c.name, c.iso3, c.folded"
                   " FROM postal p LEFT JOIN country c ON c.code = p.country"
@@ -312,6 +315,38 @@ enum ru_status gazetteer_place_by_id(struct gazetteer *gz, long long id, struct 
     if (r == SQLITE_ROW)
         return RU_OK;
     return r == SQLITE_DONE ? RU_ERR_NOT_FOUND : db_fail(gz->db, "looking up a place");
+}
+
+enum ru_status gazetteer_complete(struct gazetteer *gz, const char *prefix, size_t limit,
+                                  struct gz_place *out, size_t *n)
+{
+    char folded[GZ_TEXT_MAX], upper[GZ_TEXT_MAX + 8];
+    long long ids[GZ_COMPLETE_MAX];
+    size_t k = 0;
+    *n = 0;
+    enum ru_status rc = fold_into(prefix, strlen(prefix), folded, sizeof(folded));
+    if (rc != RU_OK)
+        return rc;
+    if (!*folded)
+        return RU_ERR_INVALID;
+    /* the largest code point after the prefix bounds every name that starts with it */
+    snprintf(upper, sizeof(upper), "%s\xf4\x8f\xbf\xbf", folded);
+    sqlite3_stmt *st = gz->st[S_PREFIX];
+    sqlite3_bind_text(st, 1, folded, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, upper, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)(limit < GZ_COMPLETE_MAX ? limit : GZ_COMPLETE_MAX));
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        ids[k++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE)
+        return db_fail(gz->db, "completing a place name");
+    for (size_t i = 0; i < k; i++)
+        if ((rc = gazetteer_place_by_id(gz, ids[i], &out[*n])) == RU_OK)
+            ++*n;
+        else if (rc != RU_ERR_NOT_FOUND)
+            return rc;
+    return RU_OK;
 }
 
 /* Edit distance with transpositions (optimal string alignment), on bytes. */

@@ -59,6 +59,14 @@ enum ru_status gazetteer_suggest(struct gazetteer *gz, const char *query,
 /* Fill *out with the place whose GeoNames id is ID (for reverse geocoding). */
 enum ru_status gazetteer_place_by_id(struct gazetteer *gz, long long id, struct gz_place *out) RU_WARN_UNUSED;
 
+#define GZ_COMPLETE_MAX 50
+
+/* Places whose name or alternate name starts with PREFIX (folded as names are), most
+ * populous first, each place once: up to LIMIT (at most GZ_COMPLETE_MAX) into OUT[0..*n).
+ * RU_ERR_INVALID for a prefix that folds to nothing. */
+enum ru_status gazetteer_complete(struct gazetteer *gz, const char *prefix, size_t limit,
+                                  struct gz_place *out, size_t *n) RU_WARN_UNUSED;
+
 /* "Springfield, IL, US": name, region and country joined for people. */
 void gz_place_label(const struct gz_place *p, char *buf, size_t len);
 

@@ -287,3 +287,9 @@ enum ru_status locator_find(struct locator *loc, const struct locate_request *re
     sqlite3_exec(db_sqlite(loc->db), "COMMIT", NULL, NULL, NULL);
     return rc;
 }
+
+enum ru_status locator_complete(struct locator *loc, const char *prefix, size_t limit, struct gz_place *out,
+                                size_t *n)
+{
+    return gazetteer_complete(loc->gz, prefix, limit, out, n);
+}

@@ -63,6 +63,11 @@ void locate_result_release(struct locate_result *r);
  * RU_ERR_NOT_FOUND (place or postal code unknown; suggestions filled for places),
  * RU_ERR_INVALID / RU_ERR_LIMIT (bad query or parameters; locator_errmsg() says why),
  * RU_ERR_DB / RU_ERR_NOMEM. */
+/* Places whose name starts with PREFIX, most populous first (autocomplete): see
+ * gazetteer_complete(). */
+enum ru_status locator_complete(struct locator *loc, const char *prefix, size_t limit, struct gz_place *out,
+                                size_t *n) RU_WARN_UNUSED;
+
 enum ru_status locator_find(struct locator *loc, const struct locate_request *req,
                             struct locate_result *out) RU_WARN_UNUSED;
 

@@ -5,7 +5,8 @@
  * with distances that are the haversine distances; k up to 1000; radius; chain filter
  * (folded) and an unknown chain; positions at sea and across the antimeridian; unknown
  * places with suggestions; bad queries and k; a missing database; the index read lazily
- * and preloaded give the same answers.
+ * and preloaded give the same answers; autocomplete: "Kobe" offers København, "rock spr"
+ * Rock Springs, WY, most populous first, nothing for nonsense, a blank prefix refused.
  */
 #include "tests/testlib.h"
 #include "locator/locate.h"
@@ -130,6 +131,30 @@ static void test_k_radius_chain(void **state)
     locate_result_release(&r);
 }
 
+static void test_complete(void **state)
+{
+    (void)state;
+    struct gz_place p[10];
+    size_t n = 0;
+    assert_int_equal(locator_complete(loc, "Kobe", 10, p, &n), RU_OK);
+    int kobenhavn = 0;
+    for (size_t i = 0; i < n; i++) {
+        kobenhavn |= !strcmp(p[i].name, "Copenhagen") || !strcmp(p[i].name, "København");
+        if (i)
+            assert_true(p[i - 1].population >= p[i].population); /* most populous first */
+    }
+    assert_true(kobenhavn);
+    assert_int_equal(locator_complete(loc, "rock spr", 5, p, &n), RU_OK);
+    assert_true(n >= 1);
+    int rock_springs = 0;
+    for (size_t i = 0; i < n; i++)
+        rock_springs |= !strcmp(p[i].name, "Rock Springs") && !strcmp(p[i].region, "WY");
+    assert_true(rock_springs);
+    assert_int_equal(locator_complete(loc, "zzqxj", 5, p, &n), RU_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(locator_complete(loc, "  ", 5, p, &n), RU_ERR_INVALID);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -197,7 +222,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_place),          cmocka_unit_test(test_postal_and_position),
         cmocka_unit_test(test_k_radius_chain), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_preloaded_same),
+        cmocka_unit_test(test_complete),       cmocka_unit_test(test_preloaded_same),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
