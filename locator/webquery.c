@@ -1,0 +1,177 @@
+/*
+ * locator/webquery.c - query strings: split on '&', decode '+' and %XX, check each value.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "locator/webquery.h"
+#include "locator/geo.h"
+#include "common/banned.h"
+
+static enum ru_status refuse(struct webquery_error *e, int status, const char *code, const char *fmt,
+                             const char *arg)
+{
+    e->http_status = status;
+    e->code = code;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    snprintf(e->message, sizeof(e->message), fmt, arg);
+#pragma GCC diagnostic pop
+    return RU_ERR_INVALID;
+}
+
+static int hex(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Decode LEN bytes of SRC into DST (CAP bytes with the NUL); 0 when malformed, too long,
+ * or holding a NUL or another control character. */
+static int decode(const char *src, size_t len, char *dst, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        int c = (unsigned char)src[i];
+        if (c == '+')
+            c = ' ';
+        else if (c == '%') {
+            int h = i + 2 < len ? hex(src[i + 1]) : -1, l = i + 2 < len ? hex(src[i + 2]) : -1;
+            if (h < 0 || l < 0)
+                return 0;
+            c = h * 16 + l;
+            i += 2;
+        }
+        if (c < 0x20 || c == 0x7f || n + 1 >= cap)
+            return 0;
+        dst[n++] = (char)c;
+    }
+    dst[n] = '\0';
+    return 1;
+}
+
+struct param {
+    const char *name;
+    char *value; /* WEBQUERY_TEXT_MAX + 1 bytes */
+    int seen;
+};
+
+/* Split QS into the named PARAMS; an unknown or repeated name is refused. */
+static enum ru_status split(const char *qs, size_t len, struct param *params, size_t n,
+                            struct webquery_error *e)
+{
+    if (len > WEBQUERY_MAX)
+        return refuse(e, 413, "query_too_long", "the query string is longer than %s bytes", "1024");
+    for (size_t start = 0; start < len;) {
+        size_t end = start;
+        while (end < len && qs[end] != '&')
+            end++;
+        if (end > start) {
+            const char *eq = memchr(qs + start, '=', end - start);
+            size_t klen = eq ? (size_t)(eq - (qs + start)) : end - start;
+            char key[32];
+            if (!decode(qs + start, klen, key, sizeof(key)))
+                return refuse(e, 400, "bad_parameter", "a parameter name is malformed%s", "");
+            struct param *p = NULL;
+            for (size_t i = 0; i < n && !p; i++)
+                if (!strcmp(params[i].name, key))
+                    p = &params[i];
+            if (!p)
+                return refuse(e, 400, "unknown_parameter", "unknown parameter '%s'", key);
+            if (p->seen)
+                return refuse(e, 400, "bad_parameter", "the parameter '%s' is given twice", key);
+            p->seen = 1;
+            const char *v = eq ? eq + 1 : qs + end;
+            if (!decode(v, (size_t)(qs + end - v), p->value, WEBQUERY_TEXT_MAX + 1))
+                return refuse(e, 400, "bad_parameter", "the value of '%s' is malformed or too long", key);
+        }
+        start = end + 1;
+    }
+    return RU_OK;
+}
+
+/* A whole number from MIN to MAX, else 0. */
+static int whole(const char *text, long min, long max, long *out)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (!*text || *end || v < min || v > max)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static int coordinate(const char *text, double limit, double *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (!*text || *end || !isfinite(v) || v < -limit || v > limit)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+enum ru_status webquery_stores_parse(const char *qs, size_t len, struct webquery_stores *out,
+                                     struct webquery_error *e)
+{
+    char q[WEBQUERY_TEXT_MAX + 1] = "", k[WEBQUERY_TEXT_MAX + 1] = "", radius[WEBQUERY_TEXT_MAX + 1] = "",
+                               chain[WEBQUERY_TEXT_MAX + 1] = "", lat[WEBQUERY_TEXT_MAX + 1] = "",
+                               lon[WEBQUERY_TEXT_MAX + 1] = "";
+    struct param p[] = {{"q", q, 0},         {"k", k, 0},     {"radius", radius, 0},
+                        {"chain", chain, 0}, {"lat", lat, 0}, {"lon", lon, 0}};
+    enum ru_status rc = split(qs, len, p, sizeof(p) / sizeof(p[0]), e);
+    if (rc != RU_OK)
+        return rc;
+    struct webquery_stores r = {.k = WEBQUERY_K_DEFAULT};
+    long kv;
+    double la, lo;
+    if (p[4].seen || p[5].seen) {
+        if (p[0].seen)
+            return refuse(e, 400, "bad_parameter", "give q, or lat and lon, not both%s", "");
+        if (!coordinate(lat, 90, &la))
+            return refuse(e, 400, "bad_parameter", "lat must be a latitude from -90 to 90%s", "");
+        if (!coordinate(lon, 180, &lo))
+            return refuse(e, 400, "bad_parameter", "lon must be a longitude from -180 to 180%s", "");
+        snprintf(r.q, sizeof(r.q), "%.6f,%.6f", la, lo);
+    } else {
+        if (!p[0].seen || !q[0])
+            return refuse(e, 400, "missing_parameter", "give q (a city, a postal code) or lat and lon%s", "");
+        memcpy(r.q, q, sizeof(r.q));
+    }
+    if (p[1].seen) {
+        if (!whole(k, 1, WEBQUERY_K_MAX, &kv))
+            return refuse(e, 400, "bad_parameter", "k must be a whole number from 1 to %s", "50");
+        r.k = (size_t)kv;
+    }
+    if (p[2].seen && (geo_distance_parse(radius, &r.radius_m) != RU_OK || r.radius_m <= 0))
+        return refuse(e, 400, "bad_parameter",
+                      "radius must be a distance with its unit: 25mi, 40km or 800m%s", "");
+    memcpy(r.chain, chain, sizeof(r.chain));
+    *out = r;
+    return RU_OK;
+}
+
+enum ru_status webquery_places_parse(const char *qs, size_t len, struct webquery_places *out,
+                                     struct webquery_error *e)
+{
+    char prefix[WEBQUERY_TEXT_MAX + 1] = "", limit[WEBQUERY_TEXT_MAX + 1] = "";
+    struct param p[] = {{"prefix", prefix, 0}, {"limit", limit, 0}};
+    enum ru_status rc = split(qs, len, p, 2, e);
+    if (rc != RU_OK)
+        return rc;
+    struct webquery_places r = {.limit = 10};
+    long lv;
+    if (!p[0].seen || !prefix[0])
+        return refuse(e, 400, "missing_parameter", "give prefix, the start of a place name%s", "");
+    memcpy(r.prefix, prefix, sizeof(r.prefix));
+    if (p[1].seen) {
+        if (!whole(limit, 1, WEBQUERY_LIMIT_MAX, &lv))
+            return refuse(e, 400, "bad_parameter", "limit must be a whole number from 1 to %s", "20");
+        r.limit = (size_t)lv;
+    }
+    *out = r;
+    return RU_OK;
+}
