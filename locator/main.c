@@ -4,6 +4,8 @@
  * turns statuses into the documented exit codes.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include "locator/locate.h"
 #include "locator/locator_db.h"
 #include "locator/output.h"
+#include "locator/webserver.h"
 #include "common/strbuf.h"
 #include "common/banned.h"
 
@@ -364,9 +367,71 @@ out:
     return code;
 }
 
+#define USAGE_SERVE                                                                              \
+    "usage: reup-locate serve [--listen 127.0.0.1:8080] [--db PATH] [--web DIR] [--threads N]\n" \
+    "  --listen ADDR:PORT  where to answer (default 127.0.0.1:8080; port 0 picks a free one)\n"  \
+    "  --web DIR           serve the page's files from DIR (default: the API only)\n"            \
+    "SIGTERM or SIGINT: finish the requests in flight, then exit 0. docs/locator.md.\n"
+
+/* reup-locate serve: the web API (and page) until SIGTERM. */
+static int cmd_serve(int argc, char **argv)
+{
+    struct webserver_config cfg = {.listen = "127.0.0.1:8080", .log = stderr};
+    const char *dbopt = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help")) {
+            fputs(USAGE_SERVE, stdout);
+            return EXIT_FOUND;
+        }
+        if (!v ||
+            (strcmp(a, "--listen") && strcmp(a, "--db") && strcmp(a, "--web") && strcmp(a, "--threads")))
+            return usage_error(v ? "unknown option" : "an option needs a value", USAGE_SERVE);
+        if (!strcmp(a, "--listen"))
+            cfg.listen = v;
+        else if (!strcmp(a, "--db"))
+            dbopt = v;
+        else if (!strcmp(a, "--web"))
+            cfg.web_dir = v;
+        else {
+            char *end;
+            long t = strtol(v, &end, 10);
+            if (*end || t < 1 || t > 64)
+                return usage_error("--threads takes a whole number from 1 to 64", USAGE_SERVE);
+            cfg.threads = (unsigned)t;
+        }
+        i++;
+    }
+    cfg.db_path = database_path(dbopt);
+    /* the signals go to this thread's sigwait(), never to the server's threads */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct webserver *srv = NULL;
+    char err[600];
+    enum ru_status rc = webserver_start(&cfg, &srv, err, sizeof(err));
+    if (rc != RU_OK) {
+        fprintf(stderr, "reup-locate: %s\n", err);
+        return rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_NO_DB;
+    }
+    printf("reup-locate: serving http on %s, port %u\n", cfg.listen, webserver_port(srv));
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "reup-locate: %s: finishing requests in flight, then stopping\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    webserver_stop(srv);
+    return EXIT_FOUND;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "import"))
         return cmd_import(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "serve"))
+        return cmd_serve(argc - 1, argv + 1);
     return cmd_locate(argc, argv);
 }

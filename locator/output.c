@@ -265,3 +265,24 @@ enum ru_status output_geojson(struct strbuf *out, const char *query, const struc
     json_object_set_new(root, "features", features);
     return dump(out, root);
 }
+
+enum ru_status output_places_json(struct strbuf *out, const struct gz_place *places, size_t n)
+{
+    json_t *root = json_object(), *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char label[3 * GZ_TEXT_MAX];
+        json_t *o = place_json(&places[i], 1);
+        gz_place_label(&places[i], label, sizeof(label));
+        json_object_set_new(o, "id", json_integer(places[i].id));
+        json_object_set_new(o, "label", json_string(label));
+        json_object_set_new(o, "lat", json_real(places[i].lat));
+        json_object_set_new(o, "lon", json_real(places[i].lon));
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(root, "places", list);
+    char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    enum ru_status rc = text ? strbuf_adds(out, text) : RU_ERR_NOMEM;
+    free(text);
+    return rc;
+}

@@ -23,6 +23,10 @@ enum ru_status output_json(struct strbuf *out, const char *query,
 enum ru_status output_geojson(struct strbuf *out, const char *query,
                               const struct locate_result *r) RU_WARN_UNUSED;
 
+/* {"places":[{name, region, region_name, country, country_name, population, id, label,
+ * lat, lon}]} for the N PLACES of an autocomplete. */
+enum ru_status output_places_json(struct strbuf *out, const struct gz_place *places, size_t n) RU_WARN_UNUSED;
+
 /* Display width of UTF-8 text in terminal columns. */
 size_t output_width(const char *s);
 

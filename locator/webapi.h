@@ -1,0 +1,30 @@
+/*
+ * locator/webapi.h - the store locator's JSON API, without HTTP: a path and a query
+ * string in, a status and a JSON body out (docs/locator.md, "Web API").
+ *
+ *   GET /api/v1/stores?q=TEXT&k=N&radius=25mi&chain=NAME   (or lat=&lon= instead of q)
+ *   GET /api/v1/places?prefix=TEXT&limit=N
+ *
+ * One locator (its index preloaded) serves every request, one at a time.
+ */
+#ifndef REUP_LOCATOR_WEBAPI_H
+#define REUP_LOCATOR_WEBAPI_H
+#include <stddef.h>
+#include "common/status.h"
+
+struct webapi;
+
+/* Open the database at DB_PATH for the API. ERR says why not: RU_ERR_NOT_FOUND,
+ * RU_ERR_SCHEMA, RU_ERR_DB, RU_ERR_NOMEM. */
+enum ru_status webapi_new(const char *db_path, struct webapi **out, char *err, size_t errlen) RU_WARN_UNUSED;
+void webapi_free(struct webapi *w);
+
+/* 1 when PATH is one of the API's. Cannot fail. */
+int webapi_handles(const char *path);
+
+/* The answer to GET PATH?QS (QS without '?', may be NULL): *STATUS and *BODY (JSON,
+ * owned: free()). Errors are {"error":{"code","message"[,"suggestions"]}} with 400,
+ * 404, 413 or 503. RU_ERR_NOMEM when no body could be made. */
+enum ru_status webapi_answer(struct webapi *w, const char *path, const char *qs, int *status,
+                             char **body) RU_WARN_UNUSED;
+#endif

@@ -1,0 +1,280 @@
+/*
+ * locator/webserver.c - HTTP for the locator: GET and HEAD only; the API's JSON; static
+ * files from one folder, without listings or a way out of it, with Cache-Control,
+ * a Content-Security-Policy that allows only the page's own files, and the gzip copy of
+ * a file (FILE.gz beside it) when the client accepts gzip.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "locator/webserver.h"
+#include "locator/webapi.h"
+#include "common/banned.h"
+
+#define CSP                                                                                               \
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; " \
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+struct webserver {
+    struct MHD_Daemon *daemon;
+    struct webapi *api;
+    char web_dir[4096];
+    FILE *log;
+    atomic_int in_flight;
+    unsigned port;
+};
+
+struct req {
+    char *uri; /* as sent, with the query string */
+    char method[8];
+    struct timespec t0;
+    int status;
+};
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    struct webserver *s = cls;
+    (void)c;
+    struct req *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    r->uri = strdup(uri);
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    atomic_fetch_add(&s->in_flight, 1);
+    return r;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct webserver *s = cls;
+    struct req *r = *con_cls;
+    (void)toe;
+    if (!r)
+        return;
+    if (s->log) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
+        char when[32], path[160], addr[64] = "-";
+        time_t now = time(NULL);
+        struct tm tm;
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+        size_t i;
+        for (i = 0; r->uri && r->uri[i] && i + 1 < sizeof(path); i++)
+            path[i] = (unsigned char)r->uri[i] < 0x20 ? '?' : r->uri[i];
+        path[i] = '\0';
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, addr,
+                      sizeof(addr));
+        fprintf(s->log, "%s %s %s %s %d %.3fms\n", when, addr, r->method[0] ? r->method : "-", path,
+                r->status, ms);
+        fflush(s->log);
+    }
+    free(r->uri);
+    free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->in_flight, 1);
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, struct req *r, int status, struct MHD_Response *resp,
+                               const char *type, const char *cache)
+{
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+    MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    r->status = status;
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, struct req *r, int status, const char *json)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_MUST_COPY);
+    return respond(c, r, status, resp, "application/json", "no-store");
+}
+
+static const char *mime_of(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {{".html", "text/html; charset=utf-8"},
+                 {".js", "text/javascript"},
+                 {".css", "text/css"},
+                 {".json", "application/json"},
+                 {".png", "image/png"},
+                 {".svg", "image/svg+xml"},
+                 {".ico", "image/x-icon"},
+                 {".map", "application/json"}};
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+        if (!strcmp(dot, types[i].ext))
+            return types[i].type;
+    return "application/octet-stream";
+}
+
+/* A file of the page. PATH is the decoded URL path; only plain names below web_dir. */
+static enum MHD_Result static_file(struct webserver *s, struct MHD_Connection *c, struct req *r,
+                                   const char *path)
+{
+    char file[4600];
+    if (!strcmp(path, "/"))
+        path = "/index.html";
+    /* no "..", no hidden files, no backslashes: nothing outside the folder is reachable */
+    if (strstr(path, "/.") || strchr(path, '\\') || strlen(path) > 400)
+        return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such file\"}}");
+    snprintf(file, sizeof(file), "%s%s", s->web_dir, path);
+    const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    int gzip = ae && strstr(ae, "gzip");
+    char gz[4610];
+    snprintf(gz, sizeof(gz), "%s.gz", file);
+    struct stat st;
+    int fd = -1, zipped = 0;
+    if (gzip && (fd = open(gz, O_RDONLY | O_CLOEXEC)) >= 0)
+        zipped = 1;
+    else
+        fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such file\"}}");
+    }
+    struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    if (resp && zipped)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (resp)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    /* the page itself is small and changes with releases; its libraries rarely */
+    const char *cache = strstr(path, ".html") ? "no-cache" : "public, max-age=3600";
+    return respond(c, r, 200, resp, mime_of(path), cache);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size,
+                                  void **con_cls)
+{
+    struct webserver *s = cls;
+    struct req *r = *con_cls;
+    (void)version, (void)upload;
+    if (!r)
+        return MHD_NO;
+    snprintf(r->method, sizeof(r->method), "%s", method);
+    if (*upload_size) {
+        *upload_size = 0; /* a GET has no body worth reading */
+        return MHD_YES;
+    }
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        struct MHD_Response *resp = MHD_create_response_from_buffer(
+            strlen("{\"error\":{\"code\":\"method_not_allowed\",\"message\":\"use GET\"}}"),
+            (void *)"{\"error\":{\"code\":\"method_not_allowed\",\"message\":\"use GET\"}}",
+            MHD_RESPMEM_PERSISTENT);
+        if (resp)
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+        return respond(c, r, 405, resp, "application/json", "no-store");
+    }
+    const char *qs = r->uri ? strchr(r->uri, '?') : NULL;
+    if (webapi_handles(url)) {
+        int status = 500;
+        char *body = NULL;
+        if (webapi_answer(s->api, url, qs ? qs + 1 : "", &status, &body) != RU_OK)
+            return MHD_NO;
+        enum MHD_Result ok = send_json(c, r, status, body);
+        free(body);
+        return ok;
+    }
+    if (s->web_dir[0] && strncmp(url, "/api/", 5) != 0)
+        return static_file(s, c, r, url);
+    return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such path\"}}");
+}
+
+static int parse_listen(const char *text, struct sockaddr_in *a)
+{
+    char host[64];
+    const char *colon = strrchr(text, ':');
+    if (!colon || (size_t)(colon - text) >= sizeof(host) || !colon[1])
+        return 0;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return 0;
+    memcpy(host, text, (size_t)(colon - text));
+    host[colon - text] = '\0';
+    memset(a, 0, sizeof(*a));
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    return inet_pton(AF_INET, host, &a->sin_addr) == 1;
+}
+
+enum ru_status webserver_start(const struct webserver_config *cfg, struct webserver **out, char *err,
+                               size_t errlen)
+{
+    struct sockaddr_in addr;
+    if (!parse_listen(cfg->listen, &addr)) {
+        snprintf(err, errlen,
+                 "--listen '%s' is not ADDRESS:PORT with a numeric IPv4 address (127.0.0.1:8080)",
+                 cfg->listen);
+        return RU_ERR_INVALID;
+    }
+    struct webserver *s = calloc(1, sizeof(*s));
+    if (!s)
+        return RU_ERR_NOMEM;
+    s->log = cfg->log;
+    snprintf(s->web_dir, sizeof(s->web_dir), "%s", cfg->web_dir ? cfg->web_dir : "");
+    enum ru_status rc = webapi_new(cfg->db_path, &s->api, err, errlen);
+    if (rc != RU_OK) {
+        free(s);
+        return rc;
+    }
+    s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL,
+                                 on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                                 MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 4u,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_URI_LOG_CALLBACK,
+                                 on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_END);
+    if (!s->daemon) {
+        snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine?)",
+                 cfg->listen);
+        webapi_free(s->api);
+        free(s);
+        return RU_ERR_IO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : 0;
+    *out = s;
+    return RU_OK;
+}
+
+unsigned webserver_port(const struct webserver *s)
+{
+    return s->port;
+}
+
+void webserver_stop(struct webserver *s)
+{
+    if (!s)
+        return;
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    for (int i = 0; i < 500 && atomic_load(&s->in_flight) > 0; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    webapi_free(s->api);
+    free(s);
+}

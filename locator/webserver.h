@@ -1,0 +1,28 @@
+/*
+ * locator/webserver.h - `reup-locate serve`: the JSON API (webapi.h) and the page's
+ * static files over HTTP (libmicrohttpd), one log line per request, a graceful stop.
+ */
+#ifndef REUP_LOCATOR_WEBSERVER_H
+#define REUP_LOCATOR_WEBSERVER_H
+#include <stdio.h>
+#include "common/status.h"
+
+struct webserver;
+
+struct webserver_config {
+    const char *listen;  /* "127.0.0.1:8080"; port 0 picks a free one */
+    const char *db_path; /* the locator database */
+    const char *web_dir; /* the page's files; NULL: the API only */
+    unsigned threads;    /* 0: 4 */
+    FILE *log;           /* request lines; NULL for none */
+};
+
+/* Start serving. RU_ERR_INVALID (listen address), RU_ERR_NOT_FOUND / RU_ERR_SCHEMA /
+ * RU_ERR_DB (the database), RU_ERR_IO (cannot listen); ERR says which. */
+enum ru_status webserver_start(const struct webserver_config *cfg, struct webserver **out, char *err,
+                               size_t errlen) RU_WARN_UNUSED;
+unsigned webserver_port(const struct webserver *s);
+
+/* Stop taking connections, finish the requests in flight, free S. */
+void webserver_stop(struct webserver *s);
+#endif

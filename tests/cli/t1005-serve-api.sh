@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# t1005: reup-locate serve on a loopback port, its JSON API and static files.
+# Covers: stores by place (the same JSON as reup-locate --json), by postal code, by
+# lat/lon, with k, radius and chain; an unknown place (404 place_not_found with
+# suggestions); every bad parameter (400 with its code) and a query string too long
+# (413); places autocomplete ("Kobe" offers Copenhagen, København's place, most populous
+# first); unknown paths 404, other methods 405 with Allow; static files with
+# Content-Security-Policy and Cache-Control, gzip when accepted, no traversal, no hidden
+# files, no listing; one log line per request; SIGTERM stops it with exit 0.
+. "$(dirname "$0")/lib.sh"
+L=$REUP_LOCATE
+W=$T/web
+mkdir -p "$W/sub"
+printf '<!doctype html><title>Re-Up stores</title><p>page</p>\n' > "$W/index.html"
+gzip -k "$W/index.html"
+printf 'console.log(1)\n' > "$W/app.js"
+printf 'secret\n' > "$W/.env"
+printf 'secret\n' > "$T/outside.txt"
+"$L" serve --listen 127.0.0.1:0 --web "$W" > "$T/serve.out" 2> "$T/serve.log" &
+pid=$!
+for _ in $(seq 1 100); do grep -q port "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
+port=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$T/serve.out")
+[ -n "$port" ] || { fail "serve did not start: $(cat "$T/serve.log")"; finish; exit 1; }
+B=http://127.0.0.1:$port
+# get PATH: body in $T/out, headers in $T/headers, status in $code
+get() { code=$(curl -s -o "$T/out" -D "$T/headers" -w '%{http_code}' "$@"); }
+expect_code() { checks=$((checks + 1)); [ "$code" = "$1" ] || fail "HTTP $code, wanted $1: $(head -c 300 "$T/out")"; }
+expect_header() { checks=$((checks + 1)); grep -qi -- "$1" "$T/headers" || fail "no header /$1/ in: $(cat "$T/headers")"; }
+
+get "$B/api/v1/stores?q=Rock+Springs%2C+WY&k=5"
+expect_code 200
+expect_jq '(.stores | length) == 5 and .origin.name == "Rock Springs"'
+expect_jq '[.stores[].distance_km] == ([.stores[].distance_km] | sort)'
+expect_header 'Content-Type: application/json'
+expect_header 'Cache-Control: no-store'
+"$L" --json -k 5 "Rock Springs, WY" > "$T/cli.json"
+checks=$((checks + 1))
+[ "$(jq -c .stores "$T/out")" = "$(jq -c .stores "$T/cli.json")" ] || fail "the API's stores differ from reup-locate --json"
+get "$B/api/v1/stores?q=82901&k=3"
+expect_code 200
+expect_jq '(.stores | length) == 3 and .origin.kind == "postal"'
+get "$B/api/v1/stores?lat=41.58&lon=-109.2&radius=25mi"
+expect_code 200
+expect_jq '.origin.kind == "position" and all(.stores[]; .distance_km <= 40.3343)'
+get "$B/api/v1/stores?q=Chicago%2C+IL&chain=walmart&k=2"
+expect_code 200
+expect_jq '(.stores | length) == 2 and all(.stores[]; .chain == "Walmart")'
+get "$B/api/v1/stores?q=Springfeld%2C+IL"
+expect_code 404
+expect_jq '.error.code == "place_not_found" and (.error.suggestions | index("Springfield")) != null'
+
+for bad in "" "k=5" "q=a&k=0" "q=a&k=51" "q=a&radius=5" "lat=95&lon=0" "lat=1" "q=a&lat=1&lon=1" "q=%ZZ" "q=a&sort=x" "q=a&q=b"; do
+  get "$B/api/v1/stores?$bad"
+  expect_code 400
+  expect_jq '(.error.code | test("^(missing|bad|unknown)_parameter$")) and (.error.message | length) > 5'
+done
+get "$B/api/v1/stores?q=$(head -c 1100 /dev/zero | tr '\0' a)"
+expect_code 413
+expect_jq '.error.code == "query_too_long"'
+
+get "$B/api/v1/places?prefix=Kobe&limit=5"
+expect_code 200
+expect_jq '(.places | length) == 5 and any(.places[]; .country == "DK" and .name == "Copenhagen")'
+expect_jq '[.places[].population] == ([.places[].population] | sort | reverse)'
+get "$B/api/v1/places?prefix=rock+spr"
+expect_code 200
+expect_jq 'any(.places[]; .label == "Rock Springs, WY, US")'
+get "$B/api/v1/places?limit=3"
+expect_code 400
+get "$B/api/v1/places?prefix=%2C%2C"
+expect_code 400
+
+get "$B/api/v2/stores"
+expect_code 404
+get -X POST "$B/api/v1/stores?q=a"
+expect_code 405
+expect_header 'Allow: GET, HEAD'
+
+get "$B/"
+expect_code 200
+expect_out "Re-Up stores"
+expect_header "Content-Security-Policy: default-src 'self'"
+expect_header 'Cache-Control: no-cache'
+expect_header 'Content-Type: text/html'
+get -H 'Accept-Encoding: gzip' "$B/index.html"
+expect_code 200
+expect_header 'Content-Encoding: gzip'
+checks=$((checks + 1)); gunzip -c "$T/out" | grep -q "Re-Up stores" || fail "the gzip copy is not the page"
+get "$B/app.js"
+expect_code 200
+expect_header 'Content-Type: text/javascript'
+expect_header 'Cache-Control: public, max-age=3600'
+for p in "/.env" "/../outside.txt" "/%2e%2e/outside.txt" "/sub/" "/sub" "/nothing.html"; do
+  get --path-as-is "$B$p"
+  expect_code 404
+done
+
+checks=$((checks + 1))
+grep -q 'GET /api/v1/stores?q=Rock+Springs%2C+WY&k=5 200' "$T/serve.log" || fail "no log line for the first request: $(head -3 "$T/serve.log")"
+kill -TERM "$pid"
+rc=0; wait "$pid" || rc=$?
+checks=$((checks + 1)); [ "$rc" -eq 0 ] || fail "serve exited $rc after SIGTERM"
+finish
