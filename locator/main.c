@@ -378,7 +378,7 @@ static int cmd_serve(int argc, char **argv)
 {
     struct webserver_config cfg = {.listen = "127.0.0.1:8080", .log = stderr};
     const char *dbopt = NULL;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help")) {
             fputs(USAGE_SERVE, stdout);
@@ -400,7 +400,6 @@ static int cmd_serve(int argc, char **argv)
                 return usage_error("--threads takes a whole number from 1 to 64", USAGE_SERVE);
             cfg.threads = (unsigned)t;
         }
-        i++;
     }
     cfg.db_path = database_path(dbopt);
     /* the signals go to this thread's sigwait(), never to the server's threads */
