@@ -367,16 +367,18 @@ out:
     return code;
 }
 
-#define USAGE_SERVE                                                                              \
-    "usage: reup-locate serve [--listen 127.0.0.1:8080] [--db PATH] [--web DIR] [--threads N]\n" \
-    "  --listen ADDR:PORT  where to answer (default 127.0.0.1:8080; port 0 picks a free one)\n"  \
-    "  --web DIR           serve the page's files from DIR (default: the API only)\n"            \
+#define USAGE_SERVE                                                                               \
+    "usage: reup-locate serve [--listen 127.0.0.1:8080] [--db PATH] [--web DIR] [--threads N]\n"  \
+    "                         [--rate N]\n"                                                       \
+    "  --rate N            API requests a second per client address (default 100; 0: no limit)\n" \
+    "  --listen ADDR:PORT  where to answer (default 127.0.0.1:8080; port 0 picks a free one)\n"   \
+    "  --web DIR           serve the page's files from DIR (default: the API only)\n"             \
     "SIGTERM or SIGINT: finish the requests in flight, then exit 0. docs/locator.md.\n"
 
 /* reup-locate serve: the web API (and page) until SIGTERM. */
 static int cmd_serve(int argc, char **argv)
 {
-    struct webserver_config cfg = {.listen = "127.0.0.1:8080", .log = stderr};
+    struct webserver_config cfg = {.listen = "127.0.0.1:8080", .log = stderr, .rate = 100};
     const char *dbopt = NULL;
     for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -384,8 +386,8 @@ static int cmd_serve(int argc, char **argv)
             fputs(USAGE_SERVE, stdout);
             return EXIT_FOUND;
         }
-        if (!v ||
-            (strcmp(a, "--listen") && strcmp(a, "--db") && strcmp(a, "--web") && strcmp(a, "--threads")))
+        if (!v || (strcmp(a, "--listen") && strcmp(a, "--db") && strcmp(a, "--web") &&
+                   strcmp(a, "--threads") && strcmp(a, "--rate")))
             return usage_error(v ? "unknown option" : "an option needs a value", USAGE_SERVE);
         if (!strcmp(a, "--listen"))
             cfg.listen = v;
@@ -393,7 +395,13 @@ static int cmd_serve(int argc, char **argv)
             dbopt = v;
         else if (!strcmp(a, "--web"))
             cfg.web_dir = v;
-        else {
+        else if (!strcmp(a, "--rate")) {
+            char *end;
+            long t = strtol(v, &end, 10);
+            if (!*v || *end || t < 0 || t > 1000000)
+                return usage_error("--rate takes a whole number from 0 (no limit) to 1000000", USAGE_SERVE);
+            cfg.rate = (unsigned)t;
+        } else {
             char *end;
             long t = strtol(v, &end, 10);
             if (*end || t < 1 || t > 64)

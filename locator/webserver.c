@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +25,19 @@
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; " \
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
+/* A token bucket per client address, in a small table: an address that collides with
+ * another takes its slot over, which can only make the limit kinder. */
+#define BUCKETS 1024
+struct bucket {
+    uint32_t addr;
+    double tokens, at;
+};
+
 struct webserver {
     struct MHD_Daemon *daemon;
+    unsigned rate;
+    pthread_mutex_t bucket_lock;
+    struct bucket buckets[BUCKETS];
     struct webapi *api;
     char web_dir[4096];
     FILE *log;
@@ -163,6 +176,33 @@ static enum MHD_Result static_file(struct webserver *s, struct MHD_Connection *c
     return respond(c, r, 200, resp, mime_of(path), cache);
 }
 
+/* 1 when the client of C may make another API request now. */
+static int allowed(struct webserver *s, struct MHD_Connection *c)
+{
+    if (!s->rate)
+        return 1;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    uint32_t addr = 0;
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+        addr = ((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr.s_addr;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, burst = 2.0 * s->rate;
+    pthread_mutex_lock(&s->bucket_lock);
+    struct bucket *b = &s->buckets[(addr * 2654435761u) % BUCKETS];
+    if (b->addr != addr || b->at == 0)
+        *b = (struct bucket){.addr = addr, .tokens = burst, .at = now};
+    b->tokens += (now - b->at) * s->rate;
+    if (b->tokens > burst)
+        b->tokens = burst;
+    b->at = now;
+    int ok = b->tokens >= 1.0;
+    if (ok)
+        b->tokens -= 1.0;
+    pthread_mutex_unlock(&s->bucket_lock);
+    return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size,
                                   void **con_cls)
@@ -187,6 +227,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return respond(c, r, 405, resp, "application/json", "no-store");
     }
     const char *qs = r->uri ? strchr(r->uri, '?') : NULL;
+    if (webapi_handles(url) && !allowed(s, c)) {
+        static const char body[] =
+            "{\"error\":{\"code\":\"rate_limited\",\"message\":\"too many requests from "
+            "your address: try again in a second\"}}";
+        struct MHD_Response *resp =
+            MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+        if (resp)
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        return respond(c, r, 429, resp, "application/json", "no-store");
+    }
     if (webapi_handles(url)) {
         int status = 500;
         char *body = NULL;
@@ -233,6 +283,8 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
     if (!s)
         return RU_ERR_NOMEM;
     s->log = cfg->log;
+    s->rate = cfg->rate;
+    pthread_mutex_init(&s->bucket_lock, NULL);
     snprintf(s->web_dir, sizeof(s->web_dir), "%s", cfg->web_dir ? cfg->web_dir : "");
     enum ru_status rc = webapi_new(cfg->db_path, &s->api, err, errlen);
     if (rc != RU_OK) {
@@ -276,5 +328,6 @@ void webserver_stop(struct webserver *s)
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
     webapi_free(s->api);
+    pthread_mutex_destroy(&s->bucket_lock);
     free(s);
 }

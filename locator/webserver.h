@@ -14,6 +14,7 @@ struct webserver_config {
     const char *db_path; /* the locator database */
     const char *web_dir; /* the page's files; NULL: the API only */
     unsigned threads;    /* 0: 4 */
+    unsigned rate;       /* API requests a second per client address (bursts of twice as many); 0: no limit */
     FILE *log;           /* request lines; NULL for none */
 };
 

@@ -6,7 +6,8 @@
 # (413); places autocomplete ("Kobe" offers Copenhagen, København's place, most populous
 # first); unknown paths 404, other methods 405 with Allow; static files with
 # Content-Security-Policy and Cache-Control, gzip when accepted, no traversal, no hidden
-# files, no listing; one log line per request; SIGTERM stops it with exit 0.
+# files, no listing; a rate limit per client address (429 with Retry-After); one log
+# line per request; SIGTERM stops it with exit 0.
 . "$(dirname "$0")/lib.sh"
 L=$REUP_LOCATE
 W=$T/web
@@ -94,6 +95,24 @@ for p in "/.env" "/../outside.txt" "/%2e%2e/outside.txt" "/sub/" "/sub" "/nothin
   get --path-as-is "$B$p"
   expect_code 404
 done
+
+# a client that asks too often: its burst, then 429 with Retry-After, then again after a while
+"$L" serve --listen 127.0.0.1:0 --rate 1 > "$T/slow.out" 2> "$T/slow.log" &
+slow=$!
+for _ in $(seq 1 100); do grep -q port "$T/slow.out" 2>/dev/null && break; sleep 0.05; done
+sport=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$T/slow.out")
+codes=$(for _ in 1 2 3 4 5 6 7 8; do curl -s -o /dev/null -w '%{http_code} ' "http://127.0.0.1:$sport/api/v1/places?prefix=rock"; done)
+checks=$((checks + 2))
+case $codes in "200 200 "*) ;; *) fail "rate limit: the burst of 2 was refused: '$codes'" ;; esac
+[ "$(echo "$codes" | tr ' ' '\n' | grep -c 429)" -ge 5 ] || fail "rate limit: too few 429 in '$codes'"
+get "http://127.0.0.1:$sport/api/v1/places?prefix=rock"
+expect_code 429
+expect_jq '.error.code == "rate_limited"'
+expect_header 'Retry-After: 1'
+sleep 1.2
+get "http://127.0.0.1:$sport/api/v1/places?prefix=rock"
+expect_code 200
+kill -TERM "$slow"; wait "$slow"
 
 checks=$((checks + 1))
 grep -q 'GET /api/v1/stores?q=Rock+Springs%2C+WY&k=5 200' "$T/serve.log" || fail "no log line for the first request: $(head -3 "$T/serve.log")"
