@@ -3,6 +3,7 @@
  */
 #include <ini.h>
 #include <stdio.h>
+#include <string.h>
 #include "common/inifile.h"
 #include "common/banned.h"
 
@@ -37,4 +38,23 @@ enum ru_status inifile_parse(const char *text, inifile_fn fn, void *ctx, char *e
         return RU_OK;
     snprintf(err, errlen, "line %d: %s", bad, c.why[0] ? c.why : "not KEY = VALUE or [SECTION]");
     return RU_ERR_INVALID;
+}
+
+int inifile_text(char *dst, size_t cap, const char *value, size_t min_len, const char *name, char *why)
+{
+    size_t n = strlen(value);
+    if (n < min_len || n >= cap) {
+        if (min_len)
+            snprintf(why, INIFILE_WHY_MAX, "%s must be %zu to %zu bytes", name, min_len, cap - 1);
+        else
+            snprintf(why, INIFILE_WHY_MAX, "%s is longer than %zu bytes", name, cap - 1);
+        return 0;
+    }
+    for (const unsigned char *c = (const unsigned char *)value; *c; c++)
+        if (*c < 0x20 || *c == 0x7f) {
+            snprintf(why, INIFILE_WHY_MAX, "%s holds a control character", name);
+            return 0;
+        }
+    memcpy(dst, value, n + 1);
+    return 1;
 }

@@ -3,14 +3,13 @@
  * Parses arguments, calls libreup_issuer, turns statuses into the documented exit codes.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "issuer/batchfile.h"
 #include "issuer/ledger.h"
 #include "issuer/server.h"
+#include "common/stopsignal.h"
 #include "common/banned.h"
 
 enum exit_code {
@@ -324,13 +323,8 @@ static int cmd_serve(int argc, char **argv)
             return EXIT_USAGE;
         cfg.void_window_s = w;
     }
-    /* The signals go to this thread's sigwait(), never to the server's threads. */
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    stopsignal_block(&set);
     struct server *srv = NULL;
     char err[512];
     enum ru_status rc = server_start(&cfg, &srv, err, sizeof(err));
@@ -340,10 +334,7 @@ static int cmd_serve(int argc, char **argv)
     }
     printf("reup-issuer: serving https on %s, port %u\n", cfg.listen, server_port(srv));
     fflush(stdout);
-    int sig = 0;
-    sigwait(&set, &sig);
-    fprintf(stderr, "reup-issuer: %s: finishing requests in flight, then stopping\n",
-            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    fprintf(stderr, "reup-issuer: %s: finishing requests in flight, then stopping\n", stopsignal_wait(&set));
     server_stop(srv);
     return EXIT_OK;
 }

@@ -4,8 +4,6 @@
  * turns statuses into the documented exit codes.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +15,7 @@
 #include "locator/output.h"
 #include "locator/webserver.h"
 #include "common/strbuf.h"
+#include "common/stopsignal.h"
 #include "common/banned.h"
 
 enum exit_code {
@@ -410,13 +409,8 @@ static int cmd_serve(int argc, char **argv)
         }
     }
     cfg.db_path = database_path(dbopt);
-    /* the signals go to this thread's sigwait(), never to the server's threads */
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    stopsignal_block(&set);
     struct webserver *srv = NULL;
     char err[600];
     enum ru_status rc = webserver_start(&cfg, &srv, err, sizeof(err));
@@ -426,10 +420,7 @@ static int cmd_serve(int argc, char **argv)
     }
     printf("reup-locate: serving http on %s, port %u\n", cfg.listen, webserver_port(srv));
     fflush(stdout);
-    int sig = 0;
-    sigwait(&set, &sig);
-    fprintf(stderr, "reup-locate: %s: finishing requests in flight, then stopping\n",
-            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    fprintf(stderr, "reup-locate: %s: finishing requests in flight, then stopping\n", stopsignal_wait(&set));
     webserver_stop(srv);
     return EXIT_FOUND;
 }

@@ -20,17 +20,7 @@ struct parse {
 
 static int set_text(struct parse *p, char *dst, size_t cap, const char *v, const char *name)
 {
-    if (strlen(v) >= cap) {
-        snprintf(p->why, INIFILE_WHY_MAX, "%s is longer than %zu bytes", name, cap - 1);
-        return 0;
-    }
-    for (const unsigned char *c = (const unsigned char *)v; *c; c++)
-        if (*c < 0x20 || *c == 0x7f) {
-            snprintf(p->why, INIFILE_WHY_MAX, "%s holds a control character", name);
-            return 0;
-        }
-    memcpy(dst, v, strlen(v) + 1);
-    return 1;
+    return inifile_text(dst, cap, v, 0, name, p->why);
 }
 
 static int set_path(struct parse *p, char *dst, size_t cap, const char *v, const char *name)

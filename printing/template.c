@@ -49,17 +49,7 @@ static int colour(const char *v, struct template_rgb *out)
 
 static int text(char *dst, size_t cap, const char *v, const char *name, struct parse *p)
 {
-    if (!*v || strlen(v) >= cap) {
-        snprintf(p->why, INIFILE_WHY_MAX, "%s must be 1 to %zu bytes", name, cap - 1);
-        return 0;
-    }
-    for (const unsigned char *c = (const unsigned char *)v; *c; c++)
-        if (*c < 0x20 || *c == 0x7f) {
-            snprintf(p->why, INIFILE_WHY_MAX, "%s holds a control character", name);
-            return 0;
-        }
-    memcpy(dst, v, strlen(v) + 1);
-    return 1;
+    return inifile_text(dst, cap, v, 1, name, p->why);
 }
 
 static int web_address(const char *v)
