@@ -8,6 +8,7 @@ function(reup_embed out_var symbol)
     COMMAND ${CMAKE_COMMAND} -DOUT=${src} -DSYMBOL=${symbol} "-DFILES=${ARGN}"
             -P ${CMAKE_SOURCE_DIR}/cmake/embed-run.cmake
     DEPENDS ${ARGN} ${CMAKE_SOURCE_DIR}/cmake/embed-run.cmake
-    COMMENT "Embedding ${symbol}")
+    COMMENT "Embedding ${symbol}"
+    VERBATIM)
   set(${out_var} "${src}" PARENT_SCOPE)
 endfunction()

@@ -29,8 +29,11 @@ static const char *const sql[S_COUNT] = {
                    " LIMIT " CANDIDATE_LIMIT),
     [S_BY_ID] = ("SELECT " PLACE_COLUMNS " FROM place p" PLACE_JOINS " WHERE p.id = ?1"),
     /* every name that starts with the prefix is one range of the key; a place once */
-    [S_PREFIX] = ("SELECT place, max(population) AS pop FROM place_name WHERE folded >= ?1 AND folded < ?2"
-                  " GROUP BY place ORDER BY pop DESC, place LIMIT ?3"),
+    /* spelled comes from the row that max() picks (SQLite's bare-column rule): a primary
+     * name first, then the shortest */
+    [S_PREFIX] = ("SELECT place, population, max(is_primary * 4096 - length(folded)), spelled"
+                  " FROM place_name WHERE folded >= ?1 AND folded < ?2"
+                  " GROUP BY place ORDER BY population DESC, place LIMIT ?3"),
     [S_POSTAL] = ("SELECT 0, p.place, p.country, p.admin1, p.lat, p.lon, 0,"
                   " p.admin1_name, NULL, NULL, c.name, c.iso3, c.folded"
                   " FROM postal p LEFT JOIN country c ON c.code = p.country"
@@ -318,10 +321,11 @@ enum ru_status gazetteer_place_by_id(struct gazetteer *gz, long long id, struct 
 }
 
 enum ru_status gazetteer_complete(struct gazetteer *gz, const char *prefix, size_t limit,
-                                  struct gz_place *out, size_t *n)
+                                  struct gz_completion *out, size_t *n)
 {
     char folded[GZ_TEXT_MAX], upper[GZ_TEXT_MAX + 8];
     long long ids[GZ_COMPLETE_MAX];
+    char spelled[GZ_COMPLETE_MAX][GZ_TEXT_MAX];
     size_t k = 0;
     *n = 0;
     enum ru_status rc = fold_into(prefix, strlen(prefix), folded, sizeof(folded));
@@ -336,16 +340,26 @@ enum ru_status gazetteer_complete(struct gazetteer *gz, const char *prefix, size
     sqlite3_bind_text(st, 2, upper, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)(limit < GZ_COMPLETE_MAX ? limit : GZ_COMPLETE_MAX));
     int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *sp = sqlite3_column_text(st, 3);
+        /* a database imported before spellings were kept offers the place's name */
+        snprintf(spelled[k], GZ_TEXT_MAX, "%s", sp ? (const char *)sp : "");
         ids[k++] = sqlite3_column_int64(st, 0);
+    }
     sqlite3_reset(st);
     if (r != SQLITE_DONE)
         return db_fail(gz->db, "completing a place name");
-    for (size_t i = 0; i < k; i++)
-        if ((rc = gazetteer_place_by_id(gz, ids[i], &out[*n])) == RU_OK)
-            ++*n;
-        else if (rc != RU_ERR_NOT_FOUND)
+    for (size_t i = 0; i < k; i++) {
+        struct gz_completion *c = &out[*n];
+        rc = gazetteer_place_by_id(gz, ids[i], &c->place);
+        if (rc == RU_ERR_NOT_FOUND)
+            continue;
+        if (rc != RU_OK)
             return rc;
+        snprintf(c->matched, sizeof(c->matched), "%.*s", GZ_TEXT_MAX - 1,
+                 *spelled[i] ? spelled[i] : c->place.name);
+        ++*n;
+    }
     return RU_OK;
 }
 

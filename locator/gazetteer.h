@@ -61,11 +61,20 @@ enum ru_status gazetteer_place_by_id(struct gazetteer *gz, long long id, struct 
 
 #define GZ_COMPLETE_MAX 50
 
+struct gz_completion {
+    struct gz_place place;
+    /* The spelling that starts with the prefix: the place's name, or the alternate name
+     * the prefix matched ("København" for "Kobe"). */
+    char matched[GZ_TEXT_MAX];
+};
+
 /* Places whose name or alternate name starts with PREFIX (folded as names are), most
  * populous first, each place once: up to LIMIT (at most GZ_COMPLETE_MAX) into OUT[0..*n).
- * RU_ERR_INVALID for a prefix that folds to nothing. */
+ * A place matched by its own name is offered under it before any alternate name, the
+ * shortest matching alternate otherwise. RU_ERR_INVALID for a prefix that folds to
+ * nothing. */
 enum ru_status gazetteer_complete(struct gazetteer *gz, const char *prefix, size_t limit,
-                                  struct gz_place *out, size_t *n) RU_WARN_UNUSED;
+                                  struct gz_completion *out, size_t *n) RU_WARN_UNUSED;
 
 /* "Springfield, IL, US": name, region and country joined for people. */
 void gz_place_label(const struct gz_place *p, char *buf, size_t len);

@@ -34,8 +34,12 @@ static const char *const sql[S_COUNT] = {
                  " name = ?2, ascii = ?3, country = ?4, admin1 = ?5, lat = ?6, lon = ?7,"
                  " population = ?8, feature = ?9"),
     [S_DEL_NAMES] = "DELETE FROM place_name WHERE place = ?1",
-    [S_NAME] = ("INSERT OR IGNORE INTO place_name(folded, is_primary, population, place)"
-                " VALUES (?1, ?2, ?3, ?4)"),
+    /* Of the spellings that fold alike ("Kobenhavn", "Köbenhavn", "København") the one
+     * greatest in code-point order is kept: it has the accented letters, and lower case
+     * rather than capitals. */
+    [S_NAME] = ("INSERT INTO place_name(folded, is_primary, population, place, spelled)"
+                " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET spelled = excluded.spelled"
+                " WHERE excluded.spelled > spelled"),
     [S_ADMIN1] = "INSERT OR REPLACE INTO admin1(country, code, name, folded, ascii_folded)"
                  " VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_COUNTRY] = "INSERT OR REPLACE INTO country(code, iso3, name, folded) VALUES (?1, ?2, ?3, ?4)",
@@ -67,6 +71,7 @@ struct importer {
     struct strbuf fold;
     char *names[MAX_NAMES_PER_PLACE]; /* folded names of the current place, to skip repeats */
     size_t nnames;
+    size_t nprimary; /* names[0..nprimary) are the place's name and ASCII name */
     char err[512];
 };
 
@@ -161,9 +166,11 @@ static void forget_names(struct importer *imp)
     for (size_t i = 0; i < imp->nnames; i++)
         free(imp->names[i]);
     imp->nnames = 0;
+    imp->nprimary = 0;
 }
 
-/* Add one folded name of PLACE unless it folds to nothing or was added already. */
+/* Add one folded name of PLACE unless it folds to nothing or was added already (then
+ * only its spelling may change). */
 static enum ru_status add_name(struct importer *imp, const struct gn_place *p, const char *name, int primary)
 {
     enum ru_status rc = fold(imp, name);
@@ -174,19 +181,27 @@ static enum ru_status add_name(struct importer *imp, const struct gn_place *p, c
     const char *f = strbuf_str(&imp->fold);
     if (!*f)
         return RU_OK;
-    for (size_t i = 0; i < imp->nnames; i++)
-        if (strcmp(imp->names[i], f) == 0)
-            return RU_OK;
-    if (imp->nnames < MAX_NAMES_PER_PLACE && !(imp->names[imp->nnames] = strdup(f)))
+    size_t i = 0;
+    while (i < imp->nnames && strcmp(imp->names[i], f) != 0)
+        i++;
+    int seen = i < imp->nnames;
+    /* A name the primary names already cover stays primary, in the name's own spelling;
+     * an alternate seen before may still get a better spelling from this one. */
+    if (seen && (primary || i < imp->nprimary))
+        return RU_OK;
+    if (!seen && imp->nnames < MAX_NAMES_PER_PLACE && !(imp->names[imp->nnames] = strdup(f)))
         return RU_ERR_NOMEM;
-    if (imp->nnames < MAX_NAMES_PER_PLACE)
+    if (!seen && imp->nnames < MAX_NAMES_PER_PLACE)
         imp->nnames++;
+    if (primary)
+        imp->nprimary = imp->nnames;
     sqlite3_stmt *st = imp->st[S_NAME];
     sqlite3_bind_text(st, 1, f, (int)imp->fold.len, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, primary);
     sqlite3_bind_int64(st, 3, p->population);
     sqlite3_bind_int64(st, 4, p->id);
-    imp->stats.names++;
+    bind_text(st, 5, name);
+    imp->stats.names += !seen;
     return step_done(imp, S_NAME);
 }
 

@@ -288,8 +288,8 @@ enum ru_status locator_find(struct locator *loc, const struct locate_request *re
     return rc;
 }
 
-enum ru_status locator_complete(struct locator *loc, const char *prefix, size_t limit, struct gz_place *out,
-                                size_t *n)
+enum ru_status locator_complete(struct locator *loc, const char *prefix, size_t limit,
+                                struct gz_completion *out, size_t *n)
 {
     return gazetteer_complete(loc->gz, prefix, limit, out, n);
 }

@@ -65,8 +65,8 @@ void locate_result_release(struct locate_result *r);
  * RU_ERR_DB / RU_ERR_NOMEM. */
 /* Places whose name starts with PREFIX, most populous first (autocomplete): see
  * gazetteer_complete(). */
-enum ru_status locator_complete(struct locator *loc, const char *prefix, size_t limit, struct gz_place *out,
-                                size_t *n) RU_WARN_UNUSED;
+enum ru_status locator_complete(struct locator *loc, const char *prefix, size_t limit,
+                                struct gz_completion *out, size_t *n) RU_WARN_UNUSED;
 
 enum ru_status locator_find(struct locator *loc, const struct locate_request *req,
                             struct locate_result *out) RU_WARN_UNUSED;

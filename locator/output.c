@@ -266,17 +266,24 @@ enum ru_status output_geojson(struct strbuf *out, const char *query, const struc
     return dump(out, root);
 }
 
-enum ru_status output_places_json(struct strbuf *out, const struct gz_place *places, size_t n)
+enum ru_status output_places_json(struct strbuf *out, const struct gz_completion *places, size_t n)
 {
     json_t *root = json_object(), *list = json_array();
     for (size_t i = 0; i < n; i++) {
-        char label[3 * GZ_TEXT_MAX];
-        json_t *o = place_json(&places[i], 1);
-        gz_place_label(&places[i], label, sizeof(label));
-        json_object_set_new(o, "id", json_integer(places[i].id));
+        const struct gz_place *p = &places[i].place;
+        char query[3 * GZ_TEXT_MAX], label[4 * GZ_TEXT_MAX];
+        json_t *o = place_json(p, 1);
+        gz_place_label(p, query, sizeof(query));
+        if (strcmp(places[i].matched, p->name) != 0)
+            snprintf(label, sizeof(label), "%s (%s)", places[i].matched, query);
+        else
+            snprintf(label, sizeof(label), "%s", query);
+        json_object_set_new(o, "id", json_integer(p->id));
+        json_object_set_new(o, "matched", json_string(places[i].matched));
         json_object_set_new(o, "label", json_string(label));
-        json_object_set_new(o, "lat", json_real(places[i].lat));
-        json_object_set_new(o, "lon", json_real(places[i].lon));
+        json_object_set_new(o, "query", json_string(query));
+        json_object_set_new(o, "lat", json_real(p->lat));
+        json_object_set_new(o, "lon", json_real(p->lon));
         json_array_append_new(list, o);
     }
     json_object_set_new(root, "places", list);

@@ -25,7 +25,8 @@ enum ru_status output_geojson(struct strbuf *out, const char *query,
 
 /* {"places":[{name, region, region_name, country, country_name, population, id, label,
  * lat, lon}]} for the N PLACES of an autocomplete. */
-enum ru_status output_places_json(struct strbuf *out, const struct gz_place *places, size_t n) RU_WARN_UNUSED;
+enum ru_status output_places_json(struct strbuf *out, const struct gz_completion *places,
+                                  size_t n) RU_WARN_UNUSED;
 
 /* Display width of UTF-8 text in terminal columns. */
 size_t output_width(const char *s);

@@ -114,7 +114,7 @@ static enum ru_status places(struct webapi *w, const char *qs, int *status, char
     struct webquery_error e;
     if (webquery_places_parse(qs, strlen(qs), &q, &e) != RU_OK)
         return error_body(e.http_status, e.code, e.message, NULL, status, body);
-    struct gz_place found[WEBQUERY_LIMIT_MAX];
+    struct gz_completion found[WEBQUERY_LIMIT_MAX];
     size_t n = 0;
     pthread_mutex_lock(&w->lock);
     enum ru_status rc = locator_complete(w->loc, q.prefix, q.limit, found, &n);

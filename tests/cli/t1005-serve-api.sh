@@ -3,8 +3,8 @@
 # Covers: stores by place (the same JSON as reup-locate --json), by postal code, by
 # lat/lon, with k, radius and chain; an unknown place (404 place_not_found with
 # suggestions); every bad parameter (400 with its code) and a query string too long
-# (413); places autocomplete ("Kobe" offers Copenhagen, København's place, most populous
-# first); unknown paths 404, other methods 405 with Allow; static files with
+# (413); places autocomplete ("Kobe" offers København in its own spelling, with the
+# query that finds it; most populous first); unknown paths 404, other methods 405 with Allow; static files with
 # Content-Security-Policy and Cache-Control, gzip when accepted, no traversal, no hidden
 # files, no listing; a rate limit per client address (429 with Retry-After); one log
 # line per request; SIGTERM stops it with exit 0.
@@ -61,8 +61,14 @@ expect_jq '.error.code == "query_too_long"'
 
 get "$B/api/v1/places?prefix=Kobe&limit=5"
 expect_code 200
-expect_jq '(.places | length) == 5 and any(.places[]; .country == "DK" and .name == "Copenhagen")'
+expect_jq '(.places | length) == 5 and any(.places[]; .country == "DK" and .name == "Copenhagen" and .matched == "København" and .label == "København (Copenhagen, Capital Region, DK)")'
+expect_jq 'any(.places[]; .name == "Kobe" and .matched == "Kobe" and .label == .query)'
 expect_jq '[.places[].population] == ([.places[].population] | sort | reverse)'
+# the query a suggestion carries finds that place
+q=$(jq -r '.places[] | select(.matched == "København") | .query | @uri' "$T/out")
+get "$B/api/v1/stores?q=$q&k=1"
+expect_code 200
+expect_jq '.origin.name == "Copenhagen" and .origin.country == "DK"'
 get "$B/api/v1/places?prefix=rock+spr"
 expect_code 200
 expect_jq 'any(.places[]; .label == "Rock Springs, WY, US")'

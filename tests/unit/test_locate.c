@@ -134,21 +134,25 @@ static void test_k_radius_chain(void **state)
 static void test_complete(void **state)
 {
     (void)state;
-    struct gz_place p[10];
+    struct gz_completion p[10];
     size_t n = 0;
     assert_int_equal(locator_complete(loc, "Kobe", 10, p, &n), RU_OK);
-    int kobenhavn = 0;
+    int kobenhavn = 0, kobe = 0;
     for (size_t i = 0; i < n; i++) {
-        kobenhavn |= !strcmp(p[i].name, "Copenhagen") || !strcmp(p[i].name, "København");
+        /* offered under the alternate name the prefix matched, in its own spelling */
+        kobenhavn |= !strcmp(p[i].place.name, "Copenhagen") && !strcmp(p[i].matched, "København");
+        kobe |= !strcmp(p[i].place.name, "Kobe") && !strcmp(p[i].matched, "Kobe");
         if (i)
-            assert_true(p[i - 1].population >= p[i].population); /* most populous first */
+            assert_true(p[i - 1].place.population >= p[i].place.population); /* most populous first */
     }
     assert_true(kobenhavn);
+    assert_true(kobe);
     assert_int_equal(locator_complete(loc, "rock spr", 5, p, &n), RU_OK);
     assert_true(n >= 1);
     int rock_springs = 0;
     for (size_t i = 0; i < n; i++)
-        rock_springs |= !strcmp(p[i].name, "Rock Springs") && !strcmp(p[i].region, "WY");
+        rock_springs |= !strcmp(p[i].place.name, "Rock Springs") && !strcmp(p[i].place.region, "WY") &&
+                        !strcmp(p[i].matched, "Rock Springs");
     assert_true(rock_springs);
     assert_int_equal(locator_complete(loc, "zzqxj", 5, p, &n), RU_OK);
     assert_int_equal(n, 0);
