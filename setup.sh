@@ -19,7 +19,10 @@ packages=(
   libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev libcups2-dev libinih-dev fonts-dejavu-core
   clang libclang-rt-14-dev clang-format jq openssl curl
   cups-daemon cups-client poppler-utils zbar-tools tmux libncurses-dev uuid-dev
+  chromium
 )
+# npm brings the page's front-end packages; a Node.js already on the machine will do
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -30,6 +33,13 @@ if ((${#missing[@]})); then
   sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The page's packages (Leaflet, the atlases) and the browser driver for its tests, as
+# web/package-lock.json pins them; again only when the lock changed.
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  echo "setup: installing the page's npm packages" >&2
+  npm ci --prefix web --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)

@@ -368,16 +368,22 @@ out:
 
 #define USAGE_SERVE                                                                               \
     "usage: reup-locate serve [--listen 127.0.0.1:8080] [--db PATH] [--web DIR] [--threads N]\n"  \
-    "                         [--rate N]\n"                                                       \
-    "  --rate N            API requests a second per client address (default 100; 0: no limit)\n" \
+    "                         [--rate N] [--tiles URL [--tiles-attribution TEXT]]\n"              \
     "  --listen ADDR:PORT  where to answer (default 127.0.0.1:8080; port 0 picks a free one)\n"   \
-    "  --web DIR           serve the page's files from DIR (default: the API only)\n"             \
+    "  --web DIR           the page's files (default: the page built with the program, when\n"    \
+    "                      there; \"\" for the API alone)\n"                                      \
+    "  --threads N         worker threads (default 4)\n"                                          \
+    "  --rate N            API requests a second per client address (default 100; 0: no limit)\n" \
+    "  --tiles URL         an online tile layer under the map's offline borders:\n"               \
+    "                      https://tile.openstreetmap.org/{z}/{x}/{y}.png\n"                      \
     "SIGTERM or SIGINT: finish the requests in flight, then exit 0. docs/locator.md.\n"
 
 /* reup-locate serve: the web API (and page) until SIGTERM. */
 static int cmd_serve(int argc, char **argv)
 {
     struct webserver_config cfg = {.listen = "127.0.0.1:8080", .log = stderr, .rate = 100};
+    /* the page built beside the program, when it was built */
+    cfg.web_dir = access(REUP_WEB_DEFAULT_DIR "/index.html", R_OK) == 0 ? REUP_WEB_DEFAULT_DIR : NULL;
     const char *dbopt = NULL;
     for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -385,8 +391,9 @@ static int cmd_serve(int argc, char **argv)
             fputs(USAGE_SERVE, stdout);
             return EXIT_FOUND;
         }
-        if (!v || (strcmp(a, "--listen") && strcmp(a, "--db") && strcmp(a, "--web") &&
-                   strcmp(a, "--threads") && strcmp(a, "--rate")))
+        if (!v ||
+            (strcmp(a, "--listen") && strcmp(a, "--db") && strcmp(a, "--web") && strcmp(a, "--threads") &&
+             strcmp(a, "--rate") && strcmp(a, "--tiles") && strcmp(a, "--tiles-attribution")))
             return usage_error(v ? "unknown option" : "an option needs a value", USAGE_SERVE);
         if (!strcmp(a, "--listen"))
             cfg.listen = v;
@@ -394,6 +401,10 @@ static int cmd_serve(int argc, char **argv)
             dbopt = v;
         else if (!strcmp(a, "--web"))
             cfg.web_dir = v;
+        else if (!strcmp(a, "--tiles"))
+            cfg.tiles_url = v;
+        else if (!strcmp(a, "--tiles-attribution"))
+            cfg.tiles_attribution = v;
         else if (!strcmp(a, "--rate")) {
             char *end;
             long t = strtol(v, &end, 10);
@@ -418,7 +429,10 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "reup-locate: %s\n", err);
         return rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_NO_DB;
     }
-    printf("reup-locate: serving http on %s, port %u\n", cfg.listen, webserver_port(srv));
+    /* "port N" ends the line: scripts read the port picked for port 0 from there */
+    printf("reup-locate: serving http on %s (%s%s), port %u\n", cfg.listen,
+           cfg.web_dir && *cfg.web_dir ? "the page from " : "the API alone",
+           cfg.web_dir && *cfg.web_dir ? cfg.web_dir : "", webserver_port(srv));
     fflush(stdout);
     fprintf(stderr, "reup-locate: %s: finishing requests in flight, then stopping\n", stopsignal_wait(&set));
     webserver_stop(srv);

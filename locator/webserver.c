@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -21,8 +22,9 @@
 #include "locator/webapi.h"
 #include "common/banned.h"
 
-#define CSP                                                                                               \
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; " \
+#define CSP_FORMAT                                                                                    \
+    "default-src 'self'; img-src 'self' data:%s%s; style-src 'self'; script-src 'self'; connect-src " \
+    "'self'; "                                                                                        \
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 /* A token bucket per client address, in a small table: an address that collides with
@@ -40,12 +42,15 @@ struct webserver {
     struct bucket buckets[BUCKETS];
     struct webapi *api;
     char web_dir[4096];
+    char csp[1024];
+    char *config_json; /* the page's /config.json */
     FILE *log;
     atomic_int in_flight;
     unsigned port;
 };
 
 struct req {
+    const struct webserver *server;
     char *uri; /* as sent, with the query string */
     char method[8];
     struct timespec t0;
@@ -59,6 +64,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     struct req *r = calloc(1, sizeof(*r));
     if (!r)
         return NULL;
+    r->server = s;
     r->uri = strdup(uri);
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
     atomic_fetch_add(&s->in_flight, 1);
@@ -102,11 +108,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static enum MHD_Result respond(struct MHD_Connection *c, struct req *r, int status, struct MHD_Response *resp,
                                const char *type, const char *cache)
 {
+    const struct webserver *s = r->server;
+    const char *csp = s->csp;
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
-    MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+    MHD_add_response_header(resp, "Content-Security-Policy", csp);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     r->status = status;
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
@@ -150,6 +158,11 @@ static enum MHD_Result static_file(struct webserver *s, struct MHD_Connection *c
     /* no "..", no hidden files, no backslashes: nothing outside the folder is reachable */
     if (strstr(path, "/.") || strchr(path, '\\') || strlen(path) > 400)
         return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such file\"}}");
+    if (!strcmp(path, "/config.json")) {
+        struct MHD_Response *resp = MHD_create_response_from_buffer(
+            strlen(s->config_json), (void *)s->config_json, MHD_RESPMEM_PERSISTENT);
+        return respond(c, r, 200, resp, "application/json", "no-cache");
+    }
     snprintf(file, sizeof(file), "%s%s", s->web_dir, path);
     const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     int gzip = ae && strstr(ae, "gzip");
@@ -269,6 +282,72 @@ static int parse_listen(const char *text, struct sockaddr_in *a)
     return inet_pton(AF_INET, host, &a->sin_addr) == 1;
 }
 
+/* The CSP source of the tile server in URL into OUT: the scheme and host, with a "{s}."
+ * subdomain placeholder as a wildcard. 0 when URL is not an http(s) tile URL. */
+static int tiles_origin(const char *url, char *out, size_t len)
+{
+    const char *host = !strncmp(url, "https://", 8) ? url + 8 : !strncmp(url, "http://", 7) ? url + 7 : NULL;
+    if (!host || strlen(url) > 500)
+        return 0;
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= ' ' || strchr("\"'<>;,`\\", *p))
+            return 0;
+    const char *end = host + strcspn(host, "/");
+    if (end == host)
+        return 0;
+    size_t o = (size_t)(host - url);
+    snprintf(out, len, "%.*s", (int)o, url);
+    for (const char *p = host; p < end; p++) {
+        if (!strncmp(p, "{s}.", 4)) {
+            snprintf(out + o, len - o, "*.");
+            o += 2;
+            p += 3;
+            continue;
+        }
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:", *p) || o + 2 > len)
+            return 0;
+        out[o++] = *p;
+        out[o] = '\0';
+    }
+    return 1;
+}
+
+/* The page's settings (/config.json) and the policy that lets the page use them. */
+static enum ru_status page_settings(struct webserver *s, const struct webserver_config *cfg, char *err,
+                                    size_t errlen)
+{
+    char origin[600] = "";
+    if (cfg->tiles_url && !tiles_origin(cfg->tiles_url, origin, sizeof(origin))) {
+        snprintf(err, errlen,
+                 "--tiles '%.300s' is not a tile URL: give http(s)://HOST/PATH with {z}, {x} and {y}, "
+                 "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                 cfg->tiles_url);
+        return RU_ERR_INVALID;
+    }
+    snprintf(s->csp, sizeof(s->csp), CSP_FORMAT, *origin ? " " : "", origin);
+    json_t *root = cfg->tiles_url ? json_pack("{s:{s:s,s:s}}", "tiles", "url", cfg->tiles_url, "attribution",
+                                              cfg->tiles_attribution ? cfg->tiles_attribution : "")
+                                  : json_pack("{s:n}", "tiles");
+    s->config_json = root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(root);
+    if (!s->config_json) {
+        snprintf(err, errlen, "the tile attribution is not valid UTF-8");
+        return RU_ERR_INVALID;
+    }
+    if (s->web_dir[0]) {
+        char index[4200];
+        snprintf(index, sizeof(index), "%s/index.html", s->web_dir);
+        if (access(index, R_OK) != 0) {
+            snprintf(err, errlen,
+                     "--web %.300s: %.300s cannot be read (%s); build the page, or give --web \"\" "
+                     "for the API alone",
+                     s->web_dir, index, strerror(errno));
+            return RU_ERR_INVALID;
+        }
+    }
+    return RU_OK;
+}
+
 enum ru_status webserver_start(const struct webserver_config *cfg, struct webserver **out, char *err,
                                size_t errlen)
 {
@@ -286,8 +365,11 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
     s->rate = cfg->rate;
     pthread_mutex_init(&s->bucket_lock, NULL);
     snprintf(s->web_dir, sizeof(s->web_dir), "%s", cfg->web_dir ? cfg->web_dir : "");
-    enum ru_status rc = webapi_new(cfg->db_path, &s->api, err, errlen);
+    enum ru_status rc = page_settings(s, cfg, err, errlen);
+    if (rc == RU_OK)
+        rc = webapi_new(cfg->db_path, &s->api, err, errlen);
     if (rc != RU_OK) {
+        free(s->config_json);
         free(s);
         return rc;
     }
@@ -301,6 +383,7 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
         snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine?)",
                  cfg->listen);
         webapi_free(s->api);
+        free(s->config_json);
         free(s);
         return RU_ERR_IO;
     }
@@ -329,5 +412,6 @@ void webserver_stop(struct webserver *s)
         close(fd);
     webapi_free(s->api);
     pthread_mutex_destroy(&s->bucket_lock);
+    free(s->config_json);
     free(s);
 }

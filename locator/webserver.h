@@ -16,9 +16,15 @@ struct webserver_config {
     unsigned threads;    /* 0: 4 */
     unsigned rate;       /* API requests a second per client address (bursts of twice as many); 0: no limit */
     FILE *log;           /* request lines; NULL for none */
+    /* An online tile layer for the page's map, offered in /config.json and allowed by
+     * the Content-Security-Policy: "https://{s}.tile.example.org/{z}/{x}/{y}.png".
+     * NULL: the offline borders only. */
+    const char *tiles_url;
+    const char *tiles_attribution;
 };
 
-/* Start serving. RU_ERR_INVALID (listen address), RU_ERR_NOT_FOUND / RU_ERR_SCHEMA /
+/* Start serving. RU_ERR_INVALID (listen address, tile URL, a web folder without
+ * index.html), RU_ERR_NOT_FOUND / RU_ERR_SCHEMA /
  * RU_ERR_DB (the database), RU_ERR_IO (cannot listen); ERR says which. */
 enum ru_status webserver_start(const struct webserver_config *cfg, struct webserver **out, char *err,
                                size_t errlen) RU_WARN_UNUSED;

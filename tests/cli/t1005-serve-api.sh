@@ -4,10 +4,12 @@
 # lat/lon, with k, radius and chain; an unknown place (404 place_not_found with
 # suggestions); every bad parameter (400 with its code) and a query string too long
 # (413); places autocomplete ("Kobe" offers København in its own spelling, with the
-# query that finds it; most populous first); unknown paths 404, other methods 405 with Allow; static files with
-# Content-Security-Policy and Cache-Control, gzip when accepted, no traversal, no hidden
-# files, no listing; a rate limit per client address (429 with Retry-After); one log
-# line per request; SIGTERM stops it with exit 0.
+# query that finds it; most populous first); unknown paths 404, other methods 405 with
+# Allow; static files with Content-Security-Policy and Cache-Control, gzip when
+# accepted, no traversal, no hidden files, no listing; the page's /config.json with and
+# without a tile layer (and the policy allowing it), bad --tiles and --web refused; a
+# rate limit per client address (429 with Retry-After); one log line per request;
+# SIGTERM stops it with exit 0.
 . "$(dirname "$0")/lib.sh"
 L=$REUP_LOCATE
 W=$T/web
@@ -102,8 +104,21 @@ for p in "/.env" "/../outside.txt" "/%2e%2e/outside.txt" "/sub/" "/sub" "/nothin
   expect_code 404
 done
 
+# without a tile layer the page's settings say so; a bad tile URL or a folder without
+# the page is a usage error before anything listens
+get "$B/config.json"
+expect_code 200
+expect_jq '.tiles == null'
+expect_exit 2 "$L" serve --listen 127.0.0.1:0 --tiles 'ftp://tiles.example.org/{z}/{x}/{y}.png'
+expect_err 'is not a tile URL'
+expect_exit 2 "$L" serve --listen 127.0.0.1:0 --tiles "https://tiles.example.org/{z}/{x}/{y}.png'; script-src *"
+expect_exit 2 "$L" serve --listen 127.0.0.1:0 --web "$T/sub-missing"
+expect_err 'index.html cannot be read'
+
 # a client that asks too often: its burst, then 429 with Retry-After, then again after a while
-"$L" serve --listen 127.0.0.1:0 --rate 1 > "$T/slow.out" 2> "$T/slow.log" &
+# (with an online tile layer configured: the page's settings and the policy allow it)
+"$L" serve --listen 127.0.0.1:0 --rate 1 --web "$W" --tiles 'https://{s}.tile.example.org/{z}/{x}/{y}.png' \
+  --tiles-attribution 'Tiles © Example' > "$T/slow.out" 2> "$T/slow.log" &
 slow=$!
 for _ in $(seq 1 100); do grep -q port "$T/slow.out" 2>/dev/null && break; sleep 0.05; done
 sport=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$T/slow.out")
@@ -115,6 +130,10 @@ get "http://127.0.0.1:$sport/api/v1/places?prefix=rock"
 expect_code 429
 expect_jq '.error.code == "rate_limited"'
 expect_header 'Retry-After: 1'
+get "http://127.0.0.1:$sport/config.json"
+expect_code 200
+expect_jq '.tiles.url == "https://{s}.tile.example.org/{z}/{x}/{y}.png" and .tiles.attribution == "Tiles © Example"'
+expect_header "Content-Security-Policy: default-src 'self'; img-src 'self' data: https://\\*.tile.example.org; style-src"
 sleep 1.2
 get "http://127.0.0.1:$sport/api/v1/places?prefix=rock"
 expect_code 200

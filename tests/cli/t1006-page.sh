@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# t1006: the locator page (web/) in headless Chromium against reup-locate serve on a
+# loopback port: Rock Springs, WY gives 5 stores in the list and 5 markers plus the
+# origin on the map in distance order; København offered for "Kobe" and chosen by
+# keyboard; "Did you mean"; no results in a radius; the keyboard alone; back and reload;
+# phone width; use my location; the server gone. Screenshots land in
+# build/tests/artifacts/t1006/. The checks are in tests/web/page.mjs.
+. "$(dirname "$0")/lib.sh"
+: "${REUP_WEB_DIR:?}"
+A=${REUP_TEST_ARTIFACTS:-$T/artifacts}/t1006
+"$REUP_LOCATE" serve --listen 127.0.0.1:0 --web "$REUP_WEB_DIR" --rate 0 > "$T/serve.out" 2> "$T/serve.log" &
+pid=$!
+for _ in $(seq 1 100); do grep -q port "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
+port=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$T/serve.out")
+[ -n "$port" ] || { fail "serve did not start: $(cat "$T/serve.log")"; finish; exit 1; }
+checks=$((checks + 1))
+node "$REUP_SOURCE_DIR/tests/web/page.mjs" "http://127.0.0.1:$port" "$A" "$pid" || fail "the page's checks failed"
+# the page's test stopped the server with SIGTERM: it must have ended cleanly
+checks=$((checks + 1))
+wait "$pid" || fail "serve exited $? after SIGTERM"
+checks=$((checks + 1))
+grep -q ' GET /api/v1/stores?q=Rock+Springs%2C+WY&k=5 200 ' "$T/serve.log" || fail "no log line of the page's search"
+finish
