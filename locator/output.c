@@ -271,7 +271,7 @@ enum ru_status output_places_json(struct strbuf *out, const struct gz_completion
     json_t *root = json_object(), *list = json_array();
     for (size_t i = 0; i < n; i++) {
         const struct gz_place *p = &places[i].place;
-        char query[3 * GZ_TEXT_MAX], label[4 * GZ_TEXT_MAX];
+        char query[3 * GZ_TEXT_MAX], label[4 * GZ_TEXT_MAX + 8];
         json_t *o = place_json(p, 1);
         gz_place_label(p, query, sizeof(query));
         if (strcmp(places[i].matched, p->name) != 0)
