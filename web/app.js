@@ -84,9 +84,10 @@
   }
 
   /* ---- messages ---- */
+  /* KIND 'quiet': for screen readers only, when the page already shows it as a heading */
   function say(text, kind, ...extra) {
     status.className = kind || '';
-    status.replaceChildren(el('p', {}, text), ...extra);
+    status.replaceChildren(el('p', kind === 'quiet' ? {class: 'sr-only'} : {}, text), ...extra);
   }
   function retryButton(s) {
     return el('button', {type: 'button', onclick: () => run(s, false)}, 'Try again');
@@ -191,7 +192,7 @@
       say(s.radius ? `No stores within ${s.radius} ${units} of ${where}.`
                    : `No stores were found near ${where}.`, 'notice', wider);
     } else {
-      say(`Showing ${title.textContent}.`, '');
+      say(`Showing ${title.textContent}.`, 'quiet');
     }
     if (data.alternatives && data.alternatives.length) {
       status.append(choices('Not the place you meant? Search near:', data.alternatives.map(placeLabel),
