@@ -17,6 +17,7 @@ struct locator {
     struct db *db;
     struct gazetteer *gz;
     struct locator_index *stores, *places; /* NULL when the database has none */
+    int stores_borrowed;                   /* stores belongs to the locator this is a sibling of */
     int places_tried;                      /* places are opened on the first position query */
     struct geoindex_scratch scratch;
     sqlite3_stmt *store_stmt, *chain_stmt;
@@ -29,7 +30,8 @@ static enum ru_status fail(struct locator *loc, enum ru_status rc, const char *m
     return rc;
 }
 
-enum ru_status locator_open(const char *path, enum locator_flags flags, struct locator **out)
+/* A new locator with its own connection to PATH and its statements; no store index yet. */
+static enum ru_status open_connection(const char *path, struct locator **out)
 {
     enum ru_status rc;
     struct locator *loc = calloc(1, sizeof(*loc));
@@ -48,6 +50,25 @@ enum ru_status locator_open(const char *path, enum locator_flags flags, struct l
                          &loc->store_stmt)) != RU_OK ||
         (rc = db_prepare(loc->db, "SELECT id FROM chain WHERE folded = ?1", &loc->chain_stmt)) != RU_OK)
         return fail(loc, rc, db_errmsg(loc->db));
+    return RU_OK;
+}
+
+enum ru_status locator_open_sibling(const struct locator *first, struct locator **out)
+{
+    enum ru_status rc = open_connection(db_path(first->db), out);
+    if (rc == RU_OK) {
+        (*out)->stores = first->stores;
+        (*out)->stores_borrowed = 1;
+    }
+    return rc;
+}
+
+enum ru_status locator_open(const char *path, enum locator_flags flags, struct locator **out)
+{
+    enum ru_status rc = open_connection(path, out);
+    if (rc != RU_OK)
+        return rc;
+    struct locator *loc = *out;
     rc = locator_index_open(loc->db, LOCATOR_SET_STORES, flags & LOCATOR_PRELOAD, &loc->stores);
     if (rc != RU_OK && rc != RU_ERR_NOT_FOUND)
         return fail(loc, rc,
@@ -66,7 +87,8 @@ void locator_free(struct locator *loc)
         return;
     sqlite3_finalize(loc->store_stmt);
     sqlite3_finalize(loc->chain_stmt);
-    locator_index_free(loc->stores);
+    if (!loc->stores_borrowed)
+        locator_index_free(loc->stores);
     locator_index_free(loc->places);
     gazetteer_free(loc->gz);
     geoindex_scratch_release(&loc->scratch);

@@ -25,6 +25,11 @@ enum locator_flags {
  * RU_ERR_SCHEMA for a database of another version, RU_ERR_DB when it is not a locator
  * database; locator_open_errmsg() of *out says why (free it with locator_free()). */
 enum ru_status locator_open(const char *path, enum locator_flags flags, struct locator **out) RU_WARN_UNUSED;
+
+/* A second locator on FIRST's database with a connection of its own, for another
+ * thread. It shares FIRST's store index, which is only read once preloaded: FIRST must
+ * have been opened with LOCATOR_PRELOAD and must outlive it. As locator_open(). */
+enum ru_status locator_open_sibling(const struct locator *first, struct locator **out) RU_WARN_UNUSED;
 const char *locator_errmsg(const struct locator *loc);
 void locator_free(struct locator *loc);
 

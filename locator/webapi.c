@@ -16,9 +16,14 @@
 #define STORES_PATH "/api/v1/stores"
 #define PLACES_PATH "/api/v1/places"
 
+/* Each server thread has a locator of its own (one SQLite connection can serve one
+ * thread at a time), all sharing the store index of the first, read into memory once. */
 struct webapi {
-    struct locator *loc;
-    pthread_mutex_t lock; /* the locator is one SQLite connection */
+    struct locator *first;
+    pthread_key_t key;    /* the calling thread's locator */
+    pthread_mutex_t lock; /* guards siblings */
+    struct locator **siblings;
+    size_t nsiblings, cap;
 };
 
 enum ru_status webapi_new(const char *db_path, struct webapi **out, char *err, size_t errlen)
@@ -26,10 +31,12 @@ enum ru_status webapi_new(const char *db_path, struct webapi **out, char *err, s
     struct webapi *w = calloc(1, sizeof(*w));
     if (!w)
         return RU_ERR_NOMEM;
-    enum ru_status rc = locator_open(db_path, LOCATOR_PRELOAD, &w->loc);
+    enum ru_status rc = locator_open(db_path, LOCATOR_PRELOAD, &w->first);
+    if (rc == RU_OK && pthread_key_create(&w->key, NULL) != 0)
+        rc = RU_ERR_NOMEM;
     if (rc != RU_OK) {
-        snprintf(err, errlen, "%s", w->loc ? locator_errmsg(w->loc) : "out of memory");
-        locator_free(w->loc);
+        snprintf(err, errlen, "%s", w->first ? locator_errmsg(w->first) : "out of memory");
+        locator_free(w->first);
         free(w);
         return rc;
     }
@@ -42,9 +49,45 @@ void webapi_free(struct webapi *w)
 {
     if (!w)
         return;
-    locator_free(w->loc);
+    for (size_t i = 0; i < w->nsiblings; i++)
+        locator_free(w->siblings[i]);
+    free(w->siblings);
+    locator_free(w->first);
+    pthread_key_delete(w->key);
     pthread_mutex_destroy(&w->lock);
     free(w);
+}
+
+/* The calling thread's locator, opened on its first request; NULL when it cannot be. */
+static struct locator *thread_locator(struct webapi *w)
+{
+    struct locator *loc = pthread_getspecific(w->key);
+    if (loc)
+        return loc;
+    if (locator_open_sibling(w->first, &loc) != RU_OK) {
+        locator_free(loc);
+        return NULL;
+    }
+    pthread_mutex_lock(&w->lock);
+    if (w->nsiblings == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 8;
+        struct locator **grown = realloc(w->siblings, cap * sizeof(*grown));
+        if (grown) {
+            w->siblings = grown;
+            w->cap = cap;
+        }
+    }
+    int kept = w->nsiblings < w->cap;
+    if (kept)
+        w->siblings[w->nsiblings++] = loc;
+    pthread_mutex_unlock(&w->lock);
+    if (!kept) {
+        locator_free(loc);
+        return NULL;
+    }
+    /* should this fail, the thread's next request opens another, kept here as well */
+    (void)pthread_setspecific(w->key, loc);
+    return loc;
 }
 
 int webapi_handles(const char *path)
@@ -77,11 +120,10 @@ static enum ru_status stores(struct webapi *w, const char *qs, int *status, char
     struct strbuf sb;
     strbuf_init(&sb, 0);
     locate_result_init(&res);
-    pthread_mutex_lock(&w->lock);
-    enum ru_status rc = locator_find(w->loc, &req, &res);
+    struct locator *loc = thread_locator(w);
+    enum ru_status rc = loc ? locator_find(loc, &req, &res) : RU_ERR_DB;
     char why[200];
-    snprintf(why, sizeof(why), "%s", locator_errmsg(w->loc));
-    pthread_mutex_unlock(&w->lock);
+    snprintf(why, sizeof(why), "%s", loc ? locator_errmsg(loc) : "");
     if (rc == RU_OK) {
         rc = output_json(&sb, q.q, &res);
         *status = 200;
@@ -116,9 +158,8 @@ static enum ru_status places(struct webapi *w, const char *qs, int *status, char
         return error_body(e.http_status, e.code, e.message, NULL, status, body);
     struct gz_completion found[WEBQUERY_LIMIT_MAX];
     size_t n = 0;
-    pthread_mutex_lock(&w->lock);
-    enum ru_status rc = locator_complete(w->loc, q.prefix, q.limit, found, &n);
-    pthread_mutex_unlock(&w->lock);
+    struct locator *loc = thread_locator(w);
+    enum ru_status rc = loc ? locator_complete(loc, q.prefix, q.limit, found, &n) : RU_ERR_DB;
     if (rc == RU_ERR_INVALID)
         return error_body(400, "bad_parameter", "the prefix holds no letters or digits", NULL, status, body);
     if (rc != RU_OK)

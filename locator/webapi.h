@@ -5,7 +5,8 @@
  *   GET /api/v1/stores?q=TEXT&k=N&radius=25mi&chain=NAME   (or lat=&lon= instead of q)
  *   GET /api/v1/places?prefix=TEXT&limit=N
  *
- * One locator (its index preloaded) serves every request, one at a time.
+ * The store index is read into memory once; each calling thread gets a database
+ * connection of its own, so requests run side by side.
  */
 #ifndef REUP_LOCATOR_WEBAPI_H
 #define REUP_LOCATOR_WEBAPI_H
