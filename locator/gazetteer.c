@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "locator/gazetteer.h"
+#include "locator/nameindex.h"
 #include "locator/fold.h"
 #include "common/strbuf.h"
 #include "common/banned.h"
@@ -45,7 +46,14 @@ static const char *const sql[S_COUNT] = {
 struct gazetteer {
     struct db *db;
     sqlite3_stmt *st[S_COUNT];
+    const struct name_index *names; /* NULL: suggestions from the FTS5 trigram index */
+    struct name_index_scratch scratch;
 };
+
+void gazetteer_use_name_index(struct gazetteer *gz, const struct name_index *ix)
+{
+    gz->names = ix;
+}
 
 enum ru_status gazetteer_open(struct db *db, struct gazetteer **out)
 {
@@ -69,6 +77,7 @@ void gazetteer_free(struct gazetteer *gz)
         return;
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(gz->st[i]);
+    name_index_scratch_release(&gz->scratch);
     free(gz);
 }
 
@@ -403,6 +412,19 @@ static int scored_cmp(const void *x, const void *y)
     return a->population > b->population ? -1 : a->population < b->population;
 }
 
+/* Keep candidate F when it is within LIMIT edits of NAME. */
+static void consider(struct scored *pool, size_t *npool, const char *name, const char *f, size_t limit)
+{
+    size_t ln = strlen(name), lf = strlen(f);
+    if ((ln > lf ? ln - lf : lf - ln) > limit)
+        return; /* it takes at least that many edits */
+    size_t dist = edit_distance(name, f);
+    if (dist > limit || *npool == SUGGEST_POOL)
+        return;
+    copy(pool[*npool].folded, GZ_TEXT_MAX, f);
+    pool[(*npool)++].dist = dist;
+}
+
 enum ru_status gazetteer_suggest(struct gazetteer *gz, const char *query,
                                  char out[GZ_MAX_SUGGESTIONS][GZ_TEXT_MAX], size_t *n)
 {
@@ -422,34 +444,36 @@ enum ru_status gazetteer_suggest(struct gazetteer *gz, const char *query,
     if (len < 3)
         return RU_OK;
 
-    /* Any shared trigram makes a candidate; bm25 ranks those sharing the most first. */
-    for (size_t i = 0; i + 3 <= len; i++) {
-        if (strbuf_addf(&match, "%s\"%.3s\"", i ? " OR " : "", name + i) != RU_OK)
-            break;
-    }
     pool = calloc(SUGGEST_POOL, sizeof(*pool));
     if (!pool) {
         strbuf_release(&match);
         return RU_ERR_NOMEM;
     }
-    sqlite3_stmt *st = gz->st[S_TRIGRAM];
-    sqlite3_bind_text(st, 1, strbuf_str(&match), -1, SQLITE_STATIC);
-    int r;
     size_t limit = len / 3 > 2 ? len / 3 : 2;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW && npool < SUGGEST_POOL) {
-        const char *f = col_text(st, 0);
-        size_t dist = edit_distance(name, f);
-        if (dist > limit)
-            continue;
-        copy(pool[npool].folded, GZ_TEXT_MAX, f);
-        pool[npool++].dist = dist;
+    if (gz->names) {
+        const char *cand[SUGGEST_POOL];
+        size_t nc = name_index_candidates(gz->names, &gz->scratch, name, cand, SUGGEST_POOL);
+        for (size_t i = 0; i < nc; i++)
+            consider(pool, &npool, name, cand[i], limit);
+    } else {
+        /* Any shared trigram makes a candidate; bm25 ranks those sharing the most first. */
+        for (size_t i = 0; i + 3 <= len; i++) {
+            if (strbuf_addf(&match, "%s\"%.3s\"", i ? " OR " : "", name + i) != RU_OK)
+                break;
+        }
+        sqlite3_stmt *st = gz->st[S_TRIGRAM];
+        sqlite3_bind_text(st, 1, strbuf_str(&match), -1, SQLITE_STATIC);
+        int r;
+        while ((r = sqlite3_step(st)) == SQLITE_ROW && npool < SUGGEST_POOL)
+            consider(pool, &npool, name, col_text(st, 0), limit);
+        sqlite3_reset(st);
+        if (r != SQLITE_DONE && r != SQLITE_ROW) {
+            strbuf_release(&match);
+            free(pool);
+            return db_fail(gz->db, "looking up suggestions");
+        }
     }
-    sqlite3_reset(st);
     strbuf_release(&match);
-    if (r != SQLITE_DONE && r != SQLITE_ROW) {
-        free(pool);
-        return db_fail(gz->db, "looking up suggestions");
-    }
     /* Show each name as its most populous place spells it. */
     for (size_t i = 0; i < npool; i++) {
         struct gz_match m;

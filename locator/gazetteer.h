@@ -56,6 +56,11 @@ enum ru_status gazetteer_find_postal(struct gazetteer *gz, const char *query,
 enum ru_status gazetteer_suggest(struct gazetteer *gz, const char *query,
                                  char out[GZ_MAX_SUGGESTIONS][GZ_TEXT_MAX], size_t *n) RU_WARN_UNUSED;
 
+/* Take suggestion candidates from IX (nameindex.h; it must outlive GZ) instead of the
+ * database's FTS5 index: the same kind of candidates, far faster once IX is built. */
+struct name_index;
+void gazetteer_use_name_index(struct gazetteer *gz, const struct name_index *ix);
+
 /* Fill *out with the place whose GeoNames id is ID (for reverse geocoding). */
 enum ru_status gazetteer_place_by_id(struct gazetteer *gz, long long id, struct gz_place *out) RU_WARN_UNUSED;
 

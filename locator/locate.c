@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "locator/locate.h"
+#include "locator/nameindex.h"
 #include "locator/fold.h"
 #include "locator/geoindex.h"
 #include "locator/locator_db.h"
@@ -17,7 +18,8 @@ struct locator {
     struct db *db;
     struct gazetteer *gz;
     struct locator_index *stores, *places; /* NULL when the database has none */
-    int stores_borrowed;                   /* stores belongs to the locator this is a sibling of */
+    struct name_index *names;              /* preloaded: suggestion candidates in memory */
+    int borrowed;                          /* stores and names belong to the locator this is a sibling of */
     int places_tried;                      /* places are opened on the first position query */
     struct geoindex_scratch scratch;
     sqlite3_stmt *store_stmt, *chain_stmt;
@@ -58,7 +60,10 @@ enum ru_status locator_open_sibling(const struct locator *first, struct locator 
     enum ru_status rc = open_connection(db_path(first->db), out);
     if (rc == RU_OK) {
         (*out)->stores = first->stores;
-        (*out)->stores_borrowed = 1;
+        (*out)->names = first->names;
+        (*out)->borrowed = 1;
+        if (first->names)
+            gazetteer_use_name_index((*out)->gz, first->names);
     }
     return rc;
 }
@@ -73,6 +78,11 @@ enum ru_status locator_open(const char *path, enum locator_flags flags, struct l
     if (rc != RU_OK && rc != RU_ERR_NOT_FOUND)
         return fail(loc, rc,
                     rc == RU_ERR_DB ? db_errmsg(loc->db) : "the store index is damaged; re-run the import");
+    if (flags & LOCATOR_PRELOAD) {
+        if ((rc = name_index_build(loc->db, &loc->names)) != RU_OK)
+            return fail(loc, rc, rc == RU_ERR_DB ? db_errmsg(loc->db) : "out of memory");
+        gazetteer_use_name_index(loc->gz, loc->names);
+    }
     return RU_OK;
 }
 
@@ -87,8 +97,10 @@ void locator_free(struct locator *loc)
         return;
     sqlite3_finalize(loc->store_stmt);
     sqlite3_finalize(loc->chain_stmt);
-    if (!loc->stores_borrowed)
+    if (!loc->borrowed) {
         locator_index_free(loc->stores);
+        name_index_free(loc->names);
+    }
     locator_index_free(loc->places);
     gazetteer_free(loc->gz);
     geoindex_scratch_release(&loc->scratch);

@@ -18,7 +18,8 @@
 struct locator;
 
 enum locator_flags {
-    LOCATOR_PRELOAD = 1 << 0, /* read the whole store index into memory (servers, benchmarks) */
+    LOCATOR_PRELOAD = 1 << 0, /* read the whole store index, and the place names for
+                                 suggestions, into memory (servers, benchmarks) */
 };
 
 /* Open the database at PATH read-only. RU_ERR_NOT_FOUND when the file does not exist,

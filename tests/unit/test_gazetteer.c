@@ -6,13 +6,15 @@
  * with commas or without; a match on a name or ASCII name beats an alternate-name match
  * of a bigger place; folding of case and diacritics, alternate names; regions shown as
  * US state codes or names; postal codes with ZIP+4 and a country; suggestions for
- * misspellings; unknown names.
+ * misspellings, the same from the FTS5 index and the in-memory name index; unknown
+ * names.
  */
 #include "tests/fixture.h"
 #include "db/db.h"
 #include "locator/gazetteer.h"
 #include "locator/import.h"
 #include "locator/locator_db.h"
+#include "locator/nameindex.h"
 
 static struct db *db;
 static struct gazetteer *gz;
@@ -170,6 +172,37 @@ static void test_suggestions(void **state)
     assert_int_equal(n, 0);
 }
 
+/* The in-memory name index offers the same suggestions as the FTS5 index: on this
+ * gazetteer every candidate fits in either's pool, so the lists must be equal. */
+static void test_suggestions_from_name_index(void **state)
+{
+    (void)state;
+    static const char *const queries[] = {"Sprngfield", "Smalville, TX", "Copenhagn", "Rok Sprngs",
+                                          "Qqqqqqqq",   "springfeld",    "kobenhvn",  "xy"};
+    struct name_index *ix;
+    assert_int_equal(name_index_build(db, &ix), RU_OK);
+    assert_true(name_index_size(ix) > 5);
+    for (size_t q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
+        char a[GZ_MAX_SUGGESTIONS][GZ_TEXT_MAX], b[GZ_MAX_SUGGESTIONS][GZ_TEXT_MAX];
+        size_t na, nb;
+        gazetteer_use_name_index(gz, NULL);
+        assert_int_equal(gazetteer_suggest(gz, queries[q], a, &na), RU_OK);
+        gazetteer_use_name_index(gz, ix);
+        assert_int_equal(gazetteer_suggest(gz, queries[q], b, &nb), RU_OK);
+        if (na != nb)
+            fail_msg("'%s': %zu suggestions from FTS5, %zu from the name index", queries[q], na, nb);
+        for (size_t i = 0; i < na; i++)
+            assert_string_equal(a[i], b[i]);
+    }
+    char s[GZ_MAX_SUGGESTIONS][GZ_TEXT_MAX];
+    size_t n;
+    assert_int_equal(gazetteer_suggest(gz, "Sprngfield", s, &n), RU_OK);
+    assert_true(n >= 1);
+    assert_string_equal(s[0], "Springfield");
+    gazetteer_use_name_index(gz, NULL);
+    name_index_free(ix);
+}
+
 static void test_by_id(void **state)
 {
     (void)state;
@@ -188,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_folding_and_alternates),
         cmocka_unit_test(test_postal),
         cmocka_unit_test(test_suggestions),
+        cmocka_unit_test(test_suggestions_from_name_index),
         cmocka_unit_test(test_by_id),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -5,9 +5,11 @@
  * with distances that are the haversine distances; k up to 1000; radius; chain filter
  * (folded) and an unknown chain; positions at sea and across the antimeridian; unknown
  * places with suggestions; bad queries and k; a missing database; the index read lazily
- * and preloaded give the same answers; autocomplete: "Kobe" offers København, "rock spr"
+ * and preloaded give the same answers and lead with the same suggestions; siblings on
+ * three threads sharing one preloaded index answer as one locator does; autocomplete: "Kobe" offers København, "rock spr"
  * Rock Springs, WY, most populous first, nothing for nonsense, a blank prefix refused.
  */
+#include <pthread.h>
 #include "tests/testlib.h"
 #include "locator/locate.h"
 
@@ -218,6 +220,79 @@ static void test_preloaded_same(void **state)
         locate_result_release(&a);
         locate_result_release(&b);
     }
+    /* misspellings: the preloaded name index leads with the same suggestion */
+    static const char *const typos[] = {"Sprngfield", "Copenhagn", "Albuquerqe", "Bloomingtn",
+                                        "Sacrmento",  "Cincinati", "Minneapols"};
+    for (size_t i = 0; i < sizeof(typos) / sizeof(typos[0]); i++) {
+        struct locate_request req = {.query = typos[i], .k = 5};
+        struct locate_result a, b;
+        locate_result_init(&a);
+        locate_result_init(&b);
+        assert_int_equal(locator_find(loc, &req, &a), RU_ERR_NOT_FOUND);
+        assert_int_equal(locator_find(pre, &req, &b), RU_ERR_NOT_FOUND);
+        assert_true(a.nsuggestions >= 1 && b.nsuggestions >= 1);
+        assert_string_equal(a.suggestions[0], b.suggestions[0]);
+        locate_result_release(&a);
+        locate_result_release(&b);
+    }
+    locator_free(pre);
+}
+
+/* Siblings on threads of their own, sharing one preloaded index, answer as the
+ * locator alone does. */
+struct sibling_run {
+    struct locator *loc;
+    const char *const *queries;
+    size_t nqueries;
+    char first[8][16];
+    int ok;
+};
+
+static void *sibling_main(void *arg)
+{
+    struct sibling_run *run = arg;
+    run->ok = 1;
+    for (int round = 0; round < 50; round++)
+        for (size_t i = 0; i < run->nqueries; i++) {
+            struct locate_request req = {.query = run->queries[i], .k = 3};
+            struct locate_result r;
+            locate_result_init(&r);
+            if (locator_find(run->loc, &req, &r) != RU_OK || !r.nstores ||
+                strcmp(r.stores[0].id, run->first[i]))
+                run->ok = 0;
+            locate_result_release(&r);
+        }
+    return NULL;
+}
+
+static void test_siblings(void **state)
+{
+    (void)state;
+    static const char *const queries[] = {"Rock Springs, WY", "82901",     "Springfield, IL", "40.7,-74.0",
+                                          "Denver",           "Kobenhavn", "Austin, TX",      "Fairbanks"};
+    struct locator *pre;
+    assert_int_equal(locator_open(REUP_DEFAULT_DB, LOCATOR_PRELOAD, &pre), RU_OK);
+    struct sibling_run runs[3];
+    pthread_t th[3];
+    for (int t = 0; t < 3; t++) {
+        runs[t] = (struct sibling_run){.queries = queries, .nqueries = 8};
+        assert_int_equal(locator_open_sibling(pre, &runs[t].loc), RU_OK);
+        for (size_t i = 0; i < 8; i++) {
+            struct locate_request req = {.query = queries[i], .k = 3};
+            struct locate_result r;
+            locate_result_init(&r);
+            assert_int_equal(locator_find(loc, &req, &r), RU_OK);
+            snprintf(runs[t].first[i], sizeof(runs[t].first[i]), "%s", r.stores[0].id);
+            locate_result_release(&r);
+        }
+    }
+    for (int t = 0; t < 3; t++)
+        assert_int_equal(pthread_create(&th[t], NULL, sibling_main, &runs[t]), 0);
+    for (int t = 0; t < 3; t++) {
+        pthread_join(th[t], NULL);
+        assert_true(runs[t].ok);
+        locator_free(runs[t].loc);
+    }
     locator_free(pre);
 }
 
@@ -227,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_place),          cmocka_unit_test(test_postal_and_position),
         cmocka_unit_test(test_k_radius_chain), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_complete),       cmocka_unit_test(test_preloaded_same),
+        cmocka_unit_test(test_siblings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
