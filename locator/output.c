@@ -4,9 +4,8 @@
 #include <string.h>
 #include <utf8proc.h>
 #include "locator/output.h"
+#include "common/jsonwriter.h"
 #include "common/banned.h"
-
-#define REAL_FLAGS JSON_REAL_PRECISION(15)
 
 enum output_units output_units_for(const struct locate_result *r, enum output_units chosen)
 {
@@ -151,145 +150,168 @@ enum ru_status output_table(struct strbuf *out, const char *query, const struct 
     return RU_OK;
 }
 
-static json_t *place_json(const struct gz_place *p, int with_population)
+static void place_fields(struct jsonw *w, const struct gz_place *p)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(p->name));
-    json_object_set_new(o, "region", json_string(p->region));
-    json_object_set_new(o, "region_name", json_string(p->region_name));
-    json_object_set_new(o, "country", json_string(p->country));
-    json_object_set_new(o, "country_name", json_string(p->country_name));
-    if (with_population)
-        json_object_set_new(o, "population", json_integer(p->population));
-    return o;
+    jsonw_string(w, "name", p->name);
+    jsonw_string(w, "region", p->region);
+    jsonw_string(w, "region_name", p->region_name);
+    jsonw_string(w, "country", p->country);
+    jsonw_string(w, "country_name", p->country_name);
 }
 
-static json_t *store_props(const struct locate_store *s, json_t *o)
+static void store_fields(struct jsonw *w, const struct locate_store *s)
 {
-    json_object_set_new(o, "id", json_string(s->id));
-    json_object_set_new(o, "chain", json_string(s->chain));
-    json_object_set_new(o, "name", json_string(s->name));
-    json_object_set_new(o, "address", json_string(s->address));
-    json_object_set_new(o, "city", json_string(s->city));
-    json_object_set_new(o, "region", json_string(s->region));
-    json_object_set_new(o, "postal", json_string(s->postal));
-    json_object_set_new(o, "country", json_string(s->country));
-    return o;
+    jsonw_string(w, "id", s->id);
+    jsonw_string(w, "chain", s->chain);
+    jsonw_string(w, "name", s->name);
+    jsonw_string(w, "address", s->address);
+    jsonw_string(w, "city", s->city);
+    jsonw_string(w, "region", s->region);
+    jsonw_string(w, "postal", s->postal);
+    jsonw_string(w, "country", s->country);
 }
 
-static void store_tail(const struct locate_store *s, json_t *o)
+/* The further columns of the store list, stored as a JSON object: written member by
+ * member after reading it back, so a damaged row gives {} and never broken JSON. */
+static void extras(struct jsonw *w, const char *stored)
 {
-    json_object_set_new(o, "distance_km", json_real(s->distance_m / 1000.0));
-    json_object_set_new(o, "bearing_deg", json_real(s->bearing_deg));
-    json_object_set_new(o, "direction", json_string(geo_compass8(s->bearing_deg)));
-    json_t *ex = s->extras_json ? json_loads(s->extras_json, 0, NULL) : NULL;
-    json_object_set_new(o, "extras", ex ? ex : json_object());
+    json_t *ex = stored ? json_loads(stored, 0, NULL) : NULL;
+    jsonw_object(w, "extras");
+    const char *key;
+    json_t *v;
+    json_object_foreach(ex, key, v)
+    {
+        if (json_is_string(v)) {
+            jsonw_string(w, key, json_string_value(v));
+        } else {
+            char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+            if (text)
+                jsonw_raw(w, key, text);
+            free(text);
+        }
+    }
+    jsonw_end(w);
+    json_decref(ex);
 }
 
-static enum ru_status dump(struct strbuf *out, json_t *root)
+static void store_tail(struct jsonw *w, const struct locate_store *s)
 {
-    if (!root)
-        return RU_ERR_NOMEM;
-    char *text = json_dumps(root, JSON_INDENT(2) | REAL_FLAGS);
-    json_decref(root);
-    if (!text)
-        return RU_ERR_NOMEM;
-    enum ru_status rc = strbuf_adds(out, text);
-    free(text);
-    return rc == RU_OK ? strbuf_addch(out, '\n') : rc;
+    jsonw_real(w, "distance_km", s->distance_m / 1000.0);
+    jsonw_real(w, "bearing_deg", s->bearing_deg);
+    jsonw_string(w, "direction", geo_compass8(s->bearing_deg));
+    extras(w, s->extras_json);
+}
+
+static enum ru_status finish(struct jsonw *w, int newline)
+{
+    enum ru_status rc = jsonw_status(w);
+    return rc == RU_OK && newline ? strbuf_addch(w->out, '\n') : rc;
 }
 
 enum ru_status output_json(struct strbuf *out, const char *query, const struct locate_result *r)
 {
-    json_t *root = json_object();
-    json_object_set_new(root, "query", json_string(query));
-    json_t *origin = place_json(&r->origin, 0);
-    json_object_set_new(origin, "lat", json_real(r->origin.lat));
-    json_object_set_new(origin, "lon", json_real(r->origin.lon));
-    json_object_set_new(origin, "kind", json_string(query_kind_name(r->kind)));
-    json_object_set_new(root, "origin", origin);
-    json_t *alts = json_array();
+    struct jsonw w;
+    jsonw_init(&w, out, 1);
+    jsonw_object(&w, NULL);
+    jsonw_string(&w, "query", query);
+    jsonw_object(&w, "origin");
+    place_fields(&w, &r->origin);
+    jsonw_real(&w, "lat", r->origin.lat);
+    jsonw_real(&w, "lon", r->origin.lon);
+    jsonw_string(&w, "kind", query_kind_name(r->kind));
+    jsonw_end(&w);
+    jsonw_array(&w, "alternatives");
     for (size_t i = 0; i < r->nalternatives; i++) {
-        json_t *a = place_json(&r->alternatives[i], 1);
-        json_object_set_new(a, "lat", json_real(r->alternatives[i].lat));
-        json_object_set_new(a, "lon", json_real(r->alternatives[i].lon));
-        json_array_append_new(alts, a);
+        jsonw_object(&w, NULL);
+        place_fields(&w, &r->alternatives[i]);
+        jsonw_int(&w, "population", r->alternatives[i].population);
+        jsonw_real(&w, "lat", r->alternatives[i].lat);
+        jsonw_real(&w, "lon", r->alternatives[i].lon);
+        jsonw_end(&w);
     }
-    json_object_set_new(root, "alternatives", alts);
-    json_t *stores = json_array();
+    jsonw_end(&w);
+    jsonw_array(&w, "stores");
     for (size_t i = 0; i < r->nstores; i++) {
-        json_t *o = store_props(&r->stores[i], json_object());
-        json_object_set_new(o, "lat", json_real(r->stores[i].lat));
-        json_object_set_new(o, "lon", json_real(r->stores[i].lon));
-        store_tail(&r->stores[i], o);
-        json_array_append_new(stores, o);
+        jsonw_object(&w, NULL);
+        store_fields(&w, &r->stores[i]);
+        jsonw_real(&w, "lat", r->stores[i].lat);
+        jsonw_real(&w, "lon", r->stores[i].lon);
+        store_tail(&w, &r->stores[i]);
+        jsonw_end(&w);
     }
-    json_object_set_new(root, "stores", stores);
-    return dump(out, root);
+    jsonw_end(&w);
+    jsonw_end(&w);
+    return finish(&w, 1);
 }
 
-static json_t *point(double lat, double lon)
+static void feature_point(struct jsonw *w, double lat, double lon)
 {
-    json_t *g = json_object();
-    json_object_set_new(g, "type", json_string("Point"));
-    json_object_set_new(g, "coordinates", json_pack("[f, f]", lon, lat));
-    return g;
-}
-
-static json_t *feature(json_t *geometry, json_t *props)
-{
-    json_t *f = json_object();
-    json_object_set_new(f, "type", json_string("Feature"));
-    json_object_set_new(f, "geometry", geometry);
-    json_object_set_new(f, "properties", props);
-    return f;
+    jsonw_object(w, NULL);
+    jsonw_string(w, "type", "Feature");
+    jsonw_object(w, "geometry");
+    jsonw_string(w, "type", "Point");
+    jsonw_array(w, "coordinates");
+    jsonw_real(w, NULL, lon);
+    jsonw_real(w, NULL, lat);
+    jsonw_end(w);
+    jsonw_end(w);
+    jsonw_object(w, "properties");
 }
 
 enum ru_status output_geojson(struct strbuf *out, const char *query, const struct locate_result *r)
 {
-    json_t *root = json_object(), *features = json_array();
-    json_object_set_new(root, "type", json_string("FeatureCollection"));
-    json_object_set_new(root, "query", json_string(query));
-    json_t *op = place_json(&r->origin, 0);
-    json_object_set_new(op, "role", json_string("origin"));
-    json_object_set_new(op, "kind", json_string(query_kind_name(r->kind)));
-    json_array_append_new(features, feature(point(r->origin.lat, r->origin.lon), op));
+    struct jsonw w;
+    jsonw_init(&w, out, 1);
+    jsonw_object(&w, NULL);
+    jsonw_string(&w, "type", "FeatureCollection");
+    jsonw_string(&w, "query", query);
+    jsonw_array(&w, "features");
+    feature_point(&w, r->origin.lat, r->origin.lon);
+    place_fields(&w, &r->origin);
+    jsonw_string(&w, "role", "origin");
+    jsonw_string(&w, "kind", query_kind_name(r->kind));
+    jsonw_end(&w);
+    jsonw_end(&w);
     for (size_t i = 0; i < r->nstores; i++) {
-        json_t *p = json_object();
-        json_object_set_new(p, "role", json_string("store"));
-        json_object_set_new(p, "rank", json_integer((json_int_t)i + 1));
-        store_props(&r->stores[i], p);
-        store_tail(&r->stores[i], p);
-        json_array_append_new(features, feature(point(r->stores[i].lat, r->stores[i].lon), p));
+        feature_point(&w, r->stores[i].lat, r->stores[i].lon);
+        jsonw_string(&w, "role", "store");
+        jsonw_int(&w, "rank", (long long)i + 1);
+        store_fields(&w, &r->stores[i]);
+        store_tail(&w, &r->stores[i]);
+        jsonw_end(&w);
+        jsonw_end(&w);
     }
-    json_object_set_new(root, "features", features);
-    return dump(out, root);
+    jsonw_end(&w);
+    jsonw_end(&w);
+    return finish(&w, 1);
 }
 
 enum ru_status output_places_json(struct strbuf *out, const struct gz_completion *places, size_t n)
 {
-    json_t *root = json_object(), *list = json_array();
+    struct jsonw w;
+    jsonw_init(&w, out, 0);
+    jsonw_object(&w, NULL);
+    jsonw_array(&w, "places");
     for (size_t i = 0; i < n; i++) {
         const struct gz_place *p = &places[i].place;
         char query[3 * GZ_TEXT_MAX], label[4 * GZ_TEXT_MAX + 8];
-        json_t *o = place_json(p, 1);
         gz_place_label(p, query, sizeof(query));
         if (strcmp(places[i].matched, p->name) != 0)
             snprintf(label, sizeof(label), "%s (%s)", places[i].matched, query);
         else
             snprintf(label, sizeof(label), "%s", query);
-        json_object_set_new(o, "id", json_integer(p->id));
-        json_object_set_new(o, "matched", json_string(places[i].matched));
-        json_object_set_new(o, "label", json_string(label));
-        json_object_set_new(o, "query", json_string(query));
-        json_object_set_new(o, "lat", json_real(p->lat));
-        json_object_set_new(o, "lon", json_real(p->lon));
-        json_array_append_new(list, o);
+        jsonw_object(&w, NULL);
+        place_fields(&w, p);
+        jsonw_int(&w, "population", p->population);
+        jsonw_int(&w, "id", p->id);
+        jsonw_string(&w, "matched", places[i].matched);
+        jsonw_string(&w, "label", label);
+        jsonw_string(&w, "query", query);
+        jsonw_real(&w, "lat", p->lat);
+        jsonw_real(&w, "lon", p->lon);
+        jsonw_end(&w);
     }
-    json_object_set_new(root, "places", list);
-    char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    enum ru_status rc = text ? strbuf_adds(out, text) : RU_ERR_NOMEM;
-    free(text);
-    return rc;
+    jsonw_end(&w);
+    jsonw_end(&w);
+    return finish(&w, 0);
 }
