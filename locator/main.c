@@ -372,7 +372,7 @@ out:
     "  --listen ADDR:PORT  where to answer (default 127.0.0.1:8080; port 0 picks a free one)\n"   \
     "  --web DIR           the page's files (default: the page built with the program, when\n"    \
     "                      there; \"\" for the API alone)\n"                                      \
-    "  --threads N         worker threads (default 4)\n"                                          \
+    "  --threads N         worker threads (default: one a processor)\n"                           \
     "  --rate N            API requests a second per client address (default 100; 0: no limit)\n" \
     "  --tiles URL         an online tile layer under the map's offline borders:\n"               \
     "                      https://tile.openstreetmap.org/{z}/{x}/{y}.png\n"                      \

@@ -55,6 +55,7 @@ struct req {
     char method[8];
     struct timespec t0;
     int status;
+    int started; /* the handler has been called once */
 };
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -225,6 +226,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version, (void)upload;
     if (!r)
         return MHD_NO;
+    /* An answer queued in the first call ends the connection ("Connection: close"):
+     * libmicrohttpd keeps it open only for one queued once the request is read. */
+    if (!r->started) {
+        r->started = 1;
+        return MHD_YES;
+    }
     snprintf(r->method, sizeof(r->method), "%s", method);
     if (*upload_size) {
         *upload_size = 0; /* a GET has no body worth reading */
@@ -373,12 +380,15 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
         free(s);
         return rc;
     }
-    s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL,
-                                 on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                 MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 4u,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_URI_LOG_CALLBACK,
-                                 on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_END);
+    /* a request is all CPU once the index is in memory: one thread a processor */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = cfg->threads ? cfg->threads : cpus > 0 && cpus < 64 ? (unsigned)cpus : 4u;
+    s->daemon =
+        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL,
+                         on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine?)",
                  cfg->listen);

@@ -13,7 +13,7 @@ struct webserver_config {
     const char *listen;  /* "127.0.0.1:8080"; port 0 picks a free one */
     const char *db_path; /* the locator database */
     const char *web_dir; /* the page's files; NULL: the API only */
-    unsigned threads;    /* 0: 4 */
+    unsigned threads;    /* 0: one a processor */
     unsigned rate;       /* API requests a second per client address (bursts of twice as many); 0: no limit */
     FILE *log;           /* request lines; NULL for none */
     /* An online tile layer for the page's map, offered in /config.json and allowed by

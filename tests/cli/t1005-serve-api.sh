@@ -5,11 +5,11 @@
 # suggestions); every bad parameter (400 with its code) and a query string too long
 # (413); places autocomplete ("Kobe" offers København in its own spelling, with the
 # query that finds it; most populous first); unknown paths 404, other methods 405 with
-# Allow; static files with Content-Security-Policy and Cache-Control, gzip when
-# accepted, no traversal, no hidden files, no listing; the page's /config.json with and
-# without a tile layer (and the policy allowing it), bad --tiles and --web refused; a
-# rate limit per client address (429 with Retry-After); one log line per request;
-# SIGTERM stops it with exit 0.
+# Allow; connections kept alive; static files with Content-Security-Policy and
+# Cache-Control, gzip when accepted, no traversal, no hidden files, no listing; the
+# page's /config.json with and without a tile layer (and the policy allowing it), bad
+# --tiles and --web refused; a rate limit per client address (429 with Retry-After);
+# one log line per request; SIGTERM stops it with exit 0.
 . "$(dirname "$0")/lib.sh"
 L=$REUP_LOCATE
 W=$T/web
@@ -103,6 +103,11 @@ for p in "/.env" "/../outside.txt" "/%2e%2e/outside.txt" "/sub/" "/sub" "/nothin
   get --path-as-is "$B$p"
   expect_code 404
 done
+
+# connections are kept: a second request (an error among them) needs no new connection
+connects=$(curl -s -o /dev/null -o /dev/null -o /dev/null -w '%{num_connects} ' "$B/api/v1/stores?q=82901" \
+  "$B/api/v1/stores?q=82901&k=0" "$B/api/v1/places?prefix=rock")
+checks=$((checks + 1)); [ "$connects" = "1 0 0 " ] || fail "keep-alive: connections made per request: '$connects'"
 
 # without a tile layer the page's settings say so; a bad tile URL or a folder without
 # the page is a usage error before anything listens
