@@ -6,8 +6,8 @@
  * (folded) and an unknown chain; positions at sea and across the antimeridian; unknown
  * places with suggestions; bad queries and k; a missing database; the index read lazily
  * and preloaded give the same answers and lead with the same suggestions; siblings on
- * three threads sharing one preloaded index answer as one locator does; autocomplete: "Kobe" offers København, "rock spr"
- * Rock Springs, WY, most populous first, nothing for nonsense, a blank prefix refused.
+ * three threads sharing one preloaded index answer as one locator does; autocomplete: "Kobe" offers
+ * København, "rock spr" Rock Springs, WY, most populous first, nothing for nonsense, a blank prefix refused.
  */
 #include <pthread.h>
 #include "tests/testlib.h"
