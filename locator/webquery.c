@@ -131,6 +131,8 @@ enum ru_status webquery_stores_parse(const char *qs, size_t len, struct webquery
     if (p[4].seen || p[5].seen) {
         if (p[0].seen)
             return refuse(e, 400, "bad_parameter", "give q, or lat and lon, not both%s", "");
+        if (!p[4].seen || !p[5].seen)
+            return refuse(e, 400, "missing_parameter", "give lat and lon together (a position)%s", "");
         if (!coordinate(lat, 90, &la))
             return refuse(e, 400, "bad_parameter", "lat must be a latitude from -90 to 90%s", "");
         if (!coordinate(lon, 180, &lo))

@@ -55,7 +55,8 @@ static void test_stores(void **state)
     stores_refused("lat=91&lon=2", 400, "bad_parameter", "latitude");
     stores_refused("lat=1&lon=x", 400, "bad_parameter", "longitude");
     stores_refused("lat=nan&lon=1", 400, "bad_parameter", "latitude");
-    stores_refused("lat=1", 400, "bad_parameter", "longitude");
+    stores_refused("lat=1", 400, "missing_parameter", "together");
+    stores_refused("lon=1", 400, "missing_parameter", "together");
     stores_refused("q=a&k=0", 400, "bad_parameter", "k must be");
     stores_refused("q=a&k=51", 400, "bad_parameter", "k must be");
     stores_refused("q=a&k=5x", 400, "bad_parameter", "k must be");
