@@ -18,6 +18,7 @@
 #include "issuer/redeem.h"
 #include "db/db.h"
 #include "issuer/request.h"
+#include "common/accesslog.h"
 #include "common/strbuf.h"
 #include "common/banned.h"
 
@@ -103,24 +104,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     if (!rq)
         return;
-    if (srv->log && rq->started) {
-        struct timespec t1;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double ms = (double)(t1.tv_sec - rq->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - rq->t0.tv_nsec) / 1e6;
-        char when[32];
-        time_t now = time(NULL);
-        struct tm tm;
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-        /* the path is logged as sent, cut and without control characters */
-        char path[128];
-        size_t i;
-        for (i = 0; rq->uri && rq->uri[i] && i + 1 < sizeof(path); i++)
-            path[i] = (unsigned char)rq->uri[i] < 0x20 ? '?' : rq->uri[i];
-        path[i] = '\0';
-        fprintf(srv->log, "%s %s %s %s %d %.3fms %s\n", when, *rq->terminal ? rq->terminal : "-", rq->method,
-                path, rq->status, ms, *rq->request_id ? rq->request_id : "-");
-        fflush(srv->log);
-    }
+    if (srv->log && rq->started)
+        accesslog_line(srv->log, &rq->t0, rq->terminal, rq->method, rq->uri, rq->status,
+                       *rq->request_id ? rq->request_id : "-");
     activation_answer_release(&rq->answer);
     free(rq->uri);
     strbuf_release(&rq->body);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "locator/webserver.h"
 #include "locator/webapi.h"
+#include "common/accesslog.h"
 #include "common/banned.h"
 
 #define CSP_FORMAT                                                                                    \
@@ -82,29 +83,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!r)
         return;
     if (s->log) {
-        struct timespec t1;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
-        char when[32], path[160], addr[64] = "-";
-        time_t now = time(NULL);
-        struct tm tm;
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-        size_t i;
-        for (i = 0; r->uri && r->uri[i] && i + 1 < sizeof(path); i++)
-            path[i] = (unsigned char)r->uri[i] < 0x20 ? '?' : r->uri[i];
-        path[i] = '\0';
+        char addr[64] = "-";
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
             inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, addr,
                       sizeof(addr));
-        /* one write(2) a line, not stdio: the threads would queue on the FILE's lock */
-        char line[400];
-        int n = snprintf(line, sizeof(line), "%s %s %s %s %d %.3fms\n", when, addr,
-                         r->method[0] ? r->method : "-", path, r->status, ms);
-        size_t len = n < 0 ? 0 : (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
-        if (len && write(fileno(s->log), line, len) < 0) {
-            /* a lost log line is no reason to fail the answer */
-        }
+        accesslog_line(s->log, &r->t0, addr, r->method, r->uri, r->status, NULL);
     }
     free(r->uri);
     free(r);
