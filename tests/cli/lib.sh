@@ -5,7 +5,24 @@ set -u
 : "${REUP_LOCATE:?}" "${REUP_LOCATOR_DB:?}" "${REUP_SOURCE_DIR:?}"
 mkdir -p "${REUP_TEST_TMP:-/tmp}"
 T=$(mktemp -d "${REUP_TEST_TMP:-/tmp}/$(basename "$0" .sh).XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# on_exit CMD: run CMD (a shell command) when the script ends, on every path: whatever a
+# test starts (a server, cupsd, tmux) is stopped there, so a failing test fails in seconds
+# instead of leaving a server that ctest waits for. Run last-registered first, then $T goes.
+_on_exit=()
+on_exit() { _on_exit+=("$1"); }
+_at_exit() {
+  local i
+  for ((i = ${#_on_exit[@]} - 1; i >= 0; i--)); do eval "${_on_exit[i]}" >/dev/null 2>&1 || true; done
+  rm -rf "$T"
+}
+trap _at_exit EXIT
+# wait_port FILE: wait (5 s at most) for a server's "... port N" line in FILE; prints N,
+# or nothing when it did not come.
+wait_port() {
+  local _i
+  for _i in $(seq 1 100); do grep -q 'port [0-9]' "$1" 2>/dev/null && break; sleep 0.05; done
+  sed -n 's/.*port \([0-9]*\)$/\1/p' "$1" 2>/dev/null | head -n 1
+}
 failures=0
 checks=0
 
