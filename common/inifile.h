@@ -21,7 +21,7 @@ typedef int (*inifile_fn)(void *ctx, const char *section, const char *key, const
 enum ru_status inifile_parse(const char *text, inifile_fn fn, void *ctx, char *err,
                              size_t errlen) RU_WARN_UNUSED;
 /* Copy VALUE of the key NAME into DST (CAP bytes with the NUL) when it is at least
- * MIN_LEN bytes, fits, and holds no control character; else 0 with WHY
+ * MIN_LEN bytes, fits, is well-formed UTF-8 and holds no control character; else 0 with WHY
  * (INIFILE_WHY_MAX bytes) saying which. */
 int inifile_text(char *dst, size_t cap, const char *value, size_t min_len, const char *name, char *why);
 #endif

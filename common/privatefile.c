@@ -25,8 +25,8 @@ enum ru_status privatefile_check(const char *path, enum privatefile_flags flags,
     snprintf(err, errlen, "'%s' is mode %04o: %s %s; run chmod %o '%s'", path, (unsigned)(st.st_mode & 07777),
              (flags & PRIVATEFILE_WRITE_ONLY) ? "group and others may change it, and it decides"
                                               : "group or others may open it, and it holds",
-             (flags & PRIVATEFILE_WRITE_ONLY) ? "what the program trusts" : "secrets or money", (unsigned)want,
-             path);
+             (flags & PRIVATEFILE_WRITE_ONLY) ? "what the program trusts" : "secrets or money",
+             (unsigned)want, path);
     return RU_ERR_INVALID;
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "common/textfile.h"
 #include "common/banned.h"
 
@@ -82,6 +83,12 @@ unsigned long textfile_lineno(const struct textfile *tf)
 unsigned long long textfile_offset(const struct textfile *tf)
 {
     return tf->offset;
+}
+
+int textfile_is_regular(const struct textfile *tf)
+{
+    struct stat st;
+    return fstat(fileno(tf->fp), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 void textfile_free(struct textfile *tf)

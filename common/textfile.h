@@ -25,6 +25,10 @@ unsigned long textfile_lineno(const struct textfile *tf);
 /* Bytes consumed so far, for progress. Cannot fail. */
 unsigned long long textfile_offset(const struct textfile *tf);
 
+/* 1 when TF reads a regular file, which ends and can be read again; 0 for a pipe, a
+ * terminal, a device such as /dev/zero or a folder. Cannot fail. */
+int textfile_is_regular(const struct textfile *tf);
+
 void textfile_free(struct textfile *tf);
 
 /* The whole of a small text file PATH, NUL-terminated, in *OUT (the caller's to free).

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "printing/batchread.h"
 #include "common/textfile.h"
 #include "common/banned.h"
@@ -101,7 +102,21 @@ enum ru_status batchread_open(const char *path, struct batchread **out, char *er
     struct batchread *b = calloc(1, sizeof(*b));
     if (!b)
         return RU_ERR_NOMEM;
-    enum ru_status rc = textfile_open(path, LINE_MAX_BYTES, &b->tf);
+    /* a pipe would block the open itself: look before opening, and again after */
+    struct stat st;
+    enum ru_status rc = stat(path, &st) == 0 && !S_ISREG(st.st_mode)
+                            ? RU_ERR_INVALID
+                            : textfile_open(path, LINE_MAX_BYTES, &b->tf);
+    if (rc == RU_OK && !textfile_is_regular(b->tf))
+        rc = RU_ERR_INVALID;
+    if (rc == RU_ERR_INVALID) {
+        snprintf(err, errlen,
+                 "the batch file '%s' is not a regular file: give the CSV file that reup-issuer batch create "
+                 "wrote",
+                 path);
+        batchread_free(b);
+        return rc;
+    }
     if (rc != RU_OK) {
         snprintf(err, errlen, "cannot open the batch file '%s': %s", path, strerror(errno));
         free(b);

@@ -181,6 +181,11 @@ static void set_ink(const struct cardrender *r, cairo_t *cr, enum ink ink)
 static enum ru_status place(struct cardrender *r, cairo_t *cr, double x, double y, const struct box *b,
                             const char *text)
 {
+    /* pango would only warn on stderr and draw nothing that can be checked */
+    if (!g_utf8_validate(text, -1, NULL)) {
+        snprintf(r->err, sizeof(r->err), "the %s text is not valid UTF-8", b->what);
+        return RU_ERR_INVALID;
+    }
     enum ru_status rc = RU_ERR_LIMIT;
     PangoLayout *l = pango_layout_new(r->ctx);
     PangoFontDescription *fd = pango_font_description_new();

@@ -91,9 +91,22 @@ static void test_refusals(void **state)
     refused("[plans]\n1y = 121\n", "from 1 to 120");
     refused("[plans]\n1y = 12\n1y = 12\n", "line 3: plan 1y is listed twice");
     refused("[card]\nnot a pair\n", "line 2: not KEY = VALUE");
+    /* invalid UTF-8: a stray byte, a cut sequence, an overlong '/', a surrogate, past U+10FFFF */
+    refused("[card]\nbrand = Re\xffUp\n", "line 2: brand is not valid UTF-8 (byte 3)");
+    refused("[card]\nbrand = Caf\xc3\n", "line 2: brand is not valid UTF-8");
+    refused("[card]\nbrand = \xc0\xaf\n", "brand is not valid UTF-8 (byte 1)");
+    refused("[card]\nbrand = \xed\xa0\x80\n", "brand is not valid UTF-8");
+    refused("[card]\nbrand = \xf4\x90\x80\x80\n", "brand is not valid UTF-8");
     char longline[400];
     snprintf(longline, sizeof(longline), "[card]\nbrand = %0250d\n", 7);
     refused(longline, "line 2: longer than 190 bytes");
+    /* well-formed UTF-8 of every length is taken */
+    struct card_template t;
+    char err[300] = "";
+    assert_int_equal(template_parse("[card]\nbrand = K\xc3\xb8"
+                                    "benhavn \xe2\x82\xac \xf0\x9f\x93\x9e\n",
+                                    NULL, &t, err, sizeof(err)),
+                     RU_OK);
 }
 
 static void test_load(void **state)
