@@ -115,7 +115,7 @@ static int signin(struct ui *u)
             continue;
         int manager = 0;
         enum ru_status rc = journal_cashier_check(till_journal(u->t), id, pin, &manager);
-        memset(pin, 0, sizeof(pin));
+        explicit_bzero(pin, sizeof(pin));
         if (rc != RU_OK) {
             say(u, TONE_BAD, "That cashier number and PIN do not match. Try again, or ask a manager.");
             continue;
@@ -178,7 +178,7 @@ static int approved_by_manager(struct ui *u)
         return 0;
     int manager = 0;
     int ok = journal_cashier_check(till_journal(u->t), id, pin, &manager) == RU_OK && manager;
-    memset(pin, 0, sizeof(pin));
+    explicit_bzero(pin, sizeof(pin));
     if (!ok)
         say(u, TONE_BAD, "That is not a manager's number and PIN: nothing was done.");
     return ok;
