@@ -15,6 +15,7 @@
 #include "printing/printjob.h"
 #include "printing/receipt.h"
 #include "common/cardnum.h"
+#include "common/privatefile.h"
 #include "common/money.h"
 #include "common/banned.h"
 
@@ -42,7 +43,12 @@ enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *
                                       .ca_path = cfg->issuer_ca[0] ? cfg->issuer_ca : NULL,
                                       .timeout_ms = cfg->timeout_ms,
                                       .connect_timeout_ms = cfg->connect_timeout_ms};
-    enum ru_status rc = issuer_credentials_load(cfg->credentials, terminal, store, cc.secret, err, errlen);
+    /* the credentials are a secret; the CA decides whom the terminal trusts */
+    enum ru_status rc = privatefile_check(cfg->credentials, PRIVATEFILE_MISSING_OK, err, errlen);
+    if (rc == RU_OK && cfg->issuer_ca[0])
+        rc = privatefile_check(cfg->issuer_ca, PRIVATEFILE_MISSING_OK | PRIVATEFILE_WRITE_ONLY, err, errlen);
+    if (rc == RU_OK)
+        rc = issuer_credentials_load(cfg->credentials, terminal, store, cc.secret, err, errlen);
     if (rc == RU_OK && (strcmp(terminal, cfg->terminal) != 0 || strcmp(store, cfg->store_id) != 0)) {
         snprintf(err, errlen, "the credentials '%s' are for terminal %s of store %s, not %s of %s",
                  cfg->credentials, terminal, store, cfg->terminal, cfg->store_id);
@@ -63,7 +69,7 @@ enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *
         (rc = journal_recover(t->j, &recovered)) != RU_OK) {
         snprintf(err, errlen, "%s", journal_errmsg(t->j));
         till_free(t);
-        return RU_ERR_DB;
+        return rc == RU_ERR_INVALID ? rc : RU_ERR_DB;
     }
     *out = t;
     return RU_OK;
