@@ -101,9 +101,10 @@ static int ask_quietly(int fd, const char *prompt, char pin[PIN_MAX + 1])
         if (old[i].sa_handler != SIG_IGN)
             sigaction(caught[i], &sa, NULL);
     }
-    say(fd, prompt);
+    /* echo off before the prompt: what is typed after the prompt is never shown */
     tty_fd = fd;
     tcsetattr(fd, TCSAFLUSH, &tty_quiet);
+    say(fd, prompt);
     int got = read_line(fd, pin);
     tcsetattr(fd, TCSAFLUSH, &tty_saved);
     tty_fd = -1;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t4001: reup-pos end to end against the real issuer over TLS and a private cupsd.
-# Covers: cashiers and shifts (a wrong PIN refused); a sale: approved, the card active at
-# the issuer for this store, change given, the receipt printed with the serial masked and
+# Covers: cashiers and shifts (a wrong PIN refused; --pin PIN warned about); a sale:
+# approved, the card active at the issuer for this store, change given, the receipt printed with the serial masked and
 # the auth code; a double scan of the same card refused with nothing sent; a bad check
 # digit and too little cash refused with nothing sent; a blocked card declined (exit 6);
 # an on-demand card: printed, its QR code decoding to a PIN that the issuer redeems, and
@@ -17,11 +17,13 @@ expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wan
 docs() { ls "$CUPS_DIR"/out/job-*-"$1".pdf 2>/dev/null | wc -l; }
 
 expect_exit 0 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin 4321
+expect_err "warning: the PIN is visible to other users in the process list; use --pin - or type it"
 expect_exit 0 $POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin 1111
 expect_exit 2 $POS cashier add --id 2002 --name "Again" --role cashier --pin 1111
 expect_exit 2 $POS sell --serial "$(serial_n 1)" --cash 50
 expect_err "no shift is open"
 expect_exit 4 $POS shift open --cashier 2002 --pin 9999 --float 100.00
+expect_err "cashier 2002 and that PIN do not match"
 expect_exit 0 $POS shift open --cashier 2002 --pin 1111 --float 100.00
 expect_exit 2 $POS shift open --cashier 1001 --pin 4321 --float 100.00
 
