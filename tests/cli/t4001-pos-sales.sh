@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # t4001: reup-pos end to end against the real issuer over TLS and a private cupsd.
 # Covers: cashiers and shifts (a wrong PIN refused; --pin PIN warned about); a sale:
-# approved, the card active at the issuer for this store, change given, the receipt printed with the serial masked and
-# the auth code; a double scan of the same card refused with nothing sent; a bad check
-# digit and too little cash refused with nothing sent; a blocked card declined (exit 6);
-# an on-demand card: printed, its QR code decoding to a PIN that the issuer redeems, and
-# that PIN nowhere in the journal, its WAL, temporary files or the CUPS spool; a void
-# needs a manager and makes the card issued again; a receipt that does not print waits and
-# prints with sync; X report; Z report: its totals equal
-# the sum of the sales, numbered, reprinted identically; status; training: approved
-# without the issuer, TRAINING on the slip, out of the totals; verify: intact, then an
-# edited sale is named.
+# approved, the card active at the issuer for this store, change given, the receipt
+# printed with the serial masked and the auth code; a double scan of the same card
+# refused with nothing sent; a bad check digit and too little cash refused with nothing
+# sent; a blocked card declined (exit 6); an on-demand card: printed, its QR code
+# decoding to a PIN that the issuer redeems, and that PIN nowhere in the journal, its
+# WAL, temporary files or the CUPS spool; a void needs a manager and makes the card
+# issued again; a receipt that does not print waits and prints with sync; X report; Z
+# report: its totals equal the sum of the sales, numbered, reprinted identically; status;
+# training: approved without the issuer, TRAINING on the slip, out of the totals; verify:
+# intact, then an edited sale is named.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pos-lib.sh"
 expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
