@@ -107,8 +107,10 @@ int check_pin(struct journal *j, const char *id, const char *pin_option, int *ma
         *manager = c.manager;
         return EXIT_OK;
     }
-    fprintf(stderr, "reup-pos: %s%s\n", journal_errmsg(j),
-            rc == RU_ERR_LIMIT ? " (reup-pos cashier unlock ID --manager ID)" : "");
+    fprintf(stderr, "reup-pos: %s", journal_errmsg(j));
+    if (rc == RU_ERR_LIMIT)
+        fprintf(stderr, " (reup-pos cashier unlock %s --manager MANAGER_ID)", id);
+    fputc('\n', stderr);
     return rc == RU_ERR_LIMIT ? EXIT_LOCKED : rc == RU_ERR_DB ? EXIT_FAILED : EXIT_NOT_FOUND;
 }
 
