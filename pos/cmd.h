@@ -15,6 +15,7 @@ enum exit_code {
     EXIT_NOT_FOUND = 4, /* no such sale, cashier or Z report; a wrong PIN */
     EXIT_UNREACHABLE = 5, /* the issuer did not answer: the sale is not completed */
     EXIT_DECLINED = 6,    /* the issuer declined the sale */
+    EXIT_LOCKED = 7,      /* the cashier is locked after too many wrong PINs */
 };
 
 int cmd_cashier(int argc, char **argv);
@@ -43,4 +44,10 @@ int open_till(struct till **t);
 
 /* The journal alone, for commands that never talk to the issuer. */
 int open_journal(struct journal **j);
+
+/* Sign cashier ID in on J with the PIN of PIN_OPTION (the value of --pin, or NULL: typed at
+ * the terminal; pinentry.h). EXIT_OK with *MANAGER the role; else, after a message,
+ * EXIT_USAGE (no PIN), EXIT_NOT_FOUND (a wrong PIN or no such cashier), EXIT_LOCKED or
+ * EXIT_FAILED. */
+int check_pin(struct journal *j, const char *id, const char *pin_option, int *manager);
 #endif

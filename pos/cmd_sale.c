@@ -16,7 +16,10 @@
     "  --on-demand P    a new card of plan P, printed here with its PIN\n"                     \
     "  --cash AMOUNT    cash given, as 50 or 50.00; --card: paid by card elsewhere\n"
 
-#define USAGE_VOID    "usage: reup-pos void SALE_ID [--manager ID --pin PIN] [--json]\n"
+#define USAGE_VOID                                                                            \
+    "usage: reup-pos void SALE_ID [--manager ID [--pin -]] [--json]\n"                        \
+    "  a manager approves: the open shift's cashier when a manager, else --manager ID with\n" \
+    "  the manager's PIN typed at the terminal, or with --pin - read from standard input\n"
 #define USAGE_REPRINT "usage: reup-pos reprint SALE_ID\n"
 
 static int exit_for_sale(enum pos_sale_state s)
@@ -132,13 +135,13 @@ int cmd_void(int argc, char **argv)
     struct pos_shift sh;
     int manager = 0;
     if (args_has(&a, "manager")) {
-        if (journal_cashier_check(till_journal(t), args_get(&a, "manager"),
-                                  args_get(&a, "pin") ? args_get(&a, "pin") : "", &manager) != RU_OK ||
+        if ((code = check_pin(till_journal(t), args_get(&a, "manager"), args_get(&a, "pin"), &manager)) !=
+                EXIT_OK ||
             !manager) {
-            fprintf(stderr, "reup-pos: manager %s and that PIN do not match a manager: nothing was voided\n",
-                    args_get(&a, "manager"));
+            fprintf(stderr, "reup-pos: %s: nothing was voided\n",
+                    code == EXIT_OK ? "that is not a manager's number and PIN" : "no manager's approval");
             till_free(t);
-            return EXIT_NOT_FOUND;
+            return code == EXIT_OK ? EXIT_NOT_FOUND : code;
         }
     } else if (journal_shift_current(till_journal(t), &sh) == RU_OK &&
                journal_cashier_role(till_journal(t), sh.cashier, &manager) != RU_OK) {
@@ -146,7 +149,7 @@ int cmd_void(int argc, char **argv)
         manager = 0;
     }
     if (!manager) {
-        fprintf(stderr, "reup-pos: a void needs a manager's approval: --manager ID --pin PIN\n");
+        fprintf(stderr, "reup-pos: a void needs a manager's approval: --manager ID\n");
         till_free(t);
         return EXIT_USAGE;
     }

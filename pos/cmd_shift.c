@@ -6,46 +6,51 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pos/cmd.h"
+#include "pos/pinentry.h"
 #include "common/money.h"
 #include "common/banned.h"
 
-#define USAGE_CASHIER "usage: reup-pos cashier add --id ID --name NAME --role cashier|manager --pin PIN\n"
+#define USAGE_CASHIER                                                                             \
+    "usage: reup-pos cashier add --id ID --name NAME --role cashier|manager [--pin -]\n"          \
+    "       reup-pos cashier unlock ID --manager MANAGER_ID [--pin -]\n"                          \
+    "  the PIN (the new cashier's, or the manager's) is typed at the terminal, or with --pin -\n" \
+    "  read as one line of standard input\n"
 #define USAGE_SHIFT                                                                   \
-    "usage: reup-pos shift open --cashier ID --pin PIN --float AMOUNT [--training]\n" \
-    "       reup-pos shift close --counted AMOUNT [--json]\n"
+    "usage: reup-pos shift open --cashier ID [--pin -] --float AMOUNT [--training]\n" \
+    "       reup-pos shift close --counted AMOUNT [--json]\n"                         \
+    "  the PIN is typed at the terminal, or with --pin - read from standard input\n"
 #define USAGE_REPORT "usage: reup-pos report --x | --z [N]\n"
 
-static int pin_ok(const char *pin)
+/* 1 when ID is 1 to 32 letters, digits, - or _. */
+static int id_ok(const char *id)
 {
-    size_t n = pin ? strlen(pin) : 0;
-    return n >= 4 && n <= 12 && strspn(pin, "0123456789") == n;
+    return *id && strlen(id) <= 32 &&
+           strspn(id, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_") == strlen(id);
 }
 
-int cmd_cashier(int argc, char **argv)
+static int cashier_add(const struct args *a)
 {
-    struct args a;
-    char err[300];
-    if (args_parse(argc, argv, "id name role pin", "help", 1, &a, err, sizeof(err)) != RU_OK)
-        return usage_error(USAGE_CASHIER, err);
-    if (a.npositional != 1 || strcmp(a.positional[0], "add") != 0 || !args_get(&a, "id") ||
-        !args_get(&a, "name") || !args_get(&a, "role") || !args_get(&a, "pin"))
-        return usage_error(USAGE_CASHIER, "give add, --id, --name, --role and --pin");
-    const char *role = args_get(&a, "role"), *id = args_get(&a, "id");
+    if (!args_get(a, "id") || !args_get(a, "name") || !args_get(a, "role"))
+        return usage_error(USAGE_CASHIER, "give add, --id, --name and --role");
+    const char *role = args_get(a, "role"), *id = args_get(a, "id");
     if (strcmp(role, "cashier") && strcmp(role, "manager"))
         return usage_error(USAGE_CASHIER, "--role is cashier or manager");
-    if (!pin_ok(args_get(&a, "pin")))
-        return usage_error(USAGE_CASHIER, "--pin is 4 to 12 digits");
-    if (!*id || strlen(id) > 32 ||
-        strspn(id, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_") != strlen(id))
+    if (!id_ok(id))
         return usage_error(USAGE_CASHIER, "--id is 1 to 32 letters, digits, - or _");
     struct journal *j = NULL;
     int code = open_journal(&j);
     if (code != EXIT_OK)
         return code;
-    enum ru_status rc =
-        journal_cashier_add(j, id, args_get(&a, "name"), !strcmp(role, "manager"), args_get(&a, "pin"));
+    char pin[PIN_MAX + 1], prompt[80];
+    snprintf(prompt, sizeof(prompt), "PIN of the new cashier %.32s: ", id);
+    if ((code = pin_entry(args_get(a, "pin"), prompt, 1, pin)) != EXIT_OK) {
+        journal_free(j);
+        return code;
+    }
+    enum ru_status rc = journal_cashier_add(j, id, args_get(a, "name"), !strcmp(role, "manager"), pin);
+    explicit_bzero(pin, sizeof(pin));
     if (rc == RU_OK)
-        printf("cashier %s (%s) added as %s\n", id, args_get(&a, "name"), role);
+        printf("cashier %s (%s) added as %s\n", id, args_get(a, "name"), role);
     else if (rc == RU_ERR_EXISTS)
         fprintf(stderr, "reup-pos: cashier %s exists already\n", id);
     else
@@ -54,11 +59,56 @@ int cmd_cashier(int argc, char **argv)
     return rc == RU_OK ? EXIT_OK : rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_FAILED;
 }
 
+/* A manager lifts a cashier's lock after wrong PINs. */
+static int cashier_unlock(const struct args *a)
+{
+    const char *id = a->positional[1], *by = args_get(a, "manager");
+    if (!by)
+        return usage_error(USAGE_CASHIER, "a manager unlocks a cashier: give --manager ID");
+    struct journal *j = NULL;
+    int manager = 0, code = open_journal(&j);
+    if (code != EXIT_OK)
+        return code;
+    if ((code = check_pin(j, by, args_get(a, "pin"), &manager)) == EXIT_OK && !manager) {
+        fprintf(stderr, "reup-pos: cashier %s is not a manager: only a manager unlocks a cashier\n", by);
+        code = EXIT_USAGE;
+    }
+    if (code == EXIT_OK) {
+        enum ru_status rc = journal_cashier_unlock(j, id, by);
+        if (rc == RU_OK)
+            printf("cashier %s unlocked by manager %s: the count of wrong PINs starts again\n", id, by);
+        else if (rc == RU_ERR_NOT_FOUND)
+            fprintf(stderr, "reup-pos: there is no cashier %s\n", id);
+        else
+            fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
+        code = rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_FAILED;
+    }
+    journal_free(j);
+    return code;
+}
+
+int cmd_cashier(int argc, char **argv)
+{
+    struct args a;
+    char err[300];
+    if (args_parse(argc, argv, "id name role pin manager", "help", 2, &a, err, sizeof(err)) != RU_OK)
+        return usage_error(USAGE_CASHIER, err);
+    if (args_has(&a, "help")) {
+        fputs(USAGE_CASHIER, stdout);
+        return EXIT_OK;
+    }
+    if (a.npositional == 1 && !strcmp(a.positional[0], "add"))
+        return cashier_add(&a);
+    if (a.npositional == 2 && !strcmp(a.positional[0], "unlock"))
+        return cashier_unlock(&a);
+    return usage_error(USAGE_CASHIER, "give add, or unlock and the cashier's number");
+}
+
 static int shift_open(const struct args *a)
 {
     long long float_cents;
-    if (!args_get(a, "cashier") || !args_get(a, "pin") || !args_get(a, "float"))
-        return usage_error(USAGE_SHIFT, "give --cashier, --pin and --float");
+    if (!args_get(a, "cashier") || !args_get(a, "float"))
+        return usage_error(USAGE_SHIFT, "give --cashier and --float");
     if (money_parse(args_get(a, "float"), &float_cents) != RU_OK)
         return usage_error(USAGE_SHIFT, "--float is an amount such as 100 or 100.00");
     struct journal *j = NULL;
@@ -66,11 +116,9 @@ static int shift_open(const struct args *a)
     if (code != EXIT_OK)
         return code;
     long long id = 0;
-    enum ru_status rc = journal_cashier_check(j, args_get(a, "cashier"), args_get(a, "pin"), &manager);
-    if (rc != RU_OK) {
-        fprintf(stderr, "reup-pos: cashier %s and that PIN do not match: sign in again\n",
-                args_get(a, "cashier"));
-        code = rc == RU_ERR_DB ? EXIT_FAILED : EXIT_NOT_FOUND;
+    enum ru_status rc;
+    if ((code = check_pin(j, args_get(a, "cashier"), args_get(a, "pin"), &manager)) != EXIT_OK) {
+        /* check_pin said why */
     } else if ((rc = journal_shift_open(j, args_get(a, "cashier"), float_cents, args_has(a, "training"),
                                         &id)) == RU_OK) {
         char f[32];

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "pos/config.h"
 #include "common/inifile.h"
+#include "common/privatefile.h"
 #include "common/textfile.h"
 #include "common/banned.h"
 
@@ -149,7 +150,11 @@ enum ru_status pos_config_parse(const char *text, const char *base_dir, struct p
 enum ru_status pos_config_load(const char *path, struct pos_config *out, char *err, size_t errlen)
 {
     char *text = NULL, dir[POS_CONFIG_PATH_MAX], why[300];
-    enum ru_status rc = textfile_read_all(path, 64 * 1024, &text);
+    /* it says where the journal and the credentials are and whom to trust */
+    enum ru_status rc = privatefile_check(path, PRIVATEFILE_WRITE_ONLY | PRIVATEFILE_MISSING_OK, err, errlen);
+    if (rc != RU_OK)
+        return rc;
+    rc = textfile_read_all(path, 64 * 1024, &text);
     if (rc != RU_OK) {
         if (rc == RU_ERR_NOT_FOUND || rc == RU_ERR_IO)
             snprintf(err, errlen, "cannot read the configuration '%s': %s", path, strerror(errno));

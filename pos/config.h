@@ -32,7 +32,8 @@ struct pos_config {
 enum ru_status pos_config_parse(const char *text, const char *base_dir, struct pos_config *out, char *err,
                                 size_t errlen) RU_WARN_UNUSED;
 
-/* Read PATH (at most 64 kB) and parse it. RU_ERR_NOT_FOUND, RU_ERR_IO, RU_ERR_INVALID. */
+/* Read PATH (at most 64 kB) and parse it. RU_ERR_NOT_FOUND, RU_ERR_IO, RU_ERR_INVALID
+ * (also when group or others may write the file: ERR names its mode and the chmod). */
 enum ru_status pos_config_load(const char *path, struct pos_config *out, char *err,
                                size_t errlen) RU_WARN_UNUSED;
 

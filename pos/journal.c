@@ -1,6 +1,8 @@
 /*
  * pos/journal.c - the journal's SQL, its hash chain and its replay.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -9,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <uuid/uuid.h>
 #include "pos/journal.h"
 #include "db/db.h"
+#include "common/privatefile.h"
 #include "common/banned.h"
 
 #define NOW        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
@@ -48,6 +52,19 @@ enum ru_status journal_open(const char *path, struct journal **out)
     if (!j)
         return RU_ERR_NOMEM;
     *out = j;
+    /* created here rather than by SQLite so that it is its owner's alone whatever the umask;
+     * SQLite gives its -wal and -shm the database's mode */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+    else if (errno != EEXIST) {
+        snprintf(j->err, sizeof(j->err), "cannot create the journal '%s': %s", path, strerror(errno));
+        return RU_ERR_DB;
+    }
+    /* it holds money and the cashiers' PIN hashes */
+    enum ru_status rc = privatefile_check_db(path, j->err, sizeof(j->err));
+    if (rc != RU_OK)
+        return rc == RU_ERR_INVALID ? rc : RU_ERR_DB;
     return db_open(path, DB_CREATE | DB_SYNC_FULL, pos_migrations, &j->db);
 }
 
@@ -190,22 +207,119 @@ enum ru_status journal_cashier_add(struct journal *j, const char *id, const char
     return end(j, rc);
 }
 
-enum ru_status journal_cashier_check(struct journal *j, const char *id, const char *pin, int *manager)
+/* Cashier ID's count of wrong PINs and lock as they are now, inside the caller's
+ * transaction, and as an entry of the chain: 'cashier_unlock' when a manager (UNLOCKED_BY)
+ * lifted them, else 'cashier_pins'. */
+static enum ru_status set_pins(struct journal *j, const char *id, int failures, long long locked_until,
+                               const char *unlocked_by)
 {
-    sqlite3_stmt *s = prepare(j, "SELECT role, pin_salt, pin_hash FROM cashier WHERE id = ?1");
+    sqlite3_stmt *s =
+        prepare(j, "UPDATE cashier SET failed_pins = ?2, locked_until = nullif(?3, 0) WHERE id = ?1");
     if (!s)
         return RU_ERR_DB;
     sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-    enum ru_status rc = RU_ERR_NOT_FOUND;
+    sqlite3_bind_int(s, 2, failures);
+    sqlite3_bind_int64(s, 3, locked_until);
+    enum ru_status rc = finish(j, s);
+    if (rc == RU_OK && sqlite3_changes(db_sqlite(j->db)) != 1)
+        rc = RU_ERR_NOT_FOUND;
+    if (rc == RU_OK) {
+        json_t *b = json_pack("{s:s,s:i,s:I}", "id", id, "failures", failures, "locked_until",
+                              (json_int_t)locked_until);
+        if (b && unlocked_by)
+            json_object_set_new(b, "by", json_string(unlocked_by));
+        rc = append(j, unlocked_by ? "cashier_unlock" : "cashier_pins", b);
+    }
+    return rc;
+}
+
+/* "2026-11-30 14:35:07 UTC" */
+static void utc_time(long long t, char *out, size_t outlen)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    strftime(out, outlen, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&tt, &tm));
+}
+
+/* The words for a refused PIN check, on the handle. */
+static void pin_refusal(struct journal *j, const char *id, enum ru_status rc, const struct pos_pin_check *c)
+{
+    char until[40];
+    utc_time(c->locked_until, until, sizeof(until));
+    if (c->locked_until && rc == RU_ERR_LIMIT)
+        snprintf(j->err, sizeof(j->err),
+                 "cashier %.32s is locked after %d wrong PINs until %s: a manager can unlock it", id,
+                 JOURNAL_PIN_TRIES, until);
+    else if (c->locked_until)
+        snprintf(j->err, sizeof(j->err),
+                 "cashier %.32s and that PIN do not match: %d wrong PINs in a row lock the cashier until %s",
+                 id, JOURNAL_PIN_TRIES, until);
+    else if (rc == RU_ERR_INVALID && c->failures > 1)
+        snprintf(
+            j->err, sizeof(j->err),
+            "cashier %.32s and that PIN do not match (%d wrong in a row: at %d the cashier is locked for "
+            "%d minutes)",
+            id, c->failures, JOURNAL_PIN_TRIES, JOURNAL_PIN_LOCK_S / 60);
+    else
+        snprintf(j->err, sizeof(j->err), "cashier %.32s and that PIN do not match", id);
+}
+
+enum ru_status journal_cashier_check(struct journal *j, const char *id, const char *pin, long long now,
+                                     struct pos_pin_check *out)
+{
+    memset(out, 0, sizeof(*out));
+    /* one transaction from reading the count to writing it: guesses made at the same time
+     * are each counted */
+    enum ru_status rc = db_begin(j->db);
+    if (rc != RU_OK)
+        return rc;
+    sqlite3_stmt *s = prepare(j, "SELECT role, pin_salt, pin_hash, failed_pins, coalesce(locked_until, 0)"
+                                 " FROM cashier WHERE id = ?1");
+    if (!s)
+        return end(j, RU_ERR_DB);
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    int failures = 0;
+    long long until = 0;
+    rc = RU_ERR_NOT_FOUND;
     if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 1) == SALT_BYTES &&
         sqlite3_column_bytes(s, 2) == HASH_BYTES) {
-        unsigned char hash[HASH_BYTES];
-        pin_hash(pin, sqlite3_column_blob(s, 1), hash);
-        rc = CRYPTO_memcmp(hash, sqlite3_column_blob(s, 2), HASH_BYTES) == 0 ? RU_OK : RU_ERR_INVALID;
-        *manager = !strcmp((const char *)sqlite3_column_text(s, 0), "manager");
+        out->manager = !strcmp((const char *)sqlite3_column_text(s, 0), "manager");
+        failures = sqlite3_column_int(s, 3);
+        until = sqlite3_column_int64(s, 4);
+        if (until > now) {
+            out->failures = failures;
+            out->locked_until = until;
+            rc = RU_ERR_LIMIT;
+        } else {
+            unsigned char hash[HASH_BYTES];
+            pin_hash(pin, sqlite3_column_blob(s, 1), hash);
+            rc = CRYPTO_memcmp(hash, sqlite3_column_blob(s, 2), HASH_BYTES) == 0 ? RU_OK : RU_ERR_INVALID;
+            explicit_bzero(hash, sizeof(hash));
+        }
     }
     sqlite3_finalize(s);
+    enum ru_status w = RU_OK;
+    if (rc == RU_OK && (failures || until)) {
+        w = set_pins(j, id, 0, 0, NULL);
+    } else if (rc == RU_ERR_INVALID) {
+        /* a lock that has run out leaves a fresh count */
+        out->failures = (until ? 0 : failures) + 1;
+        out->locked_until = out->failures >= JOURNAL_PIN_TRIES ? now + JOURNAL_PIN_LOCK_S : 0;
+        w = set_pins(j, id, out->failures, out->locked_until, NULL);
+    }
+    if ((w = end(j, w)) != RU_OK)
+        return w;
+    if (rc != RU_OK)
+        pin_refusal(j, id, rc, out);
     return rc;
+}
+
+enum ru_status journal_cashier_unlock(struct journal *j, const char *id, const char *by)
+{
+    enum ru_status rc = db_begin(j->db);
+    if (rc != RU_OK)
+        return rc;
+    return end(j, set_pins(j, id, 0, 0, by));
 }
 
 enum ru_status journal_cashier_role(struct journal *j, const char *id, int *manager)
@@ -727,7 +841,8 @@ struct replayed {
 struct replay {
     struct replayed *sales;
     size_t cap;
-    json_t *zsums; /* z_number -> sha256 of its report */
+    json_t *zsums;    /* z_number -> sha256 of its report */
+    json_t *cashiers; /* id -> [wrong PINs in a row, locked until] */
 };
 
 static struct replayed *replayed_sale(struct replay *r, long long id)
@@ -785,7 +900,15 @@ static int apply(struct replay *r, const char *type, json_t *b)
         json_object_set(r->zsums, key, json_object_get(b, "z_sha256"));
         return 1;
     }
-    return !strcmp(type, "shift_open") || !strcmp(type, "cashier_add");
+    const char *cashier = json_string_value(json_object_get(b, "id"));
+    if (!strcmp(type, "cashier_add"))
+        return cashier && !json_object_set_new(r->cashiers, cashier, json_pack("[i,i]", 0, 0));
+    if (!strcmp(type, "cashier_pins") || !strcmp(type, "cashier_unlock"))
+        return cashier && json_object_get(r->cashiers, cashier) &&
+               !json_object_set_new(
+                   r->cashiers, cashier,
+                   json_pack("[O,O]", json_object_get(b, "failures"), json_object_get(b, "locked_until")));
+    return !strcmp(type, "shift_open");
 }
 
 /* The chain, entry by entry, replayed into R. */
@@ -909,9 +1032,42 @@ static enum ru_status check_zreports(struct journal *j, struct replay *r, char *
     return rc;
 }
 
+/* Every cashier's count of wrong PINs and lock against the replay: a lock lifted behind
+ * the journal's back is named. */
+static enum ru_status check_cashiers(struct journal *j, struct replay *r, char *why, size_t whylen)
+{
+    sqlite3_stmt *s =
+        prepare(j, "SELECT id, failed_pins, coalesce(locked_until, 0) FROM cashier ORDER BY id");
+    if (!s)
+        return RU_ERR_DB;
+    enum ru_status rc = RU_OK;
+    size_t rows = 0;
+    while (rc == RU_OK && sqlite3_step(s) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(s, 0);
+        json_t *p = json_object_get(r->cashiers, id);
+        rows++;
+        const char *what = NULL;
+        if (!p)
+            what = "is not in the journal: added behind its back";
+        else if (json_integer_value(json_array_get(p, 0)) != sqlite3_column_int64(s, 1) ||
+                 json_integer_value(json_array_get(p, 1)) != sqlite3_column_int64(s, 2))
+            what = "has another count of wrong PINs or lock than the journal";
+        if (what) {
+            snprintf(why, whylen, "cashier %.32s %s: edited", id, what);
+            rc = RU_ERR_INVALID;
+        }
+    }
+    sqlite3_finalize(s);
+    if (rc == RU_OK && rows != json_object_size(r->cashiers)) {
+        snprintf(why, whylen, "a cashier is in the journal but not in the cashiers table: deleted");
+        rc = RU_ERR_INVALID;
+    }
+    return rc;
+}
+
 enum ru_status journal_verify(struct journal *j, char *why, size_t whylen)
 {
-    struct replay r = {.zsums = json_object()};
+    struct replay r = {.zsums = json_object(), .cashiers = json_object()};
     enum ru_status rc = db_exec(j->db, "BEGIN");
     if (rc == RU_OK) {
         rc = check_chain(j, &r, why, whylen);
@@ -919,9 +1075,12 @@ enum ru_status journal_verify(struct journal *j, char *why, size_t whylen)
             rc = check_sales(j, &r, why, whylen);
         if (rc == RU_OK)
             rc = check_zreports(j, &r, why, whylen);
+        if (rc == RU_OK)
+            rc = check_cashiers(j, &r, why, whylen);
         db_rollback(j->db);
     }
     free(r.sales);
     json_decref(r.zsums);
+    json_decref(r.cashiers);
     return rc;
 }

@@ -53,8 +53,10 @@ struct pos_sale {
     char created_at[24];
 };
 
-/* Open (creating it) the journal at PATH. The handle is set even on failure, for
- * journal_errmsg(); free it either way. RU_ERR_DB, RU_ERR_SCHEMA. */
+/* Open (creating it, mode 0600) the journal at PATH. The handle is set even on failure,
+ * for journal_errmsg(); free it either way. RU_ERR_INVALID when the journal or its -wal
+ * or -shm is open to group or others (the message names the file, its mode and the
+ * chmod to run); RU_ERR_DB, RU_ERR_SCHEMA. */
 enum ru_status journal_open(const char *path, struct journal **out) RU_WARN_UNUSED;
 const char *journal_errmsg(const struct journal *j);
 void journal_free(struct journal *j);
@@ -62,10 +64,30 @@ void journal_free(struct journal *j);
 /* Cashiers. PIN: 4 to 12 digits, kept as a salted PBKDF2 hash. RU_ERR_EXISTS. */
 enum ru_status journal_cashier_add(struct journal *j, const char *id, const char *name, int manager,
                                    const char *pin) RU_WARN_UNUSED;
-/* RU_OK when ID's PIN is PIN; *MANAGER says the role. RU_ERR_NOT_FOUND, RU_ERR_INVALID
- * (wrong PIN). */
-enum ru_status journal_cashier_check(struct journal *j, const char *id, const char *pin,
-                                     int *manager) RU_WARN_UNUSED;
+#define JOURNAL_PIN_TRIES  5         /* wrong PINs in a row that lock a cashier */
+#define JOURNAL_PIN_LOCK_S (15 * 60) /* for this long */
+
+/* What a PIN check found. */
+struct pos_pin_check {
+    int manager;            /* the cashier's role */
+    int failures;           /* wrong PINs in a row now: 0 after a right one */
+    long long locked_until; /* unix seconds; 0 when not locked */
+};
+
+/* Check cashier ID's PIN at NOW (unix seconds: time(NULL), given so that the end of a lock
+ * can be tested). RU_OK: right, and the count of wrong PINs starts again. RU_ERR_INVALID:
+ * wrong, and counted; the JOURNAL_PIN_TRIES-th in a row locks ID until NOW +
+ * JOURNAL_PIN_LOCK_S. RU_ERR_LIMIT: ID is locked, and the PIN is not even checked.
+ * RU_ERR_NOT_FOUND: no such cashier. OUT is filled in each of these cases, and
+ * journal_errmsg() says in words what happened (the same words for a wrong PIN and an
+ * unknown cashier). Each change of the count or the lock is a journal entry, so a lock
+ * holds across restarts. RU_ERR_DB. */
+enum ru_status journal_cashier_check(struct journal *j, const char *id, const char *pin, long long now,
+                                     struct pos_pin_check *out) RU_WARN_UNUSED;
+
+/* Lift cashier ID's lock and its count of wrong PINs, for manager BY (whose PIN the caller
+ * checked); journaled. RU_ERR_NOT_FOUND. */
+enum ru_status journal_cashier_unlock(struct journal *j, const char *id, const char *by) RU_WARN_UNUSED;
 
 /* *MANAGER: whether cashier ID is a manager. RU_ERR_NOT_FOUND. */
 enum ru_status journal_cashier_role(struct journal *j, const char *id, int *manager) RU_WARN_UNUSED;
@@ -145,7 +167,8 @@ enum ru_status journal_shift_close(struct journal *j, long long counted_cents, c
 /* Z report NUMBER (0: the last) as stored; RU_ERR_NOT_FOUND. */
 enum ru_status journal_zreport(struct journal *j, long long number, char **json) RU_WARN_UNUSED;
 
-/* Check the entry chain and replay it against the tables. RU_OK, or RU_ERR_INVALID with
- * WHY naming the first bad row. */
+/* Check the entry chain and replay it against the tables (sales, Z reports, and the
+ * cashiers' wrong-PIN counts and locks). RU_OK, or RU_ERR_INVALID with WHY naming the
+ * first bad row. */
 enum ru_status journal_verify(struct journal *j, char *why, size_t whylen) RU_WARN_UNUSED;
 #endif

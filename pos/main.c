@@ -5,27 +5,36 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include "pos/cmd.h"
+#include "pos/pinentry.h"
 #include "common/banned.h"
 
 #define USAGE                                                                                      \
     "usage: reup-pos [--config FILE] COMMAND [options]\n"                                          \
     "\n"                                                                                           \
     "  ui                                          the full-screen terminal for the counter\n"     \
-    "  cashier add --id ID --name NAME --role cashier|manager --pin PIN\n"                         \
-    "  shift open --cashier ID --pin PIN --float AMOUNT [--training]\n"                            \
+    "  cashier add --id ID --name NAME --role cashier|manager [--pin -]\n"                         \
+    "  cashier unlock ID --manager ID [--pin -]    lift a lock after wrong PINs\n"                 \
+    "  shift open --cashier ID [--pin -] --float AMOUNT [--training]\n"                            \
     "  shift close --counted AMOUNT [--json]       closes the shift, prints its Z report\n"        \
     "  sell (--serial S | --on-demand PLAN) (--cash AMOUNT | --card) [--json]\n"                   \
-    "  void SALE_ID [--manager ID --pin PIN] [--json]\n"                                           \
+    "  void SALE_ID [--manager ID [--pin -]] [--json]\n"                                           \
     "  reprint SALE_ID                             the receipt again\n"                            \
     "  report --x | --z [N]                        running totals, or Z report N (the last)\n"     \
     "  status [--json]                             shift, pending reversals, issuer reachable\n"   \
     "  sync                                        send waiting reversals and voids now\n"         \
     "  verify                                      check the journal's hash chain\n"               \
     "\n"                                                                                           \
+    "PINs are typed at the terminal (not shown), or with --pin - read as one line of standard\n"   \
+    "input; --pin PIN works but other users see it in the process list. 5 wrong PINs in a row\n"   \
+    "lock a cashier for 15 minutes. The configuration must not be writable, the credentials and\n" \
+    "the journal not readable, by group or others.\n"                                              \
     "--config: default /etc/reup/pos.conf, then $XDG_CONFIG_HOME/reup/pos.conf. docs/pos.md.\n"    \
-    "Exit codes: 0 done (sale approved), 1 system error, 2 usage or bad input, 3 configuration,\n" \
-    "4 not found or wrong PIN, 5 issuer unreachable (sale not completed), 6 declined.\n"
+    "Exit codes: 0 done (sale approved), 1 system error, 2 usage or bad input, 3 configuration\n"  \
+    "(also a file open to others), 4 not found or wrong PIN, 5 issuer unreachable (sale not\n"     \
+    "completed), 6 declined, 7 cashier locked after wrong PINs.\n"
 
 const char *config_option;
 
@@ -74,16 +83,41 @@ int open_journal(struct journal **j)
     int code = load_config(&cfg);
     if (code != EXIT_OK)
         return code;
-    if (journal_open(cfg.journal, j) != RU_OK) {
+    enum ru_status rc = journal_open(cfg.journal, j);
+    if (rc != RU_OK) {
         fprintf(stderr, "reup-pos: %s\n", journal_errmsg(*j));
         journal_free(*j);
-        return EXIT_FAILED;
+        *j = NULL;
+        return rc == RU_ERR_INVALID ? EXIT_CONFIG : EXIT_FAILED;
     }
     return EXIT_OK;
 }
 
+int check_pin(struct journal *j, const char *id, const char *pin_option, int *manager)
+{
+    char pin[PIN_MAX + 1], prompt[80];
+    snprintf(prompt, sizeof(prompt), "PIN of cashier %.32s: ", id);
+    int code = pin_entry(pin_option, prompt, 0, pin);
+    if (code != EXIT_OK)
+        return code;
+    struct pos_pin_check c;
+    enum ru_status rc = journal_cashier_check(j, id, pin, (long long)time(NULL), &c);
+    explicit_bzero(pin, sizeof(pin));
+    if (rc == RU_OK) {
+        *manager = c.manager;
+        return EXIT_OK;
+    }
+    fprintf(stderr, "reup-pos: %s", journal_errmsg(j));
+    if (rc == RU_ERR_LIMIT)
+        fprintf(stderr, " (reup-pos cashier unlock %s --manager MANAGER_ID)", id);
+    fputc('\n', stderr);
+    return rc == RU_ERR_LIMIT ? EXIT_LOCKED : rc == RU_ERR_DB ? EXIT_FAILED : EXIT_NOT_FOUND;
+}
+
 int main(int argc, char **argv)
 {
+    /* the journal, its -wal and -shm and any file made here hold money or secrets */
+    umask(077);
     int i = 1;
     while (i + 1 < argc && !strcmp(argv[i], "--config")) {
         config_option = argv[i + 1];

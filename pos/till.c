@@ -15,6 +15,7 @@
 #include "printing/printjob.h"
 #include "printing/receipt.h"
 #include "common/cardnum.h"
+#include "common/privatefile.h"
 #include "common/money.h"
 #include "common/banned.h"
 
@@ -42,7 +43,12 @@ enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *
                                       .ca_path = cfg->issuer_ca[0] ? cfg->issuer_ca : NULL,
                                       .timeout_ms = cfg->timeout_ms,
                                       .connect_timeout_ms = cfg->connect_timeout_ms};
-    enum ru_status rc = issuer_credentials_load(cfg->credentials, terminal, store, cc.secret, err, errlen);
+    /* the credentials are a secret; the CA decides whom the terminal trusts */
+    enum ru_status rc = privatefile_check(cfg->credentials, PRIVATEFILE_MISSING_OK, err, errlen);
+    if (rc == RU_OK && cfg->issuer_ca[0])
+        rc = privatefile_check(cfg->issuer_ca, PRIVATEFILE_MISSING_OK | PRIVATEFILE_WRITE_ONLY, err, errlen);
+    if (rc == RU_OK)
+        rc = issuer_credentials_load(cfg->credentials, terminal, store, cc.secret, err, errlen);
     if (rc == RU_OK && (strcmp(terminal, cfg->terminal) != 0 || strcmp(store, cfg->store_id) != 0)) {
         snprintf(err, errlen, "the credentials '%s' are for terminal %s of store %s, not %s of %s",
                  cfg->credentials, terminal, store, cfg->terminal, cfg->store_id);
@@ -53,7 +59,7 @@ enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *
         snprintf(err, errlen, "[issuer] url '%s' is not an https:// address", cfg->issuer_url);
         rc = RU_ERR_INVALID;
     }
-    memset(cc.secret, 0, sizeof(cc.secret));
+    explicit_bzero(cc.secret, sizeof(cc.secret));
     if (rc != RU_OK) {
         till_free(t);
         return rc == RU_ERR_NOMEM ? rc : RU_ERR_INVALID;
@@ -63,7 +69,7 @@ enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *
         (rc = journal_recover(t->j, &recovered)) != RU_OK) {
         snprintf(err, errlen, "%s", journal_errmsg(t->j));
         till_free(t);
-        return RU_ERR_DB;
+        return rc == RU_ERR_INVALID ? rc : RU_ERR_DB;
     }
     *out = t;
     return RU_OK;
@@ -249,7 +255,7 @@ static enum ru_status print_card(struct till *t, const char *serial, char *pin, 
     if (rc == RU_OK && (rc = cardsheet_new(f, layout_find("cr80"), r, 0, "reup card", &sheet)) == RU_OK &&
         (rc = cardsheet_add(sheet, &face)) == RU_OK)
         rc = cardsheet_finish(sheet);
-    memset(pin, 0, strlen(pin));
+    explicit_bzero(pin, strlen(pin));
     if (rc != RU_OK && r)
         snprintf(msg, msglen, "the card could not be drawn: %s", cardrender_errmsg(r));
     cardsheet_free(sheet);
@@ -319,7 +325,7 @@ static enum ru_status activate(struct till *t, struct pos_sale *s, char pin[CARD
         state = SALE_DECLINED;
     }
     if (a.body)
-        memset(a.body, 0, a.len); /* an on-demand card's PIN was in it */
+        explicit_bzero(a.body, a.len); /* an on-demand card's PIN was in it */
     if (rc == RU_OK)
         issuer_answer_release(&a);
     rc = journal_sale_state(t->j, s->id, state, serial, auth, msg);
@@ -331,9 +337,10 @@ static enum ru_status activate(struct till *t, struct pos_sale *s, char pin[CARD
             snprintf(s->auth_code, sizeof(s->auth_code), "%s", auth);
     }
     if (b) {
+        /* wiped where it lies: json_string_set() would free the PIN's copy unwiped */
         json_t *pj = json_object_get(b, "pin");
         if (json_is_string(pj))
-            json_string_set(pj, "0000000000000000");
+            explicit_bzero((char *)json_string_value(pj), json_string_length(pj));
         json_decref(b);
     }
     return rc;
@@ -428,7 +435,7 @@ enum ru_status till_sell(struct till *t, const char *serial, const char *plan_co
     }
     if (rc != RU_OK) {
         snprintf(out->message, sizeof(out->message), "%s", journal_errmsg(t->j));
-        memset(pin, 0, sizeof(pin));
+        explicit_bzero(pin, sizeof(pin));
         return rc;
     }
     if (s.state == SALE_REVERSAL_PENDING) {
@@ -451,11 +458,11 @@ enum ru_status till_sell(struct till *t, const char *serial, const char *plan_co
             snprintf(out->message, sizeof(out->message),
                      "the card could not be printed (%.200s): the sale was voided, give the money back",
                      pin[0] ? why : "the issuer sent no PIN");
-            memset(pin, 0, sizeof(pin));
+            explicit_bzero(pin, sizeof(pin));
             return rc;
         }
     }
-    memset(pin, 0, sizeof(pin));
+    explicit_bzero(pin, sizeof(pin));
     fill(out, &s);
     if (s.state == SALE_APPROVED && t->cfg.receipt_printer[0]) {
         s.change_cents = card ? 0 : cash_cents - s.amount_cents;

@@ -14,7 +14,8 @@ struct till;
 
 /* Open the journal and the issuer client of CFG (copied) and run recovery (every sale
  * left 'sending' becomes reversal_pending) before anything else. ERR says what failed:
- * RU_ERR_INVALID (configuration: credentials), RU_ERR_DB (journal). */
+ * RU_ERR_INVALID (configuration: the credentials are wrong or open to group or others,
+ * the CA is writable by them, or the journal is open to them), RU_ERR_DB (journal). */
 enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *err,
                          size_t errlen) RU_WARN_UNUSED;
 void till_free(struct till *t);

@@ -2,12 +2,14 @@
  * pos/ui.c - the counter's screens. The till does the work; this file only asks, shows
  * and keeps one sale (one card) in the basket until it is paid or cleared.
  */
+#include <ctype.h>
 #include <curses.h>
 #include <jansson.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "pos/ui.h"
 #include "pos/scan.h"
 #include "common/cardnum.h"
@@ -96,6 +98,27 @@ static int ask(int row, const char *label, char *buf, size_t cap, int secret)
     }
 }
 
+/* Cashier ID's PIN checked now: 1 when right (*MANAGER says the role), else 0 with the
+ * journal's words (a wrong PIN counted, a lock and when it ends) on the message line. */
+static int pin_checked(struct ui *u, const char *id, const char *pin, int *manager)
+{
+    struct pos_pin_check c;
+    enum ru_status rc = journal_cashier_check(till_journal(u->t), id, pin, (long long)time(NULL), &c);
+    if (rc == RU_OK) {
+        *manager = c.manager;
+        return 1;
+    }
+    char m[400];
+    if (rc == RU_ERR_DB)
+        snprintf(m, sizeof(m), "The journal cannot be read. Call support.");
+    else
+        snprintf(m, sizeof(m), "%c%s.%s", toupper((unsigned char)journal_errmsg(till_journal(u->t))[0]),
+                 journal_errmsg(till_journal(u->t)) + 1,
+                 rc == RU_ERR_LIMIT ? "" : " Try again, or ask a manager.");
+    say(u, TONE_BAD, m);
+    return 0;
+}
+
 static int signin(struct ui *u)
 {
     for (;;) {
@@ -109,17 +132,12 @@ static int signin(struct ui *u)
         if (k != '\n' || !id[0])
             continue;
         k = ask(7, "PIN:    ", pin, sizeof(pin), 1);
+        int manager = 0, ok = k == '\n' && pin_checked(u, id, pin, &manager);
+        explicit_bzero(pin, sizeof(pin));
         if (k == KEY_F(10))
             return 0;
-        if (k != '\n')
+        if (!ok)
             continue;
-        int manager = 0;
-        enum ru_status rc = journal_cashier_check(till_journal(u->t), id, pin, &manager);
-        memset(pin, 0, sizeof(pin));
-        if (rc != RU_OK) {
-            say(u, TONE_BAD, "That cashier number and PIN do not match. Try again, or ask a manager.");
-            continue;
-        }
         snprintf(u->cashier, sizeof(u->cashier), "%s", id);
         u->manager = manager;
         say(u, TONE_GOOD, "Signed in.");
@@ -174,14 +192,13 @@ static int approved_by_manager(struct ui *u)
         return 1;
     char id[33] = "", pin[16] = "";
     mvprintw(10, 1, "A manager must approve this.");
-    if (ask(11, "Manager:", id, sizeof(id), 0) != '\n' || ask(12, "PIN:    ", pin, sizeof(pin), 1) != '\n')
-        return 0;
-    int manager = 0;
-    int ok = journal_cashier_check(till_journal(u->t), id, pin, &manager) == RU_OK && manager;
-    memset(pin, 0, sizeof(pin));
-    if (!ok)
+    int manager = 0, ok = ask(11, "Manager:", id, sizeof(id), 0) == '\n' &&
+                          ask(12, "PIN:    ", pin, sizeof(pin), 1) == '\n' &&
+                          pin_checked(u, id, pin, &manager);
+    explicit_bzero(pin, sizeof(pin));
+    if (ok && !manager)
         say(u, TONE_BAD, "That is not a manager's number and PIN: nothing was done.");
-    return ok;
+    return ok && manager;
 }
 
 static void show_result(struct ui *u, enum ru_status rc, const struct till_result *r)

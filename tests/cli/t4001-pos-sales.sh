@@ -1,27 +1,29 @@
 #!/usr/bin/env bash
 # t4001: reup-pos end to end against the real issuer over TLS and a private cupsd.
-# Covers: cashiers and shifts (a wrong PIN refused); a sale: approved, the card active at
-# the issuer for this store, change given, the receipt printed with the serial masked and
-# the auth code; a double scan of the same card refused with nothing sent; a bad check
-# digit and too little cash refused with nothing sent; a blocked card declined (exit 6);
-# an on-demand card: printed, its QR code decoding to a PIN that the issuer redeems, and
-# that PIN nowhere in the journal, its WAL, temporary files or the CUPS spool; a void
-# needs a manager and makes the card issued again; a receipt that does not print waits and
-# prints with sync; X report; Z report: its totals equal
-# the sum of the sales, numbered, reprinted identically; status; training: approved
-# without the issuer, TRAINING on the slip, out of the totals; verify: intact, then an
-# edited sale is named.
+# Covers: cashiers and shifts (a wrong PIN refused; --pin PIN warned about); a sale:
+# approved, the card active at the issuer for this store, change given, the receipt
+# printed with the serial masked and the auth code; a double scan of the same card
+# refused with nothing sent; a bad check digit and too little cash refused with nothing
+# sent; a blocked card declined (exit 6); an on-demand card: printed, its QR code
+# decoding to a PIN that the issuer redeems, and that PIN nowhere in the journal, its
+# WAL, temporary files or the CUPS spool; a void needs a manager and makes the card
+# issued again; a receipt that does not print waits and prints with sync; X report; Z
+# report: its totals equal the sum of the sales, numbered, reprinted identically; status;
+# training: approved without the issuer, TRAINING on the slip, out of the totals; verify:
+# intact, then an edited sale is named.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pos-lib.sh"
 expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 docs() { ls "$CUPS_DIR"/out/job-*-"$1".pdf 2>/dev/null | wc -l; }
 
 expect_exit 0 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin 4321
+expect_err "warning: the PIN is visible to other users in the process list; use --pin - or type it"
 expect_exit 0 $POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin 1111
 expect_exit 2 $POS cashier add --id 2002 --name "Again" --role cashier --pin 1111
 expect_exit 2 $POS sell --serial "$(serial_n 1)" --cash 50
 expect_err "no shift is open"
 expect_exit 4 $POS shift open --cashier 2002 --pin 9999 --float 100.00
+expect_err "cashier 2002 and that PIN do not match"
 expect_exit 0 $POS shift open --cashier 2002 --pin 1111 --float 100.00
 expect_exit 2 $POS shift open --cashier 1001 --pin 4321 --float 100.00
 

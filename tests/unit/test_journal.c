@@ -6,11 +6,21 @@
  * recovery of 'sending' sales; X and Z reports (training sales out of the totals, voids
  * counted, expected cash and over/short); Z reports numbered and immutable; verify: an
  * intact journal, then each kind of tampering named: an edited sale, a deleted journal
- * entry, an edited entry, an edited Z report, a sale added behind the journal's back.
+ * entry, an edited entry, an edited Z report, a sale added behind the journal's back;
+ * wrong PINs: counted, five in a row lock the cashier for 15 minutes (the clock given to
+ * the check), a right PIN resets the count, the lock survives reopening the journal, ends
+ * on time, a manager lifts it, each change is in the chain and a lock lifted behind the
+ * journal's back is named; the journal made 0600 and refused when group or others may
+ * read it or its -wal or -shm.
  */
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "tests/testlib.h"
 #include "pos/journal.h"
+
+/* A clock for the PIN checks: 2026-11-30 12:00:00 UTC. */
+#define NOW 1796040000LL
 
 static struct journal *fresh(const char *name)
 {
@@ -58,14 +68,14 @@ static void test_life(void **state)
 {
     (void)state;
     struct journal *j = fresh("life.db");
-    int manager = -1;
+    struct pos_pin_check c = {.manager = -1};
     long long shift, other;
     assert_int_equal(journal_cashier_add(j, "1001", "Maria", 1, "4321"), RU_OK);
     assert_int_equal(journal_cashier_add(j, "1001", "Maria", 1, "4321"), RU_ERR_EXISTS);
-    assert_int_equal(journal_cashier_check(j, "1001", "4321", &manager), RU_OK);
-    assert_int_equal(manager, 1);
-    assert_int_equal(journal_cashier_check(j, "1001", "4322", &manager), RU_ERR_INVALID);
-    assert_int_equal(journal_cashier_check(j, "9", "4321", &manager), RU_ERR_NOT_FOUND);
+    assert_int_equal(journal_cashier_check(j, "1001", "4321", NOW, &c), RU_OK);
+    assert_int_equal(c.manager, 1);
+    assert_int_equal(journal_cashier_check(j, "1001", "4322", NOW, &c), RU_ERR_INVALID);
+    assert_int_equal(journal_cashier_check(j, "9", "4321", NOW, &c), RU_ERR_NOT_FOUND);
     assert_int_equal(journal_shift_open(j, "1001", 10000, 0, &shift), RU_OK);
     assert_int_equal(journal_shift_open(j, "1001", 10000, 0, &other), RU_ERR_EXISTS);
 
@@ -170,6 +180,115 @@ static void test_tampering(void **state)
     }
 }
 
+/* A PIN check at time AT must end in WANT with WORDS (when given) in the journal's message. */
+static void check_at(struct journal *j, const char *id, const char *pin, long long at, enum ru_status want,
+                     const char *words, struct pos_pin_check *c)
+{
+    enum ru_status rc = journal_cashier_check(j, id, pin, at, c);
+    if (rc != want)
+        fail_msg("cashier %s, PIN %s at +%llds: %d, wanted %d (%s)", id, pin, at - NOW, rc, want,
+                 journal_errmsg(j));
+    if (words && !strstr(journal_errmsg(j), words))
+        fail_msg("'%s' lacks '%s'", journal_errmsg(j), words);
+}
+
+static void test_lockout(void **state)
+{
+    (void)state;
+    struct journal *j = fresh("lock.db");
+    struct pos_pin_check c;
+    assert_int_equal(journal_cashier_add(j, "1", "Maria", 1, "4321"), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "2", "Tom", 0, "1111"), RU_OK);
+    /* four wrong, then the right one: the count starts again */
+    for (int i = 1; i <= 4; i++) {
+        check_at(j, "2", "9999", NOW + i, RU_ERR_INVALID, "do not match", &c);
+        assert_int_equal(c.failures, i);
+        assert_int_equal(c.locked_until, 0);
+    }
+    check_at(j, "2", "1111", NOW + 5, RU_OK, NULL, &c);
+    assert_int_equal(c.failures, 0);
+    /* an unknown cashier gets the same words as a wrong PIN, and counts nothing */
+    check_at(j, "3", "1111", NOW + 5, RU_ERR_NOT_FOUND, "cashier 3 and that PIN do not match", &c);
+    /* five wrong in a row lock the cashier for 15 minutes from the fifth */
+    for (int i = 1; i <= 5; i++)
+        check_at(j, "2", "9999", NOW + 10, RU_ERR_INVALID, i < 5 ? "do not match" : "lock the cashier until",
+                 &c);
+    assert_int_equal(c.failures, 5);
+    assert_int_equal(c.locked_until, NOW + 10 + JOURNAL_PIN_LOCK_S);
+    /* the right PIN is refused all that time, and more wrong ones do not lengthen it */
+    check_at(j, "2", "1111", NOW + 11, RU_ERR_LIMIT,
+             "cashier 2 is locked after 5 wrong PINs until 2026-11-30 12:15:10 UTC", &c);
+    assert_int_equal(c.locked_until, NOW + 10 + JOURNAL_PIN_LOCK_S);
+    check_at(j, "2", "9999", NOW + 500, RU_ERR_LIMIT, NULL, &c);
+    /* a restart does not lift it: it is in the journal */
+    journal_free(j);
+    j = fresh("lock.db");
+    check_at(j, "2", "1111", NOW + 9 + JOURNAL_PIN_LOCK_S, RU_ERR_LIMIT, NULL, &c);
+    assert_int_equal(c.locked_until, NOW + 10 + JOURNAL_PIN_LOCK_S);
+    /* it ends 15 minutes after the fifth wrong PIN; then the count is fresh */
+    check_at(j, "2", "9999", NOW + 10 + JOURNAL_PIN_LOCK_S, RU_ERR_INVALID, NULL, &c);
+    assert_int_equal(c.failures, 1);
+    check_at(j, "2", "1111", NOW + 11 + JOURNAL_PIN_LOCK_S, RU_OK, NULL, &c);
+    /* locked again; a manager lifts it at once */
+    for (int i = 0; i < 5; i++)
+        check_at(j, "2", "0000", NOW + 2000, RU_ERR_INVALID, NULL, &c);
+    check_at(j, "2", "1111", NOW + 2001, RU_ERR_LIMIT, NULL, &c);
+    assert_int_equal(journal_cashier_unlock(j, "2", "1"), RU_OK);
+    assert_int_equal(journal_cashier_unlock(j, "7", "1"), RU_ERR_NOT_FOUND);
+    check_at(j, "2", "1111", NOW + 2002, RU_OK, NULL, &c);
+    /* every change is in the chain: verify replays it */
+    char why[400] = "";
+    assert_int_equal(journal_verify(j, why, sizeof(why)), RU_OK);
+    for (int i = 0; i < 5; i++)
+        check_at(j, "2", "0000", NOW + 3000, RU_ERR_INVALID, NULL, &c);
+    assert_int_equal(journal_verify(j, why, sizeof(why)), RU_OK);
+    journal_free(j);
+    /* a lock lifted behind the journal's back is named */
+    tamper("lock.db", "UPDATE cashier SET failed_pins = 0, locked_until = NULL WHERE id = '2'");
+    j = fresh("lock.db");
+    expect_tampered(j, "cashier 2 has another count of wrong PINs or lock");
+    journal_free(j);
+}
+
+/* Opening PATH must be refused as open to others, naming the file and the chmod. */
+static void expect_refused(const char *path, const char *mode)
+{
+    struct journal *j = NULL;
+    assert_int_equal(journal_open(test_path("modes.db"), &j), RU_ERR_INVALID);
+    if (!strstr(journal_errmsg(j), path) || !strstr(journal_errmsg(j), mode) ||
+        !strstr(journal_errmsg(j), "chmod 600"))
+        fail_msg("'%s' does not name %s, %s and chmod 600", journal_errmsg(j), path, mode);
+    journal_free(j);
+}
+
+static void test_modes(void **state)
+{
+    (void)state;
+    char wal[600];
+    struct stat st;
+    mode_t old = umask(0);
+    struct journal *j = fresh("modes.db");
+    umask(old);
+    assert_int_equal(journal_cashier_add(j, "1", "A", 0, "1234"), RU_OK);
+    snprintf(wal, sizeof(wal), "%s-wal", test_path("modes.db"));
+    assert_int_equal(stat(test_path("modes.db"), &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(stat(wal, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    journal_free(j);
+    assert_int_equal(chmod(test_path("modes.db"), 0640), 0);
+    expect_refused(test_path("modes.db"), "mode 0640");
+    assert_int_equal(chmod(test_path("modes.db"), 0600), 0);
+    FILE *f = fopen(wal, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(chmod(wal, 0604), 0);
+    expect_refused(wal, "mode 0604");
+    assert_int_equal(unlink(wal), 0);
+    j = fresh("modes.db");
+    journal_free(j);
+}
+
 static void test_no_pin(void **state)
 {
     (void)state;
@@ -199,9 +318,8 @@ static void test_no_pin(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_life),
-        cmocka_unit_test(test_tampering),
-        cmocka_unit_test(test_no_pin),
+        cmocka_unit_test(test_life),  cmocka_unit_test(test_tampering), cmocka_unit_test(test_lockout),
+        cmocka_unit_test(test_modes), cmocka_unit_test(test_no_pin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

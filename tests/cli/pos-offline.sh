@@ -1,0 +1,41 @@
+# tests/cli/pos-offline.sh - a terminal for tests that never reach the issuer or a printer,
+# sourced after lib.sh: terminal T1 of store WM00001 ($T/t1.json, mode 0600, from a real
+# issuer state in $T/state), $T/pos.conf with the issuer at a loopback port where nothing
+# listens and no printers, the journal $T/pos.db. $POS runs reup-pos with it; pos_tmux CMD
+# runs CMD in a tmux pane (a terminal) named pos, stopped when the test ends.
+I=${REUP_ISSUER:?}
+"$I" init --dir "$T/state" >/dev/null
+"$I" terminal add --dir "$T/state" --store WM00001 --terminal T1 > "$T/t1.json"
+chmod 600 "$T/t1.json"
+cat > "$T/pos.conf" <<CONF
+[store]
+id = WM00001
+terminal = T1
+[issuer]
+url = https://127.0.0.1:9
+ca = state/tls/cert.pem
+credentials = t1.json
+connect_timeout_ms = 500
+timeout_ms = 1000
+[journal]
+path = pos.db
+CONF
+chmod 644 "$T/pos.conf"
+POS="${REUP_POS:?} --config $T/pos.conf"
+expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
+mode_of() { stat -c %a "$1"; }
+
+export TMUX_TMPDIR=$T
+pos_tmux() {
+  tmux new-session -d -s pos -x 120 -y 30 "$1"
+  on_exit "tmux kill-server"
+}
+screen() { tmux capture-pane -p -t pos; }
+keys() { tmux send-keys -t pos "$@"; }
+# wait_for TEXT: until the pane shows TEXT (10 s at most)
+wait_for() {
+  local _i
+  for _i in $(seq 1 100); do screen 2>/dev/null | grep -qF -- "$1" && return 0; sleep 0.1; done
+  return 1
+}
+expect_screen() { checks=$((checks + 1)); wait_for "$1" || fail "the screen does not show '$1': $(screen)"; }
