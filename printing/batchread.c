@@ -78,12 +78,12 @@ enum ru_status batchread_parse_line(const char *line, size_t len, struct batchro
     memcpy(r.pin, f[1], CARD_DIGITS);
     r.pin[CARD_DIGITS] = '\0';
     if (card_pin_parse(r.pin, r.pin, &reason) != RU_OK) {
-        memset(&r, 0, sizeof(r));
+        explicit_bzero(&r, sizeof(r));
         *why = "the PIN's check digit (Damm) is wrong";
         return RU_ERR_INVALID;
     }
     if (!code_ok(f[2], flen[2]) || !code_ok(f[3], flen[3])) {
-        memset(&r, 0, sizeof(r));
+        explicit_bzero(&r, sizeof(r));
         *why = "the plan or batch code is empty, too long or holds characters other than letters, digits, -, "
                "_, .";
         return RU_ERR_INVALID;
@@ -93,7 +93,7 @@ enum ru_status batchread_parse_line(const char *line, size_t len, struct batchro
     memcpy(r.batch, f[3], flen[3]);
     r.batch[flen[3]] = '\0';
     *row = r;
-    memset(&r, 0, sizeof(r));
+    explicit_bzero(&r, sizeof(r));
     return RU_OK;
 }
 
@@ -151,7 +151,7 @@ enum ru_status batchread_next(struct batchread *b, struct batchrow *row, char *e
         return rc;
     const char *why;
     rc = batchread_parse_line(line, len, row, &why);
-    memset(line, 0, len);
+    explicit_bzero(line, len);
     if (rc != RU_OK)
         snprintf(err, errlen, "%s", why);
     return rc;

@@ -426,8 +426,8 @@ enum ru_status cardrender_front(struct cardrender *r, cairo_t *cr, double x, dou
         snprintf(r->err, sizeof(r->err), "the serial cannot be drawn as Code 128");
         return RU_ERR_INVALID;
     }
-    memset(pin, 0, sizeof(pin));
-    memset(url, 0, sizeof(url));
+    explicit_bzero(pin, sizeof(pin));
+    explicit_bzero(url, sizeof(url));
     return cairo_status(cr) == CAIRO_STATUS_SUCCESS ? RU_OK : RU_ERR_NOMEM;
 }
 

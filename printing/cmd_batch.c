@@ -168,7 +168,7 @@ static int check_rows(struct run *r)
             break;
         }
         if (rc == RU_OK) {
-            memset(row.pin, 0, sizeof(row.pin));
+            explicit_bzero(row.pin, sizeof(row.pin));
             int dup = serialset_add(&seen, serial_number(row.serial));
             if (dup < 0) {
                 code = EXIT_FAILED;
@@ -259,7 +259,7 @@ static int each_card(struct run *r, int (*take)(struct run *r, const struct batc
         }
         if (take(r, &row))
             code = send(r, &row);
-        memset(&row, 0, sizeof(row));
+        explicit_bzero(&row, sizeof(row));
     }
     batchread_free(br);
     return code;

@@ -58,11 +58,11 @@ int cmd_card(int argc, char **argv)
     }
     if (!read_pin(args_get(&a, "pin"), pin_text, sizeof(pin_text)) ||
         card_pin_parse(pin_text, pin, &why) != RU_OK) {
-        memset(pin_text, 0, sizeof(pin_text));
+        explicit_bzero(pin_text, sizeof(pin_text));
         fprintf(stderr, "reup-print: the PIN is wrong: %s\n", why ? why : "nothing on standard input");
         return EXIT_USAGE;
     }
-    memset(pin_text, 0, sizeof(pin_text));
+    explicit_bzero(pin_text, sizeof(pin_text));
     struct card_template t;
     int code = template_from_args(&a, &t);
     if (code != EXIT_OK)
@@ -110,7 +110,7 @@ int cmd_card(int argc, char **argv)
         (rc = cardsheet_add(sheet, &face)) == RU_OK)
         rc = cardsheet_finish(sheet);
     cardsheet_free(sheet);
-    memset(pin, 0, sizeof(pin));
+    explicit_bzero(pin, sizeof(pin));
     if (rc != RU_OK && rc != RU_ERR_IO)
         fprintf(stderr, "reup-print: %s\n", cardrender_errmsg(r));
     if (path) {
@@ -157,7 +157,7 @@ int cmd_card(int argc, char **argv)
         break;
     }
 out:
-    memset(pin, 0, sizeof(pin));
+    explicit_bzero(pin, sizeof(pin));
     cardrender_free(r);
     return code;
 }
