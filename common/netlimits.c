@@ -18,6 +18,12 @@ enum ru_status netlimits_number(const char *text, unsigned min, unsigned max, un
     return RU_OK;
 }
 
+struct netlimits netlimits_or_defaults(const struct netlimits *l)
+{
+    static const struct netlimits zero, defaults = NETLIMITS_DEFAULTS;
+    return memcmp(l, &zero, sizeof(zero)) == 0 ? defaults : *l;
+}
+
 enum ru_status netlimits_option(struct netlimits *l, const char *name, const char *value, char *err,
                                 size_t errlen)
 {

@@ -49,6 +49,9 @@ struct netlimits {
 enum ru_status netlimits_option(struct netlimits *l, const char *name, const char *value, char *err,
                                 size_t errlen) RU_WARN_UNUSED;
 
+/* *L, or NETLIMITS_DEFAULTS when *L is all zero (a caller that set no limits). Cannot fail. */
+struct netlimits netlimits_or_defaults(const struct netlimits *l);
+
 /* Parse TEXT, decimal digits alone, as a whole number from MIN to MAX into *OUT. RU_ERR_INVALID
  * (*OUT unchanged) for anything else. */
 enum ru_status netlimits_number(const char *text, unsigned min, unsigned max, unsigned *out) RU_WARN_UNUSED;

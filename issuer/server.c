@@ -514,7 +514,8 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
     pthread_mutex_init(&srv->qlock, NULL);
     pthread_cond_init(&srv->queued, NULL);
     srv->log = cfg->log;
-    srv->shutdown_timeout_s = cfg->limits.shutdown_timeout_s;
+    const struct netlimits lim = netlimits_or_defaults(&cfg->limits), *l = &lim;
+    srv->shutdown_timeout_s = l->shutdown_timeout_s;
     srv->void_window_s = cfg->void_window_s > 0 ? cfg->void_window_s : ACTIVATION_VOID_WINDOW_S;
     enum ru_status rc = ledger_open(cfg->dir, &srv->lg);
     if (rc == RU_OK)
@@ -536,12 +537,11 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
         server_stop(srv);
         return RU_ERR_NOT_FOUND;
     }
-    if (httpguard_new(cfg->limits.request_timeout_s, &srv->guard) != RU_OK) {
+    if (httpguard_new(l->request_timeout_s, &srv->guard) != RU_OK) {
         snprintf(err, errlen, "cannot start the request-timeout thread");
         server_stop(srv);
         return RU_ERR_IO;
     }
-    const struct netlimits *l = &cfg->limits;
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ITC | MHD_USE_EPOLL |
             MHD_ALLOW_SUSPEND_RESUME |

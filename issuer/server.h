@@ -29,7 +29,7 @@ struct server_config {
     unsigned threads;      /* worker threads; 0 for SERVER_THREADS */
     long long void_window_s;
     FILE *log;               /* request log lines; NULL for none */
-    struct netlimits limits; /* connections, timeouts, the wait at stop */
+    struct netlimits limits; /* connections, timeouts, the wait at stop; all zero: the defaults */
 };
 
 /* Start serving. On failure ERR says why: RU_ERR_INVALID (a bad listen address),

@@ -347,7 +347,8 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
         return RU_ERR_NOMEM;
     s->log = cfg->log;
     s->rate = cfg->rate;
-    s->shutdown_timeout_s = cfg->limits.shutdown_timeout_s;
+    const struct netlimits lim = netlimits_or_defaults(&cfg->limits), *l = &lim;
+    s->shutdown_timeout_s = l->shutdown_timeout_s;
     pthread_mutex_init(&s->bucket_lock, NULL);
     snprintf(s->web_dir, sizeof(s->web_dir), "%s", cfg->web_dir ? cfg->web_dir : "");
     /* SQLite's memory statistics take one process-wide lock on every allocation, which
@@ -357,7 +358,7 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
     enum ru_status rc = page_settings(s, cfg, err, errlen);
     if (rc == RU_OK)
         rc = webapi_new(cfg->db_path, &s->api, err, errlen);
-    if (rc == RU_OK && (rc = httpguard_new(cfg->limits.request_timeout_s, &s->guard)) != RU_OK)
+    if (rc == RU_OK && (rc = httpguard_new(l->request_timeout_s, &s->guard)) != RU_OK)
         snprintf(err, errlen, "cannot start the request-timeout thread");
     if (rc != RU_OK) {
         webapi_free(s->api);
@@ -368,7 +369,6 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
     /* a request is all CPU once the index is in memory: one thread a processor */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : cpus > 0 && cpus < 64 ? (unsigned)cpus : 4u;
-    const struct netlimits *l = &cfg->limits;
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
             (addr.dual_stack ? MHD_USE_DUAL_STACK

@@ -22,7 +22,7 @@ struct webserver_config {
      * NULL: the offline borders only. */
     const char *tiles_url;
     const char *tiles_attribution;
-    struct netlimits limits; /* connections, timeouts, the wait at stop */
+    struct netlimits limits; /* connections, timeouts, the wait at stop; all zero: the defaults */
 };
 
 /* Start serving. RU_ERR_INVALID (listen address, tile URL, a web folder without

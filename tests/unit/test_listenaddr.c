@@ -5,7 +5,8 @@
  * 0 and 65535; every refusal (no port, names, junk around, signs, hex, spaces, port out
  * of range, IPv6 without brackets, zones, IPv4-mapped, IPv4 in brackets) with its reason
  * and the output untouched; the limit options' numbers (digits alone, ranges, 0 where it
- * means no limit) and names that are not theirs.
+ * means no limit) names that are not theirs; a zeroed set of limits
+ * standing for the defaults.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -132,6 +133,12 @@ static void test_limit_options(void **state)
     assert_int_equal(netlimits_option(&l, "listen", "5", err, sizeof(err)), RU_ERR_NOT_FOUND);
     assert_int_equal(netlimits_option(&l, "max-connection", "5", err, sizeof(err)), RU_ERR_NOT_FOUND);
     assert_string_equal(err, "");
+    /* a caller that set no limits gets the defaults; one that set any keeps its own */
+    struct netlimits zero = {0}, one = {.max_connections = 3};
+    assert_int_equal(netlimits_or_defaults(&zero).max_per_address, 64);
+    assert_int_equal(netlimits_or_defaults(&zero).request_timeout_s, 30);
+    assert_int_equal(netlimits_or_defaults(&one).max_connections, 3);
+    assert_int_equal(netlimits_or_defaults(&one).max_per_address, 0);
 }
 
 int main(void)
