@@ -9,6 +9,7 @@
 #include "issuer/batchfile.h"
 #include "issuer/ledger.h"
 #include "issuer/server.h"
+#include "common/netlimits.h"
 #include "common/stopsignal.h"
 #include "common/banned.h"
 
@@ -32,7 +33,14 @@ enum exit_code {
     "                                           N new cards; FILE (mode 0600) is serial,pin,plan,batch\n" \
     "  card show SERIAL                         the card as GET /v1/cards shows it (JSON)\n"              \
     "  card block SERIAL | --batch B            block lost or stolen stock\n"                             \
+    "  serve [--listen ADDR:PORT] [--threads N] [--void-window SECONDS] [limits below]\n"                 \
+    "                                           the activation host (HTTPS) until SIGTERM\n"              \
     "\n"                                                                                                  \
+    "serve: --listen takes a numeric IPv4 address (default 127.0.0.1:8443) or IPv6 in\n"                  \
+    "brackets ([::1]:8443; [::]:8443 takes IPv6 and IPv4 alike); port 0 picks a free one.\n"              \
+    "On SIGTERM or SIGINT it stops listening at once, answers the requests it has (up to\n"               \
+    "--shutdown-timeout, then a second for writes just committed), and exits 0.\n"                        \
+    "Limits of serve:\n" NETLIMITS_USAGE "\n"                                                             \
     "Every command but init takes --dir DIR (default: $REUP_ISSUER_DIR, then /var/lib/reup/issuer).\n"    \
     "Exit codes: 0 done, 1 database or system error, 2 usage error or bad value, 3 state\n"               \
     "directory missing or not initialized, 4 not found, 5 exists already.\n"
@@ -305,12 +313,18 @@ static int cmd_card_block(int argc, char **argv)
 static int cmd_serve(int argc, char **argv)
 {
     struct args a;
-    int code = parse(argc, argv, "dir listen threads void-window", &a);
+    int code = parse(argc, argv, "dir listen threads void-window " NETLIMITS_NAMES, &a);
     if (code != EXIT_OK)
         return code;
     struct server_config cfg = {.dir = state_dir(&a),
                                 .listen = opt(&a, "listen") ? opt(&a, "listen") : "127.0.0.1:8443",
-                                .log = stderr};
+                                .log = stderr,
+                                .limits = NETLIMITS_DEFAULTS};
+    for (int i = 0; i < a.n; i++) {
+        char msg[200];
+        if (netlimits_option(&cfg.limits, a.names[i], a.values[i], msg, sizeof(msg)) == RU_ERR_INVALID)
+            return usage_error(msg);
+    }
     if (opt(&a, "threads")) {
         long long t = number("threads", opt(&a, "threads"), 1, 64);
         if (t < 0)

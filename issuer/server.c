@@ -19,6 +19,8 @@
 #include "db/db.h"
 #include "issuer/request.h"
 #include "common/accesslog.h"
+#include "common/httpguard.h"
+#include "common/listenaddr.h"
 #include "common/strbuf.h"
 #include "common/banned.h"
 
@@ -41,6 +43,8 @@ struct job {
 
 struct server {
     struct MHD_Daemon *daemon;
+    struct httpguard *guard;
+    unsigned shutdown_timeout_s;
     struct ledger *lg; /* the committer's alone: every write goes through it */
     struct ledger *rd; /* reads (signatures, catalog, card status) never wait for a commit */
     pthread_mutex_t rdlock;
@@ -100,8 +104,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
     struct server *srv = cls;
     struct req *rq = *con_cls;
-    (void)c;
     (void)toe;
+    httpguard_answered(c);
     if (!rq)
         return;
     if (srv->log && rq->started)
@@ -469,6 +473,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    httpguard_received(c);
     return route(srv, c, rq, method);
 }
 
@@ -493,52 +498,13 @@ static char *read_file(const char *path)
     return sb.buf;
 }
 
-/* "HOST:PORT" or "[HOST]:PORT", numeric hosts only. */
-static int parse_listen(const char *text, struct sockaddr_storage *ss, socklen_t *len)
-{
-    char host[64];
-    const char *colon = strrchr(text, ':');
-    if (!colon || (size_t)(colon - text) >= sizeof(host))
-        return 0;
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 0 || port > 65535 || colon[1] == '\0')
-        return 0;
-    size_t hl = (size_t)(colon - text);
-    if (hl >= 2 && text[0] == '[' && text[hl - 1] == ']') {
-        memcpy(host, text + 1, hl - 2);
-        host[hl - 2] = '\0';
-    } else {
-        memcpy(host, text, hl);
-        host[hl] = '\0';
-    }
-    memset(ss, 0, sizeof(*ss));
-    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons((uint16_t)port);
-        *len = sizeof(*v4);
-        return 1;
-    }
-    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons((uint16_t)port);
-        *len = sizeof(*v6);
-        return 1;
-    }
-    return 0;
-}
-
 enum ru_status server_start(const struct server_config *cfg, struct server **out, char *err, size_t errlen)
 {
-    struct sockaddr_storage ss;
-    socklen_t sslen;
+    struct listenaddr addr;
+    const char *why;
     char cert[4096], key[4096];
-    if (!parse_listen(cfg->listen, &ss, &sslen)) {
-        snprintf(err, errlen,
-                 "--listen '%s' is not ADDRESS:PORT with a numeric address (127.0.0.1:8443, [::1]:8443)",
-                 cfg->listen);
+    if (listenaddr_parse(cfg->listen, &addr, &why) != RU_OK) {
+        snprintf(err, errlen, "--listen '%.100s': %s", cfg->listen, why);
         return RU_ERR_INVALID;
     }
     struct server *srv = calloc(1, sizeof(*srv));
@@ -548,6 +514,8 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
     pthread_mutex_init(&srv->qlock, NULL);
     pthread_cond_init(&srv->queued, NULL);
     srv->log = cfg->log;
+    const struct netlimits lim = netlimits_or_defaults(&cfg->limits), *l = &lim;
+    srv->shutdown_timeout_s = l->shutdown_timeout_s;
     srv->void_window_s = cfg->void_window_s > 0 ? cfg->void_window_s : ACTIVATION_VOID_WINDOW_S;
     enum ru_status rc = ledger_open(cfg->dir, &srv->lg);
     if (rc == RU_OK)
@@ -569,12 +537,22 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
         server_stop(srv);
         return RU_ERR_NOT_FOUND;
     }
+    if (httpguard_new(l->request_timeout_s, &srv->guard) != RU_OK) {
+        snprintf(err, errlen, "cannot start the request-timeout thread");
+        server_stop(srv);
+        return RU_ERR_IO;
+    }
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ITC | MHD_USE_EPOLL |
-            MHD_ALLOW_SUSPEND_RESUME,
-        0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            MHD_ALLOW_SUSPEND_RESUME |
+            (addr.dual_stack ? MHD_USE_DUAL_STACK
+             : addr.ipv6     ? MHD_USE_IPv6
+                             : 0),
+        0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr.addr,
         MHD_OPTION_HTTPS_MEM_CERT, srv->cert, MHD_OPTION_HTTPS_MEM_KEY, srv->key, MHD_OPTION_THREAD_POOL_SIZE,
-        cfg->threads ? cfg->threads : SERVER_THREADS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        cfg->threads ? cfg->threads : SERVER_THREADS, MHD_OPTION_CONNECTION_TIMEOUT, l->idle_timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, l->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        l->max_per_address, MHD_OPTION_NOTIFY_CONNECTION, httpguard_notify, srv->guard,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
     if (!srv->daemon) {
@@ -600,10 +578,18 @@ unsigned server_port(const struct server *s)
     return s->port;
 }
 
-/* Wait, at most MS milliseconds, until no request is between its first byte and its answer. */
-static void wait_idle(struct server *s, int ms)
+static double now_s(void)
 {
-    for (int i = 0; i < ms / 10 && atomic_load(&s->in_flight) > 0; i++) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Wait, until UNTIL_S (now_s()) at the latest, until no request is between its first byte
+ * and its answer. */
+static void wait_idle(struct server *s, double until_s)
+{
+    while (atomic_load(&s->in_flight) > 0 && now_s() < until_s) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
@@ -613,10 +599,14 @@ void server_stop(struct server *s)
 {
     if (!s)
         return;
+    /* closed at once: a new connection is refused rather than left waiting */
     MHD_socket fd = s->daemon ? MHD_quiesce_daemon(s->daemon) : MHD_INVALID_SOCKET;
-    /* requests already received are answered before the daemon goes */
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    /* requests already received are answered, within the bound */
+    double until_s = now_s() + s->shutdown_timeout_s;
     if (s->daemon)
-        wait_idle(s, 10000);
+        wait_idle(s, until_s);
     if (s->committer_started) {
         /* from here a write request is answered 503 at once; the committer applies what
          * is queued, wakes those connections and goes */
@@ -627,12 +617,12 @@ void server_stop(struct server *s)
         pthread_join(s->committer, NULL);
     }
     if (s->daemon) {
-        /* the connections the committer woke still have their answers to send */
-        wait_idle(s, 2000);
+        /* the connections the committer woke have their answers to send: what is on disk
+         * is worth telling, so a second at least even past the bound */
+        wait_idle(s, until_s > now_s() + 1 ? until_s : now_s() + 1);
         MHD_stop_daemon(s->daemon);
-        if (fd != MHD_INVALID_SOCKET)
-            close(fd);
     }
+    httpguard_free(s->guard);
     ledger_free(s->lg);
     ledger_free(s->rd);
     free(s->cert);

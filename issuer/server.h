@@ -12,6 +12,7 @@
 #ifndef REUP_ISSUER_SERVER_H
 #define REUP_ISSUER_SERVER_H
 #include <stdio.h>
+#include "common/netlimits.h"
 #include "common/status.h"
 
 struct server;
@@ -22,12 +23,13 @@ struct server;
 
 struct server_config {
     const char *dir;       /* the state directory */
-    const char *listen;    /* "127.0.0.1:8443", "[::1]:8443"; port 0 picks a free one */
+    const char *listen;    /* "127.0.0.1:8443", "[::1]:8443", "[::]:8443"; port 0 picks a free one */
     const char *cert_path; /* NULL: DIR/tls/cert.pem */
     const char *key_path;  /* NULL: DIR/tls/key.pem */
     unsigned threads;      /* worker threads; 0 for SERVER_THREADS */
     long long void_window_s;
-    FILE *log; /* request log lines; NULL for none */
+    FILE *log;               /* request log lines; NULL for none */
+    struct netlimits limits; /* connections, timeouts, the wait at stop; all zero: the defaults */
 };
 
 /* Start serving. On failure ERR says why: RU_ERR_INVALID (a bad listen address),
@@ -38,7 +40,10 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
 /* The port actually listened on. */
 unsigned server_port(const struct server *s);
 
-/* Stop accepting, let requests in flight finish (up to 10 s), stop. NULL does nothing. */
+/* Stop listening at once (a new connection is refused); give the requests in flight up to
+ * the shutdown timeout; then apply the writes queued for the committer and send their
+ * answers (a second more at least), close every connection, free S. No write is answered
+ * as done unless committed. NULL does nothing. */
 void server_stop(struct server *s);
 
 #endif

@@ -14,6 +14,7 @@
 #include "locator/locator_db.h"
 #include "locator/output.h"
 #include "locator/webserver.h"
+#include "common/netlimits.h"
 #include "common/strbuf.h"
 #include "common/stopsignal.h"
 #include "common/banned.h"
@@ -369,19 +370,24 @@ out:
 #define USAGE_SERVE                                                                               \
     "usage: reup-locate serve [--listen 127.0.0.1:8080] [--db PATH] [--web DIR] [--threads N]\n"  \
     "                         [--rate N] [--tiles URL [--tiles-attribution TEXT]]\n"              \
-    "  --listen ADDR:PORT  where to answer (default 127.0.0.1:8080; port 0 picks a free one)\n"   \
+    "                         [connection limits and timeouts, below]\n"                          \
+    "  --listen ADDR:PORT  where to answer (default 127.0.0.1:8080; port 0 picks a free one):\n"  \
+    "                      a numeric IPv4 address, or IPv6 in brackets ([::1]:8080); [::]\n"      \
+    "                      takes IPv6 and IPv4 clients alike\n"                                   \
     "  --web DIR           the page's files (default: the page built with the program, when\n"    \
     "                      there; \"\" for the API alone)\n"                                      \
     "  --threads N         worker threads (default: one a processor)\n"                           \
     "  --rate N            API requests a second per client address (default 100; 0: no limit)\n" \
     "  --tiles URL         an online tile layer under the map's offline borders:\n"               \
-    "                      https://tile.openstreetmap.org/{z}/{x}/{y}.png\n"                      \
-    "SIGTERM or SIGINT: finish the requests in flight, then exit 0. docs/locator.md.\n"
+    "                      https://tile.openstreetmap.org/{z}/{x}/{y}.png\n" NETLIMITS_USAGE      \
+    "SIGTERM or SIGINT: stop listening, finish the requests in flight (up to\n"                   \
+    "--shutdown-timeout), then exit 0. docs/locator.md.\n"
 
 /* reup-locate serve: the web API (and page) until SIGTERM. */
 static int cmd_serve(int argc, char **argv)
 {
-    struct webserver_config cfg = {.listen = "127.0.0.1:8080", .log = stderr, .rate = 100};
+    struct webserver_config cfg = {
+        .listen = "127.0.0.1:8080", .log = stderr, .rate = 100, .limits = NETLIMITS_DEFAULTS};
     /* the page built beside the program, when it was built */
     cfg.web_dir = access(REUP_WEB_DEFAULT_DIR "/index.html", R_OK) == 0 ? REUP_WEB_DEFAULT_DIR : NULL;
     const char *dbopt = NULL;
@@ -391,6 +397,14 @@ static int cmd_serve(int argc, char **argv)
             fputs(USAGE_SERVE, stdout);
             return EXIT_FOUND;
         }
+        char msg[200];
+        enum ru_status lim = !v || strncmp(a, "--", 2)
+                                 ? RU_ERR_NOT_FOUND
+                                 : netlimits_option(&cfg.limits, a + 2, v, msg, sizeof(msg));
+        if (lim == RU_ERR_INVALID)
+            return usage_error(msg, USAGE_SERVE);
+        if (lim == RU_OK)
+            continue;
         if (!v ||
             (strcmp(a, "--listen") && strcmp(a, "--db") && strcmp(a, "--web") && strcmp(a, "--threads") &&
              strcmp(a, "--rate") && strcmp(a, "--tiles") && strcmp(a, "--tiles-attribution")))

@@ -22,6 +22,8 @@
 #include "locator/webserver.h"
 #include "locator/webapi.h"
 #include "common/accesslog.h"
+#include "common/httpguard.h"
+#include "common/listenaddr.h"
 #include "common/banned.h"
 
 #define CSP_FORMAT                                                                                    \
@@ -39,6 +41,8 @@ struct bucket {
 
 struct webserver {
     struct MHD_Daemon *daemon;
+    struct httpguard *guard;
+    unsigned shutdown_timeout_s;
     unsigned rate;
     pthread_mutex_t bucket_lock;
     struct bucket buckets[BUCKETS];
@@ -80,6 +84,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct webserver *s = cls;
     struct req *r = *con_cls;
     (void)toe;
+    httpguard_answered(c);
     if (!r)
         return;
     if (s->log) {
@@ -227,6 +232,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0; /* a GET has no body worth reading */
         return MHD_YES;
     }
+    httpguard_received(c);
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         struct MHD_Response *resp = MHD_create_response_from_buffer(
             strlen("{\"error\":{\"code\":\"method_not_allowed\",\"message\":\"use GET\"}}"),
@@ -259,24 +265,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (s->web_dir[0] && strncmp(url, "/api/", 5) != 0)
         return static_file(s, c, r, url);
     return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such path\"}}");
-}
-
-static int parse_listen(const char *text, struct sockaddr_in *a)
-{
-    char host[64];
-    const char *colon = strrchr(text, ':');
-    if (!colon || (size_t)(colon - text) >= sizeof(host) || !colon[1])
-        return 0;
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 0 || port > 65535)
-        return 0;
-    memcpy(host, text, (size_t)(colon - text));
-    host[colon - text] = '\0';
-    memset(a, 0, sizeof(*a));
-    a->sin_family = AF_INET;
-    a->sin_port = htons((uint16_t)port);
-    return inet_pton(AF_INET, host, &a->sin_addr) == 1;
 }
 
 /* The CSP source of the tile server in URL into OUT: the scheme and host, with a "{s}."
@@ -348,11 +336,10 @@ static enum ru_status page_settings(struct webserver *s, const struct webserver_
 enum ru_status webserver_start(const struct webserver_config *cfg, struct webserver **out, char *err,
                                size_t errlen)
 {
-    struct sockaddr_in addr;
-    if (!parse_listen(cfg->listen, &addr)) {
-        snprintf(err, errlen,
-                 "--listen '%s' is not ADDRESS:PORT with a numeric IPv4 address (127.0.0.1:8080)",
-                 cfg->listen);
+    struct listenaddr addr;
+    const char *why;
+    if (listenaddr_parse(cfg->listen, &addr, &why) != RU_OK) {
+        snprintf(err, errlen, "--listen '%.100s': %s", cfg->listen, why);
         return RU_ERR_INVALID;
     }
     struct webserver *s = calloc(1, sizeof(*s));
@@ -360,6 +347,8 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
         return RU_ERR_NOMEM;
     s->log = cfg->log;
     s->rate = cfg->rate;
+    const struct netlimits lim = netlimits_or_defaults(&cfg->limits), *l = &lim;
+    s->shutdown_timeout_s = l->shutdown_timeout_s;
     pthread_mutex_init(&s->bucket_lock, NULL);
     snprintf(s->web_dir, sizeof(s->web_dir), "%s", cfg->web_dir ? cfg->web_dir : "");
     /* SQLite's memory statistics take one process-wide lock on every allocation, which
@@ -369,7 +358,10 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
     enum ru_status rc = page_settings(s, cfg, err, errlen);
     if (rc == RU_OK)
         rc = webapi_new(cfg->db_path, &s->api, err, errlen);
+    if (rc == RU_OK && (rc = httpguard_new(l->request_timeout_s, &s->guard)) != RU_OK)
+        snprintf(err, errlen, "cannot start the request-timeout thread");
     if (rc != RU_OK) {
+        webapi_free(s->api);
         free(s->config_json);
         free(s);
         return rc;
@@ -377,15 +369,21 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
     /* a request is all CPU once the index is in memory: one thread a processor */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : cpus > 0 && cpus < 64 ? (unsigned)cpus : 4u;
-    s->daemon =
-        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL,
-                         on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+            (addr.dual_stack ? MHD_USE_DUAL_STACK
+             : addr.ipv6     ? MHD_USE_IPv6
+                             : 0),
+        0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr.addr,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, l->idle_timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, l->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        l->max_per_address, MHD_OPTION_NOTIFY_CONNECTION, httpguard_notify, s->guard,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine?)",
                  cfg->listen);
+        httpguard_free(s->guard);
         webapi_free(s->api);
         free(s->config_json);
         free(s);
@@ -406,14 +404,16 @@ void webserver_stop(struct webserver *s)
 {
     if (!s)
         return;
+    /* closed at once: a new connection is refused rather than left waiting */
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
-    for (int i = 0; i < 500 && atomic_load(&s->in_flight) > 0; i++) {
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    for (unsigned i = 0; i < s->shutdown_timeout_s * 100 && atomic_load(&s->in_flight) > 0; i++) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->daemon);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
+    httpguard_free(s->guard);
     webapi_free(s->api);
     pthread_mutex_destroy(&s->bucket_lock);
     free(s->config_json);

@@ -5,12 +5,13 @@
 #ifndef REUP_LOCATOR_WEBSERVER_H
 #define REUP_LOCATOR_WEBSERVER_H
 #include <stdio.h>
+#include "common/netlimits.h"
 #include "common/status.h"
 
 struct webserver;
 
 struct webserver_config {
-    const char *listen;  /* "127.0.0.1:8080"; port 0 picks a free one */
+    const char *listen;  /* "127.0.0.1:8080", "[::1]:8080", "[::]:8080"; port 0 picks a free one */
     const char *db_path; /* the locator database */
     const char *web_dir; /* the page's files; NULL: the API only */
     unsigned threads;    /* 0: one a processor */
@@ -21,6 +22,7 @@ struct webserver_config {
      * NULL: the offline borders only. */
     const char *tiles_url;
     const char *tiles_attribution;
+    struct netlimits limits; /* connections, timeouts, the wait at stop; all zero: the defaults */
 };
 
 /* Start serving. RU_ERR_INVALID (listen address, tile URL, a web folder without
@@ -30,6 +32,7 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
                                size_t errlen) RU_WARN_UNUSED;
 unsigned webserver_port(const struct webserver *s);
 
-/* Stop taking connections, finish the requests in flight, free S. */
+/* Stop listening at once (a new connection is refused), give the requests in flight up
+ * to the configured shutdown timeout, close every connection, free S. NULL does nothing. */
 void webserver_stop(struct webserver *s);
 #endif
