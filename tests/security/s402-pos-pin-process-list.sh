@@ -13,11 +13,12 @@
 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin - <<< 4321 >/dev/null
 $POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin - <<< 7351 >/dev/null
 
-# no_pin_shown PID PIN WHAT: neither /proc/PID/cmdline nor ps shows PIN
+# no_pin_shown PID PIN WHAT: neither /proc/PID/cmdline nor ps shows PIN (ps of PID alone: another
+# test's process may hold the same digits, in a port number say)
 no_pin_shown() {
   checks=$((checks + 1))
   [ -r "/proc/$1/cmdline" ] || { fail "$3: the process is gone before it could be looked at"; return; }
-  if tr '\0' ' ' < "/proc/$1/cmdline" | grep -q -- "$2" || ps -ww -eo args | grep -v grep | grep -q -- "$2"; then
+  if tr '\0' ' ' < "/proc/$1/cmdline" | grep -q -- "$2" || ps -ww -o args= -p "$1" | grep -q -- "$2"; then
     fail "$3: the process list shows the PIN: $(tr '\0' ' ' < "/proc/$1/cmdline")"
   fi
 }
