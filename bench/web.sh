@@ -4,7 +4,9 @@
 #
 # Builds a Release tree, takes the 1,000,000-store database of bench/run.sh
 # (BUILD/bench-1m.db; built the same way when missing or of an older schema), starts
-# `reup-locate serve` on a loopback port without the rate limit (--rate 0) and loads
+# `reup-locate serve` on a loopback port without the rate limit and the per-address
+# connection limit (--rate 0 --max-connections-per-address 0: wrk's connections all come
+# from one address) and loads
 # GET /api/v1/stores with wrk (installed with apt-get when missing) through
 # bench/web/stores.lua, which cycles through the 1,000 places of bench/web/cities.txt
 # (k=5; every 5th request with a radius, every 10th with a chain). For each server
@@ -201,7 +203,7 @@ start_server() {
     : > "$RES/serve.out"
     : > "$LOG"
     "$BIN/reup-locate" serve --listen 127.0.0.1:0 --db "$DB" --threads "$1" --rate 0 \
-        > "$RES/serve.out" 2>> "$LOG" &
+        --max-connections-per-address 0 > "$RES/serve.out" 2>> "$LOG" &
     SERVER=$!
     i=0
     # the port is printed once the database is open and the socket listens
