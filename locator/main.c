@@ -14,6 +14,7 @@
 #include "locator/locator_db.h"
 #include "locator/output.h"
 #include "locator/webserver.h"
+#include "common/decimal.h"
 #include "common/strbuf.h"
 #include "common/stopsignal.h"
 #include "common/banned.h"
@@ -246,10 +247,8 @@ static int cmd_locate(int argc, char **argv)
                 goto out;
             }
             if (!strcmp(a, "-k")) {
-                char *end;
-                errno = 0;
-                long k = strtol(v, &end, 10);
-                if (*end || errno || k < 1 || k > LOCATE_MAX_K) {
+                long long k;
+                if (decimal_whole(v, 1, LOCATE_MAX_K, &k) != RU_OK) {
                     code = usage_error("-k takes a whole number from 1 to 1000", USAGE_LOCATE);
                     goto out;
                 }
@@ -406,15 +405,13 @@ static int cmd_serve(int argc, char **argv)
         else if (!strcmp(a, "--tiles-attribution"))
             cfg.tiles_attribution = v;
         else if (!strcmp(a, "--rate")) {
-            char *end;
-            long t = strtol(v, &end, 10);
-            if (!*v || *end || t < 0 || t > 1000000)
+            long long t;
+            if (decimal_whole(v, 0, 1000000, &t) != RU_OK)
                 return usage_error("--rate takes a whole number from 0 (no limit) to 1000000", USAGE_SERVE);
             cfg.rate = (unsigned)t;
         } else {
-            char *end;
-            long t = strtol(v, &end, 10);
-            if (*end || t < 1 || t > 64)
+            long long t;
+            if (decimal_whole(v, 1, 64, &t) != RU_OK)
                 return usage_error("--threads takes a whole number from 1 to 64", USAGE_SERVE);
             cfg.threads = (unsigned)t;
         }

@@ -2,13 +2,16 @@
  * tests/fuzz/fuzz_webquery.c - libFuzzer target for the web API's query strings.
  * An accepted stores query has a q without control characters, k in range and a radius
  * that is a number; an accepted places query a prefix and a limit in range; a refusal
- * has a status, a code and words.
+ * has a status, a code and words. The strict number parser behind lat, lon, k, radius
+ * and limit (common/decimal.h) is fed the same bytes: what it takes is plain decimal,
+ * checked here by a second, simpler reading, and finite; a refusal leaves *out alone.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "locator/webquery.h"
+#include "common/decimal.h"
 #include "common/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -19,12 +22,54 @@ static void refused(const struct webquery_error *e)
         abort();
 }
 
+/* 1 when the LEN bytes at P are '-'? digits ('.' digits)?: the grammar, read again. */
+static int plain(const char *p, size_t len)
+{
+    size_t i = len && p[0] == '-', d = 0, f = 0;
+    while (i < len && p[i] >= '0' && p[i] <= '9')
+        i++, d++;
+    if (i < len && p[i] == '.') {
+        i++;
+        while (i < len && p[i] >= '0' && p[i] <= '9')
+            i++, f++;
+        if (!f)
+            return 0;
+    }
+    return d && i == len;
+}
+
+static void numbers(const char *p, size_t size)
+{
+    double v = 0.25;
+    if (decimal_parse_n(p, size, &v) == RU_OK) {
+        if (!plain(p, size) || size > DECIMAL_MAX_LEN || !isfinite(v))
+            abort();
+    } else if (v != 0.25 || (plain(p, size) && size <= DECIMAL_MAX_LEN)) {
+        abort();
+    }
+    size_t n = decimal_span(p, size);
+    if (n > size || (n && !plain(p, n)))
+        abort();
+    char text[DECIMAL_MAX_LEN + 8];
+    if (size < sizeof(text)) {
+        memcpy(text, p, size);
+        text[size] = '\0';
+        long long w = 42;
+        enum ru_status st = decimal_whole(text, -1000, 1000, &w);
+        if (st == RU_OK && (!plain(text, strlen(text)) || strchr(text, '.') || w < -1000 || w > 1000))
+            abort();
+        if (st != RU_OK && w != 42)
+            abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct webquery_stores s;
     struct webquery_places p;
     struct webquery_error e;
     const char *qs = (const char *)data;
+    numbers(qs, size);
     if (webquery_stores_parse(qs, size, &s, &e) == RU_OK) {
         if (!s.q[0] || s.k < 1 || s.k > WEBQUERY_K_MAX || !isfinite(s.radius_m) || s.radius_m < 0)
             abort();
