@@ -44,6 +44,7 @@ struct webserver {
     struct bucket buckets[BUCKETS];
     struct webapi *api;
     char web_dir[4096];
+    int web_fd; /* web_dir, opened once; -1: the API alone */
     char csp[1024];
     char *config_json; /* the page's /config.json */
     FILE *log;
@@ -139,33 +140,109 @@ static const char *mime_of(const char *path)
     return "application/octet-stream";
 }
 
-/* A file of the page. PATH is the decoded URL path; only plain names below web_dir. */
-static enum MHD_Result static_file(struct webserver *s, struct MHD_Connection *c, struct req *r,
-                                   const char *path)
+static int hex(char c)
 {
-    char file[4600];
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* The path of the request target TARGET (as sent, up to its '?') decoded once into OUT
+ * (CAP bytes). 0 unless it starts with '/' (no "../x", no "http://host/x"), every %XX is
+ * well formed, and nothing decodes to a NUL, another control character or a backslash. */
+static int target_path(const char *target, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (target[0] != '/')
+        return 0;
+    for (const char *p = target; *p && *p != '?'; p++) {
+        int c = (unsigned char)*p;
+        if (c == '%') {
+            int h = hex(p[1]), l = h < 0 ? -1 : hex(p[2]);
+            if (l < 0)
+                return 0;
+            c = h * 16 + l;
+            p += 2;
+        }
+        if (c < 0x20 || c == 0x7f || c == '\\' || n + 1 >= cap)
+            return 0;
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return 1;
+}
+
+/* Open the regular file at PATH ("/a/b.js", decoded) below the folder DIR, one name at a
+ * time with openat(): every name must be a plain one (not empty, not starting with '.',
+ * so no "..", no "//" and no hidden files) and no symbolic link is followed, so nothing
+ * outside the folder can be reached whatever the names hold. With GZIP, NAME.gz beside
+ * the file is opened instead when there is one (*zipped = 1). -1 when there is no such
+ * file; O_NONBLOCK keeps a FIFO from stalling the thread until fstat() refuses it. */
+static int open_below(int dir, const char *path, int gzip, int *zipped)
+{
+    char name[256];
+    int at = dir, fd = -1;
+    *zipped = 0;
+    for (const char *p = path + 1;;) {
+        size_t len = strcspn(p, "/");
+        if (!len || p[0] == '.' || len + 4 > sizeof(name))
+            break;
+        memcpy(name, p, len);
+        name[len] = '\0';
+        if (p[len] == '/') {
+            int next = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (at != dir)
+                close(at);
+            at = next;
+            if (at < 0)
+                break;
+            p += len + 1;
+            continue;
+        }
+        struct stat st;
+        const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+        if (gzip) {
+            memcpy(name + len, ".gz", 4);
+            fd = openat(at, name, flags);
+            if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+                *zipped = 1;
+            else if (fd >= 0)
+                close(fd);
+            name[len] = '\0';
+        }
+        if (!*zipped)
+            fd = openat(at, name, flags);
+        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+            close(fd);
+            fd = -1;
+        }
+        break;
+    }
+    if (at != dir && at >= 0)
+        close(at);
+    return fd;
+}
+
+/* A file of the page, for the request target as sent (r->uri): only regular files below
+ * the web folder (open_below). */
+static enum MHD_Result static_file(struct webserver *s, struct MHD_Connection *c, struct req *r)
+{
+    char buf[401];
+    const char *path = buf;
+    if (!r->uri || !target_path(r->uri, buf, sizeof(buf)))
+        return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such file\"}}");
     if (!strcmp(path, "/"))
         path = "/index.html";
-    /* no "..", no hidden files, no backslashes: nothing outside the folder is reachable */
-    if (strstr(path, "/.") || strchr(path, '\\') || strlen(path) > 400)
-        return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such file\"}}");
     if (!strcmp(path, "/config.json")) {
         struct MHD_Response *resp = MHD_create_response_from_buffer(
             strlen(s->config_json), (void *)s->config_json, MHD_RESPMEM_PERSISTENT);
         return respond(c, r, 200, resp, "application/json", "no-cache");
     }
-    snprintf(file, sizeof(file), "%s%s", s->web_dir, path);
     const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-    int gzip = ae && strstr(ae, "gzip");
-    char gz[4610];
-    snprintf(gz, sizeof(gz), "%s.gz", file);
+    int zipped, fd = open_below(s->web_fd, path, ae && strstr(ae, "gzip"), &zipped);
     struct stat st;
-    int fd = -1, zipped = 0;
-    if (gzip && (fd = open(gz, O_RDONLY | O_CLOEXEC)) >= 0)
-        zipped = 1;
-    else
-        fd = open(file, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fd < 0 || fstat(fd, &st) != 0) {
         if (fd >= 0)
             close(fd);
         return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such file\"}}");
@@ -256,8 +333,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         free(body);
         return ok;
     }
-    if (s->web_dir[0] && strncmp(url, "/api/", 5) != 0)
-        return static_file(s, c, r, url);
+    if (s->web_fd >= 0 && strncmp(url, "/api/", 5) != 0)
+        return static_file(s, c, r);
     return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such path\"}}");
 }
 
@@ -309,11 +386,13 @@ static int tiles_origin(const char *url, char *out, size_t len)
     return 1;
 }
 
-/* The page's settings (/config.json) and the policy that lets the page use them. */
+/* The page's settings (/config.json), the policy that lets the page use them, and its
+ * folder. page_release() frees what this made, whether it succeeded or not. */
 static enum ru_status page_settings(struct webserver *s, const struct webserver_config *cfg, char *err,
                                     size_t errlen)
 {
     char origin[600] = "";
+    s->web_fd = -1;
     if (cfg->tiles_url && !tiles_origin(cfg->tiles_url, origin, sizeof(origin))) {
         snprintf(err, errlen,
                  "--tiles '%.300s' is not a tile URL: give http(s)://HOST/PATH with {z}, {x} and {y}, "
@@ -331,18 +410,24 @@ static enum ru_status page_settings(struct webserver *s, const struct webserver_
         snprintf(err, errlen, "the tile attribution is not valid UTF-8");
         return RU_ERR_INVALID;
     }
-    if (s->web_dir[0]) {
-        char index[4200];
-        snprintf(index, sizeof(index), "%s/index.html", s->web_dir);
-        if (access(index, R_OK) != 0) {
-            snprintf(err, errlen,
-                     "--web %.300s: %.300s cannot be read (%s); build the page, or give --web \"\" "
-                     "for the API alone",
-                     s->web_dir, index, strerror(errno));
-            return RU_ERR_INVALID;
-        }
+    /* the folder is opened once: files are then found below this descriptor, whatever
+     * becomes of the name */
+    if (s->web_dir[0] && ((s->web_fd = open(s->web_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+                          faccessat(s->web_fd, "index.html", R_OK, 0) != 0)) {
+        snprintf(err, errlen,
+                 "--web %.300s: %.300s/index.html cannot be read (%s); build the page, or give --web \"\" "
+                 "for the API alone",
+                 s->web_dir, s->web_dir, strerror(errno));
+        return RU_ERR_INVALID;
     }
     return RU_OK;
+}
+
+static void page_release(struct webserver *s)
+{
+    free(s->config_json);
+    if (s->web_fd >= 0)
+        close(s->web_fd);
 }
 
 enum ru_status webserver_start(const struct webserver_config *cfg, struct webserver **out, char *err,
@@ -370,7 +455,7 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
     if (rc == RU_OK)
         rc = webapi_new(cfg->db_path, &s->api, err, errlen);
     if (rc != RU_OK) {
-        free(s->config_json);
+        page_release(s);
         free(s);
         return rc;
     }
@@ -387,7 +472,7 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
         snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine?)",
                  cfg->listen);
         webapi_free(s->api);
-        free(s->config_json);
+        page_release(s);
         free(s);
         return RU_ERR_IO;
     }
@@ -416,6 +501,6 @@ void webserver_stop(struct webserver *s)
         close(fd);
     webapi_free(s->api);
     pthread_mutex_destroy(&s->bucket_lock);
-    free(s->config_json);
+    page_release(s);
     free(s);
 }
