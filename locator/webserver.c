@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "locator/webserver.h"
 #include "locator/webapi.h"
+#include "locator/ratelimit.h"
 #include "common/accesslog.h"
 #include "common/banned.h"
 
@@ -29,19 +30,11 @@
     "'self'; "                                                                                        \
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
-/* A token bucket per client address, in a small table: an address that collides with
- * another takes its slot over, which can only make the limit kinder. */
-#define BUCKETS 1024
-struct bucket {
-    uint32_t addr;
-    double tokens, at;
-};
-
 struct webserver {
     struct MHD_Daemon *daemon;
     unsigned rate;
     pthread_mutex_t bucket_lock;
-    struct bucket buckets[BUCKETS];
+    struct ratelimit limit; /* guarded by bucket_lock */
     struct webapi *api;
     char web_dir[4096];
     int web_fd; /* web_dir, opened once; -1: the API alone */
@@ -75,6 +68,13 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     return r;
 }
 
+/* The address of C's client. NULL when libmicrohttpd does not know it. */
+static const struct sockaddr *client_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return ci ? ci->client_addr : NULL;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -84,10 +84,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!r)
         return;
     if (s->log) {
-        char addr[64] = "-";
-        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, addr,
+        char addr[INET6_ADDRSTRLEN] = "-";
+        const struct sockaddr *sa = client_of(c);
+        if (sa && sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, addr, sizeof(addr));
+        else if (sa && sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, addr,
                       sizeof(addr));
         accesslog_line(s->log, &r->t0, addr, r->method, r->uri, r->status, NULL);
     }
@@ -257,29 +259,17 @@ static enum MHD_Result static_file(struct webserver *s, struct MHD_Connection *c
     return respond(c, r, 200, resp, mime_of(path), cache);
 }
 
-/* 1 when the client of C may make another API request now. */
+/* 1 when the client of C may make another API request now (ratelimit.h). */
 static int allowed(struct webserver *s, struct MHD_Connection *c)
 {
     if (!s->rate)
         return 1;
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    uint32_t addr = 0;
-    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-        addr = ((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr.s_addr;
+    struct ratelimit_key key;
+    ratelimit_key_of(client_of(c), &key);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, burst = 2.0 * s->rate;
     pthread_mutex_lock(&s->bucket_lock);
-    struct bucket *b = &s->buckets[(addr * 2654435761u) % BUCKETS];
-    if (b->addr != addr || b->at == 0)
-        *b = (struct bucket){.addr = addr, .tokens = burst, .at = now};
-    b->tokens += (now - b->at) * s->rate;
-    if (b->tokens > burst)
-        b->tokens = burst;
-    b->at = now;
-    int ok = b->tokens >= 1.0;
-    if (ok)
-        b->tokens -= 1.0;
+    int ok = ratelimit_take(&s->limit, &key, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
     pthread_mutex_unlock(&s->bucket_lock);
     return ok;
 }
@@ -445,6 +435,7 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
         return RU_ERR_NOMEM;
     s->log = cfg->log;
     s->rate = cfg->rate;
+    ratelimit_init(&s->limit, cfg->rate ? cfg->rate : 1);
     pthread_mutex_init(&s->bucket_lock, NULL);
     snprintf(s->web_dir, sizeof(s->web_dir), "%s", cfg->web_dir ? cfg->web_dir : "");
     /* SQLite's memory statistics take one process-wide lock on every allocation, which
