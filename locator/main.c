@@ -45,6 +45,8 @@ enum exit_code {
     "  --geojson        GeoJSON FeatureCollection of the origin and the stores\n"             \
     "  --db PATH        the database (default: $REUP_LOCATOR_DB, then the built-in path)\n"   \
     "  -h, --help       this help;  --version  the version\n"                                 \
+    "Numbers (positions, -k, --radius) are plain decimal: 41.58, -109.2, 25 (no '+',\n"       \
+    "exponents, hex, inf or nan).\n"                                                          \
     "\n"                                                                                      \
     "Exit codes: 0 stores found, 1 none within the radius, 2 usage error or invalid\n"        \
     "position, 3 place or postal code not found, 4 database missing or unreadable,\n"         \
@@ -372,7 +374,8 @@ out:
     "  --web DIR           the page's files (default: the page built with the program, when\n"    \
     "                      there; \"\" for the API alone)\n"                                      \
     "  --threads N         worker threads (default: one a processor)\n"                           \
-    "  --rate N            API requests a second per client address (default 100; 0: no limit)\n" \
+    "  --rate N            API requests a second per client address, an IPv6 client by its /64\n" \
+    "                      (default 100; 0: no limit)\n"                                          \
     "  --tiles URL         an online tile layer under the map's offline borders:\n"               \
     "                      https://tile.openstreetmap.org/{z}/{x}/{y}.png\n"                      \
     "SIGTERM or SIGINT: finish the requests in flight, then exit 0. docs/locator.md.\n"
