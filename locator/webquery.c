@@ -1,5 +1,6 @@
 /*
- * locator/webquery.c - query strings: split on '&', decode '+' and %XX, check each value.
+ * locator/webquery.c - query strings: split on '&', decode '+' and %XX, check each value;
+ * and the path of a request target, decoded once.
  */
 #include <stdio.h>
 #include <string.h>
@@ -176,5 +177,27 @@ enum ru_status webquery_places_parse(const char *qs, size_t len, struct webquery
         r.limit = (size_t)lv;
     }
     *out = r;
+    return RU_OK;
+}
+
+enum ru_status webquery_path(const char *target, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (target[0] != '/' || !cap)
+        return RU_ERR_INVALID;
+    for (const char *p = target; *p && *p != '?'; p++) {
+        int c = (unsigned char)*p;
+        if (c == '%') {
+            int h = hex(p[1]), l = h < 0 ? -1 : hex(p[2]);
+            if (l < 0)
+                return RU_ERR_INVALID;
+            c = h * 16 + l;
+            p += 2;
+        }
+        if (c < 0x20 || c == 0x7f || c == '\\' || n + 1 >= cap)
+            return RU_ERR_INVALID;
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
     return RU_OK;
 }

@@ -22,6 +22,7 @@
 #include "locator/webserver.h"
 #include "locator/webapi.h"
 #include "locator/ratelimit.h"
+#include "locator/webquery.h"
 #include "common/accesslog.h"
 #include "common/banned.h"
 
@@ -142,39 +143,6 @@ static const char *mime_of(const char *path)
     return "application/octet-stream";
 }
 
-static int hex(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-/* The path of the request target TARGET (as sent, up to its '?') decoded once into OUT
- * (CAP bytes). 0 unless it starts with '/' (no "../x", no "http://host/x"), every %XX is
- * well formed, and nothing decodes to a NUL, another control character or a backslash. */
-static int target_path(const char *target, char *out, size_t cap)
-{
-    size_t n = 0;
-    if (target[0] != '/')
-        return 0;
-    for (const char *p = target; *p && *p != '?'; p++) {
-        int c = (unsigned char)*p;
-        if (c == '%') {
-            int h = hex(p[1]), l = h < 0 ? -1 : hex(p[2]);
-            if (l < 0)
-                return 0;
-            c = h * 16 + l;
-            p += 2;
-        }
-        if (c < 0x20 || c == 0x7f || c == '\\' || n + 1 >= cap)
-            return 0;
-        out[n++] = (char)c;
-    }
-    out[n] = '\0';
-    return 1;
-}
-
 /* Open the regular file at PATH ("/a/b.js", decoded) below the folder DIR, one name at a
  * time with openat(): every name must be a plain one (not empty, not starting with '.',
  * so no "..", no "//" and no hidden files) and no symbolic link is followed, so nothing
@@ -226,13 +194,13 @@ static int open_below(int dir, const char *path, int gzip, int *zipped)
     return fd;
 }
 
-/* A file of the page, for the request target as sent (r->uri): only regular files below
- * the web folder (open_below). */
+/* A file of the page, for the request target as sent (r->uri, read by webquery_path):
+ * only regular files below the web folder (open_below). */
 static enum MHD_Result static_file(struct webserver *s, struct MHD_Connection *c, struct req *r)
 {
     char buf[401];
     const char *path = buf;
-    if (!r->uri || !target_path(r->uri, buf, sizeof(buf)))
+    if (!r->uri || webquery_path(r->uri, buf, sizeof(buf)) != RU_OK)
         return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such file\"}}");
     if (!strcmp(path, "/"))
         path = "/index.html";

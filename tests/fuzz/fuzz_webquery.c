@@ -5,6 +5,7 @@
  * has a status, a code and words. The strict number parser behind lat, lon, k, radius
  * and limit (common/decimal.h) is fed the same bytes: what it takes is plain decimal,
  * checked here by a second, simpler reading, and finite; a refusal leaves *out alone.
+ * So is the path decoder of the page's files (webquery_path).
  */
 #include <math.h>
 #include <stdint.h>
@@ -63,6 +64,25 @@ static void numbers(const char *p, size_t size)
     }
 }
 
+/* A request target's path: accepted ones start with '/', fit, and hold no control
+ * character or backslash. */
+static void paths(const char *p, size_t size)
+{
+    char target[1100], out[401];
+    if (size >= sizeof(target))
+        return;
+    memcpy(target, p, size);
+    target[size] = '\0';
+    if (webquery_path(target, out, sizeof(out)) != RU_OK)
+        return;
+    size_t n = strlen(out);
+    if (out[0] != '/' || n >= sizeof(out))
+        abort();
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f || out[i] == '\\')
+            abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct webquery_stores s;
@@ -70,6 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct webquery_error e;
     const char *qs = (const char *)data;
     numbers(qs, size);
+    paths(qs, size);
     if (webquery_stores_parse(qs, size, &s, &e) == RU_OK) {
         if (!s.q[0] || s.k < 1 || s.k > WEBQUERY_K_MAX || !isfinite(s.radius_m) || s.radius_m < 0)
             abort();

@@ -7,7 +7,8 @@
  * ("0x1p3", "+5", "1e1", "inf", spaces, empty) in lat, lon, k, radius and limit, each
  * refusal naming its field, k out of range, a radius without a
  * unit, an unknown or repeated parameter, malformed escapes, a control character, a
- * value or a query string too long (413); places: prefix, limit, their refusals.
+ * value or a query string too long (413); places: prefix, limit, their refusals; the path
+ * of a request target decoded once, and every target that is not a plain path refused.
  */
 #include "tests/testlib.h"
 #include "locator/webquery.h"
@@ -132,8 +133,33 @@ static void test_places(void **state)
     assert_string_equal(e.code, "unknown_parameter");
 }
 
+static void test_target_path(void **state)
+{
+    (void)state;
+    char out[32];
+    assert_int_equal(webquery_path("/", out, sizeof(out)), RU_OK);
+    assert_string_equal(out, "/");
+    assert_int_equal(webquery_path("/vendor/leaflet.js?v=1", out, sizeof(out)), RU_OK);
+    assert_string_equal(out, "/vendor/leaflet.js");
+    assert_int_equal(webquery_path("/a%20b+c%2e%2E%2f", out, sizeof(out)), RU_OK);
+    assert_string_equal(out, "/a b+c../");
+    /* decoded once: "%252e" is the name "%2e" */
+    assert_int_equal(webquery_path("/%252e%252e", out, sizeof(out)), RU_OK);
+    assert_string_equal(out, "/%2e%2e");
+    static const char *const bad[] = {"",      "../outside.txt", "-private/x", "*",      "http://h/x", "/%00",
+                                      "/a%0a", "/a%7f",          "/a\\b",      "/a%5cb", "/%",         "/%2",
+                                      "/%zz",  "/%2g",           "/a\x01"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (webquery_path(bad[i], out, sizeof(out)) != RU_ERR_INVALID)
+            fail_msg("'%s' was taken", bad[i]);
+    /* the path and its NUL must fit */
+    assert_int_equal(webquery_path("/123456789012345678901234567890", out, sizeof(out)), RU_OK);
+    assert_int_equal(webquery_path("/1234567890123456789012345678901", out, sizeof(out)), RU_ERR_INVALID);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_stores), cmocka_unit_test(test_places)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_stores), cmocka_unit_test(test_places),
+                                       cmocka_unit_test(test_target_path)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
