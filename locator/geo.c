@@ -1,9 +1,9 @@
 /* locator/geo.c - spherical geometry. */
 #include <ctype.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 #include "locator/geo.h"
+#include "common/decimal.h"
 #include "common/banned.h"
 
 #define DEG2RAD (M_PI / 180.0)
@@ -14,57 +14,64 @@ int geo_point_valid(struct geo_point p)
            p.lon <= 180.0;
 }
 
-/* Read "A SEP B" where SEP is a comma and/or spaces; both numbers in decimal notation. */
-static int split_two_numbers(const char *text, double *a, double *b)
+/* The end of the token at P when it looks like a number, as someone typing a position
+ * may write one, plain or not ("41.58", "+5", "1e3", "0x1p3", "nan", "-inf"); NULL for
+ * a word. Such tokens make a query a position, so that a malformed one is refused as a
+ * position rather than looked up as a place name. */
+static const char *numberish_end(const char *p)
 {
-    const char *p = text;
-    char *end;
+    static const char *const words[] = {"nan", "inf", "infinity"};
+    const char *q = p + (*p == '-' || *p == '+'), *end = p + strcspn(p, ", \t\n\v\f\r");
+    if (isdigit((unsigned char)q[0]) || (q[0] == '.' && isdigit((unsigned char)q[1])))
+        return end;
+    for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+        size_t i = 0;
+        while (q + i < end && words[w][i] && tolower((unsigned char)q[i]) == words[w][i])
+            i++;
+        if (q + i == end && !words[w][i])
+            return end;
+    }
+    return NULL;
+}
+
+static const char *skip_space(const char *p)
+{
     while (isspace((unsigned char)*p))
         p++;
-    /* strtod also reads hex floats; a position is decimal. "nan" and "inf" are read, so
-     * that they are refused as out of range rather than looked up as place names. */
-    if (strpbrk(p, "xX"))
+    return p;
+}
+
+/* Find "A SEP B" in TEXT, SEP a comma and/or spaces, A and B tokens that look like
+ * numbers; 0 when TEXT has another shape. */
+static int split_two_tokens(const char *text, const char *a[2], const char *b[2])
+{
+    a[0] = skip_space(text);
+    if (!(a[1] = numberish_end(a[0])))
         return 0;
-    *a = strtod(p, &end);
-    if (end == p)
+    const char *p = skip_space(a[1]);
+    if (*p == ',')
+        p = skip_space(p + 1);
+    if (p == a[1])
+        return 0; /* no separator */
+    b[0] = p;
+    if (!(b[1] = numberish_end(b[0])))
         return 0;
-    p = end;
-    int sep = 0;
-    while (isspace((unsigned char)*p)) {
-        sep = 1;
-        p++;
-    }
-    if (*p == ',') {
-        sep = 1;
-        p++;
-    }
-    while (isspace((unsigned char)*p)) {
-        sep = 1;
-        p++;
-    }
-    if (!sep)
-        return 0;
-    *b = strtod(p, &end);
-    if (end == p)
-        return 0;
-    p = end;
-    while (isspace((unsigned char)*p))
-        p++;
-    return *p == '\0';
+    return *skip_space(b[1]) == '\0';
 }
 
 int geo_looks_like_point(const char *text)
 {
-    double a, b;
-    return split_two_numbers(text, &a, &b);
+    const char *a[2], *b[2];
+    return split_two_tokens(text, a, b);
 }
 
 enum ru_status geo_point_parse(const char *text, struct geo_point *out)
 {
-    double a, b;
-    if (!split_two_numbers(text, &a, &b))
+    const char *a[2], *b[2];
+    struct geo_point p;
+    if (!split_two_tokens(text, a, b) || decimal_parse_n(a[0], (size_t)(a[1] - a[0]), &p.lat) != RU_OK ||
+        decimal_parse_n(b[0], (size_t)(b[1] - b[0]), &p.lon) != RU_OK)
         return RU_ERR_INVALID;
-    struct geo_point p = {a, b};
     if (!geo_point_valid(p))
         return RU_ERR_LIMIT;
     *out = p;
@@ -136,16 +143,12 @@ double geo_m_to_chord2(double distance_m)
 
 enum ru_status geo_distance_parse(const char *text, double *out_m)
 {
-    char *end;
-    const char *p = text;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (!isdigit((unsigned char)*p) && *p != '.')
+    size_t n = decimal_span(text, strlen(text));
+    double v;
+    if (!n || decimal_parse_n(text, n, &v) != RU_OK || v <= 0)
         return RU_ERR_INVALID;
-    double v = strtod(p, &end);
-    if (end == p || !isfinite(v) || v <= 0)
-        return RU_ERR_INVALID;
-    while (isspace((unsigned char)*end))
+    const char *end = text + n;
+    while (*end == ' ')
         end++;
     double mult;
     if (strcmp(end, "mi") == 0)

@@ -15,13 +15,15 @@ struct geo_point {
     double lon; /* -180 .. 180, east positive */
 };
 
-/* Parse "LAT,LON" or "LAT LON" (decimal degrees, optional spaces). RU_ERR_INVALID for
- * anything that is not two numbers; RU_ERR_LIMIT for NaN, infinities, a latitude outside
- * ±90 or a longitude outside ±180. *out is unchanged on failure. */
+/* Parse "LAT,LON" or "LAT LON" (optional spaces around the separator), each number plain
+ * decimal (common/decimal.h: "-33.9", not "+5", "1e3", "0x1p3", "nan" or "inf").
+ * RU_ERR_INVALID for anything else; RU_ERR_LIMIT for a latitude outside ±90 or a
+ * longitude outside ±180. *out is unchanged on failure. */
 enum ru_status geo_point_parse(const char *text, struct geo_point *out) RU_WARN_UNUSED;
 
-/* True when TEXT has the shape of a position (two numbers), whatever their range, so a
- * query like "95,200" is reported as a bad position rather than an unknown place. */
+/* True when TEXT has the shape of a position: two tokens that look like numbers, plain
+ * or not, whatever their range ("95,200", "nan,5", "+5 1e3"), so such a query is
+ * reported as a bad position rather than looked up as an unknown place. */
 int geo_looks_like_point(const char *text);
 
 /* True when the point's coordinates are finite and within range. */
@@ -48,8 +50,9 @@ double geo_chord2_to_m(double chord2);
 /* Squared chord length for a great-circle distance in metres (saturates at the antipode). */
 double geo_m_to_chord2(double distance_m);
 
-/* Parse a distance with its unit: "25mi", "40km", "500m", "2.5 mi". RU_ERR_INVALID without
- * a known unit, or a negative, zero or non-finite number. */
+/* Parse a distance with its unit: a plain decimal number (common/decimal.h), optional
+ * spaces, then mi, km or m: "25mi", "40km", "500m", "2.5 mi". RU_ERR_INVALID for anything
+ * else (".5km", "1e3m", "+5mi", " 5mi") or a distance that is not above zero. */
 enum ru_status geo_distance_parse(const char *text, double *out_m) RU_WARN_UNUSED;
 
 #endif

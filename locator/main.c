@@ -14,6 +14,7 @@
 #include "locator/locator_db.h"
 #include "locator/output.h"
 #include "locator/webserver.h"
+#include "common/decimal.h"
 #include "common/netlimits.h"
 #include "common/strbuf.h"
 #include "common/stopsignal.h"
@@ -45,6 +46,8 @@ enum exit_code {
     "  --geojson        GeoJSON FeatureCollection of the origin and the stores\n"             \
     "  --db PATH        the database (default: $REUP_LOCATOR_DB, then the built-in path)\n"   \
     "  -h, --help       this help;  --version  the version\n"                                 \
+    "Numbers (positions, -k, --radius) are plain decimal: 41.58, -109.2, 25 (no '+',\n"       \
+    "exponents, hex, inf or nan).\n"                                                          \
     "\n"                                                                                      \
     "Exit codes: 0 stores found, 1 none within the radius, 2 usage error or invalid\n"        \
     "position, 3 place or postal code not found, 4 database missing or unreadable,\n"         \
@@ -247,10 +250,8 @@ static int cmd_locate(int argc, char **argv)
                 goto out;
             }
             if (!strcmp(a, "-k")) {
-                char *end;
-                errno = 0;
-                long k = strtol(v, &end, 10);
-                if (*end || errno || k < 1 || k > LOCATE_MAX_K) {
+                long long k;
+                if (decimal_whole(v, 1, LOCATE_MAX_K, &k) != RU_OK) {
                     code = usage_error("-k takes a whole number from 1 to 1000", USAGE_LOCATE);
                     goto out;
                 }
@@ -377,7 +378,8 @@ out:
     "  --web DIR           the page's files (default: the page built with the program, when\n"    \
     "                      there; \"\" for the API alone)\n"                                      \
     "  --threads N         worker threads (default: one a processor)\n"                           \
-    "  --rate N            API requests a second per client address (default 100; 0: no limit)\n" \
+    "  --rate N            API requests a second per client address, an IPv6 client by its /64\n" \
+    "                      (default 100; 0: no limit)\n"                                          \
     "  --tiles URL         an online tile layer under the map's offline borders:\n"               \
     "                      https://tile.openstreetmap.org/{z}/{x}/{y}.png\n" NETLIMITS_USAGE      \
     "SIGTERM or SIGINT: stop listening, finish the requests in flight (up to\n"                   \
@@ -420,15 +422,13 @@ static int cmd_serve(int argc, char **argv)
         else if (!strcmp(a, "--tiles-attribution"))
             cfg.tiles_attribution = v;
         else if (!strcmp(a, "--rate")) {
-            char *end;
-            long t = strtol(v, &end, 10);
-            if (!*v || *end || t < 0 || t > 1000000)
+            long long t;
+            if (decimal_whole(v, 0, 1000000, &t) != RU_OK)
                 return usage_error("--rate takes a whole number from 0 (no limit) to 1000000", USAGE_SERVE);
             cfg.rate = (unsigned)t;
         } else {
-            char *end;
-            long t = strtol(v, &end, 10);
-            if (*end || t < 1 || t > 64)
+            long long t;
+            if (decimal_whole(v, 1, 64, &t) != RU_OK)
                 return usage_error("--threads takes a whole number from 1 to 64", USAGE_SERVE);
             cfg.threads = (unsigned)t;
         }

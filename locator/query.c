@@ -54,7 +54,9 @@ enum ru_status query_parse(const char *text, struct query *out, const char **why
         if (rc != RU_OK) {
             *why = rc == RU_ERR_LIMIT
                        ? "the position is out of range: latitude must be -90 to 90 and longitude -180 to 180"
-                       : "the position is not two numbers (\"41.58,-109.2\")";
+                       : "the position is not two plain decimal numbers (\"41.58,-109.2\"; no +, exponents, "
+                         "hex, "
+                         "nan or inf)";
             return rc;
         }
         q.kind = QUERY_POSITION;

@@ -21,7 +21,7 @@ struct query {
 };
 
 /* Classify TEXT. RU_ERR_INVALID (empty, bad UTF-8, control characters, or a position
- * that is not two plain numbers), RU_ERR_LIMIT (longer than QUERY_MAX_BYTES, or a
+ * that is not two plain decimal numbers: geo.h), RU_ERR_LIMIT (longer than QUERY_MAX_BYTES, or a
  * position out of range); *why gets a static reason. *out is unchanged on failure. */
 enum ru_status query_parse(const char *text, struct query *out, const char **why) RU_WARN_UNUSED;
 

@@ -1,12 +1,12 @@
 /*
- * locator/webquery.c - query strings: split on '&', decode '+' and %XX, check each value.
+ * locator/webquery.c - query strings: split on '&', decode '+' and %XX, check each value;
+ * and the path of a request target, decoded once.
  */
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "locator/webquery.h"
 #include "locator/geo.h"
+#include "common/decimal.h"
 #include "common/banned.h"
 
 static enum ru_status refuse(struct webquery_error *e, int status, const char *code, const char *fmt,
@@ -93,22 +93,20 @@ static enum ru_status split(const char *qs, size_t len, struct param *params, si
     return RU_OK;
 }
 
-/* A whole number from MIN to MAX, else 0. */
+/* A whole number from MIN to MAX in plain decimal (common/decimal.h), else 0. */
 static int whole(const char *text, long min, long max, long *out)
 {
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (!*text || *end || v < min || v > max)
+    long long v;
+    if (decimal_whole(text, min, max, &v) != RU_OK)
         return 0;
-    *out = v;
+    *out = (long)v;
     return 1;
 }
 
 static int coordinate(const char *text, double limit, double *out)
 {
-    char *end;
-    double v = strtod(text, &end);
-    if (!*text || *end || !isfinite(v) || v < -limit || v > limit)
+    double v;
+    if (decimal_parse(text, &v) != RU_OK || v < -limit || v > limit)
         return 0;
     *out = v;
     return 1;
@@ -134,9 +132,11 @@ enum ru_status webquery_stores_parse(const char *qs, size_t len, struct webquery
         if (!p[4].seen || !p[5].seen)
             return refuse(e, 400, "missing_parameter", "give lat and lon together (a position)%s", "");
         if (!coordinate(lat, 90, &la))
-            return refuse(e, 400, "bad_parameter", "lat must be a latitude from -90 to 90%s", "");
+            return refuse(e, 400, "bad_parameter",
+                          "lat must be a latitude from -90 to 90 in plain decimal (41.58)%s", "");
         if (!coordinate(lon, 180, &lo))
-            return refuse(e, 400, "bad_parameter", "lon must be a longitude from -180 to 180%s", "");
+            return refuse(e, 400, "bad_parameter",
+                          "lon must be a longitude from -180 to 180 in plain decimal (-109.2)%s", "");
         snprintf(r.q, sizeof(r.q), "%.6f,%.6f", la, lo);
     } else {
         if (!p[0].seen || !q[0])
@@ -145,12 +145,13 @@ enum ru_status webquery_stores_parse(const char *qs, size_t len, struct webquery
     }
     if (p[1].seen) {
         if (!whole(k, 1, WEBQUERY_K_MAX, &kv))
-            return refuse(e, 400, "bad_parameter", "k must be a whole number from 1 to %s", "50");
+            return refuse(e, 400, "bad_parameter", "k must be a whole number from 1 to %s, in plain decimal",
+                          "50");
         r.k = (size_t)kv;
     }
     if (p[2].seen && (geo_distance_parse(radius, &r.radius_m) != RU_OK || r.radius_m <= 0))
         return refuse(e, 400, "bad_parameter",
-                      "radius must be a distance with its unit: 25mi, 40km or 800m%s", "");
+                      "radius must be a plain decimal distance with its unit: 25mi, 40km or 800m%s", "");
     memcpy(r.chain, chain, sizeof(r.chain));
     *out = r;
     return RU_OK;
@@ -171,9 +172,32 @@ enum ru_status webquery_places_parse(const char *qs, size_t len, struct webquery
     memcpy(r.prefix, prefix, sizeof(r.prefix));
     if (p[1].seen) {
         if (!whole(limit, 1, WEBQUERY_LIMIT_MAX, &lv))
-            return refuse(e, 400, "bad_parameter", "limit must be a whole number from 1 to %s", "20");
+            return refuse(e, 400, "bad_parameter",
+                          "limit must be a whole number from 1 to %s, in plain decimal", "20");
         r.limit = (size_t)lv;
     }
     *out = r;
+    return RU_OK;
+}
+
+enum ru_status webquery_path(const char *target, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (target[0] != '/' || !cap)
+        return RU_ERR_INVALID;
+    for (const char *p = target; *p && *p != '?'; p++) {
+        int c = (unsigned char)*p;
+        if (c == '%') {
+            int h = hex(p[1]), l = h < 0 ? -1 : hex(p[2]);
+            if (l < 0)
+                return RU_ERR_INVALID;
+            c = h * 16 + l;
+            p += 2;
+        }
+        if (c < 0x20 || c == 0x7f || c == '\\' || n + 1 >= cap)
+            return RU_ERR_INVALID;
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
     return RU_OK;
 }

@@ -1,7 +1,8 @@
 /*
  * locator/webquery.h - the query strings of the web API, read into requests with every
  * value checked: /api/v1/stores?q=TEXT&k=N&radius=25mi&chain=NAME (or lat=&lon= instead
- * of q) and /api/v1/places?prefix=TEXT&limit=N. Pure: no I/O, no allocation.
+ * of q) and /api/v1/places?prefix=TEXT&limit=N; and the path of a request target for the
+ * page's files. Pure: no I/O, no allocation.
  */
 #ifndef REUP_LOCATOR_WEBQUERY_H
 #define REUP_LOCATOR_WEBQUERY_H
@@ -38,4 +39,11 @@ enum ru_status webquery_stores_parse(const char *qs, size_t len, struct webquery
                                      struct webquery_error *e) RU_WARN_UNUSED;
 enum ru_status webquery_places_parse(const char *qs, size_t len, struct webquery_places *out,
                                      struct webquery_error *e) RU_WARN_UNUSED;
+
+/* The path of the request target TARGET (as sent, up to its '?') %-decoded once into OUT
+ * (CAP bytes with the NUL). RU_ERR_INVALID unless it starts with '/' (so "../x",
+ * "-private/x", "*" and "http://host/x" are refused), every %XX is well formed, nothing
+ * decodes to a NUL, another control character or a backslash, and it fits. '+' stays
+ * '+'. What OUT holds on failure is unspecified. */
+enum ru_status webquery_path(const char *target, char *out, size_t cap) RU_WARN_UNUSED;
 #endif

@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include "locator/webserver.h"
 #include "locator/webapi.h"
+#include "locator/ratelimit.h"
+#include "locator/webquery.h"
 #include "common/accesslog.h"
 #include "common/httpguard.h"
 #include "common/listenaddr.h"
@@ -31,23 +33,16 @@
     "'self'; "                                                                                        \
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
-/* A token bucket per client address, in a small table: an address that collides with
- * another takes its slot over, which can only make the limit kinder. */
-#define BUCKETS 1024
-struct bucket {
-    uint32_t addr;
-    double tokens, at;
-};
-
 struct webserver {
     struct MHD_Daemon *daemon;
     struct httpguard *guard;
     unsigned shutdown_timeout_s;
     unsigned rate;
     pthread_mutex_t bucket_lock;
-    struct bucket buckets[BUCKETS];
+    struct ratelimit limit; /* guarded by bucket_lock */
     struct webapi *api;
     char web_dir[4096];
+    int web_fd; /* web_dir, opened once; -1: the API alone */
     char csp[1024];
     char *config_json; /* the page's /config.json */
     FILE *log;
@@ -78,6 +73,13 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     return r;
 }
 
+/* The address of C's client. NULL when libmicrohttpd does not know it. */
+static const struct sockaddr *client_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return ci ? ci->client_addr : NULL;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -88,10 +90,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!r)
         return;
     if (s->log) {
-        char addr[64] = "-";
-        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, addr,
+        char addr[INET6_ADDRSTRLEN] = "-";
+        const struct sockaddr *sa = client_of(c);
+        if (sa && sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, addr, sizeof(addr));
+        else if (sa && sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, addr,
                       sizeof(addr));
         accesslog_line(s->log, &r->t0, addr, r->method, r->uri, r->status, NULL);
     }
@@ -144,33 +148,76 @@ static const char *mime_of(const char *path)
     return "application/octet-stream";
 }
 
-/* A file of the page. PATH is the decoded URL path; only plain names below web_dir. */
-static enum MHD_Result static_file(struct webserver *s, struct MHD_Connection *c, struct req *r,
-                                   const char *path)
+/* Open the regular file at PATH ("/a/b.js", decoded) below the folder DIR, one name at a
+ * time with openat(): every name must be a plain one (not empty, not starting with '.',
+ * so no "..", no "//" and no hidden files) and no symbolic link is followed, so nothing
+ * outside the folder can be reached whatever the names hold. With GZIP, NAME.gz beside
+ * the file is opened instead when there is one (*zipped = 1). -1 when there is no such
+ * file; O_NONBLOCK keeps a FIFO from stalling the thread until fstat() refuses it. */
+static int open_below(int dir, const char *path, int gzip, int *zipped)
 {
-    char file[4600];
+    char name[256];
+    int at = dir, fd = -1;
+    *zipped = 0;
+    for (const char *p = path + 1;;) {
+        size_t len = strcspn(p, "/");
+        if (!len || p[0] == '.' || len + 4 > sizeof(name))
+            break;
+        memcpy(name, p, len);
+        name[len] = '\0';
+        if (p[len] == '/') {
+            int next = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (at != dir)
+                close(at);
+            at = next;
+            if (at < 0)
+                break;
+            p += len + 1;
+            continue;
+        }
+        struct stat st;
+        const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+        if (gzip) {
+            memcpy(name + len, ".gz", 4);
+            fd = openat(at, name, flags);
+            if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+                *zipped = 1;
+            else if (fd >= 0)
+                close(fd);
+            name[len] = '\0';
+        }
+        if (!*zipped)
+            fd = openat(at, name, flags);
+        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+            close(fd);
+            fd = -1;
+        }
+        break;
+    }
+    if (at != dir && at >= 0)
+        close(at);
+    return fd;
+}
+
+/* A file of the page, for the request target as sent (r->uri, read by webquery_path):
+ * only regular files below the web folder (open_below). */
+static enum MHD_Result static_file(struct webserver *s, struct MHD_Connection *c, struct req *r)
+{
+    char buf[401];
+    const char *path = buf;
+    if (!r->uri || webquery_path(r->uri, buf, sizeof(buf)) != RU_OK)
+        return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such file\"}}");
     if (!strcmp(path, "/"))
         path = "/index.html";
-    /* no "..", no hidden files, no backslashes: nothing outside the folder is reachable */
-    if (strstr(path, "/.") || strchr(path, '\\') || strlen(path) > 400)
-        return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such file\"}}");
     if (!strcmp(path, "/config.json")) {
         struct MHD_Response *resp = MHD_create_response_from_buffer(
             strlen(s->config_json), (void *)s->config_json, MHD_RESPMEM_PERSISTENT);
         return respond(c, r, 200, resp, "application/json", "no-cache");
     }
-    snprintf(file, sizeof(file), "%s%s", s->web_dir, path);
     const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-    int gzip = ae && strstr(ae, "gzip");
-    char gz[4610];
-    snprintf(gz, sizeof(gz), "%s.gz", file);
+    int zipped, fd = open_below(s->web_fd, path, ae && strstr(ae, "gzip"), &zipped);
     struct stat st;
-    int fd = -1, zipped = 0;
-    if (gzip && (fd = open(gz, O_RDONLY | O_CLOEXEC)) >= 0)
-        zipped = 1;
-    else
-        fd = open(file, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fd < 0 || fstat(fd, &st) != 0) {
         if (fd >= 0)
             close(fd);
         return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such file\"}}");
@@ -185,29 +232,17 @@ static enum MHD_Result static_file(struct webserver *s, struct MHD_Connection *c
     return respond(c, r, 200, resp, mime_of(path), cache);
 }
 
-/* 1 when the client of C may make another API request now. */
+/* 1 when the client of C may make another API request now (ratelimit.h). */
 static int allowed(struct webserver *s, struct MHD_Connection *c)
 {
     if (!s->rate)
         return 1;
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    uint32_t addr = 0;
-    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-        addr = ((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr.s_addr;
+    struct ratelimit_key key;
+    ratelimit_key_of(client_of(c), &key);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, burst = 2.0 * s->rate;
     pthread_mutex_lock(&s->bucket_lock);
-    struct bucket *b = &s->buckets[(addr * 2654435761u) % BUCKETS];
-    if (b->addr != addr || b->at == 0)
-        *b = (struct bucket){.addr = addr, .tokens = burst, .at = now};
-    b->tokens += (now - b->at) * s->rate;
-    if (b->tokens > burst)
-        b->tokens = burst;
-    b->at = now;
-    int ok = b->tokens >= 1.0;
-    if (ok)
-        b->tokens -= 1.0;
+    int ok = ratelimit_take(&s->limit, &key, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
     pthread_mutex_unlock(&s->bucket_lock);
     return ok;
 }
@@ -262,8 +297,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         free(body);
         return ok;
     }
-    if (s->web_dir[0] && strncmp(url, "/api/", 5) != 0)
-        return static_file(s, c, r, url);
+    if (s->web_fd >= 0 && strncmp(url, "/api/", 5) != 0)
+        return static_file(s, c, r);
     return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such path\"}}");
 }
 
@@ -297,11 +332,13 @@ static int tiles_origin(const char *url, char *out, size_t len)
     return 1;
 }
 
-/* The page's settings (/config.json) and the policy that lets the page use them. */
+/* The page's settings (/config.json), the policy that lets the page use them, and its
+ * folder. page_release() frees what this made, whether it succeeded or not. */
 static enum ru_status page_settings(struct webserver *s, const struct webserver_config *cfg, char *err,
                                     size_t errlen)
 {
     char origin[600] = "";
+    s->web_fd = -1;
     if (cfg->tiles_url && !tiles_origin(cfg->tiles_url, origin, sizeof(origin))) {
         snprintf(err, errlen,
                  "--tiles '%.300s' is not a tile URL: give http(s)://HOST/PATH with {z}, {x} and {y}, "
@@ -319,18 +356,24 @@ static enum ru_status page_settings(struct webserver *s, const struct webserver_
         snprintf(err, errlen, "the tile attribution is not valid UTF-8");
         return RU_ERR_INVALID;
     }
-    if (s->web_dir[0]) {
-        char index[4200];
-        snprintf(index, sizeof(index), "%s/index.html", s->web_dir);
-        if (access(index, R_OK) != 0) {
-            snprintf(err, errlen,
-                     "--web %.300s: %.300s cannot be read (%s); build the page, or give --web \"\" "
-                     "for the API alone",
-                     s->web_dir, index, strerror(errno));
-            return RU_ERR_INVALID;
-        }
+    /* the folder is opened once: files are then found below this descriptor, whatever
+     * becomes of the name */
+    if (s->web_dir[0] && ((s->web_fd = open(s->web_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+                          faccessat(s->web_fd, "index.html", R_OK, 0) != 0)) {
+        snprintf(err, errlen,
+                 "--web %.300s: %.300s/index.html cannot be read (%s); build the page, or give --web \"\" "
+                 "for the API alone",
+                 s->web_dir, s->web_dir, strerror(errno));
+        return RU_ERR_INVALID;
     }
     return RU_OK;
+}
+
+static void page_release(struct webserver *s)
+{
+    free(s->config_json);
+    if (s->web_fd >= 0)
+        close(s->web_fd);
 }
 
 enum ru_status webserver_start(const struct webserver_config *cfg, struct webserver **out, char *err,
@@ -349,6 +392,7 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
     s->rate = cfg->rate;
     const struct netlimits lim = netlimits_or_defaults(&cfg->limits), *l = &lim;
     s->shutdown_timeout_s = l->shutdown_timeout_s;
+    ratelimit_init(&s->limit, cfg->rate ? cfg->rate : 1);
     pthread_mutex_init(&s->bucket_lock, NULL);
     snprintf(s->web_dir, sizeof(s->web_dir), "%s", cfg->web_dir ? cfg->web_dir : "");
     /* SQLite's memory statistics take one process-wide lock on every allocation, which
@@ -362,7 +406,7 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
         snprintf(err, errlen, "cannot start the request-timeout thread");
     if (rc != RU_OK) {
         webapi_free(s->api);
-        free(s->config_json);
+        page_release(s);
         free(s);
         return rc;
     }
@@ -385,7 +429,7 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
                  cfg->listen);
         httpguard_free(s->guard);
         webapi_free(s->api);
-        free(s->config_json);
+        page_release(s);
         free(s);
         return RU_ERR_IO;
     }
@@ -416,6 +460,6 @@ void webserver_stop(struct webserver *s)
     httpguard_free(s->guard);
     webapi_free(s->api);
     pthread_mutex_destroy(&s->bucket_lock);
-    free(s->config_json);
+    page_release(s);
     free(s);
 }

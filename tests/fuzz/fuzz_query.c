@@ -4,7 +4,8 @@
  * (into a capped strbuf, then again on its own output: folding is idempotent),
  * geo_point_parse, geo_looks_like_point and geo_distance_parse, and checks the contracts
  * that hold for any input: a reason on every refusal, *out untouched on failure, parsed
- * positions in range, distances positive and finite.
+ * positions in range and written in plain decimal (no '+', exponent, hex, nan or inf),
+ * distances positive and finite.
  */
 #include <math.h>
 #include <stdint.h>
@@ -70,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Positions and distances. */
     struct geo_point p = {1234.0, 5678.0};
     st = geo_point_parse(text, &p);
-    if (st == RU_OK && !geo_point_valid(p))
+    if (st == RU_OK && (!geo_point_valid(p) || strpbrk(text, "+eExXnNiI")))
         abort();
     if (st != RU_OK && (p.lat != 1234.0 || p.lon != 5678.0))
         abort();
@@ -78,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     double m = -1.0;
     st = geo_distance_parse(text, &m);
-    if (st == RU_OK && !(isfinite(m) && m > 0))
+    if (st == RU_OK && (!(isfinite(m) && m > 0) || text[0] == ' ' || text[0] == '+' || text[0] == '.'))
         abort();
     if (st != RU_OK && m != -1.0)
         abort();

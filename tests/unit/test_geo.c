@@ -2,7 +2,8 @@
  * tests/unit/test_geo.c - locator/geo: great-circle distances against known values
  * (a degree on the equator, pole to pole, across the antimeridian, Nashville to LAX),
  * symmetry and zero distance; initial bearings and the eight-point compass with its
- * boundaries; geo_point_parse (good input, bad syntax, out of range, NaN and infinity);
+ * boundaries; geo_point_parse (good input, bad syntax, out of range, and numbers that are not plain decimal:
+ * "+5", "1e3", hex, NaN and infinity);
  * geo_distance_parse (units, spaces, refusals); chord length conversions and unit vectors.
  */
 #include <math.h>
@@ -187,11 +188,11 @@ static void test_point_parse_syntax(void **state)
         "41.58,-109.2,3",
         "41.58;-109.2",
         "abc,def",
-        "41.58,-109.2x",
-        "0x10,5",
         "41.58 -109.2 km",
         "Rock Springs",
         "4158-1092",
+        "Nancy, FR",
+        "nancy 5",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct geo_point p = {1.5, 2.5};
@@ -202,12 +203,30 @@ static void test_point_parse_syntax(void **state)
     }
 }
 
+/* Two tokens that look like numbers but are not plain decimal (common/decimal.h): still
+ * shaped like a position, so queries report a bad position, never an unknown place. */
+static void test_point_parse_not_plain(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "41.58,-109.2x", "0x10,5", "0x1p3,5", "+5,3",  "5,+3",  "1e3,5",  "5,1E-3",      "1e999,1",
+        ".5,3",          "5.,3",   "nan,5",   "5,NaN", "inf,1", "1,-inf", "-Infinity 5", "5 -.5",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct geo_point p = {1.5, 2.5};
+        if (geo_point_parse(bad[i], &p) != RU_ERR_INVALID)
+            fail_msg("'%s' was not refused as malformed", bad[i]);
+        assert_true(p.lat == 1.5 && p.lon == 2.5);
+        if (!geo_looks_like_point(bad[i]))
+            fail_msg("'%s' does not look like a position", bad[i]);
+    }
+}
+
 static void test_point_parse_range(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "90.0001,0", "-90.5,0", "0,180.0001", "0,-181", "95,10",   "10,200",
-        "nan,5",     "5,nan",   "inf,1",      "1,-inf", "1e999,1",
+        "90.0001,0", "-90.5,0", "0,180.0001", "0,-181", "95,10", "10,200", "1000000000000000000000,1",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct geo_point p = {1.5, 2.5};
@@ -233,11 +252,13 @@ static void test_distance_parse(void **state)
     assert_float_equal(m, 800.0, 1e-9);
     assert_int_equal(geo_distance_parse("2.5 mi", &m), RU_OK);
     assert_float_equal(m, 2.5 * 1609.344, 1e-6);
-    assert_int_equal(geo_distance_parse(".5km", &m), RU_OK);
+    assert_int_equal(geo_distance_parse("0.5km", &m), RU_OK);
     assert_float_equal(m, 500.0, 1e-9);
 
     static const char *const bad[] = {
-        "25", "-3km", "0km", "abc", "", "km", "25 miles", "nan km", "infkm", "1e999km", "25mi extra", "0.0mi",
+        "25",     "-3km",  "0km",     "abc",        "",      "km",    "25 miles",
+        "nan km", "infkm", "1e999km", "25mi extra", "0.0mi", ".5km",  "+5km",
+        " 5km",   "5km ",  "1e3m",    "0x10km",     "5.mi",  "5\tmi", "-0km",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         m = 123.0;
@@ -298,14 +319,23 @@ static void test_unit_vector(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_radius_constant),   cmocka_unit_test(test_degree_on_equator),
-        cmocka_unit_test(test_pole_to_pole),      cmocka_unit_test(test_across_antimeridian),
-        cmocka_unit_test(test_nashville_lax),     cmocka_unit_test(test_symmetry_and_zero),
-        cmocka_unit_test(test_bearing_cardinal),  cmocka_unit_test(test_bearing_range),
-        cmocka_unit_test(test_compass8),          cmocka_unit_test(test_point_parse_ok),
-        cmocka_unit_test(test_point_parse_space), cmocka_unit_test(test_point_parse_syntax),
-        cmocka_unit_test(test_point_parse_range), cmocka_unit_test(test_distance_parse),
-        cmocka_unit_test(test_chord_round_trip),  cmocka_unit_test(test_unit_vector),
+        cmocka_unit_test(test_radius_constant),
+        cmocka_unit_test(test_degree_on_equator),
+        cmocka_unit_test(test_pole_to_pole),
+        cmocka_unit_test(test_across_antimeridian),
+        cmocka_unit_test(test_nashville_lax),
+        cmocka_unit_test(test_symmetry_and_zero),
+        cmocka_unit_test(test_bearing_cardinal),
+        cmocka_unit_test(test_bearing_range),
+        cmocka_unit_test(test_compass8),
+        cmocka_unit_test(test_point_parse_ok),
+        cmocka_unit_test(test_point_parse_space),
+        cmocka_unit_test(test_point_parse_syntax),
+        cmocka_unit_test(test_point_parse_not_plain),
+        cmocka_unit_test(test_point_parse_range),
+        cmocka_unit_test(test_distance_parse),
+        cmocka_unit_test(test_chord_round_trip),
+        cmocka_unit_test(test_unit_vector),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,8 @@
  * ("82901", "82901-1234", "82901, US"), place names (including "1600 Main", which has
  * letters), and refusals with their status and a non-empty reason: empty, blank, commas
  * only, over QUERY_MAX_BYTES (and 10 kB), invalid UTF-8, control characters, positions
- * out of range or NaN. *out is unchanged on failure; query_kind_name.
+ * out of range, or not plain decimal ("nan,1", "0x1p3,5", "+5,3"). *out is unchanged on failure;
+ * query_kind_name.
  */
 #include "tests/testlib.h"
 #include "locator/query.h"
@@ -156,8 +157,10 @@ static void test_position_range(void **state)
     expect_error("95,10", RU_ERR_LIMIT);
     expect_error("10,200", RU_ERR_LIMIT);
     expect_error("-90.001,0", RU_ERR_LIMIT);
-    expect_error("nan,1", RU_ERR_LIMIT);
-    expect_error("1,inf", RU_ERR_LIMIT);
+    /* not plain decimal (common/decimal.h): a malformed position, not a place name */
+    static const char *const not_plain[] = {"nan,1", "1,inf", "0x1p3,5", "+5,3", "1e1,5", "5, .5", "5.,5"};
+    for (size_t i = 0; i < sizeof(not_plain) / sizeof(not_plain[0]); i++)
+        expect_error(not_plain[i], RU_ERR_INVALID);
 }
 
 static void test_why_differs(void **state)

@@ -3,9 +3,12 @@
  *
  * Covers: q with '+' and %XX (UTF-8 København), k, radius in mi/km/m, chain; lat and lon
  * instead of q; defaults; each refusal with its status and code: missing q, q and lat
- * together, lat/lon out of range or not numbers, k out of range, a radius without a
+ * together, lat/lon out of range or not numbers, numbers that are not plain decimal
+ * ("0x1p3", "+5", "1e1", "inf", spaces, empty) in lat, lon, k, radius and limit, each
+ * refusal naming its field, k out of range, a radius without a
  * unit, an unknown or repeated parameter, malformed escapes, a control character, a
- * value or a query string too long (413); places: prefix, limit, their refusals.
+ * value or a query string too long (413); places: prefix, limit, their refusals; the path
+ * of a request target decoded once, and every target that is not a plain path refused.
  */
 #include "tests/testlib.h"
 #include "locator/webquery.h"
@@ -26,6 +29,18 @@ static void stores_refused(const char *qs, int status, const char *code, const c
     assert_string_equal(e.code, code);
     if (!strstr(e.message, words))
         fail_msg("'%s': '%s' lacks '%s'", qs, e.message, words);
+}
+
+static void places_refused(const char *qs, const char *words)
+{
+    struct webquery_places r;
+    struct webquery_error e;
+    if (webquery_places_parse(qs, strlen(qs), &r, &e) != RU_ERR_INVALID)
+        fail_msg("'%s' was taken", qs);
+    assert_int_equal(e.http_status, 400);
+    assert_string_equal(e.code, "bad_parameter");
+    if (!strstr(e.message, words))
+        fail_msg("'%s': message '%s' lacks '%s'", qs, e.message, words);
 }
 
 static void test_stores(void **state)
@@ -55,6 +70,27 @@ static void test_stores(void **state)
     stores_refused("lat=91&lon=2", 400, "bad_parameter", "latitude");
     stores_refused("lat=1&lon=x", 400, "bad_parameter", "longitude");
     stores_refused("lat=nan&lon=1", 400, "bad_parameter", "latitude");
+    /* numbers in plain decimal only (common/decimal.h), each refusal naming its field */
+    static const char *const not_plain[] = {"0x1p3", "%2B5", "1e1", "inf", "-inf", "%205", "",
+                                            ".5",    "5.",   "1_0", "5,0", "--5",  "0X10"};
+    for (size_t i = 0; i < sizeof(not_plain) / sizeof(not_plain[0]); i++) {
+        char qs[200];
+        snprintf(qs, sizeof(qs), "lat=%s&lon=1", not_plain[i]);
+        stores_refused(qs, 400, "bad_parameter", "lat must be");
+        snprintf(qs, sizeof(qs), "lat=1&lon=%s", not_plain[i]);
+        stores_refused(qs, 400, "bad_parameter", "lon must be");
+        snprintf(qs, sizeof(qs), "q=a&k=%s", not_plain[i]);
+        stores_refused(qs, 400, "bad_parameter", "k must be");
+        snprintf(qs, sizeof(qs), "q=a&radius=%smi", not_plain[i]);
+        stores_refused(qs, 400, "bad_parameter", "radius must be");
+        snprintf(qs, sizeof(qs), "prefix=a&limit=%s", not_plain[i]);
+        places_refused(qs, "limit must be");
+    }
+    stores_refused("lat=5%20&lon=1", 400, "bad_parameter", "lat must be");
+    stores_refused("q=a&k=5%20", 400, "bad_parameter", "k must be");
+    stores_refused("q=a&k=5.0", 400, "bad_parameter", "k must be");
+    stores_refused("q=a&k=%2B5", 400, "bad_parameter", "k must be");
+    stores_refused("q=a&radius=%2B25mi", 400, "bad_parameter", "radius must be");
     stores_refused("lat=1", 400, "missing_parameter", "together");
     stores_refused("lon=1", 400, "missing_parameter", "together");
     stores_refused("q=a&k=0", 400, "bad_parameter", "k must be");
@@ -97,8 +133,33 @@ static void test_places(void **state)
     assert_string_equal(e.code, "unknown_parameter");
 }
 
+static void test_target_path(void **state)
+{
+    (void)state;
+    char out[32];
+    assert_int_equal(webquery_path("/", out, sizeof(out)), RU_OK);
+    assert_string_equal(out, "/");
+    assert_int_equal(webquery_path("/vendor/leaflet.js?v=1", out, sizeof(out)), RU_OK);
+    assert_string_equal(out, "/vendor/leaflet.js");
+    assert_int_equal(webquery_path("/a%20b+c%2e%2E%2f", out, sizeof(out)), RU_OK);
+    assert_string_equal(out, "/a b+c../");
+    /* decoded once: "%252e" is the name "%2e" */
+    assert_int_equal(webquery_path("/%252e%252e", out, sizeof(out)), RU_OK);
+    assert_string_equal(out, "/%2e%2e");
+    static const char *const bad[] = {"",      "../outside.txt", "-private/x", "*",      "http://h/x", "/%00",
+                                      "/a%0a", "/a%7f",          "/a\\b",      "/a%5cb", "/%",         "/%2",
+                                      "/%zz",  "/%2g",           "/a\x01"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (webquery_path(bad[i], out, sizeof(out)) != RU_ERR_INVALID)
+            fail_msg("'%s' was taken", bad[i]);
+    /* the path and its NUL must fit */
+    assert_int_equal(webquery_path("/123456789012345678901234567890", out, sizeof(out)), RU_OK);
+    assert_int_equal(webquery_path("/1234567890123456789012345678901", out, sizeof(out)), RU_ERR_INVALID);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_stores), cmocka_unit_test(test_places)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_stores), cmocka_unit_test(test_places),
+                                       cmocka_unit_test(test_target_path)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
