@@ -21,21 +21,29 @@ enum exit_code {
     EXIT_EXISTS = 5,    /* it exists already */
 };
 
-#define USAGE                                                                                             \
-    "usage: reup-issuer COMMAND [options]\n"                                                              \
-    "\n"                                                                                                  \
-    "  init --dir DIR [--prefix NNNN]           create a state directory (database, issuer key,\n"        \
-    "                                           development TLS certificate)\n"                           \
-    "  plan add --code C --months M --price MINOR --currency CUR [--gtin G]\n"                            \
-    "  terminal add --store STORE --terminal ID prints the terminal's credentials once (JSON)\n"          \
-    "  batch create --plan C --count N --out FILE\n"                                                      \
-    "                                           N new cards; FILE (mode 0600) is serial,pin,plan,batch\n" \
-    "  card show SERIAL                         the card as GET /v1/cards shows it (JSON)\n"              \
-    "  card block SERIAL | --batch B            block lost or stolen stock\n"                             \
-    "\n"                                                                                                  \
-    "Every command but init takes --dir DIR (default: $REUP_ISSUER_DIR, then /var/lib/reup/issuer).\n"    \
-    "Exit codes: 0 done, 1 database or system error, 2 usage error or bad value, 3 state\n"               \
-    "directory missing or not initialized, 4 not found, 5 exists already.\n"
+#define USAGE                                                                                               \
+    "usage: reup-issuer COMMAND [options]\n"                                                                \
+    "\n"                                                                                                    \
+    "  init --dir DIR [--prefix NNNN]           create a state directory (database, issuer key,\n"          \
+    "                                           development TLS certificate)\n"                             \
+    "  plan add --code C --months M --price MINOR --currency CUR [--gtin G]\n"                              \
+    "  terminal add --store STORE --terminal ID prints the terminal's credentials once (JSON)\n"            \
+    "  batch create --plan C --count N --out FILE\n"                                                        \
+    "                                           N new cards; FILE (mode 0600) is serial,pin,plan,batch\n"   \
+    "  card show SERIAL                         the card as GET /v1/cards shows it (JSON)\n"                \
+    "  card block SERIAL | --batch B            block lost or stolen stock\n"                               \
+    "  audit [--since T]                        the audit log (JSON)\n"                                     \
+    "  report                                   cards, batches, terminals, requests (JSON)\n"               \
+    "  serve [--listen ADDR:PORT] [--threads N] [--void-window SECONDS] [--tls-priority STRING]\n"          \
+    "                                           the activation API over HTTPS (docs/api.md); TLS 1.2\n"     \
+    "                                           and 1.3 with AEAD suites unless --tls-priority (a GnuTLS\n" \
+    "                                           priority string) says otherwise\n"                          \
+    "\n"                                                                                                    \
+    "Every command but init takes --dir DIR (default: $REUP_ISSUER_DIR, then /var/lib/reup/issuer).\n"      \
+    "The directory must be mode 0700, and issuer.db (-wal, -shm), issuer.key and serve's TLS key\n"         \
+    "0600: a file group or others may open is refused (exit 3) with the chmod to run.\n"                    \
+    "Exit codes: 0 done, 1 database or system error, 2 usage error or bad value, 3 state\n"                 \
+    "directory missing, not initialized or open to group or others, 4 not found, 5 exists already.\n"
 
 /* Options of one command: --name value pairs and at most one positional argument. */
 struct args {
@@ -305,12 +313,13 @@ static int cmd_card_block(int argc, char **argv)
 static int cmd_serve(int argc, char **argv)
 {
     struct args a;
-    int code = parse(argc, argv, "dir listen threads void-window", &a);
+    int code = parse(argc, argv, "dir listen threads void-window tls-priority", &a);
     if (code != EXIT_OK)
         return code;
     struct server_config cfg = {.dir = state_dir(&a),
                                 .listen = opt(&a, "listen") ? opt(&a, "listen") : "127.0.0.1:8443",
-                                .log = stderr};
+                                .log = stderr,
+                                .tls_priority = opt(&a, "tls-priority")};
     if (opt(&a, "threads")) {
         long long t = number("threads", opt(&a, "threads"), 1, 64);
         if (t < 0)

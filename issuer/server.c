@@ -18,6 +18,8 @@
 #include "issuer/redeem.h"
 #include "db/db.h"
 #include "issuer/request.h"
+#include "issuer/tlspolicy.h"
+#include "common/privatefile.h"
 #include "common/accesslog.h"
 #include "common/strbuf.h"
 #include "common/banned.h"
@@ -541,6 +543,9 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
                  cfg->listen);
         return RU_ERR_INVALID;
     }
+    const char *priority = cfg->tls_priority ? cfg->tls_priority : TLSPOLICY_DEFAULT;
+    if (tlspolicy_check(priority, err, errlen) != RU_OK)
+        return RU_ERR_INVALID;
     struct server *srv = calloc(1, sizeof(*srv));
     if (!srv)
         return RU_ERR_NOMEM;
@@ -564,6 +569,10 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
         snprintf(cert, sizeof(cert), "%.4000s/tls/cert.pem", cfg->dir);
     if (!cfg->key_path)
         snprintf(key, sizeof(key), "%.4000s/tls/key.pem", cfg->dir);
+    if (privatefile_check(key, 0, err, errlen) == RU_ERR_INVALID) {
+        server_stop(srv);
+        return RU_ERR_NOT_FOUND;
+    }
     if (!(srv->cert = read_file(cert)) || !(srv->key = read_file(key))) {
         snprintf(err, errlen, "cannot read the TLS certificate '%s' and key '%s'", cert, key);
         server_stop(srv);
@@ -576,7 +585,8 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
         MHD_OPTION_HTTPS_MEM_CERT, srv->cert, MHD_OPTION_HTTPS_MEM_KEY, srv->key, MHD_OPTION_THREAD_POOL_SIZE,
         cfg->threads ? cfg->threads : SERVER_THREADS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_HTTPS_PRIORITIES, priority,
+        MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine?)",
                  cfg->listen);
