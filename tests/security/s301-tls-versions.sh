@@ -47,9 +47,9 @@ accepted -tls1_2 TLSv1.2 ECDHE-ECDSA-AES128-SHA
 stop
 
 # a string GnuTLS refuses: a configuration error, not a crash
-expect_exit 2 "$I" serve --dir "$S" --listen 127.0.0.1:0 --tls-priority 'NORMAL:+NO-SUCH-THING'
+expect_exit 2 timeout 10 "$I" serve --dir "$S" --listen 127.0.0.1:0 --tls-priority 'NORMAL:+NO-SUCH-THING'
 expect_err "tls-priority 'NORMAL:\+NO-SUCH-THING'.*at: \+NO-SUCH-THING"
-expect_exit 2 "$I" serve --dir "$S" --listen 127.0.0.1:0 --tls-priority 'NONE'
+expect_exit 2 timeout 10 "$I" serve --dir "$S" --listen 127.0.0.1:0 --tls-priority 'NONE'
 expect_err "tls-priority 'NONE'"
 
 finish
