@@ -46,6 +46,23 @@ int request_is_uuid(const char *s)
     return 1;
 }
 
+int request_is_json_type(const char *content_type)
+{
+    static const char json[] = "application/json";
+    const char *p = content_type;
+    if (!p)
+        return 0;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    for (size_t i = 0; i < sizeof(json) - 1; i++, p++)
+        if (tolower((unsigned char)*p) != json[i])
+            return 0;
+    /* the media type ends here: at the end, at its parameters, or at trailing blanks */
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return *p == '\0' || *p == ';';
+}
+
 /* Printable UTF-8 text without control characters, 1 .. SIZE-1 bytes. */
 static int clean_text(const char *s, size_t size)
 {

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +65,7 @@ struct req {
     char *uri; /* as sent, with the query string: the signed PATH */
     struct strbuf body;
     int too_large, started;
+    int ambiguous; /* a header that must come once came twice: answered 400, then closed */
     struct timespec t0;
     char method[8];
     char terminal[AUTH_TERMINAL_MAX + 1];
@@ -126,6 +128,9 @@ static enum MHD_Result respond_with(struct MHD_Connection *c, struct req *rq, in
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    /* where this request's body ends is in doubt, so where the next one starts is too */
+    if (rq->ambiguous)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     if (allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
     if (retry_after_s > 0) {
@@ -154,6 +159,56 @@ static enum MHD_Result respond_error(struct MHD_Connection *c, struct req *rq, i
     enum MHD_Result r = respond(c, rq, status, text ? text : "{\"error\":{\"code\":\"internal\"}}", NULL);
     free(text);
     return r;
+}
+
+static enum MHD_Result method_not_allowed(struct MHD_Connection *c, struct req *rq, const char *allow)
+{
+    json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", "method_not_allowed", "message",
+                          "the Allow header names the method this path takes; see docs/api.md");
+    char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    enum MHD_Result done =
+        respond(c, rq, 405, t ? t : "{\"error\":{\"code\":\"method_not_allowed\"}}", allow);
+    free(t);
+    return done;
+}
+
+/* Headers a request may carry once: with two, the issuer and a proxy in front of it could
+ * each read another one (which body is signed, where the body ends). */
+static const char *const single_headers[] = {MHD_HTTP_HEADER_AUTHORIZATION, MHD_HTTP_HEADER_CONTENT_LENGTH,
+                                             MHD_HTTP_HEADER_CONTENT_TYPE, MHD_HTTP_HEADER_TRANSFER_ENCODING};
+#define SINGLE_HEADERS (sizeof(single_headers) / sizeof(single_headers[0]))
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    unsigned *seen = cls;
+    (void)kind;
+    (void)value;
+    for (size_t i = 0; key && i < SINGLE_HEADERS; i++)
+        if (!strcasecmp(key, single_headers[i]))
+            seen[i]++;
+    return MHD_YES;
+}
+
+/* Whether the request's headers can be read two ways: a header of single_headers
+ * repeated, or both Content-Length and Transfer-Encoding. */
+static int ambiguous_headers(struct MHD_Connection *c)
+{
+    unsigned seen[SINGLE_HEADERS] = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, seen);
+    for (size_t i = 0; i < SINGLE_HEADERS; i++)
+        if (seen[i] > 1)
+            return 1;
+    return seen[1] && seen[3];
+}
+
+/* POST bodies are JSON and say so: anything else is answered 415 instead of parsed. */
+static int not_json(struct MHD_Connection *c, struct req *rq, enum MHD_Result *answered)
+{
+    if (request_is_json_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
+        return 0;
+    *answered = respond_error(c, rq, 415, "unsupported_media_type", "send the body as application/json");
+    return 1;
 }
 
 static enum ru_status run_job(struct server *srv, struct job *j)
@@ -333,18 +388,22 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
     enum ru_status rc;
     if (rq->queued)
         return answer(c, rq);
+    if (rq->ambiguous)
+        return respond_error(
+            c, rq, 400, "ambiguous_request",
+            "Authorization, Content-Length, Content-Type and Transfer-Encoding may come once,"
+            " and Content-Length not with Transfer-Encoding");
     if (plen >= sizeof(path))
         return respond_error(c, rq, 404, "not_found", "no such path");
     memcpy(path, rq->uri, plen);
     path[plen] = '\0';
 
     if (!strcmp(path, "/v1/health"))
-        return get ? respond(c, rq, 200, "{\"status\":\"ok\"}", NULL)
-                   : respond_error(c, rq, 405, "method_not_allowed", "use GET");
+        return get ? respond(c, rq, 200, "{\"status\":\"ok\"}", NULL) : method_not_allowed(c, rq, "GET");
     if (!strcmp(path, "/v1/redemptions")) {
         if (strcmp(method, "POST") != 0)
-            return respond_error(c, rq, 405, "method_not_allowed", "use POST");
-        return redemption(srv, c, rq);
+            return method_not_allowed(c, rq, "POST");
+        return not_json(c, rq, &done) ? done : redemption(srv, c, rq);
     }
     /* which method the path takes, before anything else is looked at */
     const char *want = NULL;
@@ -360,18 +419,12 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         want = "POST", tail = path + 16;
     if (!want)
         return respond_error(c, rq, 404, "not_found", "no such path");
-    if (strcmp(method, want) != 0) {
-        rq->status = 405;
-        json_t *o =
-            json_pack("{s:{s:s,s:s}}", "error", "code", "method_not_allowed", "message", "see docs/api.md");
-        char *t = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
-        done = respond(c, rq, 405, t ? t : "{}", want);
-        free(t);
-        return done;
-    }
+    if (strcmp(method, want) != 0)
+        return method_not_allowed(c, rq, want);
     if (rq->too_large)
         return respond_error(c, rq, 413, "body_too_large", "the body is larger than 16384 bytes");
+    if (!get && not_json(c, rq, &done))
+        return done;
     if (!authenticate(srv, c, rq, method, rq->store, &done))
         return done;
     struct activation_caller who = {rq->terminal, store};
@@ -462,6 +515,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!rq->started) {
         rq->started = 1; /* headers only: the body, if any, comes in the next calls */
         snprintf(rq->method, sizeof(rq->method), "%s", method);
+        rq->ambiguous = ambiguous_headers(c);
         return MHD_YES;
     }
     if (*upload_size) {

@@ -39,13 +39,14 @@ sign() {
   printf 'ReUp-HMAC-SHA256 terminal=%s, ts=%s, sig=%s' "$1" "$ts" "$sig"
 }
 # api TERMINAL METHOD PATH [BODY [CURL_OPTION...]]: a signed request; body in $T/out,
-# headers in $T/headers, status in $code
+# headers in $T/headers, status in $code. A body goes as Content-Type $CT (default
+# application/json; CT= sends none).
 api() {
   local term=$1 m=$2 p=$3 body=${4:-}
   shift 3; [ $# -gt 0 ] && shift
   local args=(-s -o "$T/out" -D "$T/headers" -w '%{http_code}' --cacert "$S/tls/cert.pem" -X "$m"
               -H "Authorization: $(sign "$term" "$m" "$p" "$body")")
-  [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+  [ -n "$body" ] && args+=(-H "Content-Type: ${CT-application/json}" --data-binary "$body")
   code=$(curl "${args[@]}" "$@" "https://127.0.0.1:$port$p")
 }
 expect_code() { checks=$((checks + 1)); [ "$code" = "$1" ] || fail "HTTP $code, wanted $1: $(head -c 300 "$T/out")"; }
