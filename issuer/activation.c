@@ -6,11 +6,12 @@
 #include <string.h>
 #include "issuer/activation.h"
 #include "db/db.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
 void activation_answer_release(struct activation_answer *a)
 {
-    free(a->body);
+    wipe_free(a->body); /* an on-demand card's answer holds its PIN */
     a->body = NULL;
 }
 

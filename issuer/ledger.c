@@ -118,6 +118,7 @@ enum ru_status ledger_open(const char *dir, struct ledger **out)
     if (!lg)
         return RU_ERR_NOMEM;
     *out = lg;
+    secret_json_wiping(); /* before the server's threads: answers and requests hold PINs */
     if (!path_in(db_path, sizeof(db_path), dir, "issuer.db") ||
         !path_in(key_path, sizeof(key_path), dir, "issuer.key"))
         return fail(lg, RU_ERR_NOT_FOUND, "the directory name is too long");
@@ -394,7 +395,6 @@ enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned
             goto out;
         }
     }
-    OPENSSL_cleanse(pin, sizeof(pin));
     if ((rc = db_prepare(lg->db, "UPDATE setting SET value = ?1 WHERE key = 'next_sequence'", &upd)) != RU_OK)
         goto out_db;
     sqlite3_bind_int64(upd, 1, next + (long long)count);
@@ -416,6 +416,7 @@ out_db:
         rc = RU_ERR_DB;
     fail_db(lg, rc);
 out:
+    OPENSSL_cleanse(pin, sizeof(pin));
     sqlite3_finalize(ins);
     sqlite3_finalize(upd);
     if (rc != RU_OK)

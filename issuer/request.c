@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "issuer/request.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
 enum kind { K_UUID, K_SERIAL, K_PIN, K_AMOUNT, K_CURRENCY, K_ID, K_TEXT };
@@ -180,6 +181,7 @@ static enum ru_status parse(const char *body, size_t len, const struct field *fi
     }
     memcpy(out, tmp, out_size);
 out:
+    wipe(tmp, out_size); /* a redemption's PIN */
     json_decref(root);
     return rc;
 }

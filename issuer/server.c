@@ -23,6 +23,7 @@
 #include "common/privatefile.h"
 #include "common/accesslog.h"
 #include "common/strbuf.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
 enum job_kind { JOB_ACTIVATE, JOB_CARD, JOB_REVERSE, JOB_VOID, JOB_REDEEM };
@@ -93,7 +94,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     if (!rq)
         return NULL;
     rq->uri = strdup(uri);
-    strbuf_init(&rq->body, REQUEST_BODY_MAX);
+    strbuf_init_secret(&rq->body, REQUEST_BODY_MAX); /* redemptions carry PINs */
     clock_gettime(CLOCK_MONOTONIC, &rq->t0);
     atomic_fetch_add(&srv->in_flight, 1);
     return rq;
@@ -122,10 +123,18 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static enum MHD_Result respond_with(struct MHD_Connection *c, struct req *rq, int status, const char *body,
                                     const char *allow, long long retry_after_s)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
-    if (!r)
+    /* a copy of our own, zeroed when libmicrohttpd is done with it: an on-demand card's
+     * answer holds its PIN */
+    size_t len = strlen(body);
+    char *copy = malloc(len + 1);
+    if (!copy)
         return MHD_NO;
+    memcpy(copy, body, len + 1);
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, copy, wipe_free);
+    if (!r) {
+        wipe_free(copy);
+        return MHD_NO;
+    }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     /* where this request's body ends is in doubt, so where the next one starts is too */
@@ -319,7 +328,7 @@ static int authenticate(struct server *srv, struct MHD_Connection *c, struct req
     }
     rc = auth_verify(&ah, secret, sizeof(secret), method, rq->uri, rq->body.buf ? rq->body.buf : "",
                      rq->body.len, (int64_t)time(NULL));
-    memset(secret, 0, sizeof(secret));
+    wipe(secret, sizeof(secret));
     if (rc == RU_ERR_LIMIT) {
         *answered = respond_error(c, rq, 401, "stale_timestamp",
                                   "the request time is more than 300 s from the issuer's clock");
@@ -536,12 +545,14 @@ static char *read_file(const char *path)
     size_t n;
     if (!f)
         return NULL;
-    strbuf_init(&sb, 1 << 20);
+    strbuf_init_secret(&sb, 1 << 20); /* the TLS key */
+    setvbuf(f, NULL, _IONBF, 0);      /* no stdio buffer left behind with it */
     while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
         if (strbuf_add(&sb, buf, n) != RU_OK)
             break;
     int ok = !ferror(f) && feof(f);
     fclose(f);
+    wipe(buf, sizeof(buf));
     if (!ok || !sb.buf) {
         strbuf_release(&sb);
         return NULL;
