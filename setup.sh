@@ -15,7 +15,7 @@ case $mode in run|test|build) ;; *) echo "usage: ./setup.sh [run|test|build]" >&
 # Debian packages the build and the tests need.
 packages=(
   build-essential cmake pkg-config xz-utils sqlite3
-  libsqlite3-dev libjansson-dev libutf8proc-dev libcsv-dev libcmocka-dev libssl-dev libmicrohttpd-dev libcurl4-openssl-dev
+  libsqlite3-dev libjansson-dev libutf8proc-dev libcsv-dev libcmocka-dev libssl-dev libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev
   libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev libcups2-dev libinih-dev fonts-dejavu-core
   clang libclang-rt-14-dev clang-format jq openssl curl
   cups-daemon cups-client poppler-utils zbar-tools tmux libncurses-dev uuid-dev

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include "common/cardnum.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
 /* Damm's quasigroup of order 10 (weakly totally anti-symmetric): every single-digit
@@ -110,14 +111,14 @@ enum ru_status card_pin_parse(const char *text, char out[CARD_DIGITS + 1], const
 {
     char buf[CARD_DIGITS + 1];
     enum ru_status rc = read_digits(text, buf, why);
-    if (rc != RU_OK)
-        return rc;
-    if (card_damm_digit(buf, CARD_DIGITS) != 0) {
+    if (rc == RU_OK && card_damm_digit(buf, CARD_DIGITS) != 0) {
         *why = "its check digit is wrong (a mistyped PIN)";
-        return RU_ERR_INVALID;
+        rc = RU_ERR_INVALID;
     }
-    memcpy(out, buf, sizeof(buf));
-    return RU_OK;
+    if (rc == RU_OK)
+        memcpy(out, buf, sizeof(buf));
+    wipe(buf, sizeof(buf));
+    return rc;
 }
 
 enum ru_status card_pin_generate(char out[CARD_DIGITS + 1])
@@ -139,6 +140,7 @@ enum ru_status card_pin_generate(char out[CARD_DIGITS + 1])
         out[i] = (char)('0' + v % 10);
     out[15] = (char)('0' + card_damm_digit(out, 15));
     out[16] = '\0';
+    wipe(&v, sizeof(v)); /* what is left of the PIN's random number */
     return RU_OK;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/strbuf.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
 void strbuf_init(struct strbuf *sb, size_t cap)
@@ -12,17 +13,30 @@ void strbuf_init(struct strbuf *sb, size_t cap)
     sb->len = 0;
     sb->alloc = 0;
     sb->cap = cap ? cap : SIZE_MAX / 2;
+    sb->secret = 0;
+}
+
+void strbuf_init_secret(struct strbuf *sb, size_t cap)
+{
+    strbuf_init(sb, cap);
+    sb->secret = 1;
 }
 
 void strbuf_release(struct strbuf *sb)
 {
+    int secret = sb->secret;
+    if (secret)
+        wipe(sb->buf, sb->alloc);
     free(sb->buf);
     strbuf_init(sb, sb->cap);
+    sb->secret = secret;
 }
 
 void strbuf_reset(struct strbuf *sb)
 {
     sb->len = 0;
+    if (sb->buf && sb->secret)
+        wipe(sb->buf, sb->alloc);
     if (sb->buf)
         sb->buf[0] = '\0';
 }
@@ -38,9 +52,15 @@ static enum ru_status grow(struct strbuf *sb, size_t n)
     size_t alloc = sb->alloc ? sb->alloc : 64;
     while (alloc < need)
         alloc *= 2;
-    char *p = realloc(sb->buf, alloc);
+    char *p = sb->secret ? malloc(alloc) : realloc(sb->buf, alloc);
     if (!p)
         return RU_ERR_NOMEM;
+    if (sb->secret && sb->buf) {
+        /* realloc could leave the old copy in freed memory: move it by hand */
+        memcpy(p, sb->buf, sb->len + 1);
+        wipe(sb->buf, sb->alloc);
+        free(sb->buf);
+    }
     sb->buf = p;
     sb->alloc = alloc;
     return RU_OK;

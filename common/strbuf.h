@@ -14,10 +14,14 @@ struct strbuf {
     size_t len;   /* bytes used, excluding the NUL */
     size_t alloc; /* bytes allocated */
     size_t cap;   /* most bytes len may reach; 0 means SIZE_MAX / 2 */
+    int secret;   /* strbuf_init_secret(): zeroed on growth, reset and release */
 };
 
 /* Caller-owned struct; strbuf_release() frees the memory. Cannot fail. */
 void strbuf_init(struct strbuf *sb, size_t cap);
+/* The same for a buffer that may hold secrets (PINs, keys): growing it moves the content
+ * without leaving the old copy behind, and strbuf_reset() and strbuf_release() zero it. */
+void strbuf_init_secret(struct strbuf *sb, size_t cap);
 void strbuf_release(struct strbuf *sb);
 /* Empties the buffer and keeps its memory. Cannot fail. */
 void strbuf_reset(struct strbuf *sb);

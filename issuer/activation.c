@@ -6,11 +6,12 @@
 #include <string.h>
 #include "issuer/activation.h"
 #include "db/db.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
 void activation_answer_release(struct activation_answer *a)
 {
-    free(a->body);
+    wipe_free(a->body); /* an on-demand card's answer holds its PIN */
     a->body = NULL;
 }
 
@@ -41,10 +42,11 @@ static enum ru_status answer_text(struct activation_answer *out, int status, con
     return out->body ? RU_OK : RU_ERR_NOMEM;
 }
 
-/* The stored request row of a request_id, if any. */
+/* The stored request row of the caller's request_id, if any: request ids are each
+ * terminal's own, so another terminal's row is never seen. */
 struct stored {
     int found;
-    char kind[16], store[65], serial[CARD_DIGITS + 1], plan[17], currency[4], state[16];
+    char kind[16], serial[CARD_DIGITS + 1], plan[17], currency[4], state[16];
     long long amount, age_s;
     int http_status;
     char *answer; /* owned */
@@ -56,24 +58,26 @@ static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t len)
     snprintf(dst, len, "%s", t ? (const char *)t : "");
 }
 
-static enum ru_status load(struct db *db, const char *request_id, struct stored *s)
+static enum ru_status load(struct db *db, const struct activation_caller *who, const char *request_id,
+                           struct stored *s)
 {
     sqlite3_stmt *st = NULL;
     memset(s, 0, sizeof(*s));
-    enum ru_status rc =
-        db_prepare(db,
-                   "SELECT kind, store_id, serial, amount, currency, state, http_status, answer,"
-                   " CAST(strftime('%s', 'now') - strftime('%s', created_at) AS INTEGER), plan"
-                   " FROM request WHERE request_id = ?1",
-                   &st);
+    enum ru_status rc = db_prepare(db,
+                                   "SELECT kind, plan, serial, amount, currency, state, http_status, answer,"
+                                   " CAST(strftime('%s', 'now') - strftime('%s', created_at) AS INTEGER)"
+                                   " FROM request WHERE store_id = ?1 AND terminal = ?2 AND request_id = ?3",
+                                   &st);
     if (rc != RU_OK)
         return rc;
-    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, who->store, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, who->terminal, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, request_id, -1, SQLITE_STATIC);
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW) {
         s->found = 1;
         copy_col(st, 0, s->kind, sizeof(s->kind));
-        copy_col(st, 1, s->store, sizeof(s->store));
+        copy_col(st, 1, s->plan, sizeof(s->plan));
         copy_col(st, 2, s->serial, sizeof(s->serial));
         s->amount = sqlite3_column_int64(st, 3);
         copy_col(st, 4, s->currency, sizeof(s->currency));
@@ -81,7 +85,6 @@ static enum ru_status load(struct db *db, const char *request_id, struct stored 
         s->http_status = sqlite3_column_int(st, 6);
         s->answer = strdup((const char *)sqlite3_column_text(st, 7));
         s->age_s = sqlite3_column_int64(st, 8);
-        copy_col(st, 9, s->plan, sizeof(s->plan));
         if (!s->answer)
             rc = RU_ERR_NOMEM;
     } else if (r != SQLITE_DONE) {
@@ -249,16 +252,19 @@ enum ru_status activation_start(struct ledger *lg)
 
 /* The common end of a void and a reversal: take the card back, mark the request with
  * STATE, audit it, and answer ANSWER. */
-static enum ru_status take_back(struct ledger *lg, const struct stored *s, const char *request_id,
-                                const char *state, const char *actor, const char *action, const char *detail,
-                                const char *answer, struct activation_answer *out)
+static enum ru_status take_back(struct ledger *lg, const struct activation_caller *who,
+                                const struct stored *s, const char *request_id, const char *state,
+                                const char *actor, const char *action, const char *detail, const char *answer,
+                                struct activation_answer *out)
 {
     struct db *db = ledger_db(lg);
-    const char *serial[] = {s->serial}, *update[] = {state, request_id};
+    const char *serial[] = {s->serial}, *update[] = {state, who->store, who->terminal, request_id};
     enum ru_status rc;
     if ((rc = undo_card(db, s, serial)) != RU_OK ||
-        (rc = exec(db, "UPDATE request SET state = ?1, changed_at = " LEDGER_NOW " WHERE request_id = ?2", 2,
-                   update)) != RU_OK ||
+        (rc = exec(db,
+                   "UPDATE request SET state = ?1, changed_at = " LEDGER_NOW
+                   " WHERE store_id = ?2 AND terminal = ?3 AND request_id = ?4",
+                   4, update)) != RU_OK ||
         (rc = ledger_audit(lg, actor, action, s->serial, request_id, "ok", detail)) != RU_OK)
         return rc;
     return answer_text(out, 200, answer);
@@ -294,14 +300,14 @@ enum ru_status activation_activate(struct ledger *lg, const struct activation_ca
     out->body = NULL;
     if ((rc = activation_start(lg)) != RU_OK)
         return rc;
-    if ((rc = load(db, rq->request_id, &s)) != RU_OK)
+    if ((rc = load(db, who, rq->request_id, &s)) != RU_OK)
         goto out;
     if (s.found) {
         if (!strcmp(s.kind, "reversal"))
             rc = activation_answer_error(out, 409, "request_reversed",
                                          "this request_id was reversed: use a new one");
-        else if (strcmp(s.kind, "activation") || strcmp(s.store, who->store) ||
-                 strcmp(s.serial, rq->serial) || s.amount != rq->amount || strcmp(s.currency, rq->currency))
+        else if (strcmp(s.kind, "activation") || strcmp(s.serial, rq->serial) || s.amount != rq->amount ||
+                 strcmp(s.currency, rq->currency))
             rc = activation_answer_error(out, 422, "request_id_reused",
                                          "this request_id was used with other parameters");
         else if (!strcmp(s.state, "reversed"))
@@ -338,11 +344,11 @@ enum ru_status activation_void(struct ledger *lg, const struct activation_caller
     out->body = NULL;
     if ((rc = activation_start(lg)) != RU_OK)
         return rc;
-    if ((rc = load(db, request_id, &s)) != RU_OK)
+    if ((rc = load(db, who, request_id, &s)) != RU_OK)
         goto out;
-    if (!s.found || !strcmp(s.kind, "reversal") || strcmp(s.store, who->store)) {
+    if (!s.found || !strcmp(s.kind, "reversal")) {
         rc = activation_answer_error(out, 404, "activation_not_found",
-                                     "this store has no activation with this request_id");
+                                     "this terminal has no activation with this request_id");
         goto out;
     }
     if (!strcmp(s.state, "voided")) {
@@ -370,7 +376,8 @@ enum ru_status activation_void(struct ledger *lg, const struct activation_caller
     }
     char actor[80];
     snprintf(actor, sizeof(actor), "terminal:%s", who->terminal);
-    rc = take_back(lg, &s, request_id, "voided", actor, "void", rq->reason, "{\"status\":\"issued\"}", out);
+    rc = take_back(lg, who, &s, request_id, "voided", actor, "void", rq->reason, "{\"status\":\"issued\"}",
+                   out);
 out:
     free(s.answer);
     return activation_finish(lg, rc, out);
@@ -387,21 +394,17 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
     out->body = NULL;
     if ((rc = activation_start(lg)) != RU_OK)
         return rc;
-    if ((rc = load(db, rq->request_id, &s)) != RU_OK)
+    if ((rc = load(db, who, rq->request_id, &s)) != RU_OK)
         goto out;
     if (!s.found) {
-        /* Never seen: remember it, so that the activation is refused if it arrives late. */
+        /* Never seen from this terminal: remember it, so that the activation is refused if
+         * it arrives late. Another terminal's request of the same id is not touched. */
         if ((rc = answer_text(out, 200, "{\"reversed\":false}")) != RU_OK ||
             (rc = record(db, rq->request_id, "reversal", who, NULL, "reversed", out->http_status,
                          out->body)) != RU_OK ||
             (rc = ledger_audit(lg, actor, "reverse", NULL, rq->request_id, "ok", "unseen: recorded")) !=
                 RU_OK)
             goto out;
-        goto out;
-    }
-    if (strcmp(s.store, who->store)) {
-        rc = activation_answer_error(out, 404, "activation_not_found",
-                                     "this store has no activation with this request_id");
         goto out;
     }
     if (!strcmp(s.kind, "reversal") || !strcmp(s.state, "voided") || !strcmp(s.state, "refused")) {
@@ -420,8 +423,8 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
                                      "the card has been redeemed: the activation stands");
         goto out;
     }
-    rc =
-        take_back(lg, &s, rq->request_id, "reversed", actor, "reverse", "undone", "{\"reversed\":true}", out);
+    rc = take_back(lg, who, &s, rq->request_id, "reversed", actor, "reverse", "undone", "{\"reversed\":true}",
+                   out);
 out:
     free(s.answer);
     return activation_finish(lg, rc, out);
@@ -440,14 +443,14 @@ enum ru_status activation_card(struct ledger *lg, const struct activation_caller
     out->body = NULL;
     if ((rc = activation_start(lg)) != RU_OK)
         return rc;
-    if ((rc = load(db, rq->request_id, &s)) != RU_OK)
+    if ((rc = load(db, who, rq->request_id, &s)) != RU_OK)
         goto out;
     if (s.found) {
         if (!strcmp(s.kind, "reversal") || !strcmp(s.state, "reversed"))
             rc = activation_answer_error(out, 409, "request_reversed",
                                          "this request_id was reversed: use a new one");
-        else if (strcmp(s.kind, "card") || strcmp(s.store, who->store) || strcmp(s.plan, rq->plan) ||
-                 s.amount != rq->amount || strcmp(s.currency, rq->currency))
+        else if (strcmp(s.kind, "card") || strcmp(s.plan, rq->plan) || s.amount != rq->amount ||
+                 strcmp(s.currency, rq->currency))
             rc = activation_answer_error(out, 422, "request_id_reused",
                                          "this request_id was used with other parameters");
         else if (!strcmp(s.state, "voided"))

@@ -10,6 +10,9 @@
  *    or whose activation was reversed or voided since, 409; a card already active,
  *    redeemed or blocked 409; an amount or currency other than the plan's 422; an
  *    unknown serial 404. A terminal acts only for its own store.
+ *  - request ids are each terminal's own (store and terminal): the same id from another
+ *    terminal is another request, and a void or reversal reaches only the sending
+ *    terminal's requests; another terminal's id is answered as one never sent.
  *  - void: within the void window and before redemption the card returns to issued;
  *    voiding again answers the same; a reversed activation 409.
  *  - reverse: undoes an applied activation ({reversed: true}); a voided or refused one

@@ -7,13 +7,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "issuer/batchfile.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
 struct batchfile {
     FILE *f;
     char *path, *tmp;
     int done;
+    char buf[BUFSIZ]; /* the stream's buffer, ours so that it can be zeroed: it holds PINs */
 };
+
+/* Close the stream and zero its buffer. 0, or EOF when the last write failed. */
+static int close_stream(struct batchfile *bf)
+{
+    int r = fclose(bf->f);
+    bf->f = NULL;
+    wipe(bf->buf, sizeof(bf->buf));
+    return r;
+}
 
 enum ru_status batchfile_open(const char *path, struct batchfile **out)
 {
@@ -41,6 +52,7 @@ enum ru_status batchfile_open(const char *path, struct batchfile **out)
         batchfile_free(bf);
         return RU_ERR_IO;
     }
+    setvbuf(bf->f, bf->buf, _IOFBF, sizeof(bf->buf));
     if (fputs("serial,pin,plan,batch\n", bf->f) < 0) {
         batchfile_free(bf);
         return RU_ERR_IO;
@@ -61,8 +73,7 @@ enum ru_status batchfile_finish(void *ctx)
 {
     struct batchfile *bf = ctx;
     int ok = fflush(bf->f) == 0 && fsync(fileno(bf->f)) == 0;
-    ok = fclose(bf->f) == 0 && ok;
-    bf->f = NULL;
+    ok = close_stream(bf) == 0 && ok;
     if (!ok || rename(bf->tmp, bf->path) != 0)
         return RU_ERR_IO;
     bf->done = 1;
@@ -80,7 +91,7 @@ void batchfile_free(struct batchfile *bf)
     if (!bf)
         return;
     if (bf->f)
-        fclose(bf->f);
+        close_stream(bf);
     if (!bf->done && bf->tmp)
         unlink(bf->tmp);
     free(bf->path);

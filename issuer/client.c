@@ -11,6 +11,7 @@
 #include "issuer/client.h"
 #include "issuer/auth.h"
 #include "common/strbuf.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
 struct issuer_client {
@@ -26,6 +27,7 @@ static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static void global_init(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    secret_json_wiping(); /* answers of on-demand cards hold PINs */
 }
 
 static size_t on_data(char *p, size_t size, size_t n, void *ctx)
@@ -48,7 +50,7 @@ enum ru_status issuer_client_new(const struct issuer_client_config *cfg, struct 
     c->terminal = strdup(cfg->terminal);
     c->ca_path = cfg->ca_path ? strdup(cfg->ca_path) : NULL;
     c->curl = curl_easy_init();
-    strbuf_init(&c->answer, ISSUER_CLIENT_ANSWER_MAX);
+    strbuf_init_secret(&c->answer, ISSUER_CLIENT_ANSWER_MAX);
     if (!c->url || !c->terminal || (cfg->ca_path && !c->ca_path) || !c->curl) {
         issuer_client_free(c);
         return RU_ERR_NOMEM;
@@ -78,7 +80,7 @@ void issuer_client_free(struct issuer_client *c)
     if (c->curl)
         curl_easy_cleanup(c->curl);
     strbuf_release(&c->answer);
-    memset(c->cfg.secret, 0, sizeof(c->cfg.secret));
+    wipe(c->cfg.secret, sizeof(c->cfg.secret));
     free(c->url);
     free(c->ca_path);
     free(c->terminal);
@@ -92,7 +94,7 @@ const char *issuer_client_errmsg(const struct issuer_client *c)
 
 void issuer_answer_release(struct issuer_answer *a)
 {
-    free(a->body);
+    wipe_free(a->body); /* an on-demand card's answer holds its PIN */
     a->body = NULL;
     a->len = 0;
 }
@@ -150,6 +152,7 @@ enum ru_status issuer_client_request(struct issuer_client *c, const char *method
     out->http_status = status;
     out->len = c->answer.len;
     out->body = strdup(strbuf_str(&c->answer));
+    strbuf_reset(&c->answer); /* zeroed: the caller has the one copy now */
     return out->body ? RU_OK : RU_ERR_NOMEM;
 }
 
@@ -157,6 +160,7 @@ enum ru_status issuer_credentials_load(const char *path, char terminal[65], char
                                        unsigned char secret[SECRET_BYTES], char *err, size_t errlen)
 {
     struct stat sb;
+    secret_json_wiping();
     if (stat(path, &sb) != 0) {
         snprintf(err, errlen, "cannot read the terminal credentials '%s': %s", path, strerror(errno));
         return errno == ENOENT ? RU_ERR_NOT_FOUND : RU_ERR_IO;

@@ -13,6 +13,7 @@
 #include "issuer/ledger.h"
 #include "issuer/tlscert.h"
 #include "db/db.h"
+#include "common/privatefile.h"
 #include "common/banned.h"
 
 #define ID_MAX 64
@@ -68,8 +69,10 @@ enum ru_status ledger_init(const char *dir, unsigned prefix, char *err, size_t e
         snprintf(err, errlen, "'%s' is initialized already", dir);
         return RU_ERR_EXISTS;
     }
-    if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || (mkdir(tls, 0700) != 0 && errno != EEXIST)) {
-        snprintf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
+    /* An existing folder is closed too: the ledger inside holds terminal secrets. */
+    if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || chmod(dir, 0700) != 0 ||
+        (mkdir(tls, 0700) != 0 && errno != EEXIST) || chmod(tls, 0700) != 0) {
+        snprintf(err, errlen, "cannot create '%s' with mode 0700: %s", dir, strerror(errno));
         return RU_ERR_IO;
     }
     if ((rc = secret_random(key, sizeof(key))) != RU_OK ||
@@ -79,7 +82,7 @@ enum ru_status ledger_init(const char *dir, unsigned prefix, char *err, size_t e
     }
     /* The ledger holds terminal secrets: nobody but the issuer reads it. */
     int fd = open(db_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 || close(fd) != 0) {
+    if (fd < 0 || fchmod(fd, 0600) != 0 || close(fd) != 0) {
         snprintf(err, errlen, "cannot create '%s': %s", db_path, strerror(errno));
         return RU_ERR_IO;
     }
@@ -115,14 +118,23 @@ enum ru_status ledger_open(const char *dir, struct ledger **out)
     if (!lg)
         return RU_ERR_NOMEM;
     *out = lg;
+    secret_json_wiping(); /* before the server's threads: answers and requests hold PINs */
     if (!path_in(db_path, sizeof(db_path), dir, "issuer.db") ||
         !path_in(key_path, sizeof(key_path), dir, "issuer.key"))
         return fail(lg, RU_ERR_NOT_FOUND, "the directory name is too long");
-    enum ru_status rc = secret_file_read(key_path, lg->key, sizeof(lg->key));
-    if (rc == RU_ERR_NOT_FOUND)
-        return fail(lg, rc,
+    if (access(key_path, F_OK) != 0 && errno == ENOENT)
+        return fail(lg, RU_ERR_NOT_FOUND,
                     "'%s' is not an issuer state directory (no issuer.key): run reup-issuer init --dir %s",
                     dir, dir);
+    /* Like ssh with its keys: secrets that others could have read are refused, not used. */
+    enum ru_status rc = privatefile_check(dir, 0, lg->err, sizeof(lg->err));
+    if (rc == RU_OK)
+        rc = privatefile_check(key_path, 0, lg->err, sizeof(lg->err));
+    if (rc == RU_OK)
+        rc = privatefile_check_db(db_path, lg->err, sizeof(lg->err));
+    if (rc != RU_OK)
+        return rc;
+    rc = secret_file_read(key_path, lg->key, sizeof(lg->key));
     if (rc == RU_ERR_INVALID)
         return fail(lg, rc, "'%s' must be 32 bytes that only its owner may read (chmod 600)", key_path);
     if (rc != RU_OK)
@@ -383,7 +395,6 @@ enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned
             goto out;
         }
     }
-    OPENSSL_cleanse(pin, sizeof(pin));
     if ((rc = db_prepare(lg->db, "UPDATE setting SET value = ?1 WHERE key = 'next_sequence'", &upd)) != RU_OK)
         goto out_db;
     sqlite3_bind_int64(upd, 1, next + (long long)count);
@@ -405,6 +416,7 @@ out_db:
         rc = RU_ERR_DB;
     fail_db(lg, rc);
 out:
+    OPENSSL_cleanse(pin, sizeof(pin));
     sqlite3_finalize(ins);
     sqlite3_finalize(upd);
     if (rc != RU_OK)

@@ -23,14 +23,15 @@ struct ledger;
 /* The migrations of the issuer database, for db_open(). */
 extern const char *const issuer_migrations[];
 
-/* Create the state directory DIR (mode 0700 if new) with its database, key and TLS files,
- * serials starting with PREFIX. RU_ERR_EXISTS when DIR is initialized already; other
- * failures leave a message in ERR. */
+/* Create the state directory DIR (mode 0700, also when it exists already) with its
+ * database, key and TLS key (mode 0600 whatever the umask), serials starting with PREFIX. RU_ERR_EXISTS when
+ * DIR is initialized already; other failures leave a message in ERR. */
 enum ru_status ledger_init(const char *dir, unsigned prefix, char *err, size_t errlen) RU_WARN_UNUSED;
 
 /* Open an initialized state directory. On failure *out is still set (NULL only for
  * RU_ERR_NOMEM) so ledger_errmsg() can say why: RU_ERR_NOT_FOUND (not initialized),
- * RU_ERR_INVALID (a key file others may read), RU_ERR_DB. */
+ * RU_ERR_INVALID (the directory, issuer.key or issuer.db with its -wal and -shm open to
+ * group or others: the message names the file and the chmod to run), RU_ERR_DB. */
 enum ru_status ledger_open(const char *dir, struct ledger **out) RU_WARN_UNUSED;
 const char *ledger_errmsg(const struct ledger *lg);
 void ledger_free(struct ledger *lg);

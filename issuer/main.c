@@ -33,8 +33,13 @@ enum exit_code {
     "                                           N new cards; FILE (mode 0600) is serial,pin,plan,batch\n" \
     "  card show SERIAL                         the card as GET /v1/cards shows it (JSON)\n"              \
     "  card block SERIAL | --batch B            block lost or stolen stock\n"                             \
-    "  serve [--listen ADDR:PORT] [--threads N] [--void-window SECONDS] [limits below]\n"                 \
-    "                                           the activation host (HTTPS) until SIGTERM\n"              \
+    "  audit [--since T]                        the audit log (JSON)\n"                                   \
+    "  report                                   cards, batches, terminals, requests (JSON)\n"             \
+    "  serve [--listen ADDR:PORT] [--threads N] [--void-window SECONDS] [--tls-priority STRING]\n"        \
+    "        [limits below]                     the activation API over HTTPS (docs/api.md) until "       \
+    "SIGTERM;\n"                                                                                          \
+    "                                           TLS 1.2 and 1.3 with AEAD suites unless --tls-priority\n" \
+    "                                           (a GnuTLS priority string) says otherwise\n"              \
     "\n"                                                                                                  \
     "serve: --listen takes a numeric IPv4 address (default 127.0.0.1:8443) or IPv6 in\n"                  \
     "brackets ([::1]:8443; [::]:8443 takes IPv6 and IPv4 alike); port 0 picks a free one.\n"              \
@@ -42,8 +47,10 @@ enum exit_code {
     "--shutdown-timeout, then a second for writes just committed), and exits 0.\n"                        \
     "Limits of serve:\n" NETLIMITS_USAGE "\n"                                                             \
     "Every command but init takes --dir DIR (default: $REUP_ISSUER_DIR, then /var/lib/reup/issuer).\n"    \
+    "The directory must be mode 0700, and issuer.db (-wal, -shm), issuer.key and serve's TLS key\n"       \
+    "0600: a file group or others may open is refused (exit 3) with the chmod to run.\n"                  \
     "Exit codes: 0 done, 1 database or system error, 2 usage error or bad value, 3 state\n"               \
-    "directory missing or not initialized, 4 not found, 5 exists already.\n"
+    "directory missing, not initialized or open to group or others, 4 not found, 5 exists already.\n"
 
 /* Options of one command: --name value pairs and at most one positional argument. */
 struct args {
@@ -313,13 +320,14 @@ static int cmd_card_block(int argc, char **argv)
 static int cmd_serve(int argc, char **argv)
 {
     struct args a;
-    int code = parse(argc, argv, "dir listen threads void-window " NETLIMITS_NAMES, &a);
+    int code = parse(argc, argv, "dir listen threads void-window tls-priority " NETLIMITS_NAMES, &a);
     if (code != EXIT_OK)
         return code;
     struct server_config cfg = {.dir = state_dir(&a),
                                 .listen = opt(&a, "listen") ? opt(&a, "listen") : "127.0.0.1:8443",
                                 .log = stderr,
-                                .limits = NETLIMITS_DEFAULTS};
+                                .limits = NETLIMITS_DEFAULTS,
+                                .tls_priority = opt(&a, "tls-priority")};
     for (int i = 0; i < a.n; i++) {
         char msg[200];
         if (netlimits_option(&cfg.limits, a.names[i], a.values[i], msg, sizeof(msg)) == RU_ERR_INVALID)

@@ -10,6 +10,7 @@
 #include "issuer/redeem.h"
 #include "issuer/request.h"
 #include "db/db.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
 /* Seconds until SUBJECT may try again, or 0. */
@@ -164,6 +165,7 @@ enum ru_status redeem(struct ledger *lg, const char *address, const char *body, 
                                 json_pack("{s:s,s:s,s:i,s:s}", "account", rq.account, "plan", plan, "months",
                                           months, "expires_at", expires));
 out:
+    wipe(&rq, sizeof(rq)); /* its PIN, if parsing stopped before the HMAC */
     if (rc == RU_OK && refused) {
         /* the refusal is counted in the same transaction that answers it */
         if ((rc = count_refusal(db, subj_addr)) == RU_OK && *account)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "issuer/request.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
 enum kind { K_UUID, K_SERIAL, K_PIN, K_AMOUNT, K_CURRENCY, K_ID, K_TEXT };
@@ -44,6 +45,23 @@ int request_is_uuid(const char *s)
         }
     }
     return 1;
+}
+
+int request_is_json_type(const char *content_type)
+{
+    static const char json[] = "application/json";
+    const char *p = content_type;
+    if (!p)
+        return 0;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    for (size_t i = 0; i < sizeof(json) - 1; i++, p++)
+        if (tolower((unsigned char)*p) != json[i])
+            return 0;
+    /* the media type ends here: at the end, at its parameters, or at trailing blanks */
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return *p == '\0' || *p == ';';
 }
 
 /* Printable UTF-8 text without control characters, 1 .. SIZE-1 bytes. */
@@ -163,6 +181,7 @@ static enum ru_status parse(const char *body, size_t len, const struct field *fi
     }
     memcpy(out, tmp, out_size);
 out:
+    wipe(tmp, out_size); /* a redemption's PIN */
     json_decref(root);
     return rc;
 }

@@ -68,4 +68,9 @@ enum ru_status request_parse_redemption(const char *body, size_t len, struct red
 /* True for a UUID in 8-4-4-4-12 hex form (either case). */
 int request_is_uuid(const char *s);
 
+/* True when a Content-Type header value (NULL: none) names application/json, in any case,
+ * with or without parameters ("application/json; charset=utf-8"); bodies of any other
+ * type are answered 415. */
+int request_is_json_type(const char *content_type);
+
 #endif

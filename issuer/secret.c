@@ -1,10 +1,14 @@
 /* issuer/secret.c - random bytes and 0600 secret files. */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "issuer/secret.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
 enum ru_status secret_random(unsigned char *buf, size_t n)
@@ -19,6 +23,18 @@ enum ru_status secret_random(unsigned char *buf, size_t n)
         got += (size_t)r;
     }
     return RU_OK;
+}
+
+static pthread_once_t json_once = PTHREAD_ONCE_INIT;
+
+static void json_install(void)
+{
+    json_set_alloc_funcs(malloc, wipe_free);
+}
+
+void secret_json_wiping(void)
+{
+    pthread_once(&json_once, json_install);
 }
 
 void secret_hex(const unsigned char *buf, size_t n, char *out)

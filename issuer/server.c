@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,10 +19,13 @@
 #include "issuer/redeem.h"
 #include "db/db.h"
 #include "issuer/request.h"
+#include "issuer/tlspolicy.h"
+#include "common/privatefile.h"
 #include "common/accesslog.h"
 #include "common/httpguard.h"
 #include "common/listenaddr.h"
 #include "common/strbuf.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
 enum job_kind { JOB_ACTIVATE, JOB_CARD, JOB_REVERSE, JOB_VOID, JOB_REDEEM };
@@ -66,6 +70,7 @@ struct req {
     char *uri; /* as sent, with the query string: the signed PATH */
     struct strbuf body;
     int too_large, started;
+    int ambiguous; /* a header that must come once came twice: answered 400, then closed */
     struct timespec t0;
     char method[8];
     char terminal[AUTH_TERMINAL_MAX + 1];
@@ -93,7 +98,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     if (!rq)
         return NULL;
     rq->uri = strdup(uri);
-    strbuf_init(&rq->body, REQUEST_BODY_MAX);
+    strbuf_init_secret(&rq->body, REQUEST_BODY_MAX); /* redemptions carry PINs */
     clock_gettime(CLOCK_MONOTONIC, &rq->t0);
     atomic_fetch_add(&srv->in_flight, 1);
     return rq;
@@ -122,12 +127,23 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static enum MHD_Result respond_with(struct MHD_Connection *c, struct req *rq, int status, const char *body,
                                     const char *allow, long long retry_after_s)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
-    if (!r)
+    /* a copy of our own, zeroed when libmicrohttpd is done with it: an on-demand card's
+     * answer holds its PIN */
+    size_t len = strlen(body);
+    char *copy = malloc(len + 1);
+    if (!copy)
         return MHD_NO;
+    memcpy(copy, body, len + 1);
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, copy, wipe_free);
+    if (!r) {
+        wipe_free(copy);
+        return MHD_NO;
+    }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    /* where this request's body ends is in doubt, so where the next one starts is too */
+    if (rq->ambiguous)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     if (allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
     if (retry_after_s > 0) {
@@ -156,6 +172,56 @@ static enum MHD_Result respond_error(struct MHD_Connection *c, struct req *rq, i
     enum MHD_Result r = respond(c, rq, status, text ? text : "{\"error\":{\"code\":\"internal\"}}", NULL);
     free(text);
     return r;
+}
+
+static enum MHD_Result method_not_allowed(struct MHD_Connection *c, struct req *rq, const char *allow)
+{
+    json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", "method_not_allowed", "message",
+                          "the Allow header names the method this path takes; see docs/api.md");
+    char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    enum MHD_Result done =
+        respond(c, rq, 405, t ? t : "{\"error\":{\"code\":\"method_not_allowed\"}}", allow);
+    free(t);
+    return done;
+}
+
+/* Headers a request may carry once: with two, the issuer and a proxy in front of it could
+ * each read another one (which body is signed, where the body ends). */
+static const char *const single_headers[] = {MHD_HTTP_HEADER_AUTHORIZATION, MHD_HTTP_HEADER_CONTENT_LENGTH,
+                                             MHD_HTTP_HEADER_CONTENT_TYPE, MHD_HTTP_HEADER_TRANSFER_ENCODING};
+#define SINGLE_HEADERS (sizeof(single_headers) / sizeof(single_headers[0]))
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    unsigned *seen = cls;
+    (void)kind;
+    (void)value;
+    for (size_t i = 0; key && i < SINGLE_HEADERS; i++)
+        if (!strcasecmp(key, single_headers[i]))
+            seen[i]++;
+    return MHD_YES;
+}
+
+/* Whether the request's headers can be read two ways: a header of single_headers
+ * repeated, or both Content-Length and Transfer-Encoding. */
+static int ambiguous_headers(struct MHD_Connection *c)
+{
+    unsigned seen[SINGLE_HEADERS] = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, seen);
+    for (size_t i = 0; i < SINGLE_HEADERS; i++)
+        if (seen[i] > 1)
+            return 1;
+    return seen[1] && seen[3];
+}
+
+/* POST bodies are JSON and say so: anything else is answered 415 instead of parsed. */
+static int not_json(struct MHD_Connection *c, struct req *rq, enum MHD_Result *answered)
+{
+    if (request_is_json_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
+        return 0;
+    *answered = respond_error(c, rq, 415, "unsupported_media_type", "send the body as application/json");
+    return 1;
 }
 
 static enum ru_status run_job(struct server *srv, struct job *j)
@@ -266,7 +332,7 @@ static int authenticate(struct server *srv, struct MHD_Connection *c, struct req
     }
     rc = auth_verify(&ah, secret, sizeof(secret), method, rq->uri, rq->body.buf ? rq->body.buf : "",
                      rq->body.len, (int64_t)time(NULL));
-    memset(secret, 0, sizeof(secret));
+    wipe(secret, sizeof(secret));
     if (rc == RU_ERR_LIMIT) {
         *answered = respond_error(c, rq, 401, "stale_timestamp",
                                   "the request time is more than 300 s from the issuer's clock");
@@ -335,18 +401,22 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
     enum ru_status rc;
     if (rq->queued)
         return answer(c, rq);
+    if (rq->ambiguous)
+        return respond_error(
+            c, rq, 400, "ambiguous_request",
+            "Authorization, Content-Length, Content-Type and Transfer-Encoding may come once,"
+            " and Content-Length not with Transfer-Encoding");
     if (plen >= sizeof(path))
         return respond_error(c, rq, 404, "not_found", "no such path");
     memcpy(path, rq->uri, plen);
     path[plen] = '\0';
 
     if (!strcmp(path, "/v1/health"))
-        return get ? respond(c, rq, 200, "{\"status\":\"ok\"}", NULL)
-                   : respond_error(c, rq, 405, "method_not_allowed", "use GET");
+        return get ? respond(c, rq, 200, "{\"status\":\"ok\"}", NULL) : method_not_allowed(c, rq, "GET");
     if (!strcmp(path, "/v1/redemptions")) {
         if (strcmp(method, "POST") != 0)
-            return respond_error(c, rq, 405, "method_not_allowed", "use POST");
-        return redemption(srv, c, rq);
+            return method_not_allowed(c, rq, "POST");
+        return not_json(c, rq, &done) ? done : redemption(srv, c, rq);
     }
     /* which method the path takes, before anything else is looked at */
     const char *want = NULL;
@@ -362,18 +432,12 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         want = "POST", tail = path + 16;
     if (!want)
         return respond_error(c, rq, 404, "not_found", "no such path");
-    if (strcmp(method, want) != 0) {
-        rq->status = 405;
-        json_t *o =
-            json_pack("{s:{s:s,s:s}}", "error", "code", "method_not_allowed", "message", "see docs/api.md");
-        char *t = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
-        done = respond(c, rq, 405, t ? t : "{}", want);
-        free(t);
-        return done;
-    }
+    if (strcmp(method, want) != 0)
+        return method_not_allowed(c, rq, want);
     if (rq->too_large)
         return respond_error(c, rq, 413, "body_too_large", "the body is larger than 16384 bytes");
+    if (!get && not_json(c, rq, &done))
+        return done;
     if (!authenticate(srv, c, rq, method, rq->store, &done))
         return done;
     struct activation_caller who = {rq->terminal, store};
@@ -464,6 +528,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!rq->started) {
         rq->started = 1; /* headers only: the body, if any, comes in the next calls */
         snprintf(rq->method, sizeof(rq->method), "%s", method);
+        rq->ambiguous = ambiguous_headers(c);
         return MHD_YES;
     }
     if (*upload_size) {
@@ -485,12 +550,14 @@ static char *read_file(const char *path)
     size_t n;
     if (!f)
         return NULL;
-    strbuf_init(&sb, 1 << 20);
+    strbuf_init_secret(&sb, 1 << 20); /* the TLS key */
+    setvbuf(f, NULL, _IONBF, 0);      /* no stdio buffer left behind with it */
     while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
         if (strbuf_add(&sb, buf, n) != RU_OK)
             break;
     int ok = !ferror(f) && feof(f);
     fclose(f);
+    wipe(buf, sizeof(buf));
     if (!ok || !sb.buf) {
         strbuf_release(&sb);
         return NULL;
@@ -507,6 +574,9 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
         snprintf(err, errlen, "--listen '%.100s': %s", cfg->listen, why);
         return RU_ERR_INVALID;
     }
+    const char *priority = cfg->tls_priority ? cfg->tls_priority : TLSPOLICY_DEFAULT;
+    if (tlspolicy_check(priority, err, errlen) != RU_OK)
+        return RU_ERR_INVALID;
     struct server *srv = calloc(1, sizeof(*srv));
     if (!srv)
         return RU_ERR_NOMEM;
@@ -532,6 +602,10 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
         snprintf(cert, sizeof(cert), "%.4000s/tls/cert.pem", cfg->dir);
     if (!cfg->key_path)
         snprintf(key, sizeof(key), "%.4000s/tls/key.pem", cfg->dir);
+    if (privatefile_check(key, 0, err, errlen) == RU_ERR_INVALID) {
+        server_stop(srv);
+        return RU_ERR_NOT_FOUND;
+    }
     if (!(srv->cert = read_file(cert)) || !(srv->key = read_file(key))) {
         snprintf(err, errlen, "cannot read the TLS certificate '%s' and key '%s'", cert, key);
         server_stop(srv);
@@ -554,7 +628,8 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
         MHD_OPTION_CONNECTION_LIMIT, l->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         l->max_per_address, MHD_OPTION_NOTIFY_CONNECTION, httpguard_notify, srv->guard,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_HTTPS_PRIORITIES, priority,
+        MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine?)",
                  cfg->listen);
@@ -626,7 +701,7 @@ void server_stop(struct server *s)
     ledger_free(s->lg);
     ledger_free(s->rd);
     free(s->cert);
-    free(s->key);
+    wipe_free(s->key);
     pthread_mutex_destroy(&s->rdlock);
     pthread_mutex_destroy(&s->qlock);
     pthread_cond_destroy(&s->queued);

@@ -28,12 +28,14 @@ struct server_config {
     const char *key_path;  /* NULL: DIR/tls/key.pem */
     unsigned threads;      /* worker threads; 0 for SERVER_THREADS */
     long long void_window_s;
-    FILE *log;               /* request log lines; NULL for none */
-    struct netlimits limits; /* connections, timeouts, the wait at stop; all zero: the defaults */
+    FILE *log;                /* request log lines; NULL for none */
+    struct netlimits limits;  /* connections, timeouts, the wait at stop; all zero: the defaults */
+    const char *tls_priority; /* GnuTLS priority string; NULL for TLSPOLICY_DEFAULT */
 };
 
-/* Start serving. On failure ERR says why: RU_ERR_INVALID (a bad listen address),
- * RU_ERR_NOT_FOUND (state directory or TLS files), RU_ERR_IO (cannot listen). */
+/* Start serving. On failure ERR says why: RU_ERR_INVALID (a bad listen address or TLS
+ * priority string), RU_ERR_NOT_FOUND (state directory or TLS files missing, or open to
+ * group or others), RU_ERR_IO (cannot listen). */
 enum ru_status server_start(const struct server_config *cfg, struct server **out, char *err,
                             size_t errlen) RU_WARN_UNUSED;
 

@@ -1,6 +1,7 @@
 /* issuer/tlscert.c - self-signed certificates with OpenSSL. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <openssl/evp.h>
@@ -24,13 +25,13 @@ static int add_ext(X509 *cert, int nid, const char *value)
     return ok;
 }
 
-/* Open PATH for writing as a new file with MODE. */
+/* Open PATH for writing as a new file with MODE exactly, whatever the umask. */
 static FILE *create(const char *path, mode_t mode)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0)
         return NULL;
-    FILE *f = fdopen(fd, "w");
+    FILE *f = fchmod(fd, mode) == 0 ? fdopen(fd, "w") : NULL;
     if (!f)
         close(fd);
     return f;

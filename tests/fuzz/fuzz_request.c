@@ -1,11 +1,13 @@
 /*
  * tests/fuzz/fuzz_request.c - libFuzzer target for the request body parsers.
  * Every body goes to every parser: an accepted one has normalized, valid fields; a
- * refused one has a status from the documented set, a code and a message.
+ * refused one has a status from the documented set, a code and a message. The input is
+ * also read as a Content-Type value: an accepted one starts with application/json.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "issuer/request.h"
 #include "common/banned.h"
 
@@ -50,5 +52,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         refused(&e);
     }
+    char *type = malloc(size + 1);
+    if (!type)
+        return 0;
+    memcpy(type, data, size);
+    type[size] = '\0';
+    const char *media = type + strspn(type, " \t");
+    if (request_is_json_type(type) && strncasecmp(media, "application/json", 16) != 0)
+        abort();
+    free(type);
     return 0;
 }

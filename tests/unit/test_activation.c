@@ -8,10 +8,14 @@
  * blocked card (409); a terminal acts only for its store; void (idempotent, window,
  * other store); reversal before the activation arrives (the late activation is refused),
  * after it (undone), of a voided one ({reversed:false}); void of a reversed one (409);
+ * request ids are each terminal's own: another terminal's void and reversal of the same id
+ * leave the activation alone, and the same id from two terminals makes two activations;
+ * a version-1 ledger keeps its requests through the migration;
  * the audit log records each change; 8 processes racing over 1,000 serials activate each
  * card exactly once.
  */
 #include <jansson.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include "tests/testlib.h"
 #include "issuer/activation.h"
@@ -19,7 +23,7 @@
 static struct ledger *lg;
 static char serials[1100][CARD_DIGITS + 1];
 static size_t nserials;
-static const struct activation_caller t1 = {"T1", "WM00001"}, t2 = {"T2", "WM00002"};
+static const struct activation_caller t1 = {"T1", "WM00001"}, t2 = {"T2", "WM00002"}, t3 = {"T3", "WM00001"};
 
 static enum ru_status keep(void *ctx, const char *serial, const char *pin, const char *plan,
                            const char *batch)
@@ -45,6 +49,7 @@ static int setup(void **state)
         ledger_open(test_path("st"), &lg) != RU_OK || ledger_plan_add(lg, &p) != RU_OK ||
         ledger_terminal_add(lg, "T1", "WM00001", s) != RU_OK ||
         ledger_terminal_add(lg, "T2", "WM00002", s) != RU_OK ||
+        ledger_terminal_add(lg, "T3", "WM00001", s) != RU_OK ||
         ledger_batch_create(lg, "1y", 1100, keep, done, NULL, batch) != RU_OK)
         return -1;
     return 0;
@@ -151,8 +156,9 @@ static void test_refusals(void **state)
     assert_string_equal(error_code(j), "request_id_reused");
     json_decref(j);
     r = req(1, serials[0], 3999);
-    j = activate(&t2, &r, &st); /* another store with the same request_id */
-    assert_int_equal(st, 422);
+    j = activate(&t2, &r, &st); /* another terminal's request_id is its own: a new request */
+    assert_int_equal(st, 409);
+    assert_string_equal(error_code(j), "card_already_active");
     json_decref(j);
 
     r = req(2, serials[0], 3999); /* a second activation of the active card */
@@ -332,9 +338,20 @@ static void test_on_demand_card(void **state)
     activation_answer_release(&a);
     snprintf(c.plan, sizeof(c.plan), "1y");
     uuid(30, c.request_id);
-    assert_int_equal(activation_card(lg, &t2, &c, &a), RU_OK);
+    c.amount = 4000;
+    assert_int_equal(activation_card(lg, &t1, &c, &a), RU_OK);
     assert_int_equal(a.http_status, 422);
+    assert_non_null(strstr(a.body, "request_id_reused"));
     activation_answer_release(&a);
+    c.amount = 3999;
+    /* the same id from another terminal: a card of its own */
+    assert_int_equal(activation_card(lg, &t2, &c, &a), RU_OK);
+    assert_int_equal(a.http_status, 201);
+    json_t *other = json_loads(a.body, 0, NULL);
+    activation_answer_release(&a);
+    assert_string_not_equal(json_string_value(json_object_get(other, "serial")), serial);
+    assert_true(json_is_string(json_object_get(other, "pin")));
+    json_decref(other);
 
     /* a POS that lost the answer reverses: the card is blocked, its PIN has left us */
     struct reversal_request rv;
@@ -347,6 +364,102 @@ static void test_on_demand_card(void **state)
     assert_int_equal(a.http_status, 409);
     activation_answer_release(&a);
     json_decref(first);
+}
+
+/* A void or reversal from another terminal, of this store or another, names a request of
+ * its own, never T1's: T1's activation stands, and T1 can still replay and void it. */
+static void test_request_scope(void **state)
+{
+    (void)state;
+    int st;
+    struct activation_answer a;
+    struct activation_request r = req(40, serials[40], 3999);
+    json_t *first = activate(&t1, &r, &st);
+    assert_int_equal(st, 201);
+    struct reversal_request rv;
+    struct void_request v = {.reason = "not mine"};
+    memcpy(rv.request_id, r.request_id, sizeof(rv.request_id));
+    const struct activation_caller *strangers[] = {&t2, &t3};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(activation_void(lg, strangers[i], r.request_id, &v, ACTIVATION_VOID_WINDOW_S, &a),
+                         RU_OK);
+        assert_int_equal(a.http_status, 404); /* as for an id never sent */
+        assert_non_null(strstr(a.body, "activation_not_found"));
+        activation_answer_release(&a);
+        assert_int_equal(activation_reverse(lg, strangers[i], &rv, &a), RU_OK);
+        assert_string_equal(a.body, "{\"reversed\":false}"); /* as for an id never sent */
+        activation_answer_release(&a);
+    }
+    assert_string_equal(card_status(serials[40]), "active");
+    json_t *again = activate(&t1, &r, &st); /* T1's retry: still its first answer */
+    assert_int_equal(st, 201);
+    assert_true(json_equal(first, again));
+    json_decref(again);
+    json_decref(first);
+    assert_int_equal(activation_void(lg, &t1, r.request_id, &v, ACTIVATION_VOID_WINDOW_S, &a), RU_OK);
+    assert_int_equal(a.http_status, 200);
+    activation_answer_release(&a);
+    assert_string_equal(card_status(serials[40]), "issued");
+
+    /* the same id from two terminals: an activation each, each replayed to its sender */
+    struct activation_request r2 = req(41, serials[41], 3999), r3 = req(41, serials[42], 3999);
+    json_t *a2 = activate(&t2, &r2, &st);
+    assert_int_equal(st, 201);
+    json_t *a3 = activate(&t3, &r3, &st);
+    assert_int_equal(st, 201);
+    assert_string_equal(card_status(serials[41]), "active");
+    assert_string_equal(card_status(serials[42]), "active");
+    json_t *b2 = activate(&t2, &r2, &st);
+    assert_true(json_equal(a2, b2));
+    json_decref(b2);
+    json_t *b3 = activate(&t3, &r2, &st); /* T3's id with T2's parameters: reused */
+    assert_int_equal(st, 422);
+    json_decref(b3);
+    json_decref(a2);
+    json_decref(a3);
+    /* T2's tombstone of id 40 refuses T2's late activation of it, and only T2's */
+    r = req(40, serials[43], 3999);
+    json_t *late = activate(&t2, &r, &st);
+    assert_int_equal(st, 409);
+    assert_string_equal(error_code(late), "request_reversed");
+    json_decref(late);
+}
+
+/* A ledger of schema version 1 (request ids global) keeps its requests through the
+ * migration, each now its terminal's. */
+static void test_migration(void **state)
+{
+    (void)state;
+    const char *dir = test_path("v1");
+    char dbp[512], keyp[512];
+    unsigned char key[SECRET_BYTES] = {0};
+    snprintf(dbp, sizeof(dbp), "%s/issuer.db", dir);
+    snprintf(keyp, sizeof(keyp), "%s/issuer.key", dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(secret_file_create(keyp, key, sizeof(key)), RU_OK);
+    const char *const v1[] = {issuer_migrations[0], NULL};
+    struct db *db;
+    assert_int_equal(db_open(dbp, DB_CREATE, v1, &db), RU_OK);
+    assert_int_equal(
+        db_exec(db, "INSERT INTO request VALUES ('00000000-0000-4000-8000-000000000050',"
+                    " 'activation', 'T1', 'WM00001', '4242000000000018', NULL, 3999, 'USD',"
+                    " 'active', 201, '{\"old\":1}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"),
+        RU_OK);
+    db_free(db);
+    assert_int_equal(chmod(dbp, 0600), 0);
+    struct ledger *old;
+    assert_int_equal(ledger_open(dir, &old), RU_OK);
+    assert_int_equal(db_schema_version(ledger_db(old)), 2);
+    struct activation_request r = req(50, "4242000000000018", 3999);
+    struct activation_answer a;
+    assert_int_equal(activation_activate(old, &t1, &r, &a), RU_OK);
+    assert_int_equal(a.http_status, 201);
+    assert_string_equal(a.body, "{\"old\":1}"); /* its sender's replay */
+    activation_answer_release(&a);
+    assert_int_equal(activation_activate(old, &t2, &r, &a), RU_OK);
+    assert_int_equal(a.http_status, 404); /* another terminal: a new request, and no such card here */
+    activation_answer_release(&a);
+    ledger_free(old);
 }
 
 /* 8 processes, each with its own connection, all trying every one of 1,000 cards. */
@@ -417,6 +530,8 @@ int main(void)
         cmocka_unit_test(test_void),
         cmocka_unit_test(test_reversals),
         cmocka_unit_test(test_on_demand_card),
+        cmocka_unit_test(test_request_scope),
+        cmocka_unit_test(test_migration),
         cmocka_unit_test(test_race),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

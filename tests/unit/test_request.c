@@ -6,7 +6,8 @@
  * object, duplicate keys (400), missing field, wrong JSON type (strings for numbers,
  * fractions for minor units), out-of-range amounts, bad currency, serial with a wrong
  * Luhn digit, PIN with a wrong Damm digit, bad UUID, unknown field, NUL and control
- * characters in text (422). A refused parse leaves the output untouched.
+ * characters in text (422). A refused parse leaves the output untouched. The
+ * Content-Type a body must declare: application/json in any case, with parameters.
  */
 #include "tests/testlib.h"
 #include "issuer/request.h"
@@ -137,12 +138,38 @@ static void test_other_bodies(void **state)
     assert_false(request_is_uuid("5F0C2A8E-3D4B-4C1A-9E2F-0123456789AG"));
 }
 
+static void test_json_type(void **state)
+{
+    (void)state;
+    const char *yes[] = {"application/json",
+                         "Application/JSON",
+                         "application/json; charset=utf-8",
+                         "application/json;charset=UTF-8",
+                         " application/json ",
+                         "application/json\t;q=1"};
+    const char *no[] = {NULL,
+                        "",
+                        "text/plain",
+                        "application/jsonx",
+                        "application/json-patch+json",
+                        "application/x-www-form-urlencoded",
+                        "application/jso",
+                        "json",
+                        "application/json, text/plain",
+                        "text/plain; application/json"};
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        assert_true(request_is_json_type(yes[i]));
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        assert_false(request_is_json_type(no[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_activation_ok),
         cmocka_unit_test(test_activation_refusals),
         cmocka_unit_test(test_other_bodies),
+        cmocka_unit_test(test_json_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
