@@ -20,6 +20,7 @@ packages=(
   clang libclang-rt-14-dev clang-format jq openssl curl
   cups-daemon cups-client poppler-utils zbar-tools tmux libncurses-dev uuid-dev
   chromium
+  procps
 )
 # npm brings the page's front-end packages; a Node.js already on the machine will do
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
