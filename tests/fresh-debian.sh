@@ -35,8 +35,8 @@ command -v debootstrap >/dev/null || {
 }
 
 # The machine's own Debian mirrors (deb822 .sources or one-line lists), else Debian's.
-uris=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^URIs: *//p'
-       grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}')
+uris=$({ cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^URIs: *//p'
+         grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}'; } || true)
 mirror=$(grep -m1 -E '/debian/?$' <<<"$uris" || echo http://deb.debian.org/debian)
 security=$(grep -m1 -E '/debian-security/?$' <<<"$uris" || echo http://deb.debian.org/debian-security)
 
@@ -57,6 +57,8 @@ mkdir -p "$logs"
 mounts=()
 cleanup() {
   local pid i
+  trap - EXIT
+  set +e
   for pid in $(ls /proc | grep -E '^[0-9]+$'); do
     [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$dir" ] && kill -KILL "$pid" 2>/dev/null
   done
@@ -105,6 +107,7 @@ EOF
 cp /etc/resolv.conf "$dir/etc/resolv.conf"
 # npm in the root meets the registry as this machine's npm does
 ca=/etc/ssl/certs/ca-certificates.crt
+mkdir -p "$dir/etc/ssl"
 cp "$ca" "$dir/etc/ssl/machine-ca.crt"
 registry=$(npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)
 
