@@ -15,6 +15,7 @@ chmod 600 "$T/t1.json"
 "$I" batch create --dir "$S" --plan 1y --count 20 --out "$T/b.csv" >/dev/null
 serial_n() { sed -n "$(($1 + 1))p" "$T/b.csv" | cut -d, -f1; }
 
+on_exit 'kill -KILL "${ISSUER_PID:-}"'
 issuer_start() {
   "$I" serve --dir "$S" --listen "127.0.0.1:${ISSUER_PORT:-0}" > "$T/serve.out" 2>> "$T/serve.log" &
   ISSUER_PID=$!
@@ -25,7 +26,6 @@ issuer_start() {
 issuer_start
 cups_start "$T/cups" || { fail "the private cupsd did not start"; finish; exit 1; }
 cups_add_queue receipts
-trap 'kill "$ISSUER_PID" 2>/dev/null; cups_stop; rm -rf "$T"' EXIT
 
 # pos_conf URL: the configuration, the issuer at URL
 pos_conf() {
