@@ -24,11 +24,12 @@ stop_if_problems() {
   printf '  - %s\n' "${problems[@]}" >&2
   exit 3
 }
-os_id= os_like= os_version= os_name=unknown
-[ -r /etc/os-release ] && . /etc/os-release && os_id=${ID:-} os_like=${ID_LIKE:-} os_version=${VERSION_ID:-} os_name=${PRETTY_NAME:-unknown}
+# os_release FIELD: a field of /etc/os-release, read in a subshell so its names stay there
+os_release() { (. /etc/os-release 2>/dev/null && eval "echo \"\${$1:-}\""); }
+os_name=$(os_release PRETTY_NAME); os_name=${os_name:-an unknown system}
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
   problem "it is $os_name, without apt-get and dpkg: the set-up installs Debian 12 (bookworm) packages; use Debian 12, or install the packages listed in setup.sh and Node.js 18 or newer by hand and build as docs/development.md says"
-elif [ "$os_id" != debian ] || [ "$os_version" != 12 ]; then
+elif [ "$(os_release ID)" != debian ] || [ "$(os_release VERSION_ID)" != 12 ]; then
   # another Debian release or a derivative may well work: the package names are Debian 12's
   echo "setup: warning: this is $os_name; the set-up is made for Debian 12 (bookworm) and its package names" >&2
 fi

@@ -59,8 +59,8 @@ cleanup() {
   local pid i
   trap - EXIT
   set +e
-  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
-    [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$dir" ] && kill -KILL "$pid" 2>/dev/null
+  for pid in /proc/[0-9]*; do
+    [ "$(readlink "$pid/root" 2>/dev/null)" = "$dir" ] && kill -KILL "${pid#/proc/}" 2>/dev/null
   done
   sleep 0.5
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
