@@ -19,8 +19,7 @@ on_exit 'kill -KILL "${ISSUER_PID:-}"'
 issuer_start() {
   "$I" serve --dir "$S" --listen "127.0.0.1:${ISSUER_PORT:-0}" > "$T/serve.out" 2>> "$T/serve.log" &
   ISSUER_PID=$!
-  for _ in $(seq 1 100); do grep -q 'port' "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
-  ISSUER_PORT=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$T/serve.out")
+  ISSUER_PORT=$(wait_port "$T/serve.out")
   [ -n "$ISSUER_PORT" ] || { fail "the issuer did not start: $(cat "$T/serve.log")"; finish; exit 1; }
 }
 issuer_start

@@ -25,8 +25,7 @@ on_exit 'kill -KILL "${pid:-}"'
 start() {
   "$I" serve --dir "$S" --listen 127.0.0.1:0 > "$T/serve.out" 2>> "$T/serve.log" &
   pid=$!
-  for _ in $(seq 1 100); do grep -q 'port' "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
-  port=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$T/serve.out")
+  port=$(wait_port "$T/serve.out")
   [ -n "$port" ] || { fail "server did not start: $(cat "$T/serve.log")"; finish; exit 1; }
 }
 start
