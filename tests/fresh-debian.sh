@@ -16,6 +16,8 @@
 # Exit codes: 0 every command passed, 1 a command failed, 2 usage, 3 the root could not
 # be made.
 set -euo pipefail
+# read whole before it runs: the script may be edited while a run goes on
+{
 src=$(cd "$(dirname "$0")/.." && pwd)
 
 keep=0 dir=
@@ -133,3 +135,4 @@ step setup-run in_root './setup.sh run' || status=1
 step setup-test in_root './setup.sh test' || status=1
 report
 exit "$status"
+}
