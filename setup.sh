@@ -12,6 +12,29 @@ cd "$(dirname "$0")"
 mode=${1:-run}
 case $mode in run|test|build) ;; *) echo "usage: ./setup.sh [run|test|build]" >&2; exit 2;; esac
 
+# What the set-up relies on, checked so that a machine it does not fit is told what is
+# wrong and what to do instead of failing somewhere later. Exit 3: the machine does not fit.
+problems=()
+problem() { problems+=("$1"); }
+# version_ge A B: version A is B or newer
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]; }
+stop_if_problems() {
+  ((${#problems[@]})) || return 0
+  echo "setup: this machine does not fit the set-up:" >&2
+  printf '  - %s\n' "${problems[@]}" >&2
+  exit 3
+}
+# os_release FIELD: a field of /etc/os-release, read in a subshell so its names stay there
+os_release() { (. /etc/os-release 2>/dev/null && eval "echo \"\${$1:-}\""); }
+os_name=$(os_release PRETTY_NAME); os_name=${os_name:-an unknown system}
+if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
+  problem "it is $os_name, without apt-get and dpkg: the set-up installs Debian 12 (bookworm) packages; use Debian 12, or install the packages listed in setup.sh and Node.js 18 or newer by hand and build as docs/development.md says"
+elif [ "$(os_release ID)" != debian ] || [ "$(os_release VERSION_ID)" != 12 ]; then
+  # another Debian release or a derivative may well work: the package names are Debian 12's
+  echo "setup: warning: this is $os_name; the set-up is made for Debian 12 (bookworm) and its package names" >&2
+fi
+stop_if_problems
+
 # Debian packages the build and the tests need.
 packages=(
   build-essential cmake pkg-config xz-utils sqlite3
@@ -20,6 +43,8 @@ packages=(
   clang libclang-rt-14-dev clang-format jq openssl curl
   cups-daemon cups-client poppler-utils zbar-tools tmux libncurses-dev uuid-dev
   chromium
+  procps
+  ca-certificates
 )
 # npm brings the page's front-end packages; a Node.js already on the machine will do
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
@@ -31,9 +56,29 @@ done
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
   sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  { $sudo apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } || {
+    echo "setup: apt-get could not install ${missing[*]}: see its message above; check the network and the" \
+      "Debian 12 sources in /etc/apt/, or install them by hand, then run setup.sh again" >&2
+    exit 3
+  }
 fi
+
+# The versions the build and the tests need, whatever was there before the set-up.
+if ! command -v cmake >/dev/null 2>&1; then
+  problem "cmake is missing: apt-get install cmake"
+elif ! version_ge "$(cmake --version | sed -n '1s/^cmake version //p')" 3.25; then
+  problem "$(cmake --version | head -n 1) is too old: the build needs 3.25 or newer (Debian 12's cmake package)"
+fi
+for tool in cc:build-essential make:build-essential pkg-config:pkg-config clang:clang clang-format:clang-format chromium:chromium; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || problem "${tool%%:*} is missing: apt-get install ${tool#*:}"
+done
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  problem "Node.js or npm is missing: apt-get install nodejs npm (Debian 12's Node.js 18 will do)"
+elif ! version_ge "$(node -p process.versions.node)" 18; then
+  problem "Node.js $(node -p process.versions.node) is too old: the page's tests need 18 or newer; remove it and run setup.sh again to get Debian 12's nodejs, or install 18 or newer"
+fi
+stop_if_problems
 
 # The page's packages (Leaflet, the atlases) and the browser driver for its tests, as
 # web/package-lock.json pins them; again only when the lock changed.

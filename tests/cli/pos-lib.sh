@@ -15,17 +15,16 @@ chmod 600 "$T/t1.json"
 "$I" batch create --dir "$S" --plan 1y --count 20 --out "$T/b.csv" >/dev/null
 serial_n() { sed -n "$(($1 + 1))p" "$T/b.csv" | cut -d, -f1; }
 
+on_exit 'kill -KILL "${ISSUER_PID:-}"'
 issuer_start() {
   "$I" serve --dir "$S" --listen "127.0.0.1:${ISSUER_PORT:-0}" > "$T/serve.out" 2>> "$T/serve.log" &
   ISSUER_PID=$!
-  for _ in $(seq 1 100); do grep -q 'port' "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
-  ISSUER_PORT=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$T/serve.out")
+  ISSUER_PORT=$(wait_port "$T/serve.out")
   [ -n "$ISSUER_PORT" ] || { fail "the issuer did not start: $(cat "$T/serve.log")"; finish; exit 1; }
 }
 issuer_start
 cups_start "$T/cups" || { fail "the private cupsd did not start"; finish; exit 1; }
 cups_add_queue receipts
-trap 'kill "$ISSUER_PID" 2>/dev/null; cups_stop; rm -rf "$T"' EXIT
 
 # pos_conf URL: the configuration, the issuer at URL
 pos_conf() {

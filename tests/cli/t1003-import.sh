@@ -78,6 +78,7 @@ awk 'BEGIN { srand(1); print "id,chain,name,address,city,region,postal,country,l
 before=$(n 'select count(*) from store')
 "$L" import --db "$db" --stores "$T/big.csv" >/dev/null 2>&1 &
 pid=$!
+on_exit 'kill -KILL "${pid:-}"'
 for _ in $(seq 1 2000); do
   [ -f "$db-wal" ] && [ "$(stat -c %s "$db-wal")" -gt 4000000 ] && break
   sleep 0.01

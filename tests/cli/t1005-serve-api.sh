@@ -23,8 +23,8 @@ printf 'secret\n' > "$W/.env"
 printf 'secret\n' > "$T/outside.txt"
 "$L" serve --listen 127.0.0.1:0 --web "$W" > "$T/serve.out" 2> "$T/serve.log" &
 pid=$!
-for _ in $(seq 1 100); do grep -q port "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
-port=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$T/serve.out")
+on_exit 'kill -KILL "${pid:-}"'
+port=$(wait_port "$T/serve.out")
 [ -n "$port" ] || { fail "serve did not start: $(cat "$T/serve.log")"; finish; exit 1; }
 B=http://127.0.0.1:$port
 # get PATH: body in $T/out, headers in $T/headers, status in $code
@@ -153,8 +153,8 @@ expect_err 'index.html cannot be read'
 "$L" serve --listen 127.0.0.1:0 --rate 1 --web "$W" --tiles 'https://{s}.tile.example.org/{z}/{x}/{y}.png' \
   --tiles-attribution 'Tiles © Example' > "$T/slow.out" 2> "$T/slow.log" &
 slow=$!
-for _ in $(seq 1 100); do grep -q port "$T/slow.out" 2>/dev/null && break; sleep 0.05; done
-sport=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$T/slow.out")
+on_exit 'kill -KILL "${slow:-}"'
+sport=$(wait_port "$T/slow.out")
 codes=$(for _ in 1 2 3 4 5 6 7 8; do curl -s -o /dev/null -w '%{http_code} ' "http://127.0.0.1:$sport/api/v1/places?prefix=rock"; done)
 checks=$((checks + 2))
 case $codes in "200 200 "*) ;; *) fail "rate limit: the burst of 2 was refused: '$codes'" ;; esac

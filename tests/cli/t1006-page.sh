@@ -10,11 +10,13 @@
 A=${REUP_TEST_ARTIFACTS:-$T/artifacts}/t1006
 "$REUP_LOCATE" serve --listen 127.0.0.1:0 --web "$REUP_WEB_DIR" --rate 0 > "$T/serve.out" 2> "$T/serve.log" &
 pid=$!
-for _ in $(seq 1 100); do grep -q port "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
-port=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$T/serve.out")
+on_exit 'kill -KILL "$pid"'
+port=$(wait_port "$T/serve.out")
 [ -n "$port" ] || { fail "serve did not start: $(cat "$T/serve.log")"; finish; exit 1; }
 checks=$((checks + 1))
-node "$REUP_SOURCE_DIR/tests/web/page.mjs" "http://127.0.0.1:$port" "$A" "$pid" || fail "the page's checks failed"
+# page.mjs bounds each step and the whole run; timeout(1) is the last word should it hang
+timeout -k 5 240 node "$REUP_SOURCE_DIR/tests/web/page.mjs" "http://127.0.0.1:$port" "$A" "$pid" ||
+  { fail "the page's checks failed"; finish; exit 1; }
 # the page's test stopped the server with SIGTERM: it must have ended cleanly
 checks=$((checks + 1))
 wait "$pid" || fail "serve exited $? after SIGTERM"

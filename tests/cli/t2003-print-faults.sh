@@ -24,7 +24,6 @@ mkdir -p "$TMPDIR"
 "$I" batch create --dir "$S" --plan 1y --count 250 --out "$T/b.csv" >/dev/null
 tail -n +2 "$T/b.csv" | cut -d, -f1 | sort > "$T/all"
 cups_start "$T/cups" || { fail "the private cupsd did not start"; finish; exit 1; }
-trap 'cups_stop; rm -rf "$T"' EXIT
 expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 printed() { cups_printed_serials | grep -Fxf "$T/all" | sort; }
 status() { sqlite3 "$L" "SELECT status || ':' || count(*) FROM card GROUP BY status ORDER BY status" | tr '\n' ' '; }
@@ -99,6 +98,7 @@ lpadmin -h "$sock" -p cards -o printer-error-policy=retry-job
 fresh kill "2 hang"
 "$P" batch "$T/b.csv" --layout cr80 --printer cards -h "$CUPS_HOST" --job-size 50 --ledger "$L" > "$T/kill.out" 2> "$T/kill.err" &
 printer=$!
+on_exit 'kill -KILL "${printer:-}"'
 for _ in $(seq 1 200); do [ -e "$CUPS_DIR/hanging" ] && break; sleep 0.05; done
 checks=$((checks + 1)); [ -e "$CUPS_DIR/hanging" ] || fail "job 2 never reached the device"
 cups_kill9

@@ -21,11 +21,11 @@ S=$T/state
 "$I" batch create --dir "$S" --plan 1y --count 400 --out "$T/batch.csv" >/dev/null
 serial() { sed -n "$(($1 + 2))p" "$T/batch.csv" | cut -d, -f1; }
 
+on_exit 'kill -KILL "${pid:-}"'
 start() {
   "$I" serve --dir "$S" --listen 127.0.0.1:0 > "$T/serve.out" 2>> "$T/serve.log" &
   pid=$!
-  for _ in $(seq 1 100); do grep -q 'port' "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
-  port=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$T/serve.out")
+  port=$(wait_port "$T/serve.out")
   [ -n "$port" ] || { fail "server did not start: $(cat "$T/serve.log")"; finish; exit 1; }
 }
 start
@@ -209,6 +209,7 @@ expect_jq '.status == "active"'
   done
 ) &
 burst=$!
+on_exit 'kill -KILL "${burst:-}"'
 for _ in $(seq 1 200); do [ "$(wc -l < "$T/answered")" -ge 20 ] && break; sleep 0.05; done
 kill -9 "$pid"; wait "$pid" 2>/dev/null
 wait "$burst" 2>/dev/null

@@ -18,11 +18,12 @@ done
 
 "$I" serve --dir "$S" --listen 127.0.0.1:0 > "$T/serve.out" 2>> "$T/serve.log" &
 pid=$!
-for _ in $(seq 1 100); do grep -q 'port' "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
-port=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$T/serve.out")
+on_exit 'kill -KILL "${pid:-}"'
+port=$(wait_port "$T/serve.out")
 [ -n "$port" ] || { fail "server did not start: $(cat "$T/serve.log")"; finish; exit 1; }
 
 pids=()
+on_exit 'kill -KILL "${pids[@]}"'
 for n in 1 2 3 4 5 6 7 8; do
   "$A" "https://127.0.0.1:$port" "$S/tls/cert.pem" "$T/t$n.json" "$T/batch.csv" "$n" > "$T/race$n.out" 2> "$T/race$n.err" &
   pids+=($!)

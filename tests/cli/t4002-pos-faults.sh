@@ -17,7 +17,7 @@ F=$T/fault
 echo pass > "$F"
 "${REUP_FAULTPROXY:?}" "$S/tls/cert.pem" "$S/tls/key.pem" "$ISSUER_PORT" "$F" > "$T/proxy.out" 2> "$T/proxy.log" &
 PROXY_PID=$!
-trap 'kill "$PROXY_PID" "$ISSUER_PID" 2>/dev/null; cups_stop; rm -rf "$T"' EXIT
+on_exit 'kill -KILL "${PROXY_PID:-}"'
 for _ in $(seq 1 100); do grep -q port "$T/proxy.out" 2>/dev/null && break; sleep 0.05; done
 PROXY_PORT=$(awk '{print $2}' "$T/proxy.out")
 TIMEOUT_MS=2000 pos_conf "https://127.0.0.1:$PROXY_PORT"

@@ -13,6 +13,7 @@ expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wan
 expect_exit 0 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin 4321
 expect_exit 0 $POS shift open --cashier 1001 --pin 4321 --float 100
 
+on_exit 'kill -KILL "${pid:-}"'
 hits=0 tries=0 line=2
 while [ "$hits" -lt 50 ] && [ "$tries" -lt 190 ]; do
   s=$(sed -n "${line}p" "$T/b2.csv" | cut -d, -f1)

@@ -11,7 +11,7 @@ $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin 4321 >/dev
 $POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin 1111 >/dev/null
 export TMUX_TMPDIR=$T
 tmux new-session -d -s pos -x 120 -y 30 "$POS ui 2> $T/ui.err; echo exited \$? > $T/ui.done"
-trap 'tmux kill-server 2>/dev/null; kill "$ISSUER_PID" 2>/dev/null; cups_stop; rm -rf "$T"' EXIT
+on_exit 'tmux kill-server'
 screen() { tmux capture-pane -p -t pos; }
 # wait_for TEXT: until the screen shows TEXT (10 s at most)
 wait_for() {

@@ -3,6 +3,7 @@
 # links the system's CUPS programs with the reuptest backend, starts `cupsd -f` on
 # 127.0.0.1:$CUPS_PORT and DIR/sock, waits until it answers, and adds the raw queue
 # `cards` whose documents land in DIR/out. cups_stop / cups_kill9 end it; cups_restart.
+# Sourced after tests/cli/lib.sh: the test's exit stops cupsd whatever happened.
 # Needs root: cupsd runs a backend of mode 0700 as root, and drops to lp for the rest.
 
 cups_write_conf() {
@@ -68,6 +69,8 @@ cups_start() {
   CUPS_DIR=$1
   CUPS_PORT=${CUPS_PORT:-$(( 20000 + RANDOM % 30000 ))}
   cups_write_conf "$CUPS_DIR"
+  # stopped on every path of the test (lib.sh's on_exit), a restarted one too
+  on_exit cups_stop
   cups_launch "$CUPS_DIR" || return 1
   lpadmin -h "$CUPS_DIR/sock" -p cards -E -v "reuptest:$CUPS_DIR/out" || return 1
   CUPS_HOST=127.0.0.1:$CUPS_PORT

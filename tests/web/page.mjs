@@ -16,14 +16,25 @@ function check(ok, what) {
 }
 mkdirSync(artifacts, {recursive: true});
 
+// Bounded everywhere, so a broken page or browser fails the test in seconds: each step
+// (15 s), the browser's start (30 s), and the whole run, the browser's closing included.
+const STEP_MS = 15000;
+setTimeout(() => {
+  console.error('FAIL: the page checks did not finish within 180 s');
+  process.exit(1);
+}, 180000).unref();
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  timeout: 30000,
 });
 // Every page records what went wrong in it: script errors, CSP refusals, failed files.
 const problems = [];
 async function newPage(options = {}) {
   const context = await browser.newContext({locale: 'en-US', viewport: {width: 1280, height: 800}, ...options});
+  context.setDefaultTimeout(STEP_MS);
+  context.setDefaultNavigationTimeout(STEP_MS);
   const page = await context.newPage();
   page.on('pageerror', (e) => problems.push('script error: ' + e.message));
   page.on('console', (m) => {
