@@ -4,7 +4,7 @@
 # signs, hex, out-of-range ports, IPv6 without brackets, zones, IPv4-mapped IPv6, spaces)
 # are refused with exit 2 and a message, by both servers, before anything listens.
 # Covers too: both serve on [::1], and on [::] for IPv6 and IPv4 clients alike, and print
-# "port N" as before.
+# "port N" as before; the locator's log names those clients by their addresses.
 . "$(dirname "$0")/net-lib.sh"
 
 for which in locate issuer; do
@@ -33,4 +33,9 @@ for which in locate issuer; do
   expect_served "$which" 127.0.0.1
   kill -TERM "$pid"; wait "$pid" || fail "$which on [::] did not exit 0"
 done
+# the locator's log names IPv6 clients, and IPv4 clients of a dual-stack socket, by address
+checks=$((checks + 2))
+grep -q ' ::1 GET /api/v1/stores' "$T/serve.log" || fail "no log line naming the IPv6 client ::1"
+grep -q ' ::ffff:127.0.0.1 GET /api/v1/stores' "$T/serve.log" || fail "no log line naming the IPv4 client of [::]"
+
 finish
