@@ -1,6 +1,5 @@
 /* issuer/activation.c - activations, voids and reversals, exactly once. */
 #include <jansson.h>
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +27,23 @@ enum ru_status activation_answer_json(struct activation_answer *out, int status,
     return RU_OK;
 }
 
+/* Set *OUT to STATUS with *TEXT (owned: taken) when the encoder gave RC. */
+static enum ru_status answer_encoded(struct activation_answer *out, int status, enum ru_status rc,
+                                     char **text)
+{
+    if (rc != RU_OK)
+        return rc;
+    out->http_status = status;
+    out->body = *text;
+    *text = NULL;
+    return RU_OK;
+}
+
 enum ru_status activation_answer_error(struct activation_answer *out, int status, const char *code,
                                        const char *message)
 {
-    return activation_answer_json(out, status,
-                                  json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message));
+    char *text = NULL;
+    return answer_encoded(out, status, answer_encode_error(code, message, &text), &text);
 }
 
 static enum ru_status answer_text(struct activation_answer *out, int status, const char *text)
@@ -40,6 +51,20 @@ static enum ru_status answer_text(struct activation_answer *out, int status, con
     out->http_status = status;
     out->body = strdup(text);
     return out->body ? RU_OK : RU_ERR_NOMEM;
+}
+
+static enum ru_status answer_void(struct activation_answer *out)
+{
+    struct void_result v = {.status = "issued"};
+    char *text = NULL;
+    return answer_encoded(out, 200, answer_encode_void(&v, &text), &text);
+}
+
+static enum ru_status answer_reversal(struct activation_answer *out, int reversed)
+{
+    struct reversal_result r = {.reversed = reversed};
+    char *text = NULL;
+    return answer_encoded(out, 200, answer_encode_reversal(&r, &text), &text);
 }
 
 /* The stored request row of the caller's request_id, if any: request ids are each
@@ -148,7 +173,7 @@ static enum ru_status record(struct db *db, const char *request_id, const char *
 }
 
 /* Six characters a cashier can read out: no 0/O or 1/I. */
-static enum ru_status auth_code(char out[7])
+static enum ru_status auth_code(char *out)
 {
     static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     unsigned char r[6];
@@ -202,10 +227,12 @@ static enum ru_status decide(struct db *db, const struct activation_caller *who,
         return activation_answer_error(out, 409, "card_blocked",
                                        "the card is blocked (lost or stolen stock)");
 
-    char code[7], id[40];
-    if ((rc = auth_code(code)) != RU_OK)
+    struct activation_result a = {.status = "active"};
+    if ((rc = auth_code(a.auth_code)) != RU_OK)
         return rc;
-    snprintf(id, sizeof(id), "act_%.8s%.4s", rq->request_id, rq->request_id + 9);
+    snprintf(a.activation_id, sizeof(a.activation_id), "act_%.8s%.4s", rq->request_id, rq->request_id + 9);
+    memcpy(a.serial, rq->serial, sizeof(a.serial));
+    memcpy(a.plan, plan, sizeof(a.plan));
     const char *p[] = {who->store, rq->serial};
     if ((rc = exec(db,
                    "UPDATE card SET status = 'active', store_id = ?1, activated_at = " LEDGER_NOW
@@ -213,9 +240,8 @@ static enum ru_status decide(struct db *db, const struct activation_caller *who,
                    2, p)) != RU_OK)
         return rc;
     *state = "active";
-    return activation_answer_json(out, 201,
-                                  json_pack("{s:s,s:s,s:s,s:s,s:s}", "activation_id", id, "serial",
-                                            rq->serial, "plan", plan, "auth_code", code, "status", "active"));
+    char *text = NULL;
+    return answer_encoded(out, 201, answer_encode_activation(&a, &text), &text);
 }
 
 /* Whether the card has been redeemed: then its sale can no longer be taken back. */
@@ -251,11 +277,10 @@ enum ru_status activation_start(struct ledger *lg)
 }
 
 /* The common end of a void and a reversal: take the card back, mark the request with
- * STATE, audit it, and answer ANSWER. */
+ * STATE and audit it. */
 static enum ru_status take_back(struct ledger *lg, const struct activation_caller *who,
                                 const struct stored *s, const char *request_id, const char *state,
-                                const char *actor, const char *action, const char *detail, const char *answer,
-                                struct activation_answer *out)
+                                const char *actor, const char *action, const char *detail)
 {
     struct db *db = ledger_db(lg);
     const char *serial[] = {s->serial}, *update[] = {state, who->store, who->terminal, request_id};
@@ -267,7 +292,7 @@ static enum ru_status take_back(struct ledger *lg, const struct activation_calle
                    4, update)) != RU_OK ||
         (rc = ledger_audit(lg, actor, action, s->serial, request_id, "ok", detail)) != RU_OK)
         return rc;
-    return answer_text(out, 200, answer);
+    return RU_OK;
 }
 
 /* Commit (or release the savepoint), or roll back and drop the answer. */
@@ -352,7 +377,7 @@ enum ru_status activation_void(struct ledger *lg, const struct activation_caller
         goto out;
     }
     if (!strcmp(s.state, "voided")) {
-        rc = answer_text(out, 200, "{\"status\":\"issued\"}");
+        rc = answer_void(out);
         goto out;
     }
     if (!strcmp(s.state, "reversed") || !strcmp(s.state, "refused")) {
@@ -376,8 +401,8 @@ enum ru_status activation_void(struct ledger *lg, const struct activation_caller
     }
     char actor[80];
     snprintf(actor, sizeof(actor), "terminal:%s", who->terminal);
-    rc = take_back(lg, who, &s, request_id, "voided", actor, "void", rq->reason, "{\"status\":\"issued\"}",
-                   out);
+    if ((rc = take_back(lg, who, &s, request_id, "voided", actor, "void", rq->reason)) == RU_OK)
+        rc = answer_void(out);
 out:
     free(s.answer);
     return activation_finish(lg, rc, out);
@@ -399,7 +424,7 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
     if (!s.found) {
         /* Never seen from this terminal: remember it, so that the activation is refused if
          * it arrives late. Another terminal's request of the same id is not touched. */
-        if ((rc = answer_text(out, 200, "{\"reversed\":false}")) != RU_OK ||
+        if ((rc = answer_reversal(out, 0)) != RU_OK ||
             (rc = record(db, rq->request_id, "reversal", who, NULL, "reversed", out->http_status,
                          out->body)) != RU_OK ||
             (rc = ledger_audit(lg, actor, "reverse", NULL, rq->request_id, "ok", "unseen: recorded")) !=
@@ -408,11 +433,11 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
         goto out;
     }
     if (!strcmp(s.kind, "reversal") || !strcmp(s.state, "voided") || !strcmp(s.state, "refused")) {
-        rc = answer_text(out, 200, "{\"reversed\":false}");
+        rc = answer_reversal(out, 0);
         goto out;
     }
     if (!strcmp(s.state, "reversed")) {
-        rc = answer_text(out, 200, "{\"reversed\":true}");
+        rc = answer_reversal(out, 1);
         goto out;
     }
     int redeemed;
@@ -423,8 +448,8 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
                                      "the card has been redeemed: the activation stands");
         goto out;
     }
-    rc = take_back(lg, who, &s, rq->request_id, "reversed", actor, "reverse", "undone", "{\"reversed\":true}",
-                   out);
+    if ((rc = take_back(lg, who, &s, rq->request_id, "reversed", actor, "reverse", "undone")) == RU_OK)
+        rc = answer_reversal(out, 1);
 out:
     free(s.answer);
     return activation_finish(lg, rc, out);
@@ -437,7 +462,8 @@ enum ru_status activation_card(struct ledger *lg, const struct activation_caller
     struct stored s;
     sqlite3_stmt *st = NULL;
     enum ru_status rc;
-    char actor[80], serial[CARD_DIGITS + 1] = "", pin[CARD_DIGITS + 1], code[7], *stored_answer = NULL;
+    char actor[80], *stored_answer = NULL;
+    struct ondemand_card card = {0};
     const char *state = "refused";
     snprintf(actor, sizeof(actor), "terminal:%s", who->terminal);
     out->body = NULL;
@@ -477,30 +503,30 @@ enum ru_status activation_card(struct ledger *lg, const struct activation_caller
     } else if (rq->amount != price || strcmp(rq->currency, currency) != 0) {
         rc = activation_answer_error(out, 422, "amount_mismatch",
                                      "amount and currency must be the plan's price");
-    } else if ((rc = ledger_new_active_card(lg, rq->plan, who->store, serial, pin)) == RU_OK &&
-               (rc = auth_code(code)) == RU_OK) {
+    } else if ((rc = ledger_new_active_card(lg, rq->plan, who->store, card.serial, card.pin)) == RU_OK &&
+               (rc = auth_code(card.auth_code)) == RU_OK) {
         state = "active";
-        json_t *o =
-            json_pack("{s:s,s:s,s:s,s:s}", "serial", serial, "pin", pin, "plan", rq->plan, "auth_code", code);
-        rc = activation_answer_json(out, 201, json_incref(o));
+        memcpy(card.plan, rq->plan, sizeof(card.plan));
+        char *text = NULL;
+        rc = answer_encoded(out, 201, answer_encode_ondemand(&card, &text), &text);
         /* what a retry gets: the same card, but the PIN is sent only once */
-        if (rc == RU_OK && json_object_set_new(o, "pin", json_null()) == 0)
-            stored_answer = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
-        OPENSSL_cleanse(pin, sizeof(pin));
-        if (rc == RU_OK && !stored_answer)
-            rc = RU_ERR_NOMEM;
+        wipe(card.pin, sizeof(card.pin));
+        if (rc == RU_OK)
+            rc = answer_encode_ondemand(&card, &stored_answer);
     }
     if (rc != RU_OK)
         goto out;
-    struct asked q = {
-        .serial = *serial ? serial : NULL, .plan = rq->plan, .currency = rq->currency, .amount = rq->amount};
+    struct asked q = {.serial = *card.serial ? card.serial : NULL,
+                      .plan = rq->plan,
+                      .currency = rq->currency,
+                      .amount = rq->amount};
     if ((rc = record(db, rq->request_id, "card", who, &q, state, out->http_status,
                      stored_answer ? stored_answer : out->body)) != RU_OK)
         goto out;
-    rc = ledger_audit(lg, actor, "card", *serial ? serial : NULL, rq->request_id,
+    rc = ledger_audit(lg, actor, "card", *card.serial ? card.serial : NULL, rq->request_id,
                       !strcmp(state, "active") ? "ok" : "refused", rq->plan);
 out:
+    ondemand_card_release(&card);
     free(stored_answer);
     free(s.answer);
     return activation_finish(lg, rc, out);

@@ -26,7 +26,7 @@
 #include <jansson.h>
 #include "common/status.h"
 #include "issuer/ledger.h"
-#include "issuer/request.h"
+#include "issuer/api.h"
 
 #define ACTIVATION_VOID_WINDOW_S (24 * 3600)
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <openssl/hmac.h>
 #include "issuer/ledger.h"
+#include "issuer/api.h"
 #include "issuer/tlscert.h"
 #include "db/db.h"
 #include "common/privatefile.h"
@@ -424,6 +425,13 @@ out:
     return rc;
 }
 
+/* Column I of ST's row as text into DST ("" for NULL), cut to LEN. */
+static void column_text(sqlite3_stmt *st, int i, char *dst, size_t len)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(dst, len, "%s", t ? (const char *)t : "");
+}
+
 enum ru_status ledger_card_json(struct ledger *lg, const char *serial, const char *store, char **json)
 {
     sqlite3_stmt *st = NULL;
@@ -435,20 +443,17 @@ enum ru_status ledger_card_json(struct ledger *lg, const char *serial, const cha
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW) {
         const char *owner = (const char *)sqlite3_column_text(st, 4);
+        struct card_status c = {0};
+        column_text(st, 0, c.serial, sizeof(c.serial));
+        column_text(st, 1, c.plan, sizeof(c.plan));
+        column_text(st, 2, c.status, sizeof(c.status));
         /* Only the activating store learns when and where: others see the state alone. */
-        int mine = !store || (owner && strcmp(owner, store) == 0);
-        json_t *o = json_object();
-        json_object_set_new(o, "serial", json_string((const char *)sqlite3_column_text(st, 0)));
-        json_object_set_new(o, "plan", json_string((const char *)sqlite3_column_text(st, 1)));
-        json_object_set_new(o, "status", json_string((const char *)sqlite3_column_text(st, 2)));
-        if (mine) {
-            const char *at = (const char *)sqlite3_column_text(st, 3);
-            json_object_set_new(o, "activated_at", at ? json_string(at) : json_null());
-            json_object_set_new(o, "store_id", owner ? json_string(owner) : json_null());
+        c.owner_view = !store || (owner && strcmp(owner, store) == 0);
+        if (c.owner_view) {
+            column_text(st, 3, c.activated_at, sizeof(c.activated_at));
+            column_text(st, 4, c.store_id, sizeof(c.store_id));
         }
-        *json = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
-        rc = *json ? RU_OK : RU_ERR_NOMEM;
+        rc = answer_encode_card_status(&c, json);
     } else if (r == SQLITE_DONE) {
         rc = fail(lg, RU_ERR_NOT_FOUND, "no card with serial %s", serial);
     } else {
@@ -534,24 +539,35 @@ enum ru_status ledger_plans_json(struct ledger *lg, char **json)
         db_prepare(lg->db, "SELECT code, months, price_cents, currency, gtin FROM plan ORDER BY code", &st);
     if (rc != RU_OK)
         return fail_db(lg, rc);
-    json_t *plans = json_array();
+    struct plan_list l = {NULL, 0};
+    size_t cap = 0;
     int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(plans, json_pack("{s:s,s:i,s:I,s:s,s:s}", "code",
-                                               (const char *)sqlite3_column_text(st, 0), "months",
-                                               sqlite3_column_int(st, 1), "price",
-                                               (json_int_t)sqlite3_column_int64(st, 2), "currency",
-                                               (const char *)sqlite3_column_text(st, 3), "gtin",
-                                               (const char *)sqlite3_column_text(st, 4)));
-    sqlite3_finalize(st);
-    if (r != SQLITE_DONE) {
-        json_decref(plans);
-        return fail_db(lg, db_fail(lg->db, "reading plans"));
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (l.n == cap) {
+            struct plan_info *more = realloc(l.plans, (cap = cap ? 2 * cap : 16) * sizeof(*more));
+            if (!more) {
+                r = SQLITE_NOMEM;
+                break;
+            }
+            l.plans = more;
+        }
+        struct plan_info *p = &l.plans[l.n++];
+        memset(p, 0, sizeof(*p));
+        column_text(st, 0, p->code, sizeof(p->code));
+        p->months = sqlite3_column_int(st, 1);
+        p->price = sqlite3_column_int64(st, 2);
+        column_text(st, 3, p->currency, sizeof(p->currency));
+        column_text(st, 4, p->gtin, sizeof(p->gtin));
     }
-    json_t *root = json_pack("{s:o}", "plans", plans);
-    *json = root ? json_dumps(root, JSON_COMPACT) : NULL;
-    json_decref(root);
-    return *json ? RU_OK : RU_ERR_NOMEM;
+    sqlite3_finalize(st);
+    if (r == SQLITE_NOMEM)
+        rc = RU_ERR_NOMEM;
+    else if (r != SQLITE_DONE)
+        rc = fail_db(lg, db_fail(lg->db, "reading plans"));
+    else
+        rc = answer_encode_plans(&l, json);
+    plan_list_release(&l);
+    return rc;
 }
 
 enum ru_status ledger_new_active_card(struct ledger *lg, const char *plan, const char *store,

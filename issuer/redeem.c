@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include "issuer/redeem.h"
-#include "issuer/request.h"
+#include "issuer/api.h"
 #include "db/db.h"
 #include "common/wipe.h"
 #include "common/banned.h"

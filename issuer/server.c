@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,7 +17,7 @@
 #include "issuer/ledger.h"
 #include "issuer/redeem.h"
 #include "db/db.h"
-#include "issuer/request.h"
+#include "issuer/api.h"
 #include "issuer/tlspolicy.h"
 #include "common/privatefile.h"
 #include "common/accesslog.h"
@@ -163,27 +162,27 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct req *rq, int sta
     return respond_with(c, rq, status, body, allow, 0);
 }
 
-static enum MHD_Result respond_error(struct MHD_Connection *c, struct req *rq, int status, const char *code,
-                                     const char *message)
+static enum MHD_Result respond_error_with(struct MHD_Connection *c, struct req *rq, int status,
+                                          const char *code, const char *message, const char *allow)
 {
-    json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
-    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    enum MHD_Result r = respond(c, rq, status, text ? text : "{\"error\":{\"code\":\"internal\"}}", NULL);
+    char *text = NULL;
+    if (answer_encode_error(code, message, &text) != RU_OK)
+        text = NULL;
+    enum MHD_Result r = respond(c, rq, status, text ? text : "{\"error\":{\"code\":\"internal\"}}", allow);
     free(text);
     return r;
 }
 
+static enum MHD_Result respond_error(struct MHD_Connection *c, struct req *rq, int status, const char *code,
+                                     const char *message)
+{
+    return respond_error_with(c, rq, status, code, message, NULL);
+}
+
 static enum MHD_Result method_not_allowed(struct MHD_Connection *c, struct req *rq, const char *allow)
 {
-    json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", "method_not_allowed", "message",
-                          "the Allow header names the method this path takes; see docs/api.md");
-    char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    enum MHD_Result done =
-        respond(c, rq, 405, t ? t : "{\"error\":{\"code\":\"method_not_allowed\"}}", allow);
-    free(t);
-    return done;
+    return respond_error_with(c, rq, 405, "method_not_allowed",
+                              "the Allow header names the method this path takes; see docs/api.md", allow);
 }
 
 /* Headers a request may carry once: with two, the issuer and a proxy in front of it could
