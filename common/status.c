@@ -13,6 +13,8 @@ const char *ru_status_str(enum ru_status s)
     case RU_ERR_SCHEMA: return "database schema is newer than this program";
     case RU_ERR_LIMIT: return "limit exceeded";
     case RU_ERR_EXISTS: return "already exists";
+    case RU_ERR_NETWORK: return "no answer from the network";
+    case RU_ERR_DECLINED: return "declined";
     }
     return "unknown status";
 }

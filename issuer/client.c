@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include "issuer/client.h"
 #include "issuer/auth.h"
+#include "common/cardnum.h"
 #include "common/strbuf.h"
 #include "common/wipe.h"
 #include "common/banned.h"
@@ -19,6 +21,7 @@ struct issuer_client {
     struct issuer_client_config cfg;
     char *url, *ca_path, *terminal;
     struct strbuf answer;
+    long long retry_after_s; /* of the answer being read */
     char err[CURL_ERROR_SIZE + 128];
     char curl_err[CURL_ERROR_SIZE];
 };
@@ -35,6 +38,23 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
     struct issuer_client *c = ctx;
     /* a short count makes curl stop with CURLE_WRITE_ERROR: the answer is over the cap */
     return strbuf_add(&c->answer, p, size * n) == RU_OK ? size * n : 0;
+}
+
+/* Retry-After in seconds (a 429): digits only, an HTTP date is not what the issuer sends. */
+static size_t on_header(char *p, size_t size, size_t n, void *ctx)
+{
+    static const char name[] = "retry-after:";
+    struct issuer_client *c = ctx;
+    size_t len = size * n, i = sizeof(name) - 1;
+    if (len > i && !strncasecmp(p, name, i)) {
+        long long v = 0;
+        while (i < len && (p[i] == ' ' || p[i] == '\t'))
+            i++;
+        for (; i < len && p[i] >= '0' && p[i] <= '9' && v < 1000000000LL; i++)
+            v = v * 10 + (p[i] - '0');
+        c->retry_after_s = v;
+    }
+    return len;
 }
 
 enum ru_status issuer_client_new(const struct issuer_client_config *cfg, struct issuer_client **out)
@@ -67,6 +87,8 @@ enum ru_status issuer_client_new(const struct issuer_client_config *cfg, struct 
                      cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 3000L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curl_err);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "reup-terminal/1");
     *out = c;
@@ -133,6 +155,7 @@ enum ru_status issuer_client_request(struct issuer_client *c, const char *method
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)blen);
     }
     strbuf_reset(&c->answer);
+    c->retry_after_s = 0;
     c->curl_err[0] = '\0';
     CURLcode cc = curl_easy_perform(h);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
@@ -145,15 +168,136 @@ enum ru_status issuer_client_request(struct issuer_client *c, const char *method
     if (cc != CURLE_OK) {
         snprintf(c->err, sizeof(c->err), "no answer from %s: %s", c->url,
                  *c->curl_err ? c->curl_err : curl_easy_strerror(cc));
-        return RU_ERR_IO;
+        return RU_ERR_NETWORK;
     }
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     out->http_status = status;
     out->len = c->answer.len;
+    out->retry_after_s = c->retry_after_s;
     out->body = strdup(strbuf_str(&c->answer));
     strbuf_reset(&c->answer); /* zeroed: the caller has the one copy now */
     return out->body ? RU_OK : RU_ERR_NOMEM;
+}
+
+/* ---- typed calls ----------------------------------------------------------------------- */
+
+/* Send METHOD PATH with BODY (the encoder's result ENCODED; BODY is freed here) and sort
+ * the answer: RU_OK with *A holding the WANT answer (release it), or RU_ERR_DECLINED /
+ * RU_ERR_NETWORK with *ERR and the message filled, *A released. */
+static enum ru_status exchange(struct issuer_client *c, const char *method, const char *path,
+                               enum ru_status encoded, char *body, long want, struct issuer_answer *a,
+                               struct api_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    memset(a, 0, sizeof(*a));
+    enum ru_status rc = encoded == RU_OK ? issuer_client_request(c, method, path, body, a) : encoded;
+    free(body);
+    if (rc == RU_ERR_LIMIT && encoded == RU_OK)
+        rc = RU_ERR_NETWORK; /* an answer over the cap is none the terminal can use */
+    if (rc != RU_OK)
+        return rc;
+    err->http_status = (int)a->http_status;
+    err->retry_after_s = a->retry_after_s;
+    if (a->http_status == want)
+        return RU_OK;
+    if (a->http_status >= 500) {
+        snprintf(c->err, sizeof(c->err), "the issuer could not decide (HTTP %ld)", a->http_status);
+        rc = RU_ERR_NETWORK;
+    } else {
+        if (answer_parse_error(a->body, a->len, err) != RU_OK)
+            err->code[0] = err->message[0] = '\0';
+        snprintf(c->err, sizeof(c->err), "refused (HTTP %ld%s%s)", a->http_status, *err->code ? " " : "",
+                 err->code);
+        rc = RU_ERR_DECLINED;
+    }
+    issuer_answer_release(a);
+    return rc;
+}
+
+/* The end of a typed call: the parser's PARSED on A's body, which is released. */
+static enum ru_status parsed(struct issuer_client *c, enum ru_status rc, const char *path,
+                             struct issuer_answer *a)
+{
+    issuer_answer_release(a);
+    if (rc == RU_ERR_INVALID) {
+        snprintf(c->err, sizeof(c->err), "the answer to %.80s is not what docs/api.md says", path);
+        return RU_ERR_NETWORK;
+    }
+    return rc;
+}
+
+enum ru_status issuer_activate(struct issuer_client *c, const struct activation_request *rq,
+                               struct activation_result *out, struct api_error *err)
+{
+    static const char path[] = "/v1/activations";
+    char *body = NULL;
+    struct issuer_answer a;
+    enum ru_status rc = request_encode_activation(rq, &body);
+    rc = exchange(c, "POST", path, rc, body, 201, &a, err);
+    return rc == RU_OK ? parsed(c, answer_parse_activation(a.body, a.len, out), path, &a) : rc;
+}
+
+enum ru_status issuer_on_demand(struct issuer_client *c, const struct card_request *rq,
+                                struct ondemand_card *out, struct api_error *err)
+{
+    static const char path[] = "/v1/cards";
+    char *body = NULL;
+    struct issuer_answer a;
+    enum ru_status rc = request_encode_card(rq, &body);
+    rc = exchange(c, "POST", path, rc, body, 201, &a, err);
+    return rc == RU_OK ? parsed(c, answer_parse_ondemand(a.body, a.len, out), path, &a) : rc;
+}
+
+enum ru_status issuer_void(struct issuer_client *c, const char *request_id, const struct void_request *rq,
+                           struct void_result *out, struct api_error *err)
+{
+    char path[96], *body = NULL;
+    struct issuer_answer a;
+    enum ru_status rc = request_is_uuid(request_id) ? request_encode_void(rq, &body) : RU_ERR_INVALID;
+    snprintf(path, sizeof(path), "/v1/activations/%.36s/void", request_id);
+    rc = exchange(c, "POST", path, rc, body, 200, &a, err);
+    return rc == RU_OK ? parsed(c, answer_parse_void(a.body, a.len, out), path, &a) : rc;
+}
+
+enum ru_status issuer_reverse(struct issuer_client *c, const struct reversal_request *rq,
+                              struct reversal_result *out, struct api_error *err)
+{
+    static const char path[] = "/v1/reversals";
+    char *body = NULL;
+    struct issuer_answer a;
+    enum ru_status rc = request_encode_reversal(rq, &body);
+    rc = exchange(c, "POST", path, rc, body, 200, &a, err);
+    return rc == RU_OK ? parsed(c, answer_parse_reversal(a.body, a.len, out), path, &a) : rc;
+}
+
+enum ru_status issuer_card(struct issuer_client *c, const char *serial, struct card_status *out,
+                           struct api_error *err)
+{
+    char path[64], digits[CARD_DIGITS + 1] = "";
+    const char *why;
+    struct issuer_answer a;
+    enum ru_status rc = card_serial_parse(serial, digits, &why) == RU_OK ? RU_OK : RU_ERR_INVALID;
+    snprintf(path, sizeof(path), "/v1/cards/%s", digits);
+    rc = exchange(c, "GET", path, rc, NULL, 200, &a, err);
+    return rc == RU_OK ? parsed(c, answer_parse_card_status(a.body, a.len, out), path, &a) : rc;
+}
+
+enum ru_status issuer_plans(struct issuer_client *c, struct plan_list *out, struct api_error *err)
+{
+    static const char path[] = "/v1/plans";
+    struct issuer_answer a;
+    enum ru_status rc = exchange(c, "GET", path, RU_OK, NULL, 200, &a, err);
+    return rc == RU_OK ? parsed(c, answer_parse_plans(a.body, a.len, out), path, &a) : rc;
+}
+
+enum ru_status issuer_health(struct issuer_client *c, struct api_error *err)
+{
+    struct issuer_answer a;
+    enum ru_status rc = exchange(c, "GET", "/v1/health", RU_OK, NULL, 200, &a, err);
+    if (rc == RU_OK)
+        issuer_answer_release(&a);
+    return rc;
 }
 
 enum ru_status issuer_credentials_load(const char *path, char terminal[65], char store[65],

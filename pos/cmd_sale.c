@@ -93,11 +93,12 @@ int cmd_sell(int argc, char **argv)
     till_free(t);
     switch (rc) {
     case RU_OK: show(&r, args_has(&a, "json")); return exit_for_sale(r.state);
-    case RU_ERR_IO: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_UNREACHABLE;
+    case RU_ERR_NETWORK: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_UNREACHABLE;
     case RU_ERR_NOT_FOUND:
     case RU_ERR_EXISTS:
     case RU_ERR_LIMIT: fprintf(stderr, "reup-pos: %s; nothing was sent\n", r.message); return EXIT_USAGE;
-    case RU_ERR_INVALID: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_DECLINED;
+    case RU_ERR_INVALID:
+    case RU_ERR_DECLINED: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_DECLINED;
     default: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_FAILED;
     }
 }

@@ -2,7 +2,6 @@
  * pos/till.c - the sale flow. Every step is written to the journal before the next
  * leaves the terminal; an answer that does not come is "unknown", never "failed".
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,66 +88,46 @@ struct journal *till_journal(struct till *t)
     return t->j;
 }
 
-/* A request to the issuer, remembering whether it answered. */
-static enum ru_status ask(struct till *t, const char *method, const char *path, const char *body,
-                          struct issuer_answer *a)
+/* The end of a request to the issuer, remembering whether it answered. */
+static enum ru_status heard(struct till *t, enum ru_status rc)
 {
-    enum ru_status rc = issuer_client_request(t->c, method, path, body, a);
-    t->reachable = rc == RU_OK && a->http_status < 500;
+    t->reachable = rc == RU_OK || rc == RU_ERR_DECLINED;
     return rc;
 }
 
-/* The string KEY of O, or "". */
-static const char *jstr(json_t *o, const char *key)
-{
-    const char *v = json_string_value(json_object_get(o, key));
-    return v ? v : "";
-}
-
-/* An answer's JSON body, or NULL. */
-static json_t *body_of(const struct issuer_answer *a)
-{
-    return a->body ? json_loads(a->body, 0, NULL) : NULL;
-}
-
 /* The issuer's reason for a refusal, in its words, into OUT. */
-static void refusal(const struct issuer_answer *a, char *out, size_t outlen)
+static void refusal(const struct api_error *e, char *out, size_t outlen)
 {
-    json_t *b = body_of(a);
-    const char *m = json_string_value(json_object_get(json_object_get(b, "error"), "message"));
-    const char *code = json_string_value(json_object_get(json_object_get(b, "error"), "code"));
-    snprintf(out, outlen, "%s%s%s", m ? m : "refused", code ? " - " : "", code ? code : "");
-    json_decref(b);
+    /* cut to fit: the journal keeps what the screen shows */
+    if (snprintf(out, outlen, "%s%s%s", *e->message ? e->message : "refused", *e->code ? " - " : "",
+                 e->code) < 0)
+        *out = '\0';
 }
 
 /* Fetch the issuer's catalog into the journal's cache, once a run. */
 static enum ru_status fetch_catalog(struct till *t, char *msg, size_t msglen)
 {
-    struct issuer_answer a;
-    if (ask(t, "GET", "/v1/plans", NULL, &a) != RU_OK) {
-        snprintf(msg, msglen, "the issuer cannot be reached (%s): no sale was made",
-                 issuer_client_errmsg(t->c));
-        return RU_ERR_IO;
+    struct plan_list l;
+    struct api_error e;
+    enum ru_status rc = heard(t, issuer_plans(t->c, &l, &e));
+    if (rc != RU_OK) {
+        if (!e.http_status)
+            snprintf(msg, msglen, "the issuer cannot be reached (%s): no sale was made",
+                     issuer_client_errmsg(t->c));
+        else
+            snprintf(msg, msglen, "the issuer's catalog cannot be read (%s): no sale was made",
+                     issuer_client_errmsg(t->c));
+        return rc == RU_ERR_DECLINED ? rc : RU_ERR_NETWORK;
     }
-    json_t *b = a.http_status == 200 ? body_of(&a) : NULL, *list = json_object_get(b, "plans"), *p;
-    issuer_answer_release(&a);
     struct pos_plan plans[64];
-    size_t i, n = 0;
-    json_array_foreach(list, i, p)
-    {
-        if (n == 64)
-            break;
-        snprintf(plans[n].code, sizeof(plans[n].code), "%s", jstr(p, "code"));
-        snprintf(plans[n].currency, sizeof(plans[n].currency), "%s", jstr(p, "currency"));
-        plans[n].months = (int)json_integer_value(json_object_get(p, "months"));
-        plans[n++].price_cents = json_integer_value(json_object_get(p, "price"));
+    size_t n = 0;
+    for (; n < l.n && n < 64; n++) {
+        memcpy(plans[n].code, l.plans[n].code, sizeof(plans[n].code));
+        memcpy(plans[n].currency, l.plans[n].currency, sizeof(plans[n].currency));
+        plans[n].months = l.plans[n].months;
+        plans[n].price_cents = l.plans[n].price;
     }
-    int ok = json_is_array(list);
-    json_decref(b);
-    if (!ok) {
-        snprintf(msg, msglen, "the issuer's catalog cannot be read: no sale was made");
-        return RU_ERR_IO;
-    }
+    plan_list_release(&l);
     t->catalog_fetched = 1;
     return journal_catalog_store(t->j, plans, n);
 }
@@ -293,41 +272,41 @@ static void fill(struct till_result *out, const struct pos_sale *s)
 static enum ru_status activate(struct till *t, struct pos_sale *s, char pin[CARD_DIGITS + 1], char *msg,
                                size_t msglen)
 {
-    char body[320];
-    struct issuer_answer a = {0};
-    if (s->on_demand)
-        snprintf(body, sizeof(body),
-                 "{\"request_id\":\"%s\",\"plan\":\"%s\",\"amount\":%lld,\"currency\":\"%s\"}", s->request_id,
-                 s->plan, s->amount_cents, s->currency);
-    else
-        snprintf(body, sizeof(body),
-                 "{\"request_id\":\"%s\",\"serial\":\"%s\",\"amount\":%lld,\"currency\":\"%s\"}",
-                 s->request_id, s->serial, s->amount_cents, s->currency);
-    enum ru_status rc = ask(t, "POST", s->on_demand ? "/v1/cards" : "/v1/activations", body, &a);
+    struct api_error e;
+    struct activation_result act;
+    struct ondemand_card card = {0};
+    enum ru_status rc;
+    if (s->on_demand) {
+        struct card_request rq = {.amount = s->amount_cents};
+        snprintf(rq.request_id, sizeof(rq.request_id), "%s", s->request_id);
+        snprintf(rq.plan, sizeof(rq.plan), "%s", s->plan);
+        snprintf(rq.currency, sizeof(rq.currency), "%s", s->currency);
+        rc = heard(t, issuer_on_demand(t->c, &rq, &card, &e));
+    } else {
+        struct activation_request rq = {.amount = s->amount_cents};
+        snprintf(rq.request_id, sizeof(rq.request_id), "%s", s->request_id);
+        snprintf(rq.serial, sizeof(rq.serial), "%s", s->serial);
+        snprintf(rq.currency, sizeof(rq.currency), "%s", s->currency);
+        rc = heard(t, issuer_activate(t->c, &rq, &act, &e));
+    }
     enum pos_sale_state state;
     const char *serial = NULL, *auth = NULL;
-    json_t *b = NULL;
-    if (rc != RU_OK || a.http_status >= 500) {
+    if (rc == RU_OK) {
+        state = SALE_APPROVED;
+        serial = s->on_demand ? card.serial : act.serial;
+        auth = s->on_demand ? card.auth_code : act.auth_code;
+        memcpy(pin, card.pin, CARD_DIGITS + 1);
+        snprintf(msg, msglen, "approved");
+    } else if (rc == RU_ERR_DECLINED) {
+        refusal(&e, msg, msglen);
+        state = SALE_DECLINED;
+    } else {
         /* no answer is not a refusal: the issuer may have applied it */
         snprintf(msg, msglen,
                  "no answer from the issuer (%s): the sale did not go through; it will be reversed",
-                 rc != RU_OK ? issuer_client_errmsg(t->c) : "it is unavailable");
+                 e.http_status >= 500 ? "it is unavailable" : issuer_client_errmsg(t->c));
         state = SALE_REVERSAL_PENDING;
-    } else if (a.http_status == 201 && (b = body_of(&a)) != NULL) {
-        state = SALE_APPROVED;
-        serial = json_string_value(json_object_get(b, "serial"));
-        auth = json_string_value(json_object_get(b, "auth_code"));
-        const char *p = json_string_value(json_object_get(b, "pin"));
-        snprintf(pin, CARD_DIGITS + 1, "%s", p ? p : "");
-        snprintf(msg, msglen, "approved");
-    } else {
-        refusal(&a, msg, msglen);
-        state = SALE_DECLINED;
     }
-    if (a.body)
-        explicit_bzero(a.body, a.len); /* an on-demand card's PIN was in it */
-    if (rc == RU_OK)
-        issuer_answer_release(&a);
     rc = journal_sale_state(t->j, s->id, state, serial, auth, msg);
     if (rc == RU_OK) {
         s->state = state;
@@ -336,13 +315,7 @@ static enum ru_status activate(struct till *t, struct pos_sale *s, char pin[CARD
         if (auth)
             snprintf(s->auth_code, sizeof(s->auth_code), "%s", auth);
     }
-    if (b) {
-        /* wiped where it lies: json_string_set() would free the PIN's copy unwiped */
-        json_t *pj = json_object_get(b, "pin");
-        if (json_is_string(pj))
-            explicit_bzero((char *)json_string_value(pj), json_string_length(pj));
-        json_decref(b);
-    }
+    ondemand_card_release(&card);
     return rc;
 }
 
@@ -359,22 +332,19 @@ enum ru_status till_quote(struct till *t, const char *serial, const char *plan_c
     }
     if (serial && !training && !plan_code) {
         /* which card is it: the issuer knows its plan */
-        char path[64];
-        struct issuer_answer a;
-        snprintf(path, sizeof(path), "/v1/cards/%s", serial);
-        if (ask(t, "GET", path, NULL, &a) != RU_OK) {
+        struct card_status card;
+        struct api_error e;
+        enum ru_status rc = heard(t, issuer_card(t->c, serial, &card, &e));
+        if (rc == RU_ERR_DECLINED) {
+            refusal(&e, msg, msglen);
+            return rc;
+        }
+        if (rc != RU_OK) {
             snprintf(msg, msglen, "the issuer cannot be reached (%s): no sale was made",
                      issuer_client_errmsg(t->c));
-            return RU_ERR_IO;
+            return RU_ERR_NETWORK;
         }
-        json_t *b = a.http_status == 200 ? body_of(&a) : NULL;
-        snprintf(plan, sizeof(plan), "%s", jstr(b, "plan"));
-        if (!b)
-            refusal(&a, msg, msglen);
-        json_decref(b);
-        issuer_answer_release(&a);
-        if (!plan[0])
-            return RU_ERR_INVALID;
+        memcpy(plan, card.plan, sizeof(plan));
     } else {
         snprintf(plan, sizeof(plan), "%s", plan_code ? plan_code : "");
     }
@@ -528,24 +498,24 @@ enum ru_status till_void(struct till *t, long long id, struct till_result *out)
 /* Send one outbox item: 1 acknowledged, 0 not (ERR says why). */
 static int forward(struct till *t, const struct pos_outbox_item *it, char *err, size_t errlen)
 {
-    char path[96], body[128];
-    struct issuer_answer a;
+    struct api_error e;
+    enum ru_status rc;
     if (it->void_) {
-        snprintf(path, sizeof(path), "/v1/activations/%s/void", it->request_id);
-        snprintf(body, sizeof(body), "{\"reason\":\"voided at the counter\"}");
+        struct void_request rq = {.reason = "voided at the counter"};
+        struct void_result v;
+        rc = heard(t, issuer_void(t->c, it->request_id, &rq, &v, &e));
     } else {
-        snprintf(path, sizeof(path), "/v1/reversals");
-        snprintf(body, sizeof(body), "{\"request_id\":\"%s\"}", it->request_id);
-    }
-    if (ask(t, "POST", path, body, &a) != RU_OK) {
-        snprintf(err, errlen, "no answer: %s", issuer_client_errmsg(t->c));
-        return 0;
+        struct reversal_request rq;
+        struct reversal_result r;
+        snprintf(rq.request_id, sizeof(rq.request_id), "%s", it->request_id);
+        rc = heard(t, issuer_reverse(t->c, &rq, &r, &e));
     }
     /* 409: already reversed or voided, or past the window: nothing more to send */
-    int done = a.http_status == 200 || a.http_status == 409;
-    if (!done)
-        snprintf(err, errlen, "HTTP %ld", a.http_status);
-    issuer_answer_release(&a);
+    int done = rc == RU_OK || (rc == RU_ERR_DECLINED && e.http_status == 409);
+    if (!done && !e.http_status)
+        snprintf(err, errlen, "no answer: %s", issuer_client_errmsg(t->c));
+    else if (!done)
+        snprintf(err, errlen, "HTTP %d: %s", e.http_status, issuer_client_errmsg(t->c));
     return done;
 }
 
@@ -583,11 +553,11 @@ int till_last_answered(const struct till *t)
 
 int till_issuer_reachable(struct till *t)
 {
-    struct issuer_answer a;
-    if (ask(t, "GET", "/v1/health", NULL, &a) != RU_OK)
+    struct api_error e;
+    enum ru_status rc = heard(t, issuer_health(t->c, &e));
+    if (rc != RU_OK && rc != RU_ERR_DECLINED)
         return 0;
-    int ok = a.http_status == 200;
-    issuer_answer_release(&a);
+    int ok = rc == RU_OK;
     char msg[300];
     /* while it answers, refresh the catalog a training shift prices from */
     if (ok && !t->catalog_fetched && fetch_catalog(t, msg, sizeof(msg)) != RU_OK)

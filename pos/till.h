@@ -44,9 +44,10 @@ enum ru_status till_quote(struct till *t, const char *serial, const char *plan_c
 /* Sell the card SERIAL (checked digits) for CASH_CENTS (card tender when CARD is set):
  * the plan and price from the issuer's card and catalog. RU_OK with OUT filled whatever
  * the issuer said; RU_ERR_NOT_FOUND no open shift; RU_ERR_LIMIT cash below the price;
- * RU_ERR_IO the issuer could not be asked before the sale started (nothing recorded);
- * RU_ERR_INVALID unknown card or plan; RU_ERR_EXISTS the card is in a sale already (a
- * double scan). OUT->message says why in each case. */
+ * RU_ERR_NETWORK the issuer could not be asked before the sale started (nothing recorded);
+ * RU_ERR_DECLINED the issuer refused to say which card it is (unknown card) or to give its
+ * catalog; RU_ERR_INVALID a plan not in the catalog; RU_ERR_EXISTS the card is in a sale
+ * already (a double scan). OUT->message says why in each case. */
 enum ru_status till_sell(struct till *t, const char *serial, const char *plan_code, long long cash_cents,
                          int card, struct till_result *out) RU_WARN_UNUSED;
 

@@ -5,7 +5,7 @@
  * Covers: health and the catalog; an activation and its retry over one keep-alive
  * connection (the same answer); a card's status; a wrong secret is an answer (401), not a
  * failure; a certificate that does not verify, and a server that is gone, are "no answer"
- * (RU_ERR_IO) with a reason; credentials files: loaded, refused when others may read them
+ * (RU_ERR_NETWORK) with a reason; credentials files: loaded, refused when others may read them
  * or when they are not what `terminal add` printed.
  */
 #include <jansson.h>
@@ -127,7 +127,7 @@ static void test_no_answer(void **state)
     snprintf(other, sizeof(other), "%s/tls/cert.pem", test_path("other"));
     struct issuer_client *c = client(secret, other);
     struct issuer_answer a;
-    assert_int_equal(issuer_client_request(c, "GET", "/v1/health", NULL, &a), RU_ERR_IO);
+    assert_int_equal(issuer_client_request(c, "GET", "/v1/health", NULL, &a), RU_ERR_NETWORK);
     assert_non_null(strstr(issuer_client_errmsg(c), "no answer"));
     issuer_client_free(c);
 
@@ -137,7 +137,7 @@ static void test_no_answer(void **state)
     /* a port where nothing listens */
     struct issuer_client_config gone = {.url = "https://127.0.0.1:1", .ca_path = ca, .terminal = "T1"};
     assert_int_equal(issuer_client_new(&gone, &c), RU_OK);
-    assert_int_equal(issuer_client_request(c, "GET", "/v1/health", NULL, &a), RU_ERR_IO);
+    assert_int_equal(issuer_client_request(c, "GET", "/v1/health", NULL, &a), RU_ERR_NETWORK);
     assert_true(strlen(issuer_client_errmsg(c)) > 10);
     issuer_client_free(c);
 }

@@ -10,7 +10,7 @@
  * Content-Type a body must declare: application/json in any case, with parameters.
  */
 #include "tests/testlib.h"
-#include "issuer/request.h"
+#include "issuer/api.h"
 
 #define UUID "5F0C2A8E-3D4B-4C1A-9E2F-0123456789AB"
 
