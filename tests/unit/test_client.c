@@ -6,7 +6,10 @@
  * connection (the same answer); a card's status; a wrong secret is an answer (401), not a
  * failure; a certificate that does not verify, and a server that is gone, are "no answer"
  * (RU_ERR_NETWORK) with a reason; credentials files: loaded, refused when others may read them
- * or when they are not what `terminal add` printed.
+ * or when they are not what `terminal add` printed. The typed calls: plans, a card's
+ * status, an activation and its void, a reversal, an on-demand card with its PIN and its
+ * retry without; refusals are RU_ERR_DECLINED with the issuer's status, code and message
+ * (and Retry-After, read from a 429), no answer is RU_ERR_NETWORK with no status.
  */
 #include <jansson.h>
 #include <sys/stat.h>
@@ -17,13 +20,15 @@
 
 static struct server *srv;
 static unsigned char secret[SECRET_BYTES];
-static char serial[CARD_DIGITS + 1], url[64], ca[512];
+static char serial[CARD_DIGITS + 1], serial2[CARD_DIGITS + 1], url[64], ca[512];
 
 static enum ru_status keep(void *ctx, const char *s, const char *pin, const char *plan, const char *batch)
 {
     (void)ctx, (void)pin, (void)plan, (void)batch;
     if (!*serial)
         memcpy(serial, s, sizeof(serial));
+    else if (!*serial2)
+        memcpy(serial2, s, sizeof(serial2));
     return RU_OK;
 }
 
@@ -142,6 +147,106 @@ static void test_no_answer(void **state)
     issuer_client_free(c);
 }
 
+static void test_typed_calls(void **state)
+{
+    (void)state;
+    struct issuer_client *c = client(secret, ca);
+    struct api_error e;
+    assert_int_equal(issuer_health(c, &e), RU_OK);
+
+    struct plan_list l;
+    assert_int_equal(issuer_plans(c, &l, &e), RU_OK);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.plans[0].code, "1y");
+    assert_int_equal(l.plans[0].price, 3999);
+    assert_int_equal(l.plans[0].months, 12);
+    plan_list_release(&l);
+
+    struct card_status cs;
+    assert_int_equal(issuer_card(c, serial2, &cs, &e), RU_OK);
+    assert_string_equal(cs.status, "issued");
+    assert_false(cs.owner_view); /* not this store's card (yet): the state alone */
+    assert_int_equal(issuer_card(c, "4242000000000010", &cs, &e), RU_ERR_INVALID); /* a wrong Luhn digit */
+    assert_int_equal(issuer_card(c, "4242000000000000", &cs, &e), RU_ERR_DECLINED);
+    assert_int_equal(e.http_status, 404);
+    assert_string_equal(e.code, "card_not_found");
+
+    struct activation_request rq = {.amount = 3999, .currency = "USD"};
+    snprintf(rq.request_id, sizeof(rq.request_id), "7f0c2a8e-3d4b-4c1a-9e2f-000000000010");
+    memcpy(rq.serial, serial2, sizeof(rq.serial));
+    struct activation_result a;
+    assert_int_equal(issuer_activate(c, &rq, &a, &e), RU_OK);
+    assert_string_equal(a.serial, serial2);
+    assert_string_equal(a.status, "active");
+    assert_int_equal(strlen(a.auth_code), 6);
+    assert_int_equal(issuer_card(c, serial2, &cs, &e), RU_OK);
+    assert_true(cs.owner_view);
+    assert_string_equal(cs.store_id, "WM00001");
+    assert_true(strlen(cs.activated_at) == 20);
+
+    /* the same card again under another request_id: the issuer answers and refuses */
+    snprintf(rq.request_id, sizeof(rq.request_id), "7f0c2a8e-3d4b-4c1a-9e2f-000000000011");
+    memset(&a, 0x5a, sizeof(a));
+    assert_int_equal(issuer_activate(c, &rq, &a, &e), RU_ERR_DECLINED);
+    assert_int_equal(e.http_status, 409);
+    assert_string_equal(e.code, "card_already_active");
+    assert_true(strlen(e.message) > 5);
+    assert_int_equal((unsigned char)a.serial[0], 0x5a); /* untouched */
+
+    struct void_request vr = {.reason = "voided at the counter"};
+    struct void_result v;
+    assert_int_equal(issuer_void(c, "7f0c2a8e-3d4b-4c1a-9e2f-000000000010", &vr, &v, &e), RU_OK);
+    assert_string_equal(v.status, "issued");
+    assert_int_equal(issuer_void(c, "not-a-uuid", &vr, &v, &e), RU_ERR_INVALID);
+    assert_int_equal(issuer_void(c, "7f0c2a8e-3d4b-4c1a-9e2f-0000000000ff", &vr, &v, &e), RU_ERR_DECLINED);
+    assert_int_equal(e.http_status, 404);
+    assert_string_equal(e.code, "activation_not_found");
+
+    struct reversal_request rr = {.request_id = "7f0c2a8e-3d4b-4c1a-9e2f-000000000012"};
+    struct reversal_result r = {.reversed = 1};
+    assert_int_equal(issuer_reverse(c, &rr, &r, &e), RU_OK);
+    assert_false(r.reversed); /* never seen: recorded, nothing to undo */
+
+    struct card_request cr = {.request_id = "7f0c2a8e-3d4b-4c1a-9e2f-000000000013",
+                              .plan = "1y",
+                              .amount = 3999,
+                              .currency = "USD"};
+    struct ondemand_card oc, again;
+    assert_int_equal(issuer_on_demand(c, &cr, &oc, &e), RU_OK);
+    assert_int_equal(strlen(oc.pin), CARD_DIGITS);
+    assert_int_equal(issuer_on_demand(c, &cr, &again, &e), RU_OK);
+    assert_string_equal(again.serial, oc.serial);
+    assert_string_equal(again.pin, ""); /* the PIN leaves the issuer once */
+    ondemand_card_release(&oc);
+    assert_string_equal(oc.pin, "");
+    cr.amount = 1;
+    snprintf(cr.request_id, sizeof(cr.request_id), "7f0c2a8e-3d4b-4c1a-9e2f-000000000014");
+    assert_int_equal(issuer_on_demand(c, &cr, &oc, &e), RU_ERR_DECLINED);
+    assert_int_equal(e.http_status, 422);
+    assert_string_equal(e.code, "amount_mismatch");
+
+    /* Retry-After reaches the caller: the sixth wrong PIN of an account within the window */
+    struct issuer_answer ans;
+    const char *wrong = "{\"pin\":\"0000 0000 0000 0000\",\"account\":\"retry@example.com\"}";
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(issuer_client_request(c, "POST", "/v1/redemptions", wrong, &ans), RU_OK);
+        if (i < 5)
+            issuer_answer_release(&ans);
+    }
+    assert_int_equal(ans.http_status, 429);
+    assert_true(ans.retry_after_s > 0);
+    issuer_answer_release(&ans);
+    issuer_client_free(c);
+
+    /* a server that is gone: no answer, no status */
+    struct issuer_client_config gone = {.url = "https://127.0.0.1:1", .ca_path = ca, .terminal = "T1"};
+    assert_int_equal(issuer_client_new(&gone, &c), RU_OK);
+    assert_int_equal(issuer_plans(c, &l, &e), RU_ERR_NETWORK);
+    assert_int_equal(e.http_status, 0);
+    assert_int_equal(issuer_activate(c, &rq, &a, &e), RU_ERR_NETWORK);
+    issuer_client_free(c);
+}
+
 static void test_credentials(void **state)
 {
     (void)state;
@@ -172,6 +277,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_requests),
         cmocka_unit_test(test_no_answer),
+        cmocka_unit_test(test_typed_calls),
         cmocka_unit_test(test_credentials),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -8,7 +8,12 @@
  * Luhn digit, PIN with a wrong Damm digit, bad UUID, unknown field, NUL and control
  * characters in text (422). A refused parse leaves the output untouched. The
  * Content-Type a body must declare: application/json in any case, with parameters.
+ * Every request and answer structure of issuer/api.h round-trips (encode, parse, equal),
+ * the encoders write the bytes of docs/api.md, and the answer parsers refuse what the
+ * contract does not allow (wrong types, too long, control characters, too many plans)
+ * while a refusal's message is cut and cleaned rather than lost.
  */
+#include <stdlib.h>
 #include "tests/testlib.h"
 #include "issuer/api.h"
 
@@ -163,13 +168,262 @@ static void test_json_type(void **state)
         assert_false(request_is_json_type(no[i]));
 }
 
+/* Field F of X and Y equal; structures with padding are compared field by field. */
+#define SAME_TEXT(x, y, f) assert_string_equal((x).f, (y).f)
+#define SAME_INT(x, y, f)  assert_int_equal((x).f, (y).f)
+
+/* ENCODED's JSON is EXPECT byte for byte; ENCODED is freed. */
+static void expect_bytes(char *encoded, const char *expect)
+{
+    assert_non_null(encoded);
+    assert_string_equal(encoded, expect);
+    free(encoded);
+}
+
+static void test_request_round_trips(void **state)
+{
+    (void)state;
+    struct request_error e;
+    char *j = NULL;
+
+    struct activation_request a = {.request_id = "5f0c2a8e-3d4b-4c1a-9e2f-000000000001",
+                                   .serial = "4242000000000018",
+                                   .amount = 3999,
+                                   .currency = "USD"},
+                              a2;
+    assert_int_equal(request_encode_activation(&a, &j), RU_OK);
+    assert_int_equal(request_parse_activation(j, strlen(j), &a2, &e), RU_OK);
+    SAME_TEXT(a, a2, request_id);
+    SAME_TEXT(a, a2, serial);
+    SAME_INT(a, a2, amount);
+    SAME_TEXT(a, a2, currency);
+    expect_bytes(j,
+                 "{\"request_id\":\"5f0c2a8e-3d4b-4c1a-9e2f-000000000001\",\"serial\":\"4242000000000018\","
+                 "\"amount\":3999,\"currency\":\"USD\"}");
+
+    struct card_request c = {.request_id = "5f0c2a8e-3d4b-4c1a-9e2f-000000000006",
+                             .plan = "1y",
+                             .amount = 3999,
+                             .currency = "USD"},
+                        c2;
+    assert_int_equal(request_encode_card(&c, &j), RU_OK);
+    assert_int_equal(request_parse_card(j, strlen(j), &c2, &e), RU_OK);
+    SAME_TEXT(c, c2, request_id);
+    SAME_TEXT(c, c2, plan);
+    SAME_INT(c, c2, amount);
+    SAME_TEXT(c, c2, currency);
+    expect_bytes(j,
+                 "{\"request_id\":\"5f0c2a8e-3d4b-4c1a-9e2f-000000000006\",\"plan\":\"1y\",\"amount\":3999,"
+                 "\"currency\":\"USD\"}");
+
+    struct reversal_request r = {.request_id = "5f0c2a8e-3d4b-4c1a-9e2f-000000000004"}, r2;
+    assert_int_equal(request_encode_reversal(&r, &j), RU_OK);
+    assert_int_equal(request_parse_reversal(j, strlen(j), &r2, &e), RU_OK);
+    assert_memory_equal(&r, &r2, sizeof(r));
+    expect_bytes(j, "{\"request_id\":\"5f0c2a8e-3d4b-4c1a-9e2f-000000000004\"}");
+
+    struct void_request v = {.reason = "customer changed their mind \"now\""}, v2;
+    assert_int_equal(request_encode_void(&v, &j), RU_OK);
+    assert_int_equal(request_parse_void(j, strlen(j), &v2, &e), RU_OK);
+    assert_memory_equal(&v, &v2, sizeof(v));
+    expect_bytes(j, "{\"reason\":\"customer changed their mind \\\"now\\\"\"}");
+}
+
+static void same_card_status(const struct card_status *x, const struct card_status *y)
+{
+    SAME_TEXT(*x, *y, serial);
+    SAME_TEXT(*x, *y, plan);
+    SAME_TEXT(*x, *y, status);
+    SAME_INT(*x, *y, owner_view);
+    SAME_TEXT(*x, *y, activated_at);
+    SAME_TEXT(*x, *y, store_id);
+}
+
+static void test_answer_round_trips(void **state)
+{
+    (void)state;
+    char *j = NULL;
+
+    struct activation_result a = {.activation_id = "act_5f0c2a8e3d4b",
+                                  .serial = "4242000000000018",
+                                  .plan = "1y",
+                                  .auth_code = "79WVTJ",
+                                  .status = "active"},
+                             a2;
+    assert_int_equal(answer_encode_activation(&a, &j), RU_OK);
+    assert_int_equal(answer_parse_activation(j, strlen(j), &a2), RU_OK);
+    assert_memory_equal(&a, &a2, sizeof(a));
+    expect_bytes(j, "{\"activation_id\":\"act_5f0c2a8e3d4b\",\"serial\":\"4242000000000018\",\"plan\":\"1y\","
+                    "\"auth_code\":\"79WVTJ\",\"status\":\"active\"}");
+
+    struct ondemand_card o = {.serial = "4242000000000406",
+                              .pin = "8016346913780125",
+                              .plan = "1y",
+                              .auth_code = "K7QX2M"},
+                         o2;
+    assert_int_equal(answer_encode_ondemand(&o, &j), RU_OK);
+    assert_int_equal(answer_parse_ondemand(j, strlen(j), &o2), RU_OK);
+    assert_memory_equal(&o, &o2, sizeof(o));
+    expect_bytes(j, "{\"serial\":\"4242000000000406\",\"pin\":\"8016346913780125\",\"plan\":\"1y\","
+                    "\"auth_code\":\"K7QX2M\"}");
+    ondemand_card_release(&o2);
+    assert_string_equal(o2.pin, ""); /* wiped */
+    memset(o.pin, 0, sizeof(o.pin)); /* a retry: the PIN is not sent again */
+    assert_int_equal(answer_encode_ondemand(&o, &j), RU_OK);
+    assert_int_equal(answer_parse_ondemand(j, strlen(j), &o2), RU_OK);
+    assert_memory_equal(&o, &o2, sizeof(o));
+    expect_bytes(j,
+                 "{\"serial\":\"4242000000000406\",\"pin\":null,\"plan\":\"1y\",\"auth_code\":\"K7QX2M\"}");
+
+    struct card_status cs = {.serial = "4242000000000018",
+                             .plan = "1y",
+                             .status = "active",
+                             .owner_view = 1,
+                             .activated_at = "2026-11-25T18:27:21Z",
+                             .store_id = "WM00001"},
+                       cs2;
+    assert_int_equal(answer_encode_card_status(&cs, &j), RU_OK);
+    assert_int_equal(answer_parse_card_status(j, strlen(j), &cs2), RU_OK);
+    same_card_status(&cs, &cs2);
+    expect_bytes(j, "{\"serial\":\"4242000000000018\",\"plan\":\"1y\",\"status\":\"active\","
+                    "\"activated_at\":\"2026-11-25T18:27:21Z\",\"store_id\":\"WM00001\"}");
+    cs =
+        (struct card_status){.serial = "4242000000000018", .plan = "1y", .status = "issued", .owner_view = 1};
+    assert_int_equal(answer_encode_card_status(&cs, &j), RU_OK);
+    assert_int_equal(answer_parse_card_status(j, strlen(j), &cs2), RU_OK);
+    same_card_status(&cs, &cs2);
+    expect_bytes(
+        j, "{\"serial\":\"4242000000000018\",\"plan\":\"1y\",\"status\":\"issued\",\"activated_at\":null,"
+           "\"store_id\":null}");
+    cs.owner_view = 0; /* another store sees the state alone */
+    assert_int_equal(answer_encode_card_status(&cs, &j), RU_OK);
+    assert_int_equal(answer_parse_card_status(j, strlen(j), &cs2), RU_OK);
+    same_card_status(&cs, &cs2);
+    expect_bytes(j, "{\"serial\":\"4242000000000018\",\"plan\":\"1y\",\"status\":\"issued\"}");
+
+    struct plan_info plans[] = {
+        {.code = "1y", .months = 12, .price = 3999, .currency = "USD", .gtin = ""},
+        {.code = "3m", .months = 3, .price = 1299, .currency = "USD", .gtin = "12345670"},
+    };
+    struct plan_list l = {plans, 2}, l2;
+    assert_int_equal(answer_encode_plans(&l, &j), RU_OK);
+    assert_int_equal(answer_parse_plans(j, strlen(j), &l2), RU_OK);
+    assert_int_equal(l2.n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        SAME_TEXT(plans[i], l2.plans[i], code);
+        SAME_INT(plans[i], l2.plans[i], months);
+        SAME_INT(plans[i], l2.plans[i], price);
+        SAME_TEXT(plans[i], l2.plans[i], currency);
+        SAME_TEXT(plans[i], l2.plans[i], gtin);
+    }
+    plan_list_release(&l2);
+    assert_null(l2.plans);
+    expect_bytes(
+        j, "{\"plans\":[{\"code\":\"1y\",\"months\":12,\"price\":3999,\"currency\":\"USD\",\"gtin\":\"\"},"
+           "{\"code\":\"3m\",\"months\":3,\"price\":1299,\"currency\":\"USD\",\"gtin\":\"12345670\"}]}");
+    l.n = 0;
+    assert_int_equal(answer_encode_plans(&l, &j), RU_OK);
+    assert_int_equal(answer_parse_plans(j, strlen(j), &l2), RU_OK);
+    assert_int_equal(l2.n, 0);
+    expect_bytes(j, "{\"plans\":[]}");
+
+    struct void_result v = {.status = "issued"}, v2;
+    assert_int_equal(answer_encode_void(&v, &j), RU_OK);
+    assert_int_equal(answer_parse_void(j, strlen(j), &v2), RU_OK);
+    assert_memory_equal(&v, &v2, sizeof(v));
+    expect_bytes(j, "{\"status\":\"issued\"}");
+
+    for (int b = 0; b < 2; b++) {
+        struct reversal_result r = {.reversed = b}, r2;
+        assert_int_equal(answer_encode_reversal(&r, &j), RU_OK);
+        assert_int_equal(answer_parse_reversal(j, strlen(j), &r2), RU_OK);
+        assert_int_equal(r2.reversed, b);
+        expect_bytes(j, b ? "{\"reversed\":true}" : "{\"reversed\":false}");
+    }
+
+    struct api_error e = {.http_status = 409, .retry_after_s = 7};
+    assert_int_equal(answer_encode_error("card_already_active", "the card is active already", &j), RU_OK);
+    assert_int_equal(answer_parse_error(j, strlen(j), &e), RU_OK);
+    assert_string_equal(e.code, "card_already_active");
+    assert_string_equal(e.message, "the card is active already");
+    assert_int_equal(e.http_status, 409); /* from HTTP, left alone */
+    assert_int_equal(e.retry_after_s, 7);
+    expect_bytes(j,
+                 "{\"error\":{\"code\":\"card_already_active\",\"message\":\"the card is active already\"}}");
+}
+
+static void expect_bad_answer(const char *body)
+{
+    struct activation_result a;
+    memset(&a, 0x5a, sizeof(a));
+    struct activation_result before = a;
+    if (answer_parse_activation(body, strlen(body), &a) != RU_ERR_INVALID)
+        fail_msg("accepted: %s", body);
+    assert_memory_equal(&a, &before, sizeof(a));
+}
+
+static void test_answer_refusals(void **state)
+{
+    (void)state;
+    expect_bad_answer("");
+    expect_bad_answer("[]");
+    expect_bad_answer("{\"activation_id\":\"a\",\"serial\":\"4242000000000018\",\"plan\":\"1y\"}");
+    expect_bad_answer(
+        "{\"activation_id\":\"a\",\"serial\":4242000000000018,\"plan\":\"1y\",\"auth_code\":\"X\","
+        "\"status\":\"active\"}");
+    expect_bad_answer("{\"activation_id\":\"a\",\"serial\":\"42420000000000180\",\"plan\":\"1y\","
+                      "\"auth_code\":\"X\",\"status\":\"active\"}");
+    expect_bad_answer("{\"activation_id\":\"a\",\"serial\":\"4242000000000018\",\"plan\":\"1y\","
+                      "\"auth_code\":\"\\u001b[2J\",\"status\":\"active\"}");
+    expect_bad_answer(
+        "{\"activation_id\":\"a\",\"serial\":\"4242\\u0000\",\"plan\":\"1y\",\"auth_code\":\"X\","
+        "\"status\":\"active\"}");
+    expect_bad_answer("{\"activation_id\":\"a\",\"activation_id\":\"b\",\"serial\":\"4242000000000018\","
+                      "\"plan\":\"1y\",\"auth_code\":\"X\",\"status\":\"active\"}");
+    /* a field the contract does not name is skipped: the issuer may add some */
+    struct activation_result a;
+    const char *more =
+        "{\"activation_id\":\"a\",\"serial\":\"4242000000000018\",\"plan\":\"1y\",\"auth_code\":"
+        "\"X\",\"status\":\"active\",\"new\":[1]}";
+    assert_int_equal(answer_parse_activation(more, strlen(more), &a), RU_OK);
+
+    struct plan_list l;
+    const char *neg = "{\"plans\":[{\"code\":\"1y\",\"months\":12,\"price\":-1,\"currency\":\"USD\"}]}";
+    assert_int_equal(answer_parse_plans(neg, strlen(neg), &l), RU_ERR_INVALID);
+    const char *frac = "{\"plans\":[{\"code\":\"1y\",\"months\":12,\"price\":39.99,\"currency\":\"USD\"}]}";
+    assert_int_equal(answer_parse_plans(frac, strlen(frac), &l), RU_ERR_INVALID);
+    assert_int_equal(answer_parse_plans("{\"plans\":{}}", 12, &l), RU_ERR_INVALID);
+    char *many = malloc(64 * (API_PLANS_MAX + 2));
+    assert_non_null(many);
+    size_t n = (size_t)snprintf(many, 16, "{\"plans\":[");
+    for (int i = 0; i <= API_PLANS_MAX; i++)
+        n += (size_t)snprintf(many + n, 64,
+                              "%s{\"code\":\"p%d\",\"months\":1,\"price\":1,\"currency\":\"USD\"}",
+                              i ? "," : "", i);
+    snprintf(many + n, 4, "]}");
+    assert_int_equal(answer_parse_plans(many, strlen(many), &l), RU_ERR_INVALID);
+    free(many);
+
+    struct reversal_result r;
+    assert_int_equal(answer_parse_reversal("{\"reversed\":1}", 14, &r), RU_ERR_INVALID);
+
+    /* a refusal's message: control characters become spaces, a long one is cut, not lost */
+    struct api_error e = {0};
+    char body[1024];
+    snprintf(body, sizeof(body), "{\"error\":{\"code\":\"x\",\"message\":\"a\\u001b[2Jb%0600d\"}}", 0);
+    assert_int_equal(answer_parse_error(body, strlen(body), &e), RU_OK);
+    assert_int_equal(strncmp(e.message, "a [2Jb000", 9), 0);
+    assert_int_equal(strlen(e.message), sizeof(e.message) - 1);
+    assert_int_equal(answer_parse_error("{\"error\":\"x\"}", 13, &e), RU_ERR_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_activation_ok),
-        cmocka_unit_test(test_activation_refusals),
-        cmocka_unit_test(test_other_bodies),
-        cmocka_unit_test(test_json_type),
+        cmocka_unit_test(test_activation_ok),       cmocka_unit_test(test_activation_refusals),
+        cmocka_unit_test(test_other_bodies),        cmocka_unit_test(test_json_type),
+        cmocka_unit_test(test_request_round_trips), cmocka_unit_test(test_answer_round_trips),
+        cmocka_unit_test(test_answer_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
