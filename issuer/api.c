@@ -397,7 +397,9 @@ static enum ru_status take_answer(const struct afield *f, json_t *o, char *out, 
         const char *s = json_string_value(v);
         if (strlen(s) != n || (n >= f->size && f->kind != A_CUT))
             return RU_ERR_INVALID;
-        n = n < f->size ? n : f->size - 1;
+        if (n >= f->size) /* cut where a UTF-8 character starts, so the rest stays text */
+            for (n = f->size - 1; n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; n--)
+                ;
         /* what the issuer says reaches the cashier's screen: no terminal control codes */
         for (size_t i = 0; i < n; i++) {
             int control = (unsigned char)s[i] < 0x20 || s[i] == 0x7f;

@@ -414,6 +414,13 @@ static void test_answer_refusals(void **state)
     assert_int_equal(answer_parse_error(body, strlen(body), &e), RU_OK);
     assert_int_equal(strncmp(e.message, "a [2Jb000", 9), 0);
     assert_int_equal(strlen(e.message), sizeof(e.message) - 1);
+    /* cut where a character starts: what is kept is still UTF-8, and encodes again */
+    snprintf(body, sizeof(body), "{\"error\":{\"code\":\"x\",\"message\":\"%0254d\u00e9\"}}", 0);
+    assert_int_equal(answer_parse_error(body, strlen(body), &e), RU_OK);
+    assert_int_equal(strlen(e.message), 254);
+    char *j = NULL;
+    assert_int_equal(answer_encode_error(e.code, e.message, &j), RU_OK);
+    free(j);
     assert_int_equal(answer_parse_error("{\"error\":\"x\"}", 13, &e), RU_ERR_INVALID);
 }
 
