@@ -22,15 +22,15 @@ enum exit_code {
 };
 
 /* The --help lines, to be joined into a usage string: EXIT_HELP EXIT_HELP_OK ... */
-#define EXIT_HELP "Exit codes (the same in every reup program, docs/exit-codes.md):\n"
-#define EXIT_HELP_OK "  0  done\n"
-#define EXIT_HELP_FAILED "  1  failed: a system, database or disk error\n"
-#define EXIT_HELP_USAGE "  2  usage error or bad input; the message names it\n"
-#define EXIT_HELP_CONFIG "  3  configuration or state missing, invalid, or open to group or others\n"
-#define EXIT_HELP_NOT_FOUND "  4  not found\n"
-#define EXIT_HELP_STOPPED "  5  printing stopped by the printer or its queue; nothing in doubt\n"
+#define EXIT_HELP             "Exit codes (the same in every reup program, docs/exit-codes.md):\n"
+#define EXIT_HELP_OK          "  0  done\n"
+#define EXIT_HELP_FAILED      "  1  failed: a system, database or disk error\n"
+#define EXIT_HELP_USAGE       "  2  usage error or bad input; the message names it\n"
+#define EXIT_HELP_CONFIG      "  3  configuration or state missing, invalid, or open to group or others\n"
+#define EXIT_HELP_NOT_FOUND   "  4  not found\n"
+#define EXIT_HELP_STOPPED     "  5  printing stopped by the printer or its queue; nothing in doubt\n"
 #define EXIT_HELP_UNREACHABLE "  6  no answer from the issuer or the print server\n"
-#define EXIT_HELP_LOCKED "  7  locked after too many wrong PINs\n"
-#define EXIT_HELP_DECLINED "  8  declined by the issuer\n"
-#define EXIT_HELP_EXISTS "  9  exists already\n"
+#define EXIT_HELP_LOCKED      "  7  locked after too many wrong PINs\n"
+#define EXIT_HELP_DECLINED    "  8  declined by the issuer\n"
+#define EXIT_HELP_EXISTS      "  9  exists already\n"
 #endif

@@ -45,7 +45,7 @@ check_help reup-pos "$(doc_codes reup-pos)" "$REUP_POS" --help
 # constant and its --help line carry the same number, the line the docs' words
 n=0
 while [ -n "$(doc_words $n)" ]; do
-  line=$(grep -E "^#define EXIT_HELP_[A-Z_]+ \"  $n  " "$SRC/common/exitcode.h")
+  line=$(grep -E "^#define EXIT_HELP_[A-Z_]+ +\"  $n  " "$SRC/common/exitcode.h")
   checks=$((checks + 1))
   [ "$(echo "$line" | sed 's/.*"  [0-9]  \(.*\)\\n"$/\1/')" = "$(doc_words $n)" ] ||
     fail "common/exitcode.h's line for $n is '$line', docs/exit-codes.md says '$(doc_words $n)'"
