@@ -13,7 +13,6 @@ struct textfile {
     char *buf;
     size_t cap;
     unsigned long lineno;
-    unsigned long long offset;
 };
 
 enum ru_status textfile_open(const char *path, size_t max_line, struct textfile **out)
@@ -50,7 +49,6 @@ enum ru_status textfile_next(struct textfile *tf, char **line, size_t *len)
     int c, over = 0;
     /* getc_unlocked keeps the per-byte cost near memchr speed without a second buffer. */
     while ((c = getc_unlocked(tf->fp)) != EOF) {
-        tf->offset++;
         if (c == '\n')
             break;
         if (n < tf->cap)
@@ -78,11 +76,6 @@ enum ru_status textfile_next(struct textfile *tf, char **line, size_t *len)
 unsigned long textfile_lineno(const struct textfile *tf)
 {
     return tf->lineno;
-}
-
-unsigned long long textfile_offset(const struct textfile *tf)
-{
-    return tf->offset;
 }
 
 int textfile_is_regular(const struct textfile *tf)

@@ -22,8 +22,6 @@ enum ru_status textfile_next(struct textfile *tf, char **line, size_t *len) RU_W
 
 /* 1-based number of the line last returned. Cannot fail. */
 unsigned long textfile_lineno(const struct textfile *tf);
-/* Bytes consumed so far, for progress. Cannot fail. */
-unsigned long long textfile_offset(const struct textfile *tf);
 
 /* 1 when TF reads a regular file, which ends and can be read again; 0 for a pipe, a
  * terminal, a device such as /dev/zero or a folder. Cannot fail. */

@@ -9,18 +9,15 @@
 #include "issuer/batchfile.h"
 #include "issuer/ledger.h"
 #include "issuer/server.h"
+#include "common/exitcode.h"
 #include "common/netlimits.h"
 #include "common/stopsignal.h"
 #include "common/banned.h"
 
-enum exit_code {
-    EXIT_OK = 0,
-    EXIT_FAILED = 1,    /* database or system error */
-    EXIT_USAGE = 2,     /* bad arguments or values */
-    EXIT_STATE = 3,     /* the state directory is missing, not initialized or insecure */
-    EXIT_NOT_FOUND = 4, /* no such plan, card or batch */
-    EXIT_EXISTS = 5,    /* it exists already */
-};
+#define USAGE_EXIT                                                                               \
+    EXIT_HELP EXIT_HELP_OK EXIT_HELP_FAILED EXIT_HELP_USAGE EXIT_HELP_CONFIG EXIT_HELP_NOT_FOUND \
+        EXIT_HELP_EXISTS                                                                         \
+        "4 is no such plan, card or batch; 9 a state directory, plan, terminal or batch file.\n"
 
 #define USAGE                                                                                             \
     "usage: reup-issuer COMMAND [options]\n"                                                              \
@@ -49,8 +46,7 @@ enum exit_code {
     "Every command but init takes --dir DIR (default: $REUP_ISSUER_DIR, then /var/lib/reup/issuer).\n"    \
     "The directory must be mode 0700, and issuer.db (-wal, -shm), issuer.key and serve's TLS key\n"       \
     "0600: a file group or others may open is refused (exit 3) with the chmod to run.\n"                  \
-    "Exit codes: 0 done, 1 database or system error, 2 usage error or bad value, 3 state\n"               \
-    "directory missing, not initialized or open to group or others, 4 not found, 5 exists already.\n"
+    "\n" USAGE_EXIT
 
 /* Options of one command: --name value pairs and at most one positional argument. */
 struct args {
@@ -141,7 +137,7 @@ static struct ledger *open_ledger(const struct args *a, int *code)
     if (rc == RU_OK)
         return lg;
     fprintf(stderr, "reup-issuer: %s\n", lg ? ledger_errmsg(lg) : "out of memory");
-    *code = rc == RU_ERR_DB ? EXIT_FAILED : EXIT_STATE;
+    *code = rc == RU_ERR_DB ? EXIT_FAILED : EXIT_CONFIG;
     ledger_free(lg);
     return NULL;
 }
@@ -352,7 +348,7 @@ static int cmd_serve(int argc, char **argv)
     enum ru_status rc = server_start(&cfg, &srv, err, sizeof(err));
     if (rc != RU_OK) {
         fprintf(stderr, "reup-issuer: %s\n", err);
-        return rc == RU_ERR_INVALID ? EXIT_USAGE : rc == RU_ERR_NOT_FOUND ? EXIT_STATE : EXIT_FAILED;
+        return rc == RU_ERR_INVALID ? EXIT_USAGE : rc == RU_ERR_NOT_FOUND ? EXIT_CONFIG : EXIT_FAILED;
     }
     printf("reup-issuer: serving https on %s, port %u\n", cfg.listen, server_port(srv));
     fflush(stdout);

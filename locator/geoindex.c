@@ -67,10 +67,6 @@ size_t geoindex_count(const struct geoindex *ix)
 {
     return ix->n;
 }
-unsigned geoindex_leaf_size(const struct geoindex *ix)
-{
-    return ix->leaf_size;
-}
 uint32_t geoindex_leaf_count(const struct geoindex *ix)
 {
     return ix->nleaves;

@@ -75,7 +75,6 @@ enum ru_status geoindex_open_lazy(size_t n, unsigned leaf_size, geoindex_fetch_f
 enum ru_status geoindex_preload(struct geoindex *ix) RU_WARN_UNUSED;
 
 size_t geoindex_count(const struct geoindex *ix);
-unsigned geoindex_leaf_size(const struct geoindex *ix);
 uint32_t geoindex_leaf_count(const struct geoindex *ix);
 /* First point (in build order) of LEAF; geoindex_leaf_start(ix, leaf_count) == count. */
 size_t geoindex_leaf_start(const struct geoindex *ix, uint32_t leaf);

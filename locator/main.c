@@ -15,23 +15,21 @@
 #include "locator/output.h"
 #include "locator/webserver.h"
 #include "common/decimal.h"
+#include "common/exitcode.h"
 #include "common/netlimits.h"
 #include "common/strbuf.h"
 #include "common/stopsignal.h"
 #include "common/banned.h"
 
-enum exit_code {
-    EXIT_FOUND = 0,     /* stores found / import done */
-    EXIT_NONE = 1,      /* no store within the radius (or of the chain) */
-    EXIT_USAGE = 2,     /* bad arguments, bad query text or an invalid position */
-    EXIT_NOT_FOUND = 3, /* place or postal code not found */
-    EXIT_NO_DB = 4,     /* database missing, unreadable or not writable */
-    EXIT_BAD_INPUT = 5, /* import: a file is missing, malformed or has bad rows */
-};
+#define USAGE_EXIT_LOCATE                                                                        \
+    EXIT_HELP EXIT_HELP_OK EXIT_HELP_FAILED EXIT_HELP_USAGE EXIT_HELP_CONFIG EXIT_HELP_NOT_FOUND \
+        "A search exits 4 when the place or postal code is unknown, and when no store is\n"      \
+        "within the radius or of the chain (--json and --geojson then print the answer).\n"
 
 #define USAGE_LOCATE                                                                          \
     "usage: reup-locate [options] QUERY\n"                                                    \
     "       reup-locate import [--db PATH] [--skip-bad] [--all-features] FILE-OPTIONS...\n"   \
+    "       reup-locate serve [--listen ADDR:PORT] [--db PATH] [--web DIR] [options]\n"       \
     "\n"                                                                                      \
     "Finds the nearest stores selling Re-Up cards. QUERY is a place (\"Rock Springs, WY\",\n" \
     "\"springfield il\", \"Kobenhavn\"), a postal code (\"82901\") or a position\n"           \
@@ -48,10 +46,9 @@ enum exit_code {
     "  -h, --help       this help;  --version  the version\n"                                 \
     "Numbers (positions, -k, --radius) are plain decimal: 41.58, -109.2, 25 (no '+',\n"       \
     "exponents, hex, inf or nan).\n"                                                          \
-    "\n"                                                                                      \
-    "Exit codes: 0 stores found, 1 none within the radius, 2 usage error or invalid\n"        \
-    "position, 3 place or postal code not found, 4 database missing or unreadable,\n"         \
-    "5 import input missing or bad.\n"
+    "import builds the database; serve answers the web API and page (docs/locator.md).\n"     \
+    "reup-locate import --help and reup-locate serve --help show their options.\n"            \
+    "\n" USAGE_EXIT_LOCATE
 
 #define USAGE_IMPORT                                                                        \
     "usage: reup-locate import [--db PATH] [--skip-bad] [--all-features] FILE-OPTIONS...\n" \
@@ -69,9 +66,9 @@ enum exit_code {
     "Other options:\n"                                                                      \
     "  --skip-bad         leave bad rows out (reported) instead of failing the import\n"    \
     "  --all-features     keep every GeoNames feature class, not only populated places\n"   \
-    "\n"                                                                                    \
-    "Exit codes: 0 imported, 2 usage error, 4 database cannot be opened or written,\n"      \
-    "5 an input file is missing or malformed, or has bad rows (nothing imported).\n"
+    "\n" EXIT_HELP EXIT_HELP_OK EXIT_HELP_FAILED EXIT_HELP_USAGE EXIT_HELP_CONFIG           \
+    "An input file that is missing or malformed, or has bad rows, is exit 2: nothing is\n"  \
+    "imported. A database that cannot be opened or written is exit 3.\n"
 
 static const char *database_path(const char *opt)
 {
@@ -79,6 +76,13 @@ static const char *database_path(const char *opt)
     if (opt)
         return opt;
     return env && *env ? env : REUP_LOCATOR_DEFAULT_DB;
+}
+
+/* The exit code when the database cannot be opened: it is missing, unreadable, not a
+ * locator database or not writable, which the message names. */
+static int open_failed(enum ru_status rc)
+{
+    return rc == RU_ERR_NOMEM ? EXIT_FAILED : EXIT_CONFIG;
 }
 
 static int usage_error(const char *msg, const char *usage)
@@ -129,7 +133,7 @@ static int cmd_import(int argc, char **argv)
         int known = 0;
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(USAGE_IMPORT, stdout);
-            return EXIT_FOUND;
+            return EXIT_OK;
         } else if (!strcmp(argv[i], "--db")) {
             if (!(dbopt = value(argc, argv, &i)))
                 return EXIT_USAGE;
@@ -161,7 +165,7 @@ static int cmd_import(int argc, char **argv)
     struct db *db = NULL;
     struct importer *imp = NULL;
     struct bad_report br = {0};
-    int code = EXIT_FOUND;
+    int code = EXIT_OK;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
@@ -169,12 +173,12 @@ static int cmd_import(int argc, char **argv)
     if (rc != RU_OK) {
         fprintf(stderr, "reup-locate: cannot open the database: %s\n", db ? db_errmsg(db) : "out of memory");
         db_free(db);
-        return EXIT_NO_DB;
+        return open_failed(rc);
     }
     if ((rc = importer_new(db, flags, on_bad, &br, &imp)) != RU_OK) {
         fprintf(stderr, "reup-locate: cannot start the import: %s\n", db_errmsg(db));
         db_free(db);
-        return EXIT_NO_DB;
+        return open_failed(rc);
     }
     for (int i = 1; i < argc; i++)
         for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
@@ -182,7 +186,7 @@ static int cmd_import(int argc, char **argv)
                 rc = importer_file(imp, kinds[k].kind, argv[++i]);
                 if (rc != RU_OK) {
                     fprintf(stderr, "reup-locate: %s\n", importer_errmsg(imp));
-                    code = rc == RU_ERR_DB ? EXIT_NO_DB : EXIT_BAD_INPUT;
+                    code = rc == RU_ERR_DB || rc == RU_ERR_NOMEM ? EXIT_FAILED : EXIT_USAGE;
                     fprintf(stderr, "reup-locate: nothing was imported\n");
                     goto out;
                 }
@@ -192,7 +196,7 @@ static int cmd_import(int argc, char **argv)
     const struct import_stats *s = importer_stats(imp);
     if (rc != RU_OK) {
         fprintf(stderr, "reup-locate: %s\n", importer_errmsg(imp));
-        code = rc == RU_ERR_INVALID ? EXIT_BAD_INPUT : EXIT_NO_DB;
+        code = rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_FAILED;
         goto out;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -233,11 +237,11 @@ static int cmd_locate(int argc, char **argv)
             options_done = 1; /* what follows is the query, even "-33.9,151.2" */
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(USAGE_LOCATE, stdout);
-            code = EXIT_FOUND;
+            code = EXIT_OK;
             goto out;
         } else if (!strcmp(a, "--version")) {
             printf("reup-locate %s\n", REUP_VERSION);
-            code = EXIT_FOUND;
+            code = EXIT_OK;
             goto out;
         } else if (!strcmp(a, "--json")) {
             json = 1;
@@ -309,7 +313,7 @@ static int cmd_locate(int argc, char **argv)
         fprintf(stderr, "reup-locate: build it with ./setup.sh (or reup-locate import, see --help), "
                         "or point --db or REUP_LOCATOR_DB at one\n");
         locator_free(loc);
-        code = EXIT_NO_DB;
+        code = open_failed(rc);
         goto out;
     }
     req.query = strbuf_str(&query);
@@ -332,7 +336,7 @@ static int cmd_locate(int argc, char **argv)
     default:
         fprintf(stderr, "reup-locate: cannot search the store database: %s\n",
                 *locator_errmsg(loc) ? locator_errmsg(loc) : ru_status_str(rc));
-        code = EXIT_NO_DB;
+        code = EXIT_FAILED;
         goto done;
     }
 
@@ -344,11 +348,11 @@ static int cmd_locate(int argc, char **argv)
         rc = output_table(&out, req.query, &res, output_units_for(&res, units));
     if (rc != RU_OK) {
         fprintf(stderr, "reup-locate: %s\n", ru_status_str(rc));
-        code = EXIT_NO_DB;
+        code = EXIT_FAILED;
         goto done;
     }
     fputs(strbuf_str(&out), stdout);
-    code = res.nstores ? EXIT_FOUND : EXIT_NONE;
+    code = res.nstores ? EXIT_OK : EXIT_NOT_FOUND;
     if (!res.nstores) {
         char label[3 * GZ_TEXT_MAX];
         gz_place_label(&res.origin, label, sizeof(label));
@@ -383,7 +387,8 @@ out:
     "  --tiles URL         an online tile layer under the map's offline borders:\n"               \
     "                      https://tile.openstreetmap.org/{z}/{x}/{y}.png\n" NETLIMITS_USAGE      \
     "SIGTERM or SIGINT: stop listening, finish the requests in flight (up to\n"                   \
-    "--shutdown-timeout), then exit 0. docs/locator.md.\n"
+    "--shutdown-timeout), then exit 0. docs/locator.md.\n"                                        \
+    "\n" EXIT_HELP EXIT_HELP_OK EXIT_HELP_FAILED EXIT_HELP_USAGE EXIT_HELP_CONFIG
 
 /* reup-locate serve: the web API (and page) until SIGTERM. */
 static int cmd_serve(int argc, char **argv)
@@ -397,7 +402,7 @@ static int cmd_serve(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help")) {
             fputs(USAGE_SERVE, stdout);
-            return EXIT_FOUND;
+            return EXIT_OK;
         }
         char msg[200];
         enum ru_status lim = !v || strncmp(a, "--", 2)
@@ -441,7 +446,9 @@ static int cmd_serve(int argc, char **argv)
     enum ru_status rc = webserver_start(&cfg, &srv, err, sizeof(err));
     if (rc != RU_OK) {
         fprintf(stderr, "reup-locate: %s\n", err);
-        return rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_NO_DB;
+        return rc == RU_ERR_INVALID                    ? EXIT_USAGE
+               : rc == RU_ERR_IO || rc == RU_ERR_NOMEM ? EXIT_FAILED /* cannot listen */
+                                                       : open_failed(rc);
     }
     /* "port N" ends the line: scripts read the port picked for port 0 from there */
     printf("reup-locate: serving http on %s (%s%s), port %u\n", cfg.listen,
@@ -450,14 +457,19 @@ static int cmd_serve(int argc, char **argv)
     fflush(stdout);
     fprintf(stderr, "reup-locate: %s: finishing requests in flight, then stopping\n", stopsignal_wait(&set));
     webserver_stop(srv);
-    return EXIT_FOUND;
+    return EXIT_OK;
 }
+
+/* A first argument that is none of these is the start of a query. */
+static const struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+} commands[] = {{"import", cmd_import}, {"serve", cmd_serve}};
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "import"))
-        return cmd_import(argc - 1, argv + 1);
-    if (argc > 1 && !strcmp(argv[1], "serve"))
-        return cmd_serve(argc - 1, argv + 1);
+    for (size_t i = 0; argc > 1 && i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
     return cmd_locate(argc, argv);
 }

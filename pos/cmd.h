@@ -5,18 +5,15 @@
 #ifndef REUP_POS_CMD_H
 #define REUP_POS_CMD_H
 #include "common/args.h"
+#include "common/exitcode.h"
 #include "pos/till.h"
 
-enum exit_code {
-    EXIT_OK = 0,        /* done; a sale: approved */
-    EXIT_FAILED = 1,    /* system error: the journal, disk, memory */
-    EXIT_USAGE = 2,     /* bad arguments or input (a serial's check digit, no open shift, too little cash) */
-    EXIT_CONFIG = 3,    /* the configuration or the credentials are missing or wrong */
-    EXIT_NOT_FOUND = 4, /* no such sale, cashier or Z report; a wrong PIN */
-    EXIT_UNREACHABLE = 5, /* the issuer did not answer: the sale is not completed */
-    EXIT_DECLINED = 6,    /* the issuer declined the sale */
-    EXIT_LOCKED = 7,      /* the cashier is locked after too many wrong PINs */
-};
+/* Exit codes (common/exitcode.h) as reup-pos uses them: EXIT_OK, a sale approved;
+ * EXIT_USAGE, also a serial's check digit, no open shift, too little cash; EXIT_CONFIG, the
+ * configuration or the credentials are missing or wrong; EXIT_NOT_FOUND, no such sale,
+ * cashier or Z report, and a wrong PIN; EXIT_UNREACHABLE, the issuer did not answer: the
+ * sale is not completed; EXIT_DECLINED, the issuer declined the sale; EXIT_LOCKED, the
+ * cashier is locked after too many wrong PINs. */
 
 int cmd_cashier(int argc, char **argv);
 int cmd_shift(int argc, char **argv);

@@ -11,6 +11,12 @@
 #include "pos/pinentry.h"
 #include "common/banned.h"
 
+#define USAGE_EXIT                                                                                \
+    EXIT_HELP EXIT_HELP_OK EXIT_HELP_FAILED EXIT_HELP_USAGE EXIT_HELP_CONFIG EXIT_HELP_NOT_FOUND  \
+        EXIT_HELP_UNREACHABLE EXIT_HELP_LOCKED EXIT_HELP_DECLINED                                 \
+        "0 is also a sale approved; 1 a journal that fails verify; 4 also a wrong PIN; after 6\n" \
+        "the sale is not completed (its reversal is on its way), and sync has items waiting.\n"
+
 #define USAGE                                                                                      \
     "usage: reup-pos [--config FILE] COMMAND [options]\n"                                          \
     "\n"                                                                                           \
@@ -32,9 +38,7 @@
     "lock a cashier for 15 minutes. The configuration must not be writable, the credentials and\n" \
     "the journal not readable, by group or others.\n"                                              \
     "--config: default /etc/reup/pos.conf, then $XDG_CONFIG_HOME/reup/pos.conf. docs/pos.md.\n"    \
-    "Exit codes: 0 done (sale approved), 1 system error, 2 usage or bad input, 3 configuration\n"  \
-    "(also a file open to others), 4 not found or wrong PIN, 5 issuer unreachable (sale not\n"     \
-    "completed), 6 declined, 7 cashier locked after wrong PINs.\n"
+    "\n" USAGE_EXIT
 
 const char *config_option;
 

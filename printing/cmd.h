@@ -6,17 +6,13 @@
 #define REUP_PRINTING_CMD_H
 #include <stdio.h>
 #include "common/args.h"
+#include "common/exitcode.h"
 #include "printing/template.h"
 
-enum exit_code {
-    EXIT_OK = 0,
-    EXIT_FAILED = 1,      /* system error: disk, database, memory */
-    EXIT_USAGE = 2,       /* bad arguments or bad input (the message names the line) */
-    EXIT_TEMPLATE = 3,    /* the card template cannot be read, is invalid, or a text does not fit */
-    EXIT_NO_QUEUE = 4,    /* no such print queue */
-    EXIT_STOPPED = 5,     /* the printer or queue stopped the run: nothing in doubt, --resume goes on */
-    EXIT_UNREACHABLE = 6, /* the print server cannot be reached or went away: cards possibly printed */
-};
+/* Exit codes (common/exitcode.h) as reup-print uses them: EXIT_CONFIG, the card template
+ * cannot be read, is invalid, or a text does not fit; EXIT_NOT_FOUND, no such print queue;
+ * EXIT_STOPPED, --resume goes on; EXIT_UNREACHABLE, the cards of the job in flight are
+ * possibly printed. */
 
 int cmd_card(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
@@ -24,7 +20,7 @@ int cmd_batch(int argc, char **argv);
 /* Print "reup-print: MSG" and the command's usage to stderr; returns EXIT_USAGE. */
 int usage_error(const char *usage, const char *msg);
 
-/* The template from --template, or the built-in one; after a message, EXIT_TEMPLATE. */
+/* The template from --template, or the built-in one; after a message, EXIT_CONFIG. */
 int template_from_args(const struct args *a, struct card_template *t);
 
 /* Write an output file atomically: OUT_OPEN creates a temporary file (mode 0600: it

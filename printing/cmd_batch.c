@@ -192,7 +192,7 @@ static int check_rows(struct run *r)
             months_checked[plan->months] = 1;
             if (cardrender_check(r->r, r->lang ? r->lang : r->t.language, plan->months) != RU_OK) {
                 fprintf(stderr, "reup-print: %s\n", cardrender_errmsg(r->r));
-                code = EXIT_TEMPLATE;
+                code = EXIT_CONFIG;
                 break;
             }
         }
@@ -280,7 +280,7 @@ static int render_one(struct run *r, const struct batchrow *row)
             fprintf(stderr, "reup-print: cannot write the document: %s\n", strerror(errno));
         else
             fprintf(stderr, "reup-print: card %s: %s\n", row->serial, cardrender_errmsg(r->r));
-        return rc == RU_ERR_LIMIT || rc == RU_ERR_INVALID ? EXIT_TEMPLATE : EXIT_FAILED;
+        return rc == RU_ERR_LIMIT || rc == RU_ERR_INVALID ? EXIT_CONFIG : EXIT_FAILED;
     }
     progress_update(&r->prog, cardsheet_cards(r->sheet));
     return EXIT_OK;
@@ -412,7 +412,7 @@ static int queue_one(struct run *r, const struct batchrow *row)
     if (rc != RU_OK) {
         fprintf(stderr, "reup-print: card %s: %s\n", row->serial,
                 rc == RU_ERR_IO ? "cannot write the print document" : cardrender_errmsg(r->r));
-        return rc == RU_ERR_IO ? EXIT_FAILED : EXIT_TEMPLATE;
+        return rc == RU_ERR_IO ? EXIT_FAILED : EXIT_CONFIG;
     }
     memcpy(r->serials[r->in_job++], row->serial, CARD_DIGITS + 1);
     return r->in_job == (size_t)r->job_size ? send_document(r) : EXIT_OK;
@@ -462,7 +462,7 @@ static int to_printer(struct run *r, const struct args *a)
     rc = cupsprint_open(args_get(a, "h"), r->printer, &r->p, err, sizeof(err));
     if (rc != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", err);
-        return rc == RU_ERR_NOT_FOUND ? EXIT_NO_QUEUE : EXIT_UNREACHABLE;
+        return rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_UNREACHABLE;
     }
     int code = check_rows(r);
     if (code != EXIT_OK)
@@ -581,7 +581,7 @@ int cmd_batch(int argc, char **argv)
         goto out;
     if (cardrender_new(&r.t, &r.r, err, sizeof(err)) != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", err);
-        code = EXIT_TEMPLATE;
+        code = EXIT_CONFIG;
         goto out;
     }
     if (args_has(&a, "out")) {

@@ -81,12 +81,12 @@ int cmd_card(int argc, char **argv)
     struct cardrender *r = NULL;
     if (cardrender_new(&t, &r, err, sizeof(err)) != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", err);
-        return EXIT_TEMPLATE;
+        return EXIT_CONFIG;
     }
     if (cardrender_check(r, lang, plan->months) != RU_OK) {
         fprintf(stderr, "reup-print: %s (language %s)\n", cardrender_errmsg(r), lang);
         cardrender_free(r);
-        return EXIT_TEMPLATE;
+        return EXIT_CONFIG;
     }
     struct card_face face = {.serial = serial, .pin = pin, .plan = plan->code, .lang = lang};
     int back = args_has(&a, "back");
@@ -128,7 +128,7 @@ int cmd_card(int argc, char **argv)
     if (rc != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", err);
         fclose(f);
-        code = rc == RU_ERR_NOT_FOUND ? EXIT_NO_QUEUE : EXIT_UNREACHABLE;
+        code = rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_UNREACHABLE;
         goto out;
     }
     int job = 0;

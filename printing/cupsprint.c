@@ -202,13 +202,6 @@ static int printer_state(struct cupsprint *p, char *msg, size_t msglen)
     return state;
 }
 
-void cupsprint_printer_state(struct cupsprint *p, char *msg, size_t msglen)
-{
-    msg[0] = '\0';
-    if (printer_state(p, msg, msglen) < 0)
-        snprintf(msg, msglen, "the print server does not answer");
-}
-
 static double now_s(void)
 {
     struct timespec t;

@@ -52,7 +52,4 @@ enum cupsprint_end cupsprint_wait(struct cupsprint *p, int job_id, const char *j
 
 /* Cancel job JOB_ID. RU_OK when the server took it; RU_ERR_IO otherwise. */
 enum ru_status cupsprint_cancel(struct cupsprint *p, int job_id) RU_WARN_UNUSED;
-
-/* The printer's state reasons in plain words ("out of media; a cover is open"), or "". */
-void cupsprint_printer_state(struct cupsprint *p, char *msg, size_t msglen);
 #endif

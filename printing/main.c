@@ -11,6 +11,13 @@
 #include "printing/cmd.h"
 #include "common/banned.h"
 
+#define USAGE_EXIT                                                                                \
+    EXIT_HELP EXIT_HELP_OK EXIT_HELP_FAILED EXIT_HELP_USAGE EXIT_HELP_CONFIG EXIT_HELP_NOT_FOUND  \
+        EXIT_HELP_STOPPED EXIT_HELP_UNREACHABLE                                                   \
+        "3 is the card template (unreadable, invalid, or a text that does not fit); 4 no such\n"  \
+        "queue; after 5 fix the printer, then --resume; after 6 the cards of the job in flight\n" \
+        "are possibly printed.\n"
+
 #define USAGE                                                                                     \
     "usage: reup-print COMMAND [options]\n"                                                       \
     "\n"                                                                                          \
@@ -20,9 +27,7 @@
     "       [--job-size N] [--resume] [--reprint SERIALS]          a batch file of reup-issuer\n" \
     "\n"                                                                                          \
     "reup-print COMMAND --help shows a command's options. docs/printing.md has the rest.\n"       \
-    "Exit codes: 0 done, 1 system error, 2 usage error or bad input, 3 template error,\n"         \
-    "4 no such queue, 5 printing stopped (fix the printer, then --resume), 6 print server\n"      \
-    "unreachable (cards of the job in flight are possibly printed).\n"
+    "\n" USAGE_EXIT
 
 static const struct command {
     const char *name;
@@ -45,7 +50,7 @@ int template_from_args(const struct args *a, struct card_template *t)
     }
     if (template_load(path, t, err, sizeof(err)) != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", err);
-        return EXIT_TEMPLATE;
+        return EXIT_CONFIG;
     }
     return EXIT_OK;
 }

@@ -2,7 +2,7 @@
 # t1003: reup-locate import as an operator uses it.
 # Covers: building a database from the shipped data files; the new database answers;
 # re-importing the same store list updates by id (no duplicates); extra CSV columns are
-# kept and shown; a bad row fails the import with file:line: reason and exit 5, nothing
+# kept and shown; a bad row fails the import with file:line: reason and exit 2, nothing
 # written; --skip-bad imports the rest; a missing input file; a CSV header without lat;
 # usage errors; an import killed with SIGKILL leaves the database as it was.
 . "$(dirname "$0")/lib.sh"
@@ -51,7 +51,7 @@ G1,Walmart,Good,1 A St,Town,WY,82901,US,41.6,-109.2
 B1,Walmart,Bad,1 A St,Town,WY,82901,US,41.6,-209.2
 G2,Walmart,Good 2,1 A St,Town,WY,82901,US,41.7,-109.2
 CSV
-expect_exit 5 "$L" import --db "$db" --stores "$T/bad.csv"
+expect_exit 2 "$L" import --db "$db" --stores "$T/bad.csv"
 expect_err 'bad.csv:3: lon .-209.2. is not a number'
 expect_err 'nothing was imported|--skip-bad'
 checks=$((checks + 1)); [ "$(n "select count(*) from store where id like 'G%'")" = 0 ] || fail "bad import wrote rows"
@@ -59,18 +59,18 @@ expect_exit 0 "$L" import --db "$db" --skip-bad --stores "$T/bad.csv"
 expect_err 'bad.csv:3:'
 expect_out '2 stores added.*1 bad rows left out'
 
-expect_exit 5 "$L" import --db "$db" --stores "$T/nope.csv"
+expect_exit 2 "$L" import --db "$db" --stores "$T/nope.csv"
 expect_err 'nope.csv'
 printf 'id,chain,name,address,city,region,postal,country,lon\n' > "$T/nolat.csv"
-expect_exit 5 "$L" import --db "$db" --stores "$T/nolat.csv"
+expect_exit 2 "$L" import --db "$db" --stores "$T/nolat.csv"
 expect_err "lacks column 'lat'"
 printf 'id,chain,name,address,city,region,postal,country,lat,lon\nQ1,"Walmart,Name,A,B,C,D,US,1,2\n' > "$T/quote.csv"
-expect_exit 5 "$L" import --db "$db" --stores "$T/quote.csv"
+expect_exit 2 "$L" import --db "$db" --stores "$T/quote.csv"
 expect_err 'quote'
 expect_exit 2 "$L" import --db "$db"
 expect_err 'at least one file'
 expect_exit 2 "$L" import --db "$db" --frobnicate x
-expect_exit 4 "$L" import --db "$T/no/such/dir/x.db" --stores "$D/stores-walmart-us.csv"
+expect_exit 3 "$L" import --db "$T/no/such/dir/x.db" --stores "$D/stores-walmart-us.csv"
 
 # kill -9 in the middle of a large import: the database is as before
 awk 'BEGIN { srand(1); print "id,chain,name,address,city,region,postal,country,lat,lon";

@@ -25,14 +25,14 @@ openssl x509 -in "$S/tls/cert.pem" -noout -ext subjectAltName 2>/dev/null | grep
   fail "certificate lacks 127.0.0.1"
 checks=$((checks + 1))
 openssl verify -CAfile "$S/tls/cert.pem" "$S/tls/cert.pem" >/dev/null 2>&1 || fail "certificate does not verify against itself"
-expect_exit 5 "$I" init --dir "$S"
+expect_exit 9 "$I" init --dir "$S"
 expect_err 'initialized already'
 expect_exit 2 "$I" init
 expect_exit 2 "$I" init --dir "$T/x" --prefix 10000
 
 expect_exit 0 "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD --gtin 00012345678905
 expect_out 'plan 1y: 12 months, 3999 minor units of USD'
-expect_exit 5 "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD
+expect_exit 9 "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD
 expect_err "plan '1y' exists already"
 expect_exit 2 "$I" plan add --dir "$S" --code 5y --months 60 --price 149.99 --currency USD
 expect_err 'price'
@@ -46,7 +46,7 @@ expect_exit 0 "$I" plan add --dir "$S" --code 5y --months 60 --price 14999 --cur
 
 expect_exit 0 "$I" terminal add --dir "$S" --store WM00001 --terminal T1
 expect_jq '.terminal == "T1" and .store == "WM00001" and (.secret | test("^[0-9a-f]{64}$"))'
-expect_exit 5 "$I" terminal add --dir "$S" --store WM00002 --terminal T1
+expect_exit 9 "$I" terminal add --dir "$S" --store WM00002 --terminal T1
 expect_exit 2 "$I" terminal add --dir "$S" --store "WM 1" --terminal T2
 expect_exit 2 "$I" terminal add --dir "$S" --store WM00001
 
@@ -73,7 +73,7 @@ serial=$(sed -n 2p "$T/b1.csv" | cut -d, -f1)
 checks=$((checks + 1))
 sqlite3 "$S/issuer.db" "PRAGMA wal_checkpoint" >/dev/null
 if grep -q "$pin" "$S/issuer.db" "$S"/issuer.db-wal 2>/dev/null; then fail "a PIN is stored in the ledger"; fi
-expect_exit 5 "$I" batch create --dir "$S" --plan 1y --count 5 --out "$T/b1.csv"
+expect_exit 9 "$I" batch create --dir "$S" --plan 1y --count 5 --out "$T/b1.csv"
 expect_err 'will not overwrite'
 is "$(tail -n +2 "$T/b1.csv" | wc -l)" 10000 "existing batch file untouched"
 expect_exit 4 "$I" batch create --dir "$S" --plan 9y --count 5 --out "$T/b9.csv"

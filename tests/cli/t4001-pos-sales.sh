@@ -4,7 +4,7 @@
 # approved, the card active at the issuer for this store, change given, the receipt
 # printed with the serial masked and the auth code; a double scan of the same card
 # refused with nothing sent; a bad check digit and too little cash refused with nothing
-# sent; a blocked card declined (exit 6); an on-demand card: printed, its QR code
+# sent; a blocked card declined (exit 8); an on-demand card: printed, its QR code
 # decoding to a PIN that the issuer redeems, and that PIN nowhere in the journal, its
 # WAL, temporary files or the CUPS spool; a void needs a manager and makes the card
 # issued again; a receipt that does not print waits and prints with sync; X report; Z
@@ -52,7 +52,7 @@ expect_err "less than the price"
 expect_eq "$(card_status "$(serial_n 2)")" issued "a card refused for too little cash"
 # a blocked card: declined by the issuer
 "$I" card block "$(serial_n 3)" --dir "$S" >/dev/null
-expect_exit 6 $POS sell --serial "$(serial_n 3)" --cash 40 --json
+expect_exit 8 $POS sell --serial "$(serial_n 3)" --cash 40 --json
 expect_jq '.status == "declined"'
 
 # an on-demand card: printed with its PIN, which the issuer redeems; the PIN is kept nowhere

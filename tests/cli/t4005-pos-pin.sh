@@ -29,7 +29,7 @@ expect_exit 2 $POS cashier unlock
 expect_exit 0 $POS cashier --help
 expect_out "cashier unlock ID --manager MANAGER_ID"
 expect_exit 0 $POS --help
-expect_out "7 cashier locked"
+expect_out "^  7  locked after too many wrong PINs"
 
 # at a terminal: a new cashier's PIN twice, without echo
 pos_tmux "$POS cashier add --id 3003 --name 'Ann Lee' --role cashier > $T/add.out 2>&1; echo exited \$? >> $T/add.out; $POS cashier add --id 3003 --name 'Ann Lee' --role cashier; echo exited \$? >> $T/add.out; sleep 60"
