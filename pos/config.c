@@ -16,7 +16,8 @@
 struct parse {
     struct pos_config *c;
     const char *base_dir;
-    char *why; /* INIFILE_WHY_MAX bytes */
+    int read_files; /* read the card template it names */
+    char *why;      /* INIFILE_WHY_MAX bytes */
 };
 
 static int set_text(struct parse *p, char *dst, size_t cap, const char *v, const char *name)
@@ -59,6 +60,28 @@ static int set_number(struct parse *p, long *dst, const char *v, long min, long 
     }
     *dst = n;
     return 1;
+}
+
+/* The card template: read here, so that a bad one is refused with this line. */
+static int set_card_template(struct parse *p, const char *v, const char *name)
+{
+    struct pos_config *c = p->c;
+    char err[INIFILE_WHY_MAX];
+    if (!v[0]) {
+        snprintf(p->why, INIFILE_WHY_MAX, "%s names no file: leave it out for the built-in template", name);
+        return 0;
+    }
+    if (!set_path(p, c->card_template_path, sizeof(c->card_template_path), v, name))
+        return 0;
+    if (!p->read_files)
+        return 1;
+    /* it decides the address every PIN is printed into */
+    enum ru_status rc = privatefile_check(c->card_template_path, PRIVATEFILE_WRITE_ONLY, err, sizeof(err));
+    if (rc == RU_OK)
+        rc = template_load(c->card_template_path, &c->card_template, err, sizeof(err));
+    if (rc != RU_OK)
+        snprintf(p->why, INIFILE_WHY_MAX, "%.30s: %.200s", name, err);
+    return rc == RU_OK;
 }
 
 static int on_value(void *user, const char *section, const char *name, const char *v, char *why)
@@ -115,19 +138,22 @@ static int on_value(void *user, const char *section, const char *name, const cha
         return set_text(p, c->card_printer, sizeof(c->card_printer), v, key);
     if (!strcmp(key, "printers.server"))
         return set_text(p, c->cups_server, sizeof(c->cups_server), v, key);
+    if (!strcmp(key, "printers.card_template"))
+        return set_card_template(p, v, key);
     if (!strcmp(key, "sales.void_window_s"))
         return set_number(p, &c->void_window_s, v, 60, 86400, key);
     snprintf(p->why, INIFILE_WHY_MAX, "unknown key '%.30s' in [%.30s]", name, section);
     return 0;
 }
 
-enum ru_status pos_config_parse(const char *text, const char *base_dir, struct pos_config *out, char *err,
-                                size_t errlen)
+static enum ru_status parse(const char *text, const char *base_dir, int read_files, struct pos_config *out,
+                            char *err, size_t errlen)
 {
     struct pos_config c = {.connect_timeout_ms = 3000, .timeout_ms = 10000, .void_window_s = 900};
     memcpy(c.currency, "USD", 4);
     memcpy(c.language, "en", 3);
-    struct parse p = {.c = &c, .base_dir = base_dir};
+    template_default(&c.card_template);
+    struct parse p = {.c = &c, .base_dir = base_dir, .read_files = read_files};
     if (inifile_parse(text, on_value, &p, err, errlen) != RU_OK)
         return RU_ERR_INVALID;
     static const struct {
@@ -147,6 +173,12 @@ enum ru_status pos_config_parse(const char *text, const char *base_dir, struct p
     return RU_OK;
 }
 
+enum ru_status pos_config_parse(const char *text, const char *base_dir, struct pos_config *out, char *err,
+                                size_t errlen)
+{
+    return parse(text, base_dir, 0, out, err, errlen);
+}
+
 enum ru_status pos_config_load(const char *path, struct pos_config *out, char *err, size_t errlen)
 {
     char *text = NULL, dir[POS_CONFIG_PATH_MAX], why[300];
@@ -163,7 +195,7 @@ enum ru_status pos_config_load(const char *path, struct pos_config *out, char *e
         return rc == RU_ERR_LIMIT ? RU_ERR_INVALID : rc;
     }
     textfile_dirname(path, dir, sizeof(dir));
-    rc = pos_config_parse(text, dir, out, why, sizeof(why));
+    rc = parse(text, dir, 1, out, why, sizeof(why));
     if (rc != RU_OK)
         snprintf(err, errlen, "%s: %s", path, why);
     free(text);

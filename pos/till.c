@@ -8,19 +8,14 @@
 #include <time.h>
 #include "pos/till.h"
 #include "issuer/client.h"
-#include "printing/cardrender.h"
-#include "printing/cardsheet.h"
-#include "printing/layout.h"
-#include "printing/printjob.h"
-#include "printing/receipt.h"
+#include "printing/counterprint.h"
 #include "common/cardnum.h"
 #include "common/privatefile.h"
 #include "common/money.h"
 #include "common/banned.h"
 
-#define OUTBOX_BATCH    64
-#define BACKOFF_MAX_S   300
-#define PRINT_TIMEOUT_S 120
+#define OUTBOX_BATCH  64
+#define BACKOFF_MAX_S 300
 
 struct till {
     struct pos_config cfg;
@@ -152,7 +147,13 @@ static enum ru_status plan_of(struct till *t, const char *code, int training, st
     return rc == RU_ERR_NOT_FOUND ? RU_ERR_INVALID : rc;
 }
 
-/* The receipt of SALE as lines; VOID for the receipt of its void. */
+/* Where the terminal's documents go: the receipt or the card queue of the configuration. */
+static struct counterprint_queue queue(const struct till *t, const char *name)
+{
+    return (struct counterprint_queue){.server = t->cfg.cups_server, .queue = name};
+}
+
+/* The receipt of SALE; VOID for the receipt of its void. */
 static enum ru_status print_receipt(struct till *t, const struct pos_sale *s, int is_void, char *msg,
                                     size_t msglen)
 {
@@ -160,53 +161,26 @@ static enum ru_status print_receipt(struct till *t, const struct pos_sale *s, in
         snprintf(msg, msglen, "no receipt printer is configured");
         return RU_ERR_NOT_FOUND;
     }
-    char l[16][96], masked[CARD_DIGITS + 1], amount[32], cash[32], change[32], when[32];
-    const char *lines[16];
-    size_t n = 0;
-    time_t now = time(NULL);
-    struct tm tm;
-    strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime_r(&now, &tm));
-    card_mask(s->serial, masked);
-    money_format(s->amount_cents, amount, sizeof(amount));
-    money_format(s->cash_cents, cash, sizeof(cash));
-    money_format(s->change_cents, change, sizeof(change));
-#define LINE(...) snprintf(l[n], sizeof(l[n]), __VA_ARGS__), lines[n] = l[n], n++
-    if (s->training)
-        LINE("!*** TRAINING - NOT A SALE ***");
-    LINE("!%.90s", t->cfg.store_name[0] ? t->cfg.store_name : t->cfg.store_id);
-    if (t->cfg.store_address[0])
-        LINE("!%.90s", t->cfg.store_address);
-    LINE("Store %.32s  Terminal %.32s", t->cfg.store_id, t->cfg.terminal);
-    LINE("%s  Sale %lld", when, s->id);
-    LINE("%s", is_void ? "!VOID" : "");
-    LINE("Re-Up card, plan %s", s->plan);
-    LINE("Card    %s", masked);
-    LINE("Auth    %s", s->auth_code);
-    LINE("Amount  %s %s%s", s->currency, is_void ? "-" : "", amount);
-    if (!is_void)
-        LINE("Tender  %s %s", s->card_tender ? "card" : "cash", s->card_tender ? amount : cash);
-    if (!is_void && !s->card_tender)
-        LINE("Change  %s", change);
-    if (s->training)
-        LINE("!*** TRAINING ***");
-#undef LINE
-    FILE *f = printjob_tmpfile(msg, msglen);
-    if (!f)
-        return RU_ERR_IO;
-    enum ru_status rc = receipt_pdf(f, lines, n);
-    char name[64];
-    snprintf(name, sizeof(name), "reup receipt %lld%s", s->id, is_void ? " void" : "");
-    struct cupsprint_options o = {.job_name = name};
-    int job = 0;
-    if (rc == RU_OK) {
-        enum cupsprint_end end =
-            printjob_print(t->cfg.cups_server[0] ? t->cfg.cups_server : NULL, t->cfg.receipt_printer, f, &o,
-                           PRINT_TIMEOUT_S, &job, msg, msglen);
-        rc = end == CUPSPRINT_COMPLETED ? RU_OK : RU_ERR_IO;
-    } else {
-        snprintf(msg, msglen, "the receipt could not be made");
-    }
-    fclose(f);
+    struct counterprint_sale r = {.store_id = t->cfg.store_id,
+                                  .terminal = t->cfg.terminal,
+                                  .store_name = t->cfg.store_name,
+                                  .store_address = t->cfg.store_address,
+                                  .sale_id = s->id,
+                                  .when = time(NULL),
+                                  .plan = s->plan,
+                                  .serial = s->serial,
+                                  .auth_code = s->auth_code,
+                                  .currency = s->currency,
+                                  .amount_cents = s->amount_cents,
+                                  .cash_cents = s->cash_cents,
+                                  .change_cents = s->change_cents,
+                                  .card_tender = s->card_tender,
+                                  .training = s->training,
+                                  .is_void = is_void};
+    struct counterprint_queue q = queue(t, t->cfg.receipt_printer);
+    struct counterprint_result res;
+    enum ru_status rc = counterprint_receipt(&r, &q, &res);
+    snprintf(msg, msglen, "%s", res.message);
     return rc;
 }
 
@@ -215,43 +189,16 @@ static enum ru_status print_card(struct till *t, const char *serial, char *pin, 
                                  char *msg, size_t msglen)
 {
     if (!t->cfg.card_printer[0]) {
+        explicit_bzero(pin, strlen(pin));
         snprintf(msg, msglen, "no card printer is configured");
         return RU_ERR_NOT_FOUND;
     }
-    struct card_template tpl;
-    template_default(&tpl);
-    if (!template_plan(&tpl, plan) && tpl.nplans < TEMPLATE_PLANS_MAX) {
-        /* the catalog is the issuer's: a plan the built-in template lacks still prints */
-        snprintf(tpl.plans[tpl.nplans].code, sizeof(tpl.plans[0].code), "%s", plan);
-        tpl.plans[tpl.nplans++].months = months;
-    }
-    snprintf(tpl.language, sizeof(tpl.language), "%s", t->cfg.language);
-    struct cardrender *r = NULL;
-    struct cardsheet *sheet = NULL;
-    FILE *f = printjob_tmpfile(msg, msglen);
-    enum ru_status rc = f ? cardrender_new(&tpl, &r, msg, msglen) : RU_ERR_IO;
-    struct card_face face = {.serial = serial, .pin = pin, .plan = plan};
-    if (rc == RU_OK && (rc = cardsheet_new(f, layout_find("cr80"), r, 0, "reup card", &sheet)) == RU_OK &&
-        (rc = cardsheet_add(sheet, &face)) == RU_OK)
-        rc = cardsheet_finish(sheet);
-    explicit_bzero(pin, strlen(pin));
-    if (rc != RU_OK && r)
-        snprintf(msg, msglen, "the card could not be drawn: %s", cardrender_errmsg(r));
-    cardsheet_free(sheet);
-    cardrender_free(r);
-    if (rc == RU_OK) {
-        char masked[CARD_DIGITS + 1], name[64];
-        card_mask(serial, masked);
-        snprintf(name, sizeof(name), "reup card %s", masked);
-        struct cupsprint_options o = {.job_name = name, .media = layout_find("cr80")->media};
-        int job = 0;
-        enum cupsprint_end end =
-            printjob_print(t->cfg.cups_server[0] ? t->cfg.cups_server : NULL, t->cfg.card_printer, f, &o,
-                           PRINT_TIMEOUT_S, &job, msg, msglen);
-        rc = end == CUPSPRINT_COMPLETED ? RU_OK : RU_ERR_IO;
-    }
-    if (f)
-        fclose(f);
+    struct counterprint_card c = {
+        .serial = serial, .pin = pin, .plan = plan, .months = months, .lang = t->cfg.language};
+    struct counterprint_queue q = queue(t, t->cfg.card_printer);
+    struct counterprint_result res;
+    enum ru_status rc = counterprint_card(&t->cfg.card_template, &c, &q, &res);
+    snprintf(msg, msglen, "%s", res.message);
     return rc;
 }
 

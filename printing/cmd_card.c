@@ -3,11 +3,9 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "printing/cardrender.h"
-#include "printing/cardsheet.h"
 #include "printing/cardtext.h"
 #include "printing/cmd.h"
-#include "printing/printjob.h"
+#include "printing/counterprint.h"
 #include "common/cardnum.h"
 #include "common/banned.h"
 
@@ -56,13 +54,6 @@ int cmd_card(int argc, char **argv)
         fprintf(stderr, "reup-print: the serial '%.40s' is wrong: %s\n", args_get(&a, "serial"), why);
         return EXIT_USAGE;
     }
-    if (!read_pin(args_get(&a, "pin"), pin_text, sizeof(pin_text)) ||
-        card_pin_parse(pin_text, pin, &why) != RU_OK) {
-        explicit_bzero(pin_text, sizeof(pin_text));
-        fprintf(stderr, "reup-print: the PIN is wrong: %s\n", why ? why : "nothing on standard input");
-        return EXIT_USAGE;
-    }
-    explicit_bzero(pin_text, sizeof(pin_text));
     struct card_template t;
     int code = template_from_args(&a, &t);
     if (code != EXIT_OK)
@@ -72,92 +63,62 @@ int cmd_card(int argc, char **argv)
         fprintf(stderr, "reup-print: --lang '%.20s' is not a language we print: use en, da or es\n", lang);
         return EXIT_USAGE;
     }
-    const struct template_plan *plan = template_plan(&t, args_get(&a, "plan"));
-    if (!plan) {
+    if (!template_plan(&t, args_get(&a, "plan"))) {
         fprintf(stderr, "reup-print: the plan '%.40s' is not in the card template ([plans])\n",
                 args_get(&a, "plan"));
         return EXIT_USAGE;
     }
-    struct cardrender *r = NULL;
-    if (cardrender_new(&t, &r, err, sizeof(err)) != RU_OK) {
-        fprintf(stderr, "reup-print: %s\n", err);
-        return EXIT_CONFIG;
+    /* read last, so that no error above leaves it in memory */
+    if (!read_pin(args_get(&a, "pin"), pin_text, sizeof(pin_text)) ||
+        card_pin_parse(pin_text, pin, &why) != RU_OK) {
+        explicit_bzero(pin_text, sizeof(pin_text));
+        fprintf(stderr, "reup-print: the PIN is wrong: %s\n", why ? why : "nothing on standard input");
+        return EXIT_USAGE;
     }
-    if (cardrender_check(r, lang, plan->months) != RU_OK) {
-        fprintf(stderr, "reup-print: %s (language %s)\n", cardrender_errmsg(r), lang);
-        cardrender_free(r);
-        return EXIT_CONFIG;
-    }
-    struct card_face face = {.serial = serial, .pin = pin, .plan = plan->code, .lang = lang};
-    int back = args_has(&a, "back");
-    char masked[CARD_DIGITS + 1], name[64];
+    explicit_bzero(pin_text, sizeof(pin_text));
+    struct counterprint_card card = {.serial = serial,
+                                     .pin = pin,
+                                     .plan = args_get(&a, "plan"),
+                                     .lang = lang,
+                                     .back = args_has(&a, "back")};
+    char masked[CARD_DIGITS + 1];
     card_mask(serial, masked);
-    snprintf(name, sizeof(name), "reup card %s", masked);
-
-    if (args_has(&a, "png")) {
-        FILE *f = out_open(args_get(&a, "png"));
-        code = f ? out_close(f, args_get(&a, "png"), cardsheet_png(f, r, &face, back, (int)dpi) == RU_OK)
-                 : EXIT_FAILED;
-        goto out;
+    if (!args_has(&a, "printer")) {
+        /* a file: a PDF to keep, or a PNG preview */
+        const char *path = args_has(&a, "png") ? args_get(&a, "png") : args_get(&a, "out");
+        FILE *f = out_open(path);
+        if (!f) {
+            explicit_bzero(pin, sizeof(pin));
+            return EXIT_FAILED;
+        }
+        enum ru_status rc =
+            counterprint_card_draw(f, &t, &card, args_has(&a, "png") ? (int)dpi : 0, err, sizeof(err));
+        if (rc != RU_OK)
+            fprintf(stderr, "reup-print: %s\n", err);
+        code = out_close(f, path, rc == RU_OK);
+        return rc == RU_ERR_INVALID ? EXIT_CONFIG : code;
     }
-    const char *path = args_get(&a, "out");
-    FILE *f = path ? out_open(path) : printjob_tmpfile(err, sizeof(err));
-    struct cardsheet *sheet = NULL;
-    enum ru_status rc = RU_ERR_IO;
-    if (!f && !path)
-        fprintf(stderr, "reup-print: %s\n", err);
-    if (f && cardsheet_new(f, layout_find("cr80"), r, back, name, &sheet) == RU_OK &&
-        (rc = cardsheet_add(sheet, &face)) == RU_OK)
-        rc = cardsheet_finish(sheet);
-    cardsheet_free(sheet);
-    explicit_bzero(pin, sizeof(pin));
-    if (rc != RU_OK && rc != RU_ERR_IO)
-        fprintf(stderr, "reup-print: %s\n", cardrender_errmsg(r));
-    if (path) {
-        code = f ? out_close(f, path, rc == RU_OK) : EXIT_FAILED;
-        goto out;
-    }
-    if (!f || rc != RU_OK) {
-        if (f)
-            fclose(f);
-        code = EXIT_FAILED;
-        goto out;
-    }
-    struct cupsprint *p = NULL;
-    rc = cupsprint_open(args_get(&a, "h"), args_get(&a, "printer"), &p, err, sizeof(err));
-    if (rc != RU_OK) {
-        fprintf(stderr, "reup-print: %s\n", err);
-        fclose(f);
-        code = rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_UNREACHABLE;
-        goto out;
-    }
-    int job = 0;
-    struct cupsprint_options o = {
-        .job_name = name, .media = layout_find("cr80")->media, .copies = (int)copies};
+    struct counterprint_queue q = {.server = args_get(&a, "h"),
+                                   .queue = args_get(&a, "printer"),
+                                   .copies = (int)copies,
+                                   .timeout_s = (int)timeout_s};
+    struct counterprint_result res;
     /* a card at the counter that will not print now should not print later by surprise */
-    enum cupsprint_end end = printjob_send(p, f, &o, (int)timeout_s, NULL, NULL, &job, err, sizeof(err));
-    fclose(f);
-    cupsprint_free(p);
-    switch (end) {
-    case CUPSPRINT_COMPLETED:
-        printf("printed card %s on '%s' (CUPS job %d)\n", masked, args_get(&a, "printer"), job);
-        code = EXIT_OK;
-        break;
-    case CUPSPRINT_FAILED:
-        fprintf(stderr, "reup-print: card %s did not print: %s\n", masked, err);
-        code = EXIT_STOPPED;
-        break;
-    case CUPSPRINT_UNSENT:
-        fprintf(stderr, "reup-print: card %s was not sent: %s\n", masked, err);
-        code = EXIT_UNREACHABLE;
-        break;
-    default:
-        fprintf(stderr, "reup-print: card %s may or may not have printed: %s\n", masked, err);
-        code = EXIT_UNREACHABLE;
-        break;
+    switch (counterprint_card(&t, &card, &q, &res)) {
+    case RU_OK:
+        printf("printed card %s on '%s' (CUPS job %d)\n", masked, q.queue, res.cups_job);
+        return EXIT_OK;
+    case RU_ERR_INVALID: fprintf(stderr, "reup-print: %s\n", res.message); return EXIT_CONFIG;
+    case RU_ERR_NOT_FOUND: fprintf(stderr, "reup-print: %s\n", res.message); return EXIT_NOT_FOUND;
+    case RU_ERR_DECLINED:
+        fprintf(stderr, "reup-print: card %s did not print: %s\n", masked, res.message);
+        return EXIT_STOPPED;
+    case RU_ERR_NETWORK:
+        if (res.maybe_printed)
+            fprintf(stderr, "reup-print: card %s may or may not have printed: %s\n", masked, res.message);
+        else
+            fprintf(stderr, "reup-print: card %s was not sent: %s\n", masked, res.message);
+        return EXIT_UNREACHABLE;
+    default: fprintf(stderr, "reup-print: %s\n", res.message); return EXIT_FAILED;
     }
-out:
-    explicit_bzero(pin, sizeof(pin));
-    cardrender_free(r);
-    return code;
 }

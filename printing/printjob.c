@@ -53,16 +53,3 @@ enum cupsprint_end printjob_send(struct cupsprint *p, FILE *doc, const struct cu
     }
     return end;
 }
-
-enum cupsprint_end printjob_print(const char *server, const char *queue, FILE *doc,
-                                  const struct cupsprint_options *o, int timeout_s, int *cups_job, char *msg,
-                                  size_t msglen)
-{
-    struct cupsprint *p = NULL;
-    *cups_job = 0;
-    if (cupsprint_open(server, queue, &p, msg, msglen) != RU_OK)
-        return CUPSPRINT_UNSENT;
-    enum cupsprint_end end = printjob_send(p, doc, o, timeout_s, NULL, NULL, cups_job, msg, msglen);
-    cupsprint_free(p);
-    return end;
-}

@@ -21,10 +21,4 @@ FILE *printjob_tmpfile(char *err, size_t errlen);
 enum cupsprint_end printjob_send(struct cupsprint *p, FILE *doc, const struct cupsprint_options *o,
                                  int timeout_s, void (*progress)(void *ctx), void *ctx, int *cups_job,
                                  char *msg, size_t msglen);
-
-/* printjob_send() on queue QUEUE of SERVER (NULL: the default), connecting for this one
- * job. A queue that does not exist or a server that cannot be reached is UNSENT. */
-enum cupsprint_end printjob_print(const char *server, const char *queue, FILE *doc,
-                                  const struct cupsprint_options *o, int timeout_s, int *cups_job, char *msg,
-                                  size_t msglen);
 #endif

@@ -1,7 +1,9 @@
 /*
  * tests/fuzz/fuzz_posconfig.c - libFuzzer target for the terminal's configuration parser.
  * An accepted configuration names its store, terminal, an https:// issuer, credentials
- * and a journal, with timeouts in range; a refusal must say why.
+ * and a journal, with timeouts in range, and a card template path resolved against the
+ * configuration's folder (the file itself is read only by pos_config_load); a refusal
+ * must say why.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     } else if (!c.store_id[0] || !c.terminal[0] || strncmp(c.issuer_url, "https://", 8) != 0 ||
                !c.credentials[0] || !c.journal[0] || c.timeout_ms < 100 || c.connect_timeout_ms < 100 ||
-               strlen(c.currency) != 3) {
+               strlen(c.currency) != 3 || (c.card_template_path[0] && c.card_template_path[0] != '/')) {
         abort();
     }
     free(text);
