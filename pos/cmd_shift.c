@@ -47,7 +47,7 @@ static int cashier_add(const struct args *a)
         journal_free(j);
         return code;
     }
-    enum ru_status rc = journal_cashier_add(j, id, args_get(a, "name"), !strcmp(role, "manager"), pin);
+    enum ru_status rc = journal_cashier_add(j, id, args_get(a, "name"), !strcmp(role, "manager"), pin, NULL);
     explicit_bzero(pin, sizeof(pin));
     if (rc == RU_OK)
         printf("cashier %s (%s) added as %s\n", id, args_get(a, "name"), role);

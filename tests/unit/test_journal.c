@@ -70,8 +70,8 @@ static void test_life(void **state)
     struct journal *j = fresh("life.db");
     struct pos_pin_check c = {.manager = -1};
     long long shift, other;
-    assert_int_equal(journal_cashier_add(j, "1001", "Maria", 1, "4321"), RU_OK);
-    assert_int_equal(journal_cashier_add(j, "1001", "Maria", 1, "4321"), RU_ERR_EXISTS);
+    assert_int_equal(journal_cashier_add(j, "1001", "Maria", 1, "4321", NULL), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "1001", "Maria", 1, "4321", "1001"), RU_ERR_EXISTS);
     assert_int_equal(journal_cashier_check(j, "1001", "4321", NOW, &c), RU_OK);
     assert_int_equal(c.manager, 1);
     assert_int_equal(journal_cashier_check(j, "1001", "4322", NOW, &c), RU_ERR_INVALID);
@@ -166,7 +166,7 @@ static void test_tampering(void **state)
         char *json = NULL;
         snprintf(name, sizeof(name), "t%zu.db", i);
         struct journal *j = fresh(name);
-        assert_int_equal(journal_cashier_add(j, "1", "A", 0, "1234"), RU_OK);
+        assert_int_equal(journal_cashier_add(j, "1", "A", 1, "1234", NULL), RU_OK);
         assert_int_equal(journal_shift_open(j, "1", 0, 0, &shift), RU_OK);
         sell(j, shift, "4242000000000018", 3999, 0, SALE_APPROVED);
         sell(j, shift, "4242000000000026", 3999, 0, SALE_APPROVED);
@@ -197,8 +197,8 @@ static void test_lockout(void **state)
     (void)state;
     struct journal *j = fresh("lock.db");
     struct pos_pin_check c;
-    assert_int_equal(journal_cashier_add(j, "1", "Maria", 1, "4321"), RU_OK);
-    assert_int_equal(journal_cashier_add(j, "2", "Tom", 0, "1111"), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "1", "Maria", 1, "4321", NULL), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "2", "Tom", 0, "1111", "1"), RU_OK);
     /* four wrong, then the right one: the count starts again */
     for (int i = 1; i <= 4; i++) {
         check_at(j, "2", "9999", NOW + i, RU_ERR_INVALID, "do not match", &c);
@@ -269,7 +269,7 @@ static void test_modes(void **state)
     mode_t old = umask(0);
     struct journal *j = fresh("modes.db");
     umask(old);
-    assert_int_equal(journal_cashier_add(j, "1", "A", 0, "1234"), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "1", "A", 1, "1234", NULL), RU_OK);
     snprintf(wal, sizeof(wal), "%s-wal", test_path("modes.db"));
     assert_int_equal(stat(test_path("modes.db"), &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -293,7 +293,7 @@ static void test_no_pin(void **state)
 {
     (void)state;
     struct journal *j = fresh("pin.db");
-    assert_int_equal(journal_cashier_add(j, "1", "A", 0, "987654"), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "1", "A", 1, "987654", NULL), RU_OK);
     journal_free(j);
     char *text = NULL;
     FILE *f = fopen(test_path("pin.db"), "rb");
