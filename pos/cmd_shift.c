@@ -10,11 +10,17 @@
 #include "common/money.h"
 #include "common/banned.h"
 
-#define USAGE_CASHIER                                                                             \
-    "usage: reup-pos cashier add --id ID --name NAME --role cashier|manager [--pin -]\n"          \
-    "       reup-pos cashier unlock ID --manager MANAGER_ID [--pin -]\n"                          \
-    "  the PIN (the new cashier's, or the manager's) is typed at the terminal, or with --pin -\n" \
-    "  read as one line of standard input\n"
+#define USAGE_CASHIER                                                                               \
+    "usage: reup-pos cashier add --id ID --name NAME --role cashier|manager [--pin -]\n"            \
+    "                            [--manager MANAGER_ID [--manager-pin -]]\n"                        \
+    "       reup-pos cashier role ID cashier|manager --manager MANAGER_ID [--pin -]\n"              \
+    "       reup-pos cashier pin ID --manager MANAGER_ID [--manager-pin -] [--pin -]\n"             \
+    "       reup-pos cashier unlock ID --manager MANAGER_ID [--pin -]\n"                            \
+    "  a manager approves every change of a cashier, except the first manager of an empty\n"        \
+    "  journal. --pin is the new PIN (add, pin), or the manager's (role, unlock); --manager-pin\n"  \
+    "  is the manager's where a new PIN is given too. Each PIN is typed at the terminal, or read\n" \
+    "  as one line of standard input with -; when both are -, the manager's PIN is the first\n"     \
+    "  line and the new PIN the second.\n"
 #define USAGE_SHIFT                                                                   \
     "usage: reup-pos shift open --cashier ID [--pin -] --float AMOUNT [--training]\n" \
     "       reup-pos shift close --counted AMOUNT [--json]\n"                         \
@@ -28,60 +34,117 @@ static int id_ok(const char *id)
            strspn(id, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_") == strlen(id);
 }
 
-static int cashier_add(const struct args *a)
+/* Manager BY approves WHAT with the PIN of PIN_OPTION: EXIT_OK, or the exit code after a
+ * message. */
+static int approve(struct journal *j, const char *by, const char *pin_option, const char *what)
 {
-    if (!args_get(a, "id") || !args_get(a, "name") || !args_get(a, "role"))
-        return usage_error(USAGE_CASHIER, "give add, --id, --name and --role");
-    const char *role = args_get(a, "role"), *id = args_get(a, "id");
-    if (strcmp(role, "cashier") && strcmp(role, "manager"))
-        return usage_error(USAGE_CASHIER, "--role is cashier or manager");
+    int manager = 0, code = check_pin(j, by, pin_option, &manager);
+    if (code == EXIT_OK && !manager) {
+        fprintf(stderr, "reup-pos: cashier %s is not a manager: only a manager %s\n", by, what);
+        code = EXIT_USAGE;
+    }
+    return code;
+}
+
+/* The exit code of a change of cashier ID that ended in RC, after a message. */
+static int changed(struct journal *j, const char *id, enum ru_status rc)
+{
+    if (rc == RU_ERR_EXISTS)
+        fprintf(stderr, "reup-pos: cashier %s exists already\n", id);
+    else if (rc == RU_ERR_NOT_FOUND)
+        fprintf(stderr, "reup-pos: there is no cashier %s\n", id);
+    else if (rc == RU_ERR_INVALID)
+        fprintf(stderr, "reup-pos: %s: give --manager ID\n", journal_errmsg(j));
+    else if (rc != RU_OK)
+        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
+    return rc == RU_OK                                   ? EXIT_OK
+           : rc == RU_ERR_EXISTS || rc == RU_ERR_INVALID ? EXIT_USAGE
+           : rc == RU_ERR_NOT_FOUND                      ? EXIT_NOT_FOUND
+                                                         : EXIT_FAILED;
+}
+
+/* The new PIN of cashier ID from --pin (typed twice at a terminal) into PIN. */
+static int new_pin(const struct args *a, const char *id, char pin[PIN_MAX + 1])
+{
+    char prompt[80];
+    snprintf(prompt, sizeof(prompt), "PIN of the new cashier %.32s: ", id);
+    if (strcmp(a->positional[0], "add"))
+        snprintf(prompt, sizeof(prompt), "new PIN of cashier %.32s: ", id);
+    return pin_entry(args_get(a, "pin"), prompt, 1, pin);
+}
+
+/* Add a cashier, or (pin) give one a new PIN: a manager approves, with the PIN of
+ * --manager-pin, before the new PIN is asked for. */
+static int cashier_set(const struct args *a, const char *id)
+{
+    const char *by = args_get(a, "manager"), *role = args_get(a, "role");
+    int add = !strcmp(a->positional[0], "add");
     if (!id_ok(id))
         return usage_error(USAGE_CASHIER, "--id is 1 to 32 letters, digits, - or _");
+    if (!add && !by)
+        return usage_error(USAGE_CASHIER, "a manager changes a PIN: give --manager ID");
     struct journal *j = NULL;
     int code = open_journal(&j);
     if (code != EXIT_OK)
         return code;
-    char pin[PIN_MAX + 1], prompt[80];
-    snprintf(prompt, sizeof(prompt), "PIN of the new cashier %.32s: ", id);
-    if ((code = pin_entry(args_get(a, "pin"), prompt, 1, pin)) != EXIT_OK) {
+    char pin[PIN_MAX + 1];
+    if (by && (code = approve(j, by, args_get(a, "manager-pin"), add ? "adds a cashier" : "changes a PIN")) !=
+                  EXIT_OK) {
         journal_free(j);
         return code;
     }
-    enum ru_status rc = journal_cashier_add(j, id, args_get(a, "name"), !strcmp(role, "manager"), pin);
+    if ((code = new_pin(a, id, pin)) != EXIT_OK) {
+        journal_free(j);
+        return code;
+    }
+    enum ru_status rc =
+        add ? journal_cashier_add(j, id, args_get(a, "name"), !strcmp(role, "manager"), pin, by)
+            : journal_cashier_set_pin(j, id, pin, by);
     explicit_bzero(pin, sizeof(pin));
-    if (rc == RU_OK)
-        printf("cashier %s (%s) added as %s\n", id, args_get(a, "name"), role);
-    else if (rc == RU_ERR_EXISTS)
-        fprintf(stderr, "reup-pos: cashier %s exists already\n", id);
-    else
-        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
+    if (rc == RU_OK && add)
+        printf("cashier %s (%s) added as %s%s%s\n", id, args_get(a, "name"), role,
+               by ? ", approved by manager " : "", by ? by : "");
+    else if (rc == RU_OK)
+        printf("cashier %s has a new PIN, approved by manager %s\n", id, by);
+    code = changed(j, id, rc);
     journal_free(j);
-    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_FAILED;
+    return code;
 }
 
-/* A manager lifts a cashier's lock after wrong PINs. */
-static int cashier_unlock(const struct args *a)
+static int cashier_add(const struct args *a)
+{
+    if (!args_get(a, "id") || !args_get(a, "name") || !args_get(a, "role"))
+        return usage_error(USAGE_CASHIER, "give add, --id, --name and --role");
+    const char *role = args_get(a, "role");
+    if (strcmp(role, "cashier") && strcmp(role, "manager"))
+        return usage_error(USAGE_CASHIER, "--role is cashier or manager");
+    return cashier_set(a, args_get(a, "id"));
+}
+
+/* A manager lifts a cashier's lock after wrong PINs, or makes a cashier a manager or not. */
+static int cashier_approved(const struct args *a)
 {
     const char *id = a->positional[1], *by = args_get(a, "manager");
+    int unlock = !strcmp(a->positional[0], "unlock");
+    const char *role = unlock ? NULL : a->positional[2];
+    if (!unlock && strcmp(role, "cashier") && strcmp(role, "manager"))
+        return usage_error(USAGE_CASHIER, "a role is cashier or manager");
     if (!by)
-        return usage_error(USAGE_CASHIER, "a manager unlocks a cashier: give --manager ID");
+        return usage_error(USAGE_CASHIER, unlock ? "a manager unlocks a cashier: give --manager ID"
+                                                 : "a manager changes a role: give --manager ID");
     struct journal *j = NULL;
-    int manager = 0, code = open_journal(&j);
+    int code = open_journal(&j);
     if (code != EXIT_OK)
         return code;
-    if ((code = check_pin(j, by, args_get(a, "pin"), &manager)) == EXIT_OK && !manager) {
-        fprintf(stderr, "reup-pos: cashier %s is not a manager: only a manager unlocks a cashier\n", by);
-        code = EXIT_USAGE;
-    }
-    if (code == EXIT_OK) {
-        enum ru_status rc = journal_cashier_unlock(j, id, by);
-        if (rc == RU_OK)
+    if ((code = approve(j, by, args_get(a, "pin"), unlock ? "unlocks a cashier" : "changes a role")) ==
+        EXIT_OK) {
+        enum ru_status rc = unlock ? journal_cashier_unlock(j, id, by)
+                                   : journal_cashier_set_role(j, id, !strcmp(role, "manager"), by);
+        if (rc == RU_OK && unlock)
             printf("cashier %s unlocked by manager %s: the count of wrong PINs starts again\n", id, by);
-        else if (rc == RU_ERR_NOT_FOUND)
-            fprintf(stderr, "reup-pos: there is no cashier %s\n", id);
-        else
-            fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
-        code = rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_FAILED;
+        else if (rc == RU_OK)
+            printf("cashier %s is now a %s, approved by manager %s\n", id, role, by);
+        code = changed(j, id, rc);
     }
     journal_free(j);
     return code;
@@ -91,17 +154,24 @@ int cmd_cashier(int argc, char **argv)
 {
     struct args a;
     char err[300];
-    if (args_parse(argc, argv, "id name role pin manager", "help", 2, &a, err, sizeof(err)) != RU_OK)
+    if (args_parse(argc, argv, "id name role pin manager manager-pin", "help", 3, &a, err, sizeof(err)) !=
+        RU_OK)
         return usage_error(USAGE_CASHIER, err);
     if (args_has(&a, "help")) {
         fputs(USAGE_CASHIER, stdout);
         return EXIT_OK;
     }
-    if (a.npositional == 1 && !strcmp(a.positional[0], "add"))
+    const char *what = a.npositional ? a.positional[0] : "";
+    if (a.npositional == 1 && !strcmp(what, "add"))
         return cashier_add(&a);
-    if (a.npositional == 2 && !strcmp(a.positional[0], "unlock"))
-        return cashier_unlock(&a);
-    return usage_error(USAGE_CASHIER, "give add, or unlock and the cashier's number");
+    if (a.npositional == 2 && !strcmp(what, "unlock"))
+        return cashier_approved(&a);
+    if (a.npositional == 3 && !strcmp(what, "role"))
+        return cashier_approved(&a);
+    if (a.npositional == 2 && !strcmp(what, "pin"))
+        return cashier_set(&a, a.positional[1]);
+    return usage_error(USAGE_CASHIER,
+                       "give add; unlock or pin and the cashier's ID; or role, the ID and the role");
 }
 
 static int shift_open(const struct args *a)

@@ -18,7 +18,6 @@
 #include "common/privatefile.h"
 #include "common/banned.h"
 
-#define NOW        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 #define PIN_ROUNDS 100000
 #define HASH_BYTES 32
 #define SALT_BYTES 16
@@ -31,7 +30,10 @@ static const char *const state_names[] = {"sending",  "approved",     "declined"
 struct journal {
     struct db *db;
     char err[400];
+    char now[24]; /* the time of the write under way: its entry's and its rows' */
 };
+
+static enum ru_status checkpoint_if_due(struct journal *j) RU_WARN_UNUSED;
 
 const char *pos_sale_state_name(enum pos_sale_state s)
 {
@@ -65,7 +67,8 @@ enum ru_status journal_open(const char *path, struct journal **out)
     enum ru_status rc = privatefile_check_db(path, j->err, sizeof(j->err));
     if (rc != RU_OK)
         return rc == RU_ERR_INVALID ? rc : RU_ERR_DB;
-    return db_open(path, DB_CREATE | DB_SYNC_FULL, pos_migrations, &j->db);
+    rc = db_open(path, DB_CREATE | DB_SYNC_FULL, pos_migrations, &j->db);
+    return rc == RU_OK ? checkpoint_if_due(j) : rc;
 }
 
 const char *journal_errmsg(const struct journal *j)
@@ -121,17 +124,13 @@ static void entry_hash(const unsigned char prev[HASH_BYTES], long long seq, cons
     EVP_MD_CTX_free(c);
 }
 
-/* Append an entry of TYPE with BODY (stolen) to the chain, inside the caller's transaction. */
-static enum ru_status append(struct journal *j, const char *type, json_t *body)
+/* Append an entry of TYPE with BODY to the chain, inside the caller's transaction begun by
+ * begin(): the entry is stamped with the transaction's time, as are the rows it writes. */
+static enum ru_status append(struct journal *j, const char *type, const json_t *body)
 {
     unsigned char prev[HASH_BYTES] = {0}, hash[HASH_BYTES];
     long long seq = 1;
-    char at[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(body);
+    char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
     if (!text)
         return RU_ERR_NOMEM;
     sqlite3_stmt *s = prepare(j, "SELECT seq, hash FROM entry ORDER BY seq DESC LIMIT 1");
@@ -143,13 +142,13 @@ static enum ru_status append(struct journal *j, const char *type, json_t *body)
     }
     sqlite3_finalize(s);
     if (rc == RU_OK) {
-        entry_hash(prev, seq, at, type, text, hash);
+        entry_hash(prev, seq, j->now, type, text, hash);
         s = prepare(j, "INSERT INTO entry (seq, at, type, body, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         if (!s)
             rc = RU_ERR_DB;
         else {
             sqlite3_bind_int64(s, 1, seq);
-            sqlite3_bind_text(s, 2, at, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 2, j->now, -1, SQLITE_STATIC);
             sqlite3_bind_text(s, 3, type, -1, SQLITE_STATIC);
             sqlite3_bind_text(s, 4, text, -1, SQLITE_STATIC);
             sqlite3_bind_blob(s, 5, prev, HASH_BYTES, SQLITE_STATIC);
@@ -159,6 +158,16 @@ static enum ru_status append(struct journal *j, const char *type, json_t *body)
     }
     free(text);
     return rc;
+}
+
+/* Begin a write: the write lock, and the time its entry and rows carry. */
+static enum ru_status begin(struct journal *j)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(j->now, sizeof(j->now), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    j->err[0] = '\0';
+    return db_begin(j->db);
 }
 
 /* Commit when RC is RU_OK, else roll back; returns RC or the commit's failure. */
@@ -171,40 +180,480 @@ static enum ru_status end(struct journal *j, enum ru_status rc)
     return rc;
 }
 
+/*
+ * The tables are a projection of the entries. Every write builds the entry's body: the
+ * rows it inserts, updates or deletes with every column it sets ({"ops": [{"op": "insert",
+ * "table": "sale", "row": {...}}, ...]}), appends it to the chain, then applies that body to
+ * the tables with apply(), in one transaction. `verify` runs the same apply() over every
+ * entry into a fresh database and compares the two column by column, so the projection and
+ * the writes cannot drift apart.
+ */
+
+/* The tables the entries project, in the order a checkpoint restores them (a row after the
+ * rows it refers to). `entry` (the chain itself) and `checkpoint_due` are not projected. */
+static const struct projected {
+    const char *name, *pk;
+    const char *noun, *plural; /* for messages */
+} projected[] = {
+    {"cashier", "id", "cashier", "cashiers"}, {"shift", "id", "shift", "shifts"},
+    {"sale", "id", "sale", "sales"},          {"outbox", "id", "outbox item", "outbox"},
+    {"catalog", "code", "plan", "catalog"},   {"zreport", "number", "Z report", "Z reports"},
+};
+#define PROJECTED (sizeof(projected) / sizeof(projected[0]))
+
+static const struct projected *projected_table(const char *name)
+{
+    for (size_t i = 0; name && i < PROJECTED; i++)
+        if (!strcmp(projected[i].name, name))
+            return &projected[i];
+    return NULL;
+}
+
+/* Blobs (PIN salts and hashes) travel in an entry as {"hex": "..."}. */
+static json_t *blob_json(const unsigned char *p, size_t n)
+{
+    char hex[2 * 64 + 1];
+    if (n > 64)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", p[i]);
+    hex[2 * n] = '\0';
+    return json_pack("{s:s}", "hex", hex);
+}
+
+/* TEXT as a JSON string; bytes that are not UTF-8 (a message from outside) become '?', in
+ * the entry and so in the table alike. */
+static json_t *text_json(const char *t)
+{
+    if (!t)
+        return json_null();
+    json_t *v = json_string(t);
+    if (v)
+        return v;
+    char *copy = strdup(t);
+    if (!copy)
+        return NULL;
+    for (char *p = copy; *p; p++)
+        if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x20)
+            *p = '?';
+    v = json_string(copy);
+    free(copy);
+    return v;
+}
+
+/* Column COL of S as JSON: what a checkpoint records of a row. */
+static json_t *column_json(sqlite3_stmt *s, int col)
+{
+    switch (sqlite3_column_type(s, col)) {
+    case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(s, col));
+    case SQLITE_FLOAT: return json_real(sqlite3_column_double(s, col));
+    case SQLITE_TEXT: return text_json((const char *)sqlite3_column_text(s, col));
+    case SQLITE_BLOB: return blob_json(sqlite3_column_blob(s, col), (size_t)sqlite3_column_bytes(s, col));
+    default: return json_null();
+    }
+}
+
+/* Bind JSON value V as parameter I; 0 when it is no value a column takes. */
+static int bind_json(sqlite3_stmt *s, int i, json_t *v)
+{
+    if (json_is_integer(v))
+        return sqlite3_bind_int64(s, i, json_integer_value(v)) == SQLITE_OK;
+    if (json_is_real(v))
+        return sqlite3_bind_double(s, i, json_real_value(v)) == SQLITE_OK;
+    if (json_is_boolean(v))
+        return sqlite3_bind_int(s, i, json_is_true(v)) == SQLITE_OK;
+    if (json_is_string(v))
+        return sqlite3_bind_text(s, i, json_string_value(v), (int)json_string_length(v), SQLITE_TRANSIENT) ==
+               SQLITE_OK;
+    if (json_is_null(v))
+        return sqlite3_bind_null(s, i) == SQLITE_OK;
+    const char *hex = json_string_value(json_object_get(v, "hex"));
+    unsigned char blob[64];
+    size_t n = hex ? strlen(hex) / 2 : 0;
+    if (!hex || strlen(hex) % 2 || n > sizeof(blob))
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned int byte;
+        if (sscanf(hex + 2 * k, "%2x", &byte) != 1)
+            return 0;
+        blob[k] = (unsigned char)byte;
+    }
+    return sqlite3_bind_blob(s, i, blob, (int)n, SQLITE_TRANSIENT) == SQLITE_OK;
+}
+
+/* A column's name as an entry gives it: quoted into SQL, so only [a-z0-9_]. */
+static int name_ok(const char *n)
+{
+    return *n && strlen(n) < 64 && strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(n);
+}
+
+/* "" for what is not a JSON string. */
+static const char *str(json_t *v)
+{
+    const char *t = json_string_value(v);
+    return t ? t : "";
+}
+
+/* A row's key for messages. */
+static void key_text(json_t *pk, char *out, size_t outlen)
+{
+    if (json_is_integer(pk))
+        snprintf(out, outlen, "%lld", (long long)json_integer_value(pk));
+    else
+        snprintf(out, outlen, "%.40s", str(pk));
+}
+
+/* One op of an entry on DB: insert, update or delete ROW of TABLE. ERR (ERRLEN) says why
+ * when the op is malformed; a refusal of SQLite is on DB's handle. */
+static enum ru_status apply_op(struct db *db, json_t *op, char *err, size_t errlen)
+{
+    const char *kind = json_string_value(json_object_get(op, "op"));
+    const struct projected *t = projected_table(json_string_value(json_object_get(op, "table")));
+    json_t *row = json_object_get(op, "row"), *pk = json_object_get(row, t ? t->pk : "");
+    if (!kind || !t || !json_is_object(row) || !pk || (strcmp(kind, "insert") && json_object_size(row) < 1)) {
+        snprintf(err, errlen, "an operation names no known table, row or key");
+        return RU_ERR_INVALID;
+    }
+    int insert = !strcmp(kind, "insert"), update = !strcmp(kind, "update"), del = !strcmp(kind, "delete");
+    char sql[2048];
+    size_t n = 0;
+    if (insert)
+        n = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO \"%s\" (", t->name);
+    else if (update)
+        n = (size_t)snprintf(sql, sizeof(sql), "UPDATE \"%s\" SET ", t->name);
+    else if (del)
+        n = (size_t)snprintf(sql, sizeof(sql), "DELETE FROM \"%s\"", t->name);
+    else {
+        snprintf(err, errlen, "an operation is neither insert, update nor delete");
+        return RU_ERR_INVALID;
+    }
+    const char *col;
+    json_t *v;
+    int cols = 0;
+    json_object_foreach(row, col, v)
+    {
+        if (!name_ok(col)) {
+            snprintf(err, errlen, "a column's name is not one of the journal's");
+            return RU_ERR_INVALID;
+        }
+        if (del || (update && !strcmp(col, t->pk)))
+            continue;
+        n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0, "%s\"%s\"%s", cols ? ", " : "",
+                              col, update ? " = ?" : "");
+        cols++;
+    }
+    if (insert) {
+        n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0, ") VALUES (");
+        for (int i = 0; i < cols; i++)
+            n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0, "%s?", i ? ", " : "");
+        n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0, ")");
+    } else {
+        n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0, " WHERE \"%s\" = ?", t->pk);
+    }
+    if (n >= sizeof(sql) || (update && !cols)) {
+        snprintf(err, errlen, "an operation is too long or sets nothing");
+        return RU_ERR_INVALID;
+    }
+    sqlite3_stmt *s = NULL;
+    enum ru_status rc = db_prepare(db, sql, &s);
+    if (rc != RU_OK)
+        return rc;
+    int i = 1, bound = 1;
+    json_object_foreach(row, col, v)
+    {
+        if (!del && !(update && !strcmp(col, t->pk)))
+            bound = bound && bind_json(s, i++, v);
+    }
+    if (!insert)
+        bound = bound && bind_json(s, i, pk);
+    int r = bound ? sqlite3_step(s) : SQLITE_MISUSE;
+    if (!bound) {
+        snprintf(err, errlen, "a value is none a column takes");
+        rc = RU_ERR_INVALID;
+    } else if ((r & 0xff) == SQLITE_CONSTRAINT) {
+        (void)db_fail(db, "applying a journal entry");
+        rc = RU_ERR_EXISTS;
+    } else if (r != SQLITE_DONE) {
+        rc = db_fail(db, "applying a journal entry");
+    } else if (!insert && sqlite3_changes(db_sqlite(db)) != 1) {
+        char key[64];
+        key_text(pk, key, sizeof(key));
+        snprintf(err, errlen, "%s %s is not there to %s", t->noun, key, kind);
+        rc = RU_ERR_NOT_FOUND;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* 1 when cashier ID is a manager on DB. */
+static int is_manager(struct db *db, const char *id)
+{
+    sqlite3_stmt *s = NULL;
+    if (!id || db_prepare(db, "SELECT role = 'manager' FROM cashier WHERE id = ?1", &s) != RU_OK)
+        return 0;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    int yes = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return yes;
+}
+
+/* The cashiers on DB (0 on failure). */
+static long long cashiers(struct db *db)
+{
+    sqlite3_stmt *s = NULL;
+    if (db_prepare(db, "SELECT count(*) FROM cashier", &s) != RU_OK)
+        return 0;
+    long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_finalize(s);
+    return n;
+}
+
+/* Who may make the change (docs/pos.md, "Authority"): adding a cashier, changing a role or a
+ * PIN and unlocking need a manager ("by"), except the first manager of an empty journal.
+ * Checked here, where live writes and the replay both pass. */
+static enum ru_status authorised(struct db *db, const char *type, json_t *body, char *err, size_t errlen)
+{
+    const char *by = json_string_value(json_object_get(body, "by"));
+    int needs = !strcmp(type, "cashier_unlock");
+    size_t i;
+    json_t *op;
+    json_array_foreach(json_object_get(body, "ops"), i, op)
+    {
+        json_t *row = json_object_get(op, "row");
+        if (strcmp(str(json_object_get(op, "table")), "cashier"))
+            continue;
+        if (!strcmp(str(json_object_get(op, "op")), "insert")) {
+            if (!by && cashiers(db) == 0 && !strcmp(str(json_object_get(row, "role")), "manager"))
+                continue; /* the first manager */
+            needs = 1;
+        } else if (json_object_get(row, "role") || json_object_get(row, "pin_hash") ||
+                   json_object_get(row, "pin_salt")) {
+            needs = 1;
+        }
+    }
+    if (!needs || is_manager(db, by))
+        return RU_OK;
+    if (by)
+        snprintf(err, errlen, "cashier %.32s is not a manager: only a manager approves this", by);
+    else
+        snprintf(err, errlen, "%s",
+                 cashiers(db) ? "a manager's approval is needed"
+                              : "the first cashier of an empty journal is a manager");
+    return RU_ERR_INVALID;
+}
+
+/* Apply the body of an entry of TYPE to DB: the one way tables change, live and in replay. */
+static enum ru_status apply(struct db *db, const char *type, json_t *body, char *err, size_t errlen)
+{
+    json_t *ops = json_object_get(body, "ops");
+    if (!json_is_array(ops)) {
+        snprintf(err, errlen, "the entry holds no operations");
+        return RU_ERR_INVALID;
+    }
+    /* a checkpoint restores the cashiers as they were: no approval to check */
+    enum ru_status rc = strcmp(type, "checkpoint") ? authorised(db, type, body, err, errlen) : RU_OK;
+    size_t i;
+    json_t *op;
+    json_array_foreach(ops, i, op)
+    {
+        if (rc == RU_OK)
+            rc = apply_op(db, op, err, errlen);
+    }
+    return rc;
+}
+
+/* One change being written: the entry's body, built op by op. */
+struct change {
+    json_t *body;
+    int broken; /* an allocation failed: nothing is written */
+};
+
+static void change_init(struct change *c)
+{
+    c->body = json_pack("{s:[]}", "ops");
+    c->broken = !c->body;
+}
+
+/* Add an op on a row of TABLE; ROW is stolen. */
+static void change_op(struct change *c, const char *op, const char *table, json_t *row)
+{
+    json_t *o = row ? json_pack("{s:s,s:s,s:o}", "op", op, "table", table, "row", row) : NULL;
+    if (!o || json_array_append_new(json_object_get(c->body, "ops"), o))
+        c->broken = 1;
+}
+
+/* Set KEY of a row being built (V stolen). */
+static void row_set(struct change *c, json_t *row, const char *key, json_t *v)
+{
+    if (!row || !v || json_object_set_new(row, key, v))
+        c->broken = 1;
+}
+
+/* Append the change as an entry of TYPE, then apply it to the tables, inside the caller's
+ * transaction. Frees C's body. */
+static enum ru_status record(struct journal *j, const char *type, struct change *c)
+{
+    enum ru_status rc = c->broken ? RU_ERR_NOMEM : RU_OK;
+    if (rc == RU_OK)
+        rc = append(j, type, c->body);
+    if (rc == RU_OK)
+        rc = apply(j->db, type, c->body, j->err, sizeof(j->err));
+    json_decref(c->body);
+    c->body = NULL;
+    return rc;
+}
+
+/* The next free key of TABLE (an integer key): given in the entry, so replay makes the same. */
+static long long next_id(struct journal *j, const char *sql)
+{
+    sqlite3_stmt *s = prepare(j, sql);
+    long long id = s && sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_finalize(s);
+    return id;
+}
+
+/* Every projected table of DB as {"table": [row, ...]}, for a checkpoint; NULL on failure. */
+static json_t *snapshot(struct db *db)
+{
+    json_t *tables = json_object();
+    for (size_t t = 0; tables && t < PROJECTED; t++) {
+        char sql[128];
+        sqlite3_stmt *s = NULL;
+        snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY \"%s\"", projected[t].name,
+                 projected[t].pk);
+        json_t *rows = json_array();
+        int ok = rows && db_prepare(db, sql, &s) == RU_OK, r;
+        while (ok && (r = sqlite3_step(s)) == SQLITE_ROW) {
+            json_t *row = json_object();
+            for (int c = 0; row && c < sqlite3_column_count(s); c++)
+                if (json_object_set_new(row, sqlite3_column_name(s, c), column_json(s, c))) {
+                    json_decref(row);
+                    row = NULL;
+                }
+            ok = row && !json_array_append_new(rows, row);
+        }
+        ok = ok && r == SQLITE_DONE;
+        sqlite3_finalize(s);
+        if (!ok || json_object_set_new(tables, projected[t].name, rows)) {
+            json_decref(tables);
+            tables = NULL;
+        }
+    }
+    return tables;
+}
+
+/* A checkpoint's snapshot as a body of inserts, for apply(). */
+static json_t *checkpoint_ops(json_t *cp)
+{
+    struct change c;
+    change_init(&c);
+    json_t *tables = json_object_get(cp, "tables");
+    for (size_t t = 0; t < PROJECTED; t++) {
+        size_t i;
+        json_t *row;
+        json_array_foreach(json_object_get(tables, projected[t].name), i, row)
+        {
+            change_op(&c, "insert", projected[t].name, json_incref(row));
+        }
+    }
+    if (c.broken || !json_is_object(tables)) {
+        json_decref(c.body);
+        return NULL;
+    }
+    return c.body;
+}
+
+/* A journal written before its entries held every column (schema 1 and 2) starts its
+ * replay at a checkpoint: the migration marks it due, and the first opening writes it. */
+static enum ru_status checkpoint_if_due(struct journal *j)
+{
+    sqlite3_stmt *s = prepare(j, "SELECT count(*) FROM sqlite_master WHERE name = 'checkpoint_due'");
+    int due = s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (!s || !due)
+        return s ? RU_OK : RU_ERR_DB;
+    enum ru_status rc = begin(j);
+    if (rc != RU_OK)
+        return rc;
+    /* only ever once, and only over entries that cannot be replayed */
+    s = prepare(j, "SELECT (SELECT count(*) FROM checkpoint_due), (SELECT count(*) FROM entry"
+                   " WHERE type = 'checkpoint' OR json_extract(body, '$.ops') IS NOT NULL)");
+    if (!s)
+        return end(j, RU_ERR_DB);
+    int wanted = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) && !sqlite3_column_int(s, 1);
+    sqlite3_finalize(s);
+    if (wanted) {
+        json_t *tables = snapshot(j->db);
+        json_t *body = tables ? json_pack("{s:o}", "tables", tables) : NULL;
+        rc = body ? append(j, "checkpoint", body) : RU_ERR_NOMEM;
+        json_decref(body);
+    }
+    if (rc == RU_OK)
+        rc = db_exec(j->db, "DROP TABLE checkpoint_due");
+    return end(j, rc);
+}
+
 static void pin_hash(const char *pin, const unsigned char *salt, unsigned char out[HASH_BYTES])
 {
     PKCS5_PBKDF2_HMAC(pin, (int)strlen(pin), salt, SALT_BYTES, PIN_ROUNDS, EVP_sha256(), HASH_BYTES, out);
 }
 
-enum ru_status journal_cashier_add(struct journal *j, const char *id, const char *name, int manager,
-                                   const char *pin)
+/* A fresh salt and the hash of PIN into ROW. */
+static enum ru_status set_pin(struct change *c, json_t *row, const char *pin)
 {
     unsigned char salt[SALT_BYTES], hash[HASH_BYTES];
     if (RAND_bytes(salt, sizeof(salt)) != 1)
         return RU_ERR_IO;
     pin_hash(pin, salt, hash);
-    enum ru_status rc = db_begin(j->db);
-    if (rc != RU_OK)
-        return rc;
-    sqlite3_stmt *s = prepare(j, "INSERT INTO cashier (id, name, role, pin_salt, pin_hash, created_at)"
-                                 " VALUES (?1, ?2, ?3, ?4, ?5, " NOW ")");
-    if (!s)
-        return end(j, RU_ERR_DB);
-    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, manager ? "manager" : "cashier", -1, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 4, salt, SALT_BYTES, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 5, hash, HASH_BYTES, SQLITE_STATIC);
-    int r = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if ((r & 0xff) == SQLITE_CONSTRAINT)
-        return end(j, RU_ERR_EXISTS);
-    rc = r == SQLITE_DONE ? RU_OK : db_fail(j->db, "adding a cashier");
+    row_set(c, row, "pin_salt", blob_json(salt, SALT_BYTES));
+    row_set(c, row, "pin_hash", blob_json(hash, HASH_BYTES));
+    explicit_bzero(hash, sizeof(hash));
+    return RU_OK;
+}
+
+/* Write the change on cashier ID of TYPE, approved by BY (NULL: nobody), in a transaction
+ * of its own. ROW holds the columns set besides the key, the time and the PIN (stolen). */
+static enum ru_status cashier_change(struct journal *j, const char *type, const char *op, const char *id,
+                                     json_t *row, const char *pin, const char *by)
+{
+    struct change c;
+    change_init(&c);
+    row_set(&c, row, "id", json_string(id));
+    /* hashed before the write lock is taken: it takes a while on purpose */
+    enum ru_status rc = pin ? set_pin(&c, row, pin) : RU_OK;
     if (rc == RU_OK)
-        rc = append(
-            j, "cashier_add",
-            json_pack("{s:s,s:s,s:s}", "id", id, "name", name, "role", manager ? "manager" : "cashier"));
-    return end(j, rc);
+        rc = begin(j);
+    if (rc != RU_OK) {
+        json_decref(row);
+        json_decref(c.body);
+        return rc;
+    }
+    if (!strcmp(op, "insert"))
+        row_set(&c, row, "created_at", json_string(j->now));
+    change_op(&c, op, "cashier", row);
+    if (by)
+        row_set(&c, c.body, "by", json_string(by));
+    return end(j, record(j, type, &c));
+}
+
+enum ru_status journal_cashier_add(struct journal *j, const char *id, const char *name, int manager,
+                                   const char *pin, const char *by)
+{
+    return cashier_change(j, "cashier_add", "insert", id,
+                          json_pack("{s:o,s:s,s:i,s:n}", "name", text_json(name), "role",
+                                    manager ? "manager" : "cashier", "failed_pins", 0, "locked_until"),
+                          pin, by);
+}
+
+enum ru_status journal_cashier_set_role(struct journal *j, const char *id, int manager, const char *by)
+{
+    return cashier_change(j, "cashier_role", "update", id,
+                          json_pack("{s:s}", "role", manager ? "manager" : "cashier"), NULL, by);
+}
+
+enum ru_status journal_cashier_set_pin(struct journal *j, const char *id, const char *pin, const char *by)
+{
+    return cashier_change(j, "cashier_pin", "update", id, json_object(), pin, by);
 }
 
 /* Cashier ID's count of wrong PINs and lock as they are now, inside the caller's
@@ -213,26 +662,15 @@ enum ru_status journal_cashier_add(struct journal *j, const char *id, const char
 static enum ru_status set_pins(struct journal *j, const char *id, int failures, long long locked_until,
                                const char *unlocked_by)
 {
-    sqlite3_stmt *s =
-        prepare(j, "UPDATE cashier SET failed_pins = ?2, locked_until = nullif(?3, 0) WHERE id = ?1");
-    if (!s)
-        return RU_ERR_DB;
-    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, failures);
-    sqlite3_bind_int64(s, 3, locked_until);
-    enum ru_status rc = finish(j, s);
-    if (rc == RU_OK && sqlite3_changes(db_sqlite(j->db)) != 1)
-        rc = RU_ERR_NOT_FOUND;
-    if (rc == RU_OK) {
-        json_t *b = json_pack("{s:s,s:i,s:I}", "id", id, "failures", failures, "locked_until",
-                              (json_int_t)locked_until);
-        if (b && unlocked_by)
-            json_object_set_new(b, "by", json_string(unlocked_by));
-        rc = append(j, unlocked_by ? "cashier_unlock" : "cashier_pins", b);
-    }
-    return rc;
+    struct change c;
+    change_init(&c);
+    json_t *row = json_pack("{s:s,s:i}", "id", id, "failed_pins", failures);
+    row_set(&c, row, "locked_until", locked_until ? json_integer(locked_until) : json_null());
+    change_op(&c, "update", "cashier", row);
+    if (unlocked_by)
+        row_set(&c, c.body, "by", json_string(unlocked_by));
+    return record(j, unlocked_by ? "cashier_unlock" : "cashier_pins", &c);
 }
-
 /* "2026-11-30 14:35:07 UTC" */
 static void utc_time(long long t, char *out, size_t outlen)
 {
@@ -270,7 +708,7 @@ enum ru_status journal_cashier_check(struct journal *j, const char *id, const ch
     memset(out, 0, sizeof(*out));
     /* one transaction from reading the count to writing it: guesses made at the same time
      * are each counted */
-    enum ru_status rc = db_begin(j->db);
+    enum ru_status rc = begin(j);
     if (rc != RU_OK)
         return rc;
     sqlite3_stmt *s = prepare(j, "SELECT role, pin_salt, pin_hash, failed_pins, coalesce(locked_until, 0)"
@@ -316,7 +754,7 @@ enum ru_status journal_cashier_check(struct journal *j, const char *id, const ch
 
 enum ru_status journal_cashier_unlock(struct journal *j, const char *id, const char *by)
 {
-    enum ru_status rc = db_begin(j->db);
+    enum ru_status rc = begin(j);
     if (rc != RU_OK)
         return rc;
     return end(j, set_pins(j, id, 0, 0, by));
@@ -340,27 +778,19 @@ enum ru_status journal_cashier_role(struct journal *j, const char *id, int *mana
 enum ru_status journal_shift_open(struct journal *j, const char *cashier, long long float_cents, int training,
                                   long long *shift)
 {
-    enum ru_status rc = db_begin(j->db);
+    enum ru_status rc = begin(j);
     if (rc != RU_OK)
         return rc;
-    sqlite3_stmt *s = prepare(j, "INSERT INTO shift (cashier, training, float_cents, opened_at)"
-                                 " VALUES (?1, ?2, ?3, " NOW ")");
-    if (!s)
-        return end(j, RU_ERR_DB);
-    sqlite3_bind_text(s, 1, cashier, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, training);
-    sqlite3_bind_int64(s, 3, float_cents);
-    int r = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if ((r & 0xff) == SQLITE_CONSTRAINT)
-        return end(j, RU_ERR_EXISTS);
-    if (r != SQLITE_DONE)
-        return end(j, db_fail(j->db, "opening a shift"));
-    long long id = sqlite3_last_insert_rowid(db_sqlite(j->db));
-    rc = append(j, "shift_open",
-                json_pack("{s:I,s:s,s:I,s:b}", "id", (json_int_t)id, "cashier", cashier, "float_cents",
-                          (json_int_t)float_cents, "training", training));
-    if ((rc = end(j, rc)) == RU_OK)
+    long long id = next_id(j, "SELECT coalesce(max(id), 0) + 1 FROM shift");
+    struct change c;
+    change_init(&c);
+    change_op(&c, "insert", "shift",
+              json_pack("{s:I,s:s,s:i,s:I,s:s,s:n,s:n,s:n}", "id", (json_int_t)id, "cashier", cashier,
+                        "training", training ? 1 : 0, "float_cents", (json_int_t)float_cents, "opened_at",
+                        j->now, "closed_at", "counted_cents", "z_number"));
+    if (!id)
+        c.broken = 1;
+    if ((rc = end(j, record(j, "shift_open", &c))) == RU_OK)
         *shift = id;
     return rc;
 }
@@ -390,90 +820,68 @@ enum ru_status journal_sale_begin(struct journal *j, struct pos_sale *sale)
     uuid_generate_random(u);
     uuid_unparse_lower(u, sale->request_id);
     sale->state = SALE_SENDING;
-    enum ru_status rc = db_begin(j->db);
+    enum ru_status rc = begin(j);
     if (rc != RU_OK)
         return rc;
-    sqlite3_stmt *s = prepare(
-        j,
-        "INSERT INTO sale (request_id, shift, kind, serial, plan, amount_cents, currency, tender, cash_cents,"
-        " change_cents, state, training, created_at, changed_at)"
-        " VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6, ?7, ?8, ?9, ?10, 'sending', ?11, " NOW ", " NOW ")");
-    if (!s)
-        return end(j, RU_ERR_DB);
-    sqlite3_bind_text(s, 1, sale->request_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, sale->shift);
-    sqlite3_bind_text(s, 3, sale->on_demand ? "on_demand" : "activation", -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, sale->serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, sale->plan, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 6, sale->amount_cents);
-    sqlite3_bind_text(s, 7, sale->currency, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 8, sale->card_tender ? "card" : "cash", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 9, sale->cash_cents);
-    sqlite3_bind_int64(s, 10, sale->change_cents);
-    sqlite3_bind_int(s, 11, sale->training);
-    if ((rc = finish(j, s)) != RU_OK)
-        return end(j, rc);
-    sale->id = sqlite3_last_insert_rowid(db_sqlite(j->db));
-    rc = append(j, "sale_begin",
-                json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:I,s:I,s:b}", "id", (json_int_t)sale->id,
-                          "request_id", sale->request_id, "shift", (json_int_t)sale->shift, "kind",
-                          sale->on_demand ? "on_demand" : "activation", "serial", sale->serial, "plan",
-                          sale->plan, "amount_cents", (json_int_t)sale->amount_cents, "currency",
-                          sale->currency, "tender", sale->card_tender ? "card" : "cash", "cash_cents",
-                          (json_int_t)sale->cash_cents, "change_cents", (json_int_t)sale->change_cents,
-                          "training", sale->training));
-    return end(j, rc);
-}
-
-static enum ru_status queue(struct journal *j, long long sale, const char *kind)
-{
-    sqlite3_stmt *s = prepare(j, "INSERT INTO outbox (kind, sale, next_at) VALUES (?1, ?2, 0)");
-    if (!s)
-        return RU_ERR_DB;
-    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, sale);
-    return finish(j, s);
-}
-
-/* The state change, inside the caller's transaction. */
-static enum ru_status set_state(struct journal *j, long long id, enum pos_sale_state state,
-                                const char *serial, const char *auth_code, const char *message)
-{
-    sqlite3_stmt *s = prepare(j, "UPDATE sale SET state = ?2, serial = coalesce(nullif(?3, ''), serial),"
-                                 " auth_code = coalesce(?4, auth_code), message = coalesce(?5, message),"
-                                 " changed_at = " NOW " WHERE id = ?1");
-    if (!s)
-        return RU_ERR_DB;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, state_names[state], -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, serial ? serial : "", -1, SQLITE_STATIC);
-    if (auth_code)
-        sqlite3_bind_text(s, 4, auth_code, -1, SQLITE_STATIC);
-    if (message)
-        sqlite3_bind_text(s, 5, message, -1, SQLITE_STATIC);
-    enum ru_status rc = finish(j, s);
-    if (rc == RU_OK && sqlite3_changes(db_sqlite(j->db)) != 1)
-        rc = RU_ERR_NOT_FOUND;
-    if (rc == RU_OK && (state == SALE_REVERSAL_PENDING || state == SALE_VOID_PENDING))
-        rc = queue(j, id, state == SALE_VOID_PENDING ? "void" : "reversal");
-    if (rc == RU_OK) {
-        json_t *b = json_pack("{s:I,s:s}", "id", (json_int_t)id, "state", state_names[state]);
-        if (b && serial && *serial)
-            json_object_set_new(b, "serial", json_string(serial));
-        if (b && auth_code)
-            json_object_set_new(b, "auth_code", json_string(auth_code));
-        rc = append(j, "sale_state", b);
-    }
+    long long id = next_id(j, "SELECT coalesce(max(id), 0) + 1 FROM sale");
+    struct change c;
+    change_init(&c);
+    json_t *row =
+        json_pack("{s:I,s:s,s:I,s:s,s:o,s:o,s:I,s:o,s:s,s:I,s:I,s:s,s:n,s:n,s:i,s:s,s:s}", "id",
+                  (json_int_t)id, "request_id", sale->request_id, "shift", (json_int_t)sale->shift, "kind",
+                  sale->on_demand ? "on_demand" : "activation", "serial",
+                  sale->serial[0] ? text_json(sale->serial) : json_null(), "plan", text_json(sale->plan),
+                  "amount_cents", (json_int_t)sale->amount_cents, "currency", text_json(sale->currency),
+                  "tender", sale->card_tender ? "card" : "cash", "cash_cents", (json_int_t)sale->cash_cents,
+                  "change_cents", (json_int_t)sale->change_cents, "state", "sending", "auth_code", "message",
+                  "training", sale->training ? 1 : 0, "created_at", j->now, "changed_at", j->now);
+    change_op(&c, "insert", "sale", row);
+    if (!id)
+        c.broken = 1;
+    if ((rc = end(j, record(j, "sale_begin", &c))) == RU_OK)
+        sale->id = id;
     return rc;
+}
+
+/* Queue a KIND (reversal, void, receipt) for sale SALE into C. */
+static void queue(struct journal *j, struct change *c, long long sale, const char *kind)
+{
+    long long id = next_id(j, "SELECT coalesce(max(id), 0) + 1 FROM outbox");
+    change_op(c, "insert", "outbox",
+              json_pack("{s:I,s:s,s:I,s:i,s:i,s:n,s:n}", "id", (json_int_t)id, "kind", kind, "sale",
+                        (json_int_t)sale, "attempts", 0, "next_at", 0, "last_error", "done_at"));
+    if (!id)
+        c->broken = 1;
+}
+
+/* The state change into C: what the issuer said (each may be NULL: unchanged), and a
+ * reversal or void queued with a pending state. */
+static void set_state(struct journal *j, struct change *c, long long id, enum pos_sale_state state,
+                      const char *serial, const char *auth_code, const char *message)
+{
+    json_t *row =
+        json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "state", state_names[state], "changed_at", j->now);
+    if (serial && *serial)
+        row_set(c, row, "serial", text_json(serial));
+    if (auth_code)
+        row_set(c, row, "auth_code", text_json(auth_code));
+    if (message)
+        row_set(c, row, "message", text_json(message));
+    change_op(c, "update", "sale", row);
+    if (state == SALE_REVERSAL_PENDING || state == SALE_VOID_PENDING)
+        queue(j, c, id, state == SALE_VOID_PENDING ? "void" : "reversal");
 }
 
 enum ru_status journal_sale_state(struct journal *j, long long id, enum pos_sale_state state,
                                   const char *serial, const char *auth_code, const char *message)
 {
-    enum ru_status rc = db_begin(j->db);
+    enum ru_status rc = begin(j);
     if (rc != RU_OK)
         return rc;
-    return end(j, set_state(j, id, state, serial, auth_code, message));
+    struct change c;
+    change_init(&c);
+    set_state(j, &c, id, state, serial, auth_code, message);
+    return end(j, record(j, "sale_state", &c));
 }
 
 enum ru_status journal_sale_get(struct journal *j, long long id, struct pos_sale *o)
@@ -522,26 +930,53 @@ enum ru_status journal_sale_of_card(struct journal *j, const char *serial, struc
     return id ? journal_sale_get(j, id, out) : RU_ERR_NOT_FOUND;
 }
 
+/* 1 when the cached catalog is PLANS already (when it was fetched aside). */
+static int catalog_same(struct journal *j, const struct pos_plan *plans, size_t n)
+{
+    if (next_id(j, "SELECT count(*) + 1 FROM catalog") != (long long)n + 1)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *s =
+            prepare(j, "SELECT 1 FROM catalog WHERE code = ?1 AND months = ?2 AND price_cents = ?3"
+                       " AND currency = ?4");
+        if (!s)
+            return 0;
+        sqlite3_bind_text(s, 1, plans[i].code, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 2, plans[i].months);
+        sqlite3_bind_int64(s, 3, plans[i].price_cents);
+        sqlite3_bind_text(s, 4, plans[i].currency, -1, SQLITE_STATIC);
+        int found = sqlite3_step(s) == SQLITE_ROW;
+        sqlite3_finalize(s);
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
 enum ru_status journal_catalog_store(struct journal *j, const struct pos_plan *plans, size_t n)
 {
-    enum ru_status rc = db_begin(j->db);
+    enum ru_status rc = begin(j);
     if (rc != RU_OK)
         return rc;
-    sqlite3_stmt *s = prepare(j, "DELETE FROM catalog");
-    rc = s ? finish(j, s) : RU_ERR_DB;
-    for (size_t i = 0; rc == RU_OK && i < n; i++) {
-        if (!(s = prepare(j, "INSERT INTO catalog (code, months, price_cents, currency, fetched_at)"
-                             " VALUES (?1, ?2, ?3, ?4, " NOW ")")))
-            rc = RU_ERR_DB;
-        else {
-            sqlite3_bind_text(s, 1, plans[i].code, -1, SQLITE_STATIC);
-            sqlite3_bind_int(s, 2, plans[i].months);
-            sqlite3_bind_int64(s, 3, plans[i].price_cents);
-            sqlite3_bind_text(s, 4, plans[i].currency, -1, SQLITE_STATIC);
-            rc = finish(j, s);
-        }
+    /* the same catalog again writes nothing: the journal does not grow with every fetch */
+    if (catalog_same(j, plans, n))
+        return end(j, RU_OK);
+    struct change c;
+    change_init(&c);
+    sqlite3_stmt *s = prepare(j, "SELECT code FROM catalog ORDER BY code");
+    if (!s) {
+        json_decref(c.body);
+        return end(j, RU_ERR_DB);
     }
-    return end(j, rc);
+    while (sqlite3_step(s) == SQLITE_ROW)
+        change_op(&c, "delete", "catalog", json_pack("{s:o}", "code", column_json(s, 0)));
+    sqlite3_finalize(s);
+    for (size_t i = 0; i < n; i++)
+        change_op(&c, "insert", "catalog",
+                  json_pack("{s:o,s:i,s:I,s:o,s:s}", "code", text_json(plans[i].code), "months",
+                            plans[i].months, "price_cents", (json_int_t)plans[i].price_cents, "currency",
+                            text_json(plans[i].currency), "fetched_at", j->now));
+    return end(j, record(j, "catalog", &c));
 }
 
 enum ru_status journal_catalog_get(struct journal *j, const char *code, struct pos_plan *out)
@@ -566,7 +1001,7 @@ enum ru_status journal_catalog_get(struct journal *j, const char *code, struct p
 
 enum ru_status journal_recover(struct journal *j, unsigned long *n)
 {
-    enum ru_status rc = db_begin(j->db);
+    enum ru_status rc = begin(j);
     if (rc != RU_OK)
         return rc;
     sqlite3_stmt *s = prepare(j, "SELECT id FROM sale WHERE state = 'sending' ORDER BY id");
@@ -578,9 +1013,13 @@ enum ru_status journal_recover(struct journal *j, unsigned long *n)
     while (k < 256 && sqlite3_step(s) == SQLITE_ROW)
         ids[k++] = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
-    for (size_t i = 0; rc == RU_OK && i < k; i++)
-        rc = set_state(j, ids[i], SALE_REVERSAL_PENDING, NULL, NULL,
-                       "no answer: the terminal stopped while sending");
+    for (size_t i = 0; rc == RU_OK && i < k; i++) {
+        struct change c;
+        change_init(&c);
+        set_state(j, &c, ids[i], SALE_REVERSAL_PENDING, NULL, NULL,
+                  "no answer: the terminal stopped while sending");
+        rc = record(j, "sale_state", &c);
+    }
     if ((rc = end(j, rc)) == RU_OK)
         *n = (unsigned long)k;
     /* more than 256 at once cannot happen on one terminal; go round again if it did */
@@ -617,35 +1056,53 @@ enum ru_status journal_outbox_due(struct journal *j, long long now, struct pos_o
 
 enum ru_status journal_receipt_queue(struct journal *j, long long id)
 {
-    return queue(j, id, "receipt");
+    enum ru_status rc = begin(j);
+    if (rc != RU_OK)
+        return rc;
+    struct change c;
+    change_init(&c);
+    queue(j, &c, id, "receipt");
+    return end(j, record(j, "outbox_add", &c));
+}
+
+/* Outbox item ID's next count of attempts into ROW. */
+static void attempted(struct journal *j, struct change *c, json_t *row, long long id)
+{
+    sqlite3_stmt *s = prepare(j, "SELECT attempts + 1 FROM outbox WHERE id = ?1");
+    if (s)
+        sqlite3_bind_int64(s, 1, id);
+    row_set(c, row, "attempts",
+            json_integer(s && sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 1));
+    sqlite3_finalize(s);
 }
 
 enum ru_status journal_outbox_done(struct journal *j, const struct pos_outbox_item *it)
 {
-    enum ru_status rc = db_begin(j->db);
+    enum ru_status rc = begin(j);
     if (rc != RU_OK)
         return rc;
-    sqlite3_stmt *s =
-        prepare(j, "UPDATE outbox SET done_at = " NOW ", attempts = attempts + 1 WHERE id = ?1");
-    if (!s)
-        return end(j, RU_ERR_DB);
-    sqlite3_bind_int64(s, 1, it->id);
-    rc = finish(j, s);
-    if (rc == RU_OK && !it->receipt)
-        rc = set_state(j, it->sale, it->void_ ? SALE_VOIDED : SALE_REVERSED, NULL, NULL, NULL);
-    return end(j, rc);
+    struct change c;
+    change_init(&c);
+    json_t *row = json_pack("{s:I,s:s}", "id", (json_int_t)it->id, "done_at", j->now);
+    attempted(j, &c, row, it->id);
+    change_op(&c, "update", "outbox", row);
+    if (!it->receipt)
+        set_state(j, &c, it->sale, it->void_ ? SALE_VOIDED : SALE_REVERSED, NULL, NULL, NULL);
+    return end(j, record(j, "outbox_done", &c));
 }
 
 enum ru_status journal_outbox_retry(struct journal *j, long long id, long long next_at, const char *error)
 {
-    sqlite3_stmt *s =
-        prepare(j, "UPDATE outbox SET attempts = attempts + 1, next_at = ?2, last_error = ?3 WHERE id = ?1");
-    if (!s)
-        return RU_ERR_DB;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, next_at);
-    sqlite3_bind_text(s, 3, error, -1, SQLITE_TRANSIENT);
-    return finish(j, s);
+    enum ru_status rc = begin(j);
+    if (rc != RU_OK)
+        return rc;
+    struct change c;
+    change_init(&c);
+    json_t *row = json_pack("{s:I,s:I,s:o}", "id", (json_int_t)id, "next_at", (json_int_t)next_at,
+                            "last_error", text_json(error));
+    attempted(j, &c, row, id);
+    change_op(&c, "update", "outbox", row);
+    return end(j, record(j, "outbox_retry", &c));
 }
 
 enum ru_status journal_outbox_pending(struct journal *j, unsigned long *n)
@@ -748,25 +1205,18 @@ enum ru_status journal_report_x(struct journal *j, long long shift, char **json)
 enum ru_status journal_shift_close(struct journal *j, long long counted_cents, char **json)
 {
     struct pos_shift sh;
-    enum ru_status rc = db_begin(j->db);
+    enum ru_status rc = begin(j);
     if (rc != RU_OK)
         return rc;
     if ((rc = journal_shift_current(j, &sh)) != RU_OK)
         return end(j, rc);
-    sqlite3_stmt *s = prepare(j, "SELECT coalesce(max(number), 0) + 1, " NOW " FROM zreport");
-    if (!s)
-        return end(j, RU_ERR_DB);
-    sqlite3_step(s);
-    long long number = sqlite3_column_int64(s, 0);
-    char closed_at[24];
-    text_col(s, 1, closed_at, sizeof(closed_at));
-    sqlite3_finalize(s);
+    long long number = next_id(j, "SELECT coalesce(max(number), 0) + 1 FROM zreport");
     json_t *o;
     if ((rc = totals(j, sh.id, &o)) != RU_OK)
         return end(j, rc);
     long long expected = json_integer_value(json_object_get(o, "expected_cash_cents"));
     json_t *z = json_pack("{s:I,s:I,s:s,s:s}", "z_number", (json_int_t)number, "shift_id", (json_int_t)sh.id,
-                          "opened_at", sh.opened_at, "closed_at", closed_at);
+                          "opened_at", sh.opened_at, "closed_at", j->now);
     json_object_update_missing(z, o);
     json_decref(o);
     json_object_set_new(z, "counted_cash_cents", json_integer(counted_cents));
@@ -775,38 +1225,15 @@ enum ru_status journal_shift_close(struct journal *j, long long counted_cents, c
     json_decref(z);
     if (!body)
         return end(j, RU_ERR_NOMEM);
-    s = prepare(j, "UPDATE shift SET closed_at = ?2, counted_cents = ?3, z_number = ?4 WHERE id = ?1");
-    if (s) {
-        sqlite3_bind_int64(s, 1, sh.id);
-        sqlite3_bind_text(s, 2, closed_at, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 3, counted_cents);
-        sqlite3_bind_int64(s, 4, number);
-        rc = finish(j, s);
-    } else {
-        rc = RU_ERR_DB;
-    }
-    if (rc == RU_OK &&
-        (s = prepare(j, "INSERT INTO zreport (number, shift, body, created_at) VALUES (?1, ?2, ?3, ?4)"))) {
-        sqlite3_bind_int64(s, 1, number);
-        sqlite3_bind_int64(s, 2, sh.id);
-        sqlite3_bind_text(s, 3, body, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, closed_at, -1, SQLITE_STATIC);
-        rc = finish(j, s);
-    } else if (rc == RU_OK) {
-        rc = RU_ERR_DB;
-    }
-    if (rc == RU_OK) {
-        unsigned char h[HASH_BYTES];
-        char hex[2 * HASH_BYTES + 1];
-        unsigned int hl = 0;
-        EVP_Digest(body, strlen(body), h, &hl, EVP_sha256(), NULL);
-        for (int i = 0; i < HASH_BYTES; i++)
-            snprintf(hex + 2 * i, 3, "%02x", h[i]);
-        rc = append(j, "shift_close",
-                    json_pack("{s:I,s:I,s:I,s:s}", "id", (json_int_t)sh.id, "counted_cents",
-                              (json_int_t)counted_cents, "z_number", (json_int_t)number, "z_sha256", hex));
-    }
-    if ((rc = end(j, rc)) == RU_OK)
+    struct change c;
+    change_init(&c);
+    change_op(&c, "update", "shift",
+              json_pack("{s:I,s:s,s:I,s:I}", "id", (json_int_t)sh.id, "closed_at", j->now, "counted_cents",
+                        (json_int_t)counted_cents, "z_number", (json_int_t)number));
+    change_op(&c, "insert", "zreport",
+              json_pack("{s:I,s:I,s:s,s:s}", "number", (json_int_t)number, "shift", (json_int_t)sh.id, "body",
+                        body, "created_at", j->now));
+    if ((rc = end(j, record(j, "shift_close", &c))) == RU_OK)
         *json = body;
     else
         free(body);
@@ -830,257 +1257,248 @@ enum ru_status journal_zreport(struct journal *j, long long number, char **json)
     return rc;
 }
 
-/* What the entries say of one sale. */
-struct replayed {
-    int seen;
-    char request_id[37], serial[CARD_DIGITS + 1], plan[17], auth_code[33];
-    long long shift, amount_cents;
-    enum pos_sale_state state;
-};
-
-struct replay {
-    struct replayed *sales;
-    size_t cap;
-    json_t *zsums;    /* z_number -> sha256 of its report */
-    json_t *cashiers; /* id -> [wrong PINs in a row, locked until] */
-};
-
-static struct replayed *replayed_sale(struct replay *r, long long id)
-{
-    if (id < 1 || id > 100000000)
-        return NULL;
-    if ((size_t)id >= r->cap) {
-        size_t cap = (size_t)id * 2;
-        struct replayed *s = realloc(r->sales, cap * sizeof(*s));
-        if (!s)
-            return NULL;
-        memset(s + r->cap, 0, (cap - r->cap) * sizeof(*s));
-        r->sales = s;
-        r->cap = cap;
-    }
-    return &r->sales[id];
-}
-
-static void copy_str(json_t *o, const char *key, char *out, size_t outlen)
-{
-    const char *v = json_string_value(json_object_get(o, key));
-    if (v)
-        snprintf(out, outlen, "%s", v);
-}
-
-/* Apply entry TYPE with BODY; 0 when the body is not what the type needs. */
-static int apply(struct replay *r, const char *type, json_t *b)
-{
-    long long id = json_integer_value(json_object_get(b, "id"));
-    if (!strcmp(type, "sale_begin") || !strcmp(type, "sale_state")) {
-        struct replayed *s = replayed_sale(r, id);
-        if (!s)
-            return 0;
-        if (type[5] == 'b') {
-            memset(s, 0, sizeof(*s));
-            s->seen = 1;
-            copy_str(b, "request_id", s->request_id, sizeof(s->request_id));
-            copy_str(b, "serial", s->serial, sizeof(s->serial));
-            copy_str(b, "plan", s->plan, sizeof(s->plan));
-            s->shift = json_integer_value(json_object_get(b, "shift"));
-            s->amount_cents = json_integer_value(json_object_get(b, "amount_cents"));
-            s->state = SALE_SENDING;
-            return 1;
-        }
-        if (!s->seen)
-            return 0;
-        s->state = state_of(json_string_value(json_object_get(b, "state")));
-        copy_str(b, "serial", s->serial, sizeof(s->serial));
-        copy_str(b, "auth_code", s->auth_code, sizeof(s->auth_code));
-        return 1;
-    }
-    if (!strcmp(type, "shift_close")) {
-        char key[32];
-        snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(json_object_get(b, "z_number")));
-        json_object_set(r->zsums, key, json_object_get(b, "z_sha256"));
-        return 1;
-    }
-    const char *cashier = json_string_value(json_object_get(b, "id"));
-    if (!strcmp(type, "cashier_add"))
-        return cashier && !json_object_set_new(r->cashiers, cashier, json_pack("[i,i]", 0, 0));
-    if (!strcmp(type, "cashier_pins") || !strcmp(type, "cashier_unlock"))
-        return cashier && json_object_get(r->cashiers, cashier) &&
-               !json_object_set_new(
-                   r->cashiers, cashier,
-                   json_pack("[O,O]", json_object_get(b, "failures"), json_object_get(b, "locked_until")));
-    return !strcmp(type, "shift_open");
-}
-
-/* The chain, entry by entry, replayed into R. */
-static enum ru_status check_chain(struct journal *j, struct replay *r, char *why, size_t whylen)
+/* Replay the chain: every entry's hash checked, and from the start (or the checkpoint of a
+ * migrated journal) every entry applied to FRESH. */
+static enum ru_status replay(struct journal *j, struct db *fresh, char *why, size_t whylen)
 {
     sqlite3_stmt *s = prepare(j, "SELECT seq, at, type, body, prev, hash FROM entry ORDER BY seq");
     if (!s)
         return RU_ERR_DB;
     unsigned char last[HASH_BYTES] = {0}, hash[HASH_BYTES];
     long long want = 1;
+    int legacy = 0, checkpoint = 0, replayed = 0; /* entries seen of each kind */
     enum ru_status rc = RU_OK;
     while (rc == RU_OK && sqlite3_step(s) == SQLITE_ROW) {
         long long seq = sqlite3_column_int64(s, 0);
         const char *at = (const char *)sqlite3_column_text(s, 1),
                    *type = (const char *)sqlite3_column_text(s, 2);
         const char *body = (const char *)sqlite3_column_text(s, 3);
+        type = type ? type : "?";
         rc = RU_ERR_INVALID;
-        if (seq != want)
+        if (seq != want) {
             snprintf(why, whylen, "journal entry %lld is missing (the next is %lld): deleted", want, seq);
-        else if (sqlite3_column_bytes(s, 4) != HASH_BYTES ||
-                 memcmp(sqlite3_column_blob(s, 4), last, HASH_BYTES))
+            break;
+        }
+        if (sqlite3_column_bytes(s, 4) != HASH_BYTES || memcmp(sqlite3_column_blob(s, 4), last, HASH_BYTES)) {
             snprintf(why, whylen, "journal entry %lld does not follow entry %lld: the chain is broken", seq,
                      seq - 1);
-        else {
-            entry_hash(last, seq, at ? at : "", type ? type : "", body ? body : "", hash);
-            json_t *b = body ? json_loads(body, 0, NULL) : NULL;
-            if (sqlite3_column_bytes(s, 5) != HASH_BYTES ||
-                memcmp(sqlite3_column_blob(s, 5), hash, HASH_BYTES))
-                snprintf(why, whylen, "journal entry %lld (%s) was changed after it was written", seq,
-                         type ? type : "?");
-            else if (!b || !apply(r, type, b))
-                snprintf(why, whylen, "journal entry %lld (%s) cannot be read", seq, type ? type : "?");
+            break;
+        }
+        entry_hash(last, seq, at ? at : "", type, body ? body : "", hash);
+        memcpy(last, hash, HASH_BYTES);
+        want++;
+        if (sqlite3_column_bytes(s, 5) != HASH_BYTES || memcmp(sqlite3_column_blob(s, 5), hash, HASH_BYTES)) {
+            snprintf(why, whylen, "journal entry %lld (%s) was changed after it was written", seq, type);
+            break;
+        }
+        json_t *b = body ? json_loads(body, 0, NULL) : NULL, *ops = NULL;
+        char err[300] = "";
+        if (!json_is_object(b)) {
+            snprintf(why, whylen, "journal entry %lld (%s) cannot be read", seq, type);
+        } else if (!strcmp(type, "checkpoint")) {
+            /* written once, by the migration, over entries that cannot be replayed */
+            if (checkpoint || replayed)
+                snprintf(why, whylen, "journal entry %lld is a checkpoint after entries that replay", seq);
+            else if (!(ops = checkpoint_ops(b)))
+                snprintf(why, whylen, "journal entry %lld (checkpoint) cannot be read", seq);
+            else if ((rc = apply(fresh, type, ops, err, sizeof(err))) != RU_OK)
+                snprintf(why, whylen, "journal entry %lld (checkpoint) cannot be replayed: %s", seq,
+                         err[0] ? err : db_errmsg(fresh));
+            checkpoint = 1;
+        } else if (!json_object_get(b, "ops")) {
+            /* written before entries held every column: only a checkpoint after it says
+             * what the tables held */
+            if (checkpoint || replayed)
+                snprintf(why, whylen, "journal entry %lld (%s) holds no columns to replay", seq, type);
             else
                 rc = RU_OK;
-            json_decref(b);
-            memcpy(last, hash, HASH_BYTES);
-            want++;
+            legacy = 1;
+        } else if (legacy && !checkpoint) {
+            snprintf(why, whylen, "journal entry %lld (%s) follows older entries without a checkpoint", seq,
+                     type);
+        } else if ((rc = apply(fresh, type, b, err, sizeof(err))) != RU_OK) {
+            snprintf(why, whylen, "journal entry %lld (%s) cannot be replayed: %s", seq, type,
+                     err[0] ? err : db_errmsg(fresh));
+            rc = RU_ERR_INVALID;
+        } else {
+            replayed = 1;
         }
-    }
-    sqlite3_finalize(s);
-    return rc;
-}
-
-/* The sale table against the replay. */
-static enum ru_status check_sales(struct journal *j, struct replay *r, char *why, size_t whylen)
-{
-    sqlite3_stmt *s =
-        prepare(j, "SELECT id, request_id, shift, coalesce(serial, ''), plan, amount_cents, state,"
-                   " coalesce(auth_code, '') FROM sale ORDER BY id");
-    if (!s)
-        return RU_ERR_DB;
-    enum ru_status rc = RU_OK;
-    long long expect_next = 1;
-    while (rc == RU_OK && sqlite3_step(s) == SQLITE_ROW) {
-        long long id = sqlite3_column_int64(s, 0);
-        for (; expect_next < id && rc == RU_OK; expect_next++)
-            if ((size_t)expect_next < r->cap && r->sales[expect_next].seen) {
-                snprintf(why, whylen, "sale %lld is in the journal but not in the sales table: deleted",
-                         expect_next);
-                rc = RU_ERR_INVALID;
-            }
-        expect_next = id + 1;
         if (rc != RU_OK)
-            break;
-        struct replayed *p = (size_t)id < r->cap ? &r->sales[id] : NULL;
-        const char *what = NULL;
-        if (!p || !p->seen)
-            what = "is not in the journal: added behind its back";
-        else if (strcmp(p->request_id, (const char *)sqlite3_column_text(s, 1)))
-            what = "has another request_id than the journal";
-        else if (p->shift != sqlite3_column_int64(s, 2))
-            what = "has another shift than the journal";
-        else if (strcmp(p->serial, (const char *)sqlite3_column_text(s, 3)))
-            what = "has another serial than the journal";
-        else if (strcmp(p->plan, (const char *)sqlite3_column_text(s, 4)))
-            what = "has another plan than the journal";
-        else if (p->amount_cents != sqlite3_column_int64(s, 5))
-            what = "has another amount than the journal";
-        else if (strcmp(state_names[p->state], (const char *)sqlite3_column_text(s, 6)))
-            what = "has another state than the journal";
-        else if (strcmp(p->auth_code, (const char *)sqlite3_column_text(s, 7)))
-            what = "has another auth code than the journal";
-        if (what) {
-            snprintf(why, whylen, "sale %lld %s: edited", id, what);
             rc = RU_ERR_INVALID;
-        }
+        json_decref(ops);
+        json_decref(b);
     }
     sqlite3_finalize(s);
-    for (; rc == RU_OK && (size_t)expect_next < r->cap; expect_next++)
-        if (r->sales[expect_next].seen) {
-            snprintf(why, whylen, "sale %lld is in the journal but not in the sales table: deleted",
-                     expect_next);
-            rc = RU_ERR_INVALID;
-        }
-    return rc;
-}
-
-/* Every Z report against the digest its shift's closing entry recorded. */
-static enum ru_status check_zreports(struct journal *j, struct replay *r, char *why, size_t whylen)
-{
-    sqlite3_stmt *s = prepare(j, "SELECT number, body FROM zreport ORDER BY number");
-    if (!s)
-        return RU_ERR_DB;
-    enum ru_status rc = RU_OK;
-    while (rc == RU_OK && sqlite3_step(s) == SQLITE_ROW) {
-        char key[32], hex[2 * HASH_BYTES + 1];
-        unsigned char h[HASH_BYTES];
-        unsigned int hl = 0;
-        const char *body = (const char *)sqlite3_column_text(s, 1);
-        snprintf(key, sizeof(key), "%lld", (long long)sqlite3_column_int64(s, 0));
-        EVP_Digest(body, strlen(body), h, &hl, EVP_sha256(), NULL);
-        for (int i = 0; i < HASH_BYTES; i++)
-            snprintf(hex + 2 * i, 3, "%02x", h[i]);
-        const char *want = json_string_value(json_object_get(r->zsums, key));
-        if (!want || strcmp(want, hex)) {
-            snprintf(why, whylen, "Z report %s does not match its shift's closing entry: edited", key);
-            rc = RU_ERR_INVALID;
-        }
-    }
-    sqlite3_finalize(s);
-    return rc;
-}
-
-/* Every cashier's count of wrong PINs and lock against the replay: a lock lifted behind
- * the journal's back is named. */
-static enum ru_status check_cashiers(struct journal *j, struct replay *r, char *why, size_t whylen)
-{
-    sqlite3_stmt *s =
-        prepare(j, "SELECT id, failed_pins, coalesce(locked_until, 0) FROM cashier ORDER BY id");
-    if (!s)
-        return RU_ERR_DB;
-    enum ru_status rc = RU_OK;
-    size_t rows = 0;
-    while (rc == RU_OK && sqlite3_step(s) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(s, 0);
-        json_t *p = json_object_get(r->cashiers, id);
-        rows++;
-        const char *what = NULL;
-        if (!p)
-            what = "is not in the journal: added behind its back";
-        else if (json_integer_value(json_array_get(p, 0)) != sqlite3_column_int64(s, 1) ||
-                 json_integer_value(json_array_get(p, 1)) != sqlite3_column_int64(s, 2))
-            what = "has another count of wrong PINs or lock than the journal";
-        if (what) {
-            snprintf(why, whylen, "cashier %.32s %s: edited", id, what);
-            rc = RU_ERR_INVALID;
-        }
-    }
-    sqlite3_finalize(s);
-    if (rc == RU_OK && rows != json_object_size(r->cashiers)) {
-        snprintf(why, whylen, "a cashier is in the journal but not in the cashiers table: deleted");
+    if (rc == RU_OK && legacy && !checkpoint) {
+        snprintf(why, whylen, "the journal's older entries have no checkpoint to start the replay from");
         rc = RU_ERR_INVALID;
     }
+    return rc;
+}
+
+/* Order of two keys as SQLite sorts them: integers before text, text byte by byte. */
+static int key_cmp(sqlite3_stmt *a, sqlite3_stmt *b, int col)
+{
+    int ta = sqlite3_column_type(a, col), tb = sqlite3_column_type(b, col);
+    int ra = ta == SQLITE_INTEGER || ta == SQLITE_FLOAT ? 1 : ta == SQLITE_NULL ? 0 : 2;
+    int rb = tb == SQLITE_INTEGER || tb == SQLITE_FLOAT ? 1 : tb == SQLITE_NULL ? 0 : 2;
+    if (ra != rb || ra == 0)
+        return ra - rb;
+    if (ra == 1) {
+        double x = sqlite3_column_double(a, col), y = sqlite3_column_double(b, col);
+        return x < y ? -1 : x > y;
+    }
+    const unsigned char *x = sqlite3_column_text(a, col), *y = sqlite3_column_text(b, col);
+    int r = strcmp((const char *)x, (const char *)y);
+    return r < 0 ? -1 : r > 0;
+}
+
+static int same_value(sqlite3_stmt *a, sqlite3_stmt *b, int col)
+{
+    int t = sqlite3_column_type(a, col);
+    if (t != sqlite3_column_type(b, col))
+        return 0;
+    if (t == SQLITE_INTEGER)
+        return sqlite3_column_int64(a, col) == sqlite3_column_int64(b, col);
+    if (t == SQLITE_FLOAT)
+        return sqlite3_column_double(a, col) == sqlite3_column_double(b, col);
+    if (t == SQLITE_NULL)
+        return 1;
+    const void *x =
+        t == SQLITE_BLOB ? sqlite3_column_blob(a, col) : (const void *)sqlite3_column_text(a, col);
+    const void *y =
+        t == SQLITE_BLOB ? sqlite3_column_blob(b, col) : (const void *)sqlite3_column_text(b, col);
+    int n = sqlite3_column_bytes(a, col);
+    return n == sqlite3_column_bytes(b, col) && (!n || !memcmp(x, y, (size_t)n));
+}
+
+/* A value for a message: short, on one line. */
+static void value_text(sqlite3_stmt *s, int col, char *out, size_t outlen)
+{
+    int t = sqlite3_column_type(s, col), n = sqlite3_column_bytes(s, col);
+    if (t == SQLITE_NULL) {
+        snprintf(out, outlen, "NULL");
+    } else if (t == SQLITE_BLOB) {
+        const unsigned char *p = sqlite3_column_blob(s, col);
+        size_t k = 0;
+        k += (size_t)snprintf(out, outlen, "x'");
+        for (int i = 0; i < n && i < 8 && k + 3 < outlen; i++)
+            k += (size_t)snprintf(out + k, outlen - k, "%02x", p[i]);
+        snprintf(out + k, k < outlen ? outlen - k : 0, "%s'", n > 8 ? "..." : "");
+    } else {
+        snprintf(out, outlen, "%.40s%s", (const char *)sqlite3_column_text(s, col), n > 40 ? "..." : "");
+        for (char *p = out; *p; p++)
+            if (*p == '\n')
+                *p = ' ';
+    }
+}
+
+/* How a message names a column that differs: "has another amount than the journal". */
+static const char *difference(const char *table, const char *col, char *buf, size_t buflen)
+{
+    static const struct {
+        const char *table, *col, *words;
+    } named[] = {
+        {"sale", "amount_cents", "has another amount than the journal"},
+        {"sale", "auth_code", "has another auth code than the journal"},
+        {"cashier", "failed_pins", "has another count of wrong PINs or lock than the journal"},
+        {"cashier", "locked_until", "has another count of wrong PINs or lock than the journal"},
+        {"zreport", "body", "does not match its shift's closing entry"},
+    };
+    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+        if (!strcmp(named[i].table, table) && !strcmp(named[i].col, col))
+            return named[i].words;
+    snprintf(buf, buflen, "has another %s than the journal", col);
+    for (char *p = buf; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+    return buf;
+}
+
+/* Table T of the live journal against the replay FRESH, row by row in key order. */
+static enum ru_status compare_table(struct journal *j, struct db *fresh, const struct projected *t, char *why,
+                                    size_t whylen)
+{
+    char sql[128], key[64], want[64], got[64], words[96];
+    snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY \"%s\"", t->name, t->pk);
+    sqlite3_stmt *a = NULL, *b = prepare(j, sql);
+    if (!b)
+        return RU_ERR_DB;
+    if (db_prepare(fresh, sql, &a) != RU_OK) {
+        sqlite3_finalize(b);
+        snprintf(j->err, sizeof(j->err), "%s", db_errmsg(fresh));
+        return RU_ERR_DB;
+    }
+    enum ru_status rc = RU_OK;
+    int cols = sqlite3_column_count(a), pk = 0;
+    for (int c = 0; c < cols; c++)
+        if (!strcmp(sqlite3_column_name(a, c), t->pk))
+            pk = c;
+    if (cols != sqlite3_column_count(b))
+        rc = RU_ERR_INVALID;
+    for (int c = 0; rc == RU_OK && c < cols; c++)
+        if (strcmp(sqlite3_column_name(a, c), sqlite3_column_name(b, c)))
+            rc = RU_ERR_INVALID;
+    if (rc != RU_OK)
+        snprintf(why, whylen, "table %s has other columns than the journal's", t->name);
+    int ra = rc == RU_OK ? sqlite3_step(a) : SQLITE_DONE, rb = rc == RU_OK ? sqlite3_step(b) : SQLITE_DONE;
+    while (rc == RU_OK && (ra == SQLITE_ROW || rb == SQLITE_ROW)) {
+        int order = ra != SQLITE_ROW ? 1 : rb != SQLITE_ROW ? -1 : key_cmp(a, b, pk);
+        if (order) {
+            value_text(order < 0 ? a : b, pk, key, sizeof(key));
+            if (order < 0)
+                snprintf(why, whylen,
+                         "%s %s is in the journal but not in the %s table: deleted (table %s, row %s)",
+                         t->noun, key, t->plural, t->name, key);
+            else
+                snprintf(why, whylen, "%s %s is not in the journal: added behind its back (table %s, row %s)",
+                         t->noun, key, t->name, key);
+            rc = RU_ERR_INVALID;
+            break;
+        }
+        for (int c = 0; c < cols; c++)
+            if (!same_value(a, b, c)) {
+                const char *col = sqlite3_column_name(a, c);
+                value_text(a, pk, key, sizeof(key));
+                value_text(a, c, want, sizeof(want));
+                value_text(b, c, got, sizeof(got));
+                snprintf(why, whylen,
+                         "%s %s %s: edited (table %s, row %s, column %s: journal says %s, table says %s)",
+                         t->noun, key, difference(t->name, col, words, sizeof(words)), t->name, key, col,
+                         want, got);
+                rc = RU_ERR_INVALID;
+                break;
+            }
+        ra = sqlite3_step(a);
+        rb = sqlite3_step(b);
+    }
+    if (rc == RU_OK && (ra != SQLITE_DONE || rb != SQLITE_DONE))
+        rc = db_fail(j->db, "reading the journal");
+    sqlite3_finalize(a);
+    sqlite3_finalize(b);
     return rc;
 }
 
 enum ru_status journal_verify(struct journal *j, char *why, size_t whylen)
 {
-    struct replay r = {.zsums = json_object(), .cashiers = json_object()};
-    enum ru_status rc = db_exec(j->db, "BEGIN");
-    if (rc == RU_OK) {
-        rc = check_chain(j, &r, why, whylen);
-        if (rc == RU_OK)
-            rc = check_sales(j, &r, why, whylen);
-        if (rc == RU_OK)
-            rc = check_zreports(j, &r, why, whylen);
-        if (rc == RU_OK)
-            rc = check_cashiers(j, &r, why, whylen);
+    struct db *fresh = NULL;
+    /* the projection the entries make, from nothing, with the same schema */
+    enum ru_status rc = db_open(":memory:", DB_CREATE, pos_migrations, &fresh);
+    if (rc != RU_OK) {
+        snprintf(j->err, sizeof(j->err), "cannot replay the journal: %s",
+                 fresh ? db_errmsg(fresh) : "out of memory");
+        db_free(fresh);
+        return rc == RU_ERR_INVALID ? RU_ERR_DB : rc;
+    }
+    /* one snapshot of the chain and the tables */
+    if ((rc = db_exec(j->db, "BEGIN")) == RU_OK) {
+        if ((rc = db_exec(fresh, "BEGIN")) == RU_OK)
+            rc = replay(j, fresh, why, whylen);
+        for (size_t t = 0; rc == RU_OK && t < PROJECTED; t++)
+            rc = compare_table(j, fresh, &projected[t], why, whylen);
+        db_rollback(fresh);
         db_rollback(j->db);
     }
-    free(r.sales);
-    json_decref(r.zsums);
-    json_decref(r.cashiers);
+    db_free(fresh);
     return rc;
 }

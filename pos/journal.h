@@ -1,8 +1,10 @@
 /*
- * pos/journal.h - the terminal's journal (SQLite via db/, schema/0001-pos.sql): cashiers,
- * shifts, sales and their states, the store-and-forward outbox, Z reports, and the
- * hash-chained entry log that `reup-pos verify` checks. Each call is one transaction
- * with synchronous=FULL: when it returns, the change is on disk.
+ * pos/journal.h - the terminal's journal (SQLite via db/, schema/): cashiers, shifts, sales
+ * and their states, the store-and-forward outbox, the catalog, Z reports, and the
+ * hash-chained entries they are made of. Every change is first an entry of the chain that
+ * holds every column it sets; the tables are that entry applied, by the same code that
+ * `reup-pos verify` replays the whole chain with. Each call is one transaction with
+ * synchronous=FULL: when it returns, the change is on disk.
  */
 #ifndef REUP_POS_JOURNAL_H
 #define REUP_POS_JOURNAL_H
@@ -61,9 +63,18 @@ enum ru_status journal_open(const char *path, struct journal **out) RU_WARN_UNUS
 const char *journal_errmsg(const struct journal *j);
 void journal_free(struct journal *j);
 
-/* Cashiers. PIN: 4 to 12 digits, kept as a salted PBKDF2 hash. RU_ERR_EXISTS. */
+/* Cashiers. PIN: 4 to 12 digits, kept as a salted PBKDF2 hash. Adding a cashier, changing
+ * a role or a PIN and unlocking are approved by manager BY, whose PIN the caller checked;
+ * only the first cashier of an empty journal, a manager, is added with BY NULL. RU_ERR_INVALID
+ * (the words on the handle) when BY is not a manager or is missing; RU_ERR_EXISTS. */
 enum ru_status journal_cashier_add(struct journal *j, const char *id, const char *name, int manager,
-                                   const char *pin) RU_WARN_UNUSED;
+                                   const char *pin, const char *by) RU_WARN_UNUSED;
+/* Make cashier ID a manager or not, approved by BY. RU_ERR_NOT_FOUND, RU_ERR_INVALID. */
+enum ru_status journal_cashier_set_role(struct journal *j, const char *id, int manager,
+                                        const char *by) RU_WARN_UNUSED;
+/* Give cashier ID a new PIN, approved by BY. RU_ERR_NOT_FOUND, RU_ERR_INVALID. */
+enum ru_status journal_cashier_set_pin(struct journal *j, const char *id, const char *pin,
+                                       const char *by) RU_WARN_UNUSED;
 #define JOURNAL_PIN_TRIES  5         /* wrong PINs in a row that lock a cashier */
 #define JOURNAL_PIN_LOCK_S (15 * 60) /* for this long */
 
@@ -86,7 +97,7 @@ enum ru_status journal_cashier_check(struct journal *j, const char *id, const ch
                                      struct pos_pin_check *out) RU_WARN_UNUSED;
 
 /* Lift cashier ID's lock and its count of wrong PINs, for manager BY (whose PIN the caller
- * checked); journaled. RU_ERR_NOT_FOUND. */
+ * checked); journaled. RU_ERR_NOT_FOUND; RU_ERR_INVALID when BY is not a manager. */
 enum ru_status journal_cashier_unlock(struct journal *j, const char *id, const char *by) RU_WARN_UNUSED;
 
 /* *MANAGER: whether cashier ID is a manager. RU_ERR_NOT_FOUND. */
@@ -167,8 +178,9 @@ enum ru_status journal_shift_close(struct journal *j, long long counted_cents, c
 /* Z report NUMBER (0: the last) as stored; RU_ERR_NOT_FOUND. */
 enum ru_status journal_zreport(struct journal *j, long long number, char **json) RU_WARN_UNUSED;
 
-/* Check the entry chain and replay it against the tables (sales, Z reports, and the
- * cashiers' wrong-PIN counts and locks). RU_OK, or RU_ERR_INVALID with WHY naming the
- * first bad row. */
+/* Check the entry chain (every hash), replay every entry into a fresh database (from the
+ * checkpoint of a journal migrated from schema 1 or 2), and compare every column of every
+ * row of the projected tables with the live ones. RU_OK, or RU_ERR_INVALID with WHY naming
+ * the first difference: the entry, or the table, row and column with both values. */
 enum ru_status journal_verify(struct journal *j, char *why, size_t whylen) RU_WARN_UNUSED;
 #endif

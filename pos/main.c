@@ -22,6 +22,9 @@
     "\n"                                                                                           \
     "  ui                                          the full-screen terminal for the counter\n"     \
     "  cashier add --id ID --name NAME --role cashier|manager [--pin -]\n"                         \
+    "      [--manager ID [--manager-pin -]]        a manager approves (not the first manager)\n"   \
+    "  cashier role ID cashier|manager --manager ID [--pin -]\n"                                   \
+    "  cashier pin ID --manager ID [--manager-pin -] [--pin -]\n"                                  \
     "  cashier unlock ID --manager ID [--pin -]    lift a lock after wrong PINs\n"                 \
     "  shift open --cashier ID [--pin -] --float AMOUNT [--training]\n"                            \
     "  shift close --counted AMOUNT [--json]       closes the shift, prints its Z report\n"        \
@@ -31,7 +34,7 @@
     "  report --x | --z [N]                        running totals, or Z report N (the last)\n"     \
     "  status [--json]                             shift, pending reversals, issuer reachable\n"   \
     "  sync                                        send waiting reversals and voids now\n"         \
-    "  verify                                      check the journal's hash chain\n"               \
+    "  verify                                      replay the journal against its tables\n"        \
     "\n"                                                                                           \
     "PINs are typed at the terminal (not shown), or with --pin - read as one line of standard\n"   \
     "input; --pin PIN works but other users see it in the process list. 5 wrong PINs in a row\n"   \

@@ -18,8 +18,8 @@ docs() { ls "$CUPS_DIR"/out/job-*-"$1".pdf 2>/dev/null | wc -l; }
 
 expect_exit 0 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin 4321
 expect_err "warning: the PIN is visible to other users in the process list; use --pin - or type it"
-expect_exit 0 $POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin 1111
-expect_exit 2 $POS cashier add --id 2002 --name "Again" --role cashier --pin 1111
+expect_exit 0 $POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin 1111 --manager 1001 --manager-pin 4321
+expect_exit 2 $POS cashier add --id 2002 --name "Again" --role cashier --pin 1111 --manager 1001 --manager-pin 4321
 expect_exit 2 $POS sell --serial "$(serial_n 1)" --cash 50
 expect_err "no shift is open"
 expect_exit 4 $POS shift open --cashier 2002 --pin 9999 --float 100.00

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/pos-lib.sh"
 expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin 4321 >/dev/null
-$POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin 1111 >/dev/null
+$POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin 1111 --manager 1001 --manager-pin 4321 >/dev/null
 export TMUX_TMPDIR=$T
 tmux new-session -d -s pos -x 120 -y 30 "$POS ui 2> $T/ui.err; echo exited \$? > $T/ui.done"
 on_exit 'tmux kill-server'

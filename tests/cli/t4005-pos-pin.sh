@@ -10,13 +10,13 @@
 
 expect_exit 0 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin - <<< 4321
 checks=$((checks + 1)); grep -q "visible" "$T/err" && fail "--pin - is warned about: $(cat "$T/err")"
-expect_exit 0 $POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin 1111
+expect_exit 0 $POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin 1111 --manager 1001 --manager-pin - <<< 4321
 expect_err "reup-pos: warning: the PIN is visible to other users in the process list; use --pin - or type it"
 for bad in 12a4 123 1234567890123 ""; do
-  expect_exit 2 $POS cashier add --id 3003 --name "Ann Lee" --role cashier --pin - <<< "$bad"
+  expect_exit 2 $POS cashier add --id 3003 --name "Ann Lee" --role cashier --pin - --manager 1001 --manager-pin - <<< $'4321\n'"$bad"
   expect_err "a PIN is 4 to 12 digits"
 done
-expect_exit 2 $POS cashier add --id 3003 --name "Ann Lee" --role cashier --pin - < /dev/null
+expect_exit 2 $POS cashier add --id 3003 --name "Ann Lee" --role cashier --pin - --manager 1001 --manager-pin - <<< 4321
 expect_err "no PIN on standard input"
 expect_exit 2 setsid -w $POS shift open --cashier 2002 --float 100 < /dev/null
 expect_err "no terminal to type the PIN at: give --pin -"
@@ -32,7 +32,7 @@ expect_exit 0 $POS --help
 expect_out "^  7  locked after too many wrong PINs"
 
 # at a terminal: a new cashier's PIN twice, without echo
-pos_tmux "$POS cashier add --id 3003 --name 'Ann Lee' --role cashier > $T/add.out 2>&1; echo exited \$? >> $T/add.out; $POS cashier add --id 3003 --name 'Ann Lee' --role cashier; echo exited \$? >> $T/add.out; sleep 60"
+pos_tmux "echo 4321 | $POS cashier add --id 3003 --name 'Ann Lee' --role cashier --manager 1001 --manager-pin - > $T/add.out 2>&1; echo exited \$? >> $T/add.out; echo 4321 | $POS cashier add --id 3003 --name 'Ann Lee' --role cashier --manager 1001 --manager-pin -; echo exited \$? >> $T/add.out; sleep 60"
 expect_screen "PIN of the new cashier 3003:"
 keys 2468 Enter
 expect_screen "Type it again:"

@@ -35,7 +35,7 @@ refused() {
   chmod "$old" "$file"
 }
 for m in 664 646 666; do
-  refused "$T/pos.conf" $m $(printf '%o' $((0$m & ~022))) $POS cashier add --id 2002 --name Tom --role cashier --pin - <<< 1111
+  refused "$T/pos.conf" $m $(printf '%o' $((0$m & ~022))) $POS cashier add --id 2002 --name Tom --role cashier --manager 1001 --manager-pin - --pin - <<< $'4321\n1111'
 done
 for m in 640 604 620 602; do
   refused "$T/t1.json" $m 600 $POS status
@@ -43,7 +43,7 @@ done
 refused "$T/state/tls/cert.pem" 664 644 $POS status
 refused "$T/state/tls/cert.pem" 646 644 $POS status
 for m in 640 604 660 644; do
-  refused "$T/pos.db" $m 600 $POS cashier add --id 2002 --name Tom --role cashier --pin - <<< 1111
+  refused "$T/pos.db" $m 600 $POS cashier add --id 2002 --name Tom --role cashier --manager 1001 --manager-pin - --pin - <<< $'4321\n1111'
   refused "$T/pos.db" $m 600 $POS status
 done
 for side in wal shm; do

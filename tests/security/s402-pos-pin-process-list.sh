@@ -11,7 +11,7 @@
 . "$(dirname "$0")/../cli/pos-offline.sh"
 
 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin - <<< 4321 >/dev/null
-$POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin - <<< 7351 >/dev/null
+$POS cashier add --id 2002 --name "Tom Berg" --role cashier --manager 1001 --manager-pin - --pin - <<< $'4321\n7351' >/dev/null
 
 # no_pin_shown PID PIN WHAT: neither /proc/PID/cmdline nor ps shows PIN (ps of PID alone: another
 # test's process may hold the same digits, in a port number say)

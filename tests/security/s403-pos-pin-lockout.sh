@@ -12,8 +12,8 @@
 . "$(dirname "$0")/../cli/pos-offline.sh"
 
 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin - <<< 4321 >/dev/null
-$POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin - <<< 1111 >/dev/null
-$POS cashier add --id 3003 --name "Ann Lee" --role cashier --pin - <<< 3333 >/dev/null
+$POS cashier add --id 2002 --name "Tom Berg" --role cashier --manager 1001 --manager-pin - --pin - <<< $'4321\n1111' >/dev/null
+$POS cashier add --id 3003 --name "Ann Lee" --role cashier --manager 1001 --manager-pin - --pin - <<< $'4321\n3333' >/dev/null
 open_as() { $POS shift open --cashier "$1" --pin - --float 100 <<< "$2"; }
 
 # four wrong and a right one: the count starts again

@@ -11,8 +11,15 @@
  * the check), a right PIN resets the count, the lock survives reopening the journal, ends
  * on time, a manager lifts it, each change is in the chain and a lock lifted behind the
  * journal's back is named; the journal made 0600 and refused when group or others may
- * read it or its -wal or -shm.
+ * read it or its -wal or -shm. The projection: every write replays into the same tables
+ * (role and PIN changes too, each approved by a manager, the first manager excepted); a
+ * journal of schema 2, written as the program before the projection wrote it, is migrated
+ * with one checkpoint, keeps its sales, Z report and PINs, verifies, and an edit of an old
+ * row after the migration is named; a forged mark asks for no second checkpoint.
  */
+
+extern const char *const pos_migrations[];
+#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,8 +77,8 @@ static void test_life(void **state)
     struct journal *j = fresh("life.db");
     struct pos_pin_check c = {.manager = -1};
     long long shift, other;
-    assert_int_equal(journal_cashier_add(j, "1001", "Maria", 1, "4321"), RU_OK);
-    assert_int_equal(journal_cashier_add(j, "1001", "Maria", 1, "4321"), RU_ERR_EXISTS);
+    assert_int_equal(journal_cashier_add(j, "1001", "Maria", 1, "4321", NULL), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "1001", "Maria", 1, "4321", "1001"), RU_ERR_EXISTS);
     assert_int_equal(journal_cashier_check(j, "1001", "4321", NOW, &c), RU_OK);
     assert_int_equal(c.manager, 1);
     assert_int_equal(journal_cashier_check(j, "1001", "4322", NOW, &c), RU_ERR_INVALID);
@@ -166,7 +173,7 @@ static void test_tampering(void **state)
         char *json = NULL;
         snprintf(name, sizeof(name), "t%zu.db", i);
         struct journal *j = fresh(name);
-        assert_int_equal(journal_cashier_add(j, "1", "A", 0, "1234"), RU_OK);
+        assert_int_equal(journal_cashier_add(j, "1", "A", 1, "1234", NULL), RU_OK);
         assert_int_equal(journal_shift_open(j, "1", 0, 0, &shift), RU_OK);
         sell(j, shift, "4242000000000018", 3999, 0, SALE_APPROVED);
         sell(j, shift, "4242000000000026", 3999, 0, SALE_APPROVED);
@@ -197,8 +204,8 @@ static void test_lockout(void **state)
     (void)state;
     struct journal *j = fresh("lock.db");
     struct pos_pin_check c;
-    assert_int_equal(journal_cashier_add(j, "1", "Maria", 1, "4321"), RU_OK);
-    assert_int_equal(journal_cashier_add(j, "2", "Tom", 0, "1111"), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "1", "Maria", 1, "4321", NULL), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "2", "Tom", 0, "1111", "1"), RU_OK);
     /* four wrong, then the right one: the count starts again */
     for (int i = 1; i <= 4; i++) {
         check_at(j, "2", "9999", NOW + i, RU_ERR_INVALID, "do not match", &c);
@@ -269,7 +276,7 @@ static void test_modes(void **state)
     mode_t old = umask(0);
     struct journal *j = fresh("modes.db");
     umask(old);
-    assert_int_equal(journal_cashier_add(j, "1", "A", 0, "1234"), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "1", "A", 1, "1234", NULL), RU_OK);
     snprintf(wal, sizeof(wal), "%s-wal", test_path("modes.db"));
     assert_int_equal(stat(test_path("modes.db"), &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -293,7 +300,7 @@ static void test_no_pin(void **state)
 {
     (void)state;
     struct journal *j = fresh("pin.db");
-    assert_int_equal(journal_cashier_add(j, "1", "A", 0, "987654"), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "1", "A", 1, "987654", NULL), RU_OK);
     journal_free(j);
     char *text = NULL;
     FILE *f = fopen(test_path("pin.db"), "rb");
@@ -315,11 +322,162 @@ static void test_no_pin(void **state)
     }
 }
 
+static void test_authority(void **state)
+{
+    (void)state;
+    struct journal *j = fresh("auth.db");
+    assert_int_equal(journal_cashier_add(j, "2", "Tom", 0, "1111", NULL), RU_ERR_INVALID);
+    assert_non_null(strstr(journal_errmsg(j), "the first cashier of an empty journal is a manager"));
+    assert_int_equal(journal_cashier_add(j, "1", "Maria", 1, "4321", NULL), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "2", "Tom", 0, "1111", NULL), RU_ERR_INVALID);
+    assert_non_null(strstr(journal_errmsg(j), "a manager's approval is needed"));
+    assert_int_equal(journal_cashier_add(j, "2", "Tom", 0, "1111", "1"), RU_OK);
+    assert_int_equal(journal_cashier_add(j, "3", "Ann", 0, "3333", "2"), RU_ERR_INVALID);
+    assert_non_null(strstr(journal_errmsg(j), "cashier 2 is not a manager"));
+    assert_int_equal(journal_cashier_set_role(j, "2", 1, "2"), RU_ERR_INVALID);
+    assert_int_equal(journal_cashier_set_pin(j, "1", "0000", "2"), RU_ERR_INVALID);
+    assert_int_equal(journal_cashier_unlock(j, "1", "2"), RU_ERR_INVALID);
+    assert_int_equal(journal_cashier_set_role(j, "9", 1, "1"), RU_ERR_NOT_FOUND);
+    assert_int_equal(journal_cashier_set_role(j, "2", 1, "1"), RU_OK);
+    assert_int_equal(journal_cashier_set_pin(j, "1", "2468", "2"), RU_OK);
+    struct pos_pin_check c;
+    assert_int_equal(journal_cashier_check(j, "1", "4321", NOW, &c), RU_ERR_INVALID);
+    assert_int_equal(journal_cashier_check(j, "1", "2468", NOW, &c), RU_OK);
+    assert_int_equal(journal_cashier_check(j, "2", "1111", NOW, &c), RU_OK);
+    assert_true(c.manager);
+    struct pos_plan plans[2] = {{"1y", 12, 3999, "USD"}, {"3m", 3, 1299, "USD"}};
+    assert_int_equal(journal_catalog_store(j, plans, 2), RU_OK);
+    plans[1].price_cents = 1399;
+    assert_int_equal(journal_catalog_store(j, plans, 2), RU_OK);
+    assert_int_equal(journal_catalog_store(j, plans, 1), RU_OK);
+    char why[400] = "";
+    if (journal_verify(j, why, sizeof(why)) != RU_OK)
+        fail_msg("the approved changes do not replay: %s", why);
+    journal_free(j);
+    tamper("auth.db", "UPDATE cashier SET role = 'cashier' WHERE id = '2'");
+    j = fresh("auth.db");
+    expect_tampered(j, "table cashier, row 2, column role: journal says manager, table says cashier");
+    journal_free(j);
+}
+
+/* What the program wrote before the projection: entry TYPE with BODY chained on PREV. */
+static void old_entry(sqlite3 *db, long long seq, const char *type, const char *body, unsigned char prev[32])
+{
+    char head[96], sql[2048];
+    unsigned char hash[32];
+    unsigned int len = 0;
+    int n = snprintf(head, sizeof(head), "\n%lld\n2026-01-05T10:00:00Z\n%s\n", seq, type);
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+    EVP_DigestUpdate(c, prev, 32);
+    EVP_DigestUpdate(c, head, (size_t)n);
+    EVP_DigestUpdate(c, body, strlen(body));
+    EVP_DigestFinal_ex(c, hash, &len);
+    EVP_MD_CTX_free(c);
+    char hp[65], hh[65];
+    for (int i = 0; i < 32; i++) {
+        snprintf(hp + 2 * i, 3, "%02x", prev[i]);
+        snprintf(hh + 2 * i, 3, "%02x", hash[i]);
+    }
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO entry VALUES (%lld, '2026-01-05T10:00:00Z', '%s', '%s', x'%s', x'%s')", seq, type,
+             body, hp, hh);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    memcpy(prev, hash, 32);
+}
+
+static void test_migration(void **state)
+{
+    (void)state;
+    sqlite3 *db;
+    unlink(test_path("old.db"));
+    assert_int_equal(sqlite3_open(test_path("old.db"), &db), SQLITE_OK);
+    assert_int_equal(chmod(test_path("old.db"), 0600), 0);
+    assert_int_equal(sqlite3_exec(db, pos_migrations[0], NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, pos_migrations[1], NULL, NULL, NULL), SQLITE_OK);
+    /* a manager with PIN 4321 (PBKDF2-HMAC-SHA256, 100000 rounds, as schema 1 says) */
+    unsigned char salt[16] = "0123456789abcdef", hash[32];
+    PKCS5_PBKDF2_HMAC("4321", 4, salt, 16, 100000, EVP_sha256(), 32, hash);
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "INSERT INTO cashier VALUES ('1001', 'Maria', 'manager', ?1, ?2,"
+                                        " '2026-01-05T10:00:00Z', 0, NULL)",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_blob(s, 1, salt, 16, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 2, hash, 32, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+    sqlite3_finalize(s);
+    const char *z = "{\n  \"z_number\": 1,\n  \"sales_cents\": 3999\n}";
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO shift VALUES (1, '1001', 0, 10000, '2026-01-05T10:00:00Z', '2026-01-05T18:00:00Z', "
+             "13999, 1);"
+             "INSERT INTO sale VALUES (1, 'r1', 1, 'activation', '4242000000000018', '1y', 3999, 'USD', "
+             "'cash', 5000,"
+             " 1001, 'approved', 'AB12CD', NULL, 0, '2026-01-05T11:00:00Z', '2026-01-05T11:00:01Z');"
+             "INSERT INTO zreport VALUES (1, 1, '%s', '2026-01-05T18:00:00Z');"
+             "PRAGMA user_version = 2;",
+             z);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    unsigned char prev[32] = {0};
+    old_entry(db, 1, "cashier_add", "{\"id\":\"1001\",\"name\":\"Maria\",\"role\":\"manager\"}", prev);
+    old_entry(db, 2, "shift_open", "{\"cashier\":\"1001\",\"float_cents\":10000,\"id\":1,\"training\":false}",
+              prev);
+    old_entry(db, 3, "sale_begin", "{\"amount_cents\":3999,\"id\":1,\"plan\":\"1y\",\"shift\":1}", prev);
+    old_entry(db, 4, "sale_state", "{\"auth_code\":\"AB12CD\",\"id\":1,\"state\":\"approved\"}", prev);
+    old_entry(db, 5, "shift_close", "{\"counted_cents\":13999,\"id\":1,\"z_number\":1}", prev);
+    sqlite3_close(db);
+
+    /* migrated at opening: one checkpoint, the sale, the Z report and the PIN kept */
+    struct journal *j = fresh("old.db");
+    struct pos_sale sale;
+    assert_int_equal(journal_sale_get(j, 1, &sale), RU_OK);
+    assert_int_equal(sale.amount_cents, 3999);
+    assert_int_equal(sale.state, SALE_APPROVED);
+    char *json = NULL;
+    assert_int_equal(journal_zreport(j, 1, &json), RU_OK);
+    assert_string_equal(json, z);
+    free(json);
+    struct pos_pin_check c;
+    assert_int_equal(journal_cashier_check(j, "1001", "4321", NOW, &c), RU_OK);
+    char why[400] = "";
+    if (journal_verify(j, why, sizeof(why)) != RU_OK)
+        fail_msg("a migrated journal fails: %s", why);
+    /* and goes on: new entries replay on top of the checkpoint */
+    long long shift;
+    assert_int_equal(journal_cashier_add(j, "2002", "Tom", 0, "1111", "1001"), RU_OK);
+    assert_int_equal(journal_shift_open(j, "2002", 5000, 0, &shift), RU_OK);
+    assert_int_equal(shift, 2);
+    sell(j, shift, "4242000000000026", 1299, 0, SALE_APPROVED);
+    if (journal_verify(j, why, sizeof(why)) != RU_OK)
+        fail_msg("a migrated journal fails after new sales: %s", why);
+    journal_free(j);
+    assert_int_equal(sqlite3_open(test_path("old.db"), &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), min(seq) FROM entry WHERE type = 'checkpoint'",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 1);
+    assert_int_equal(sqlite3_column_int(s, 1), 6);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    /* a forged mark asks for no second checkpoint: entries that replay exist */
+    tamper("old.db", "CREATE TABLE checkpoint_due (reason TEXT); INSERT INTO checkpoint_due VALUES ('x');"
+                     "UPDATE sale SET amount_cents = 1 WHERE id = 1");
+    j = fresh("old.db");
+    expect_tampered(
+        j, "sale 1 has another amount than the journal: edited (table sale, row 1, column amount_cents: "
+           "journal says 3999, table says 1)");
+    journal_free(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_life),  cmocka_unit_test(test_tampering), cmocka_unit_test(test_lockout),
-        cmocka_unit_test(test_modes), cmocka_unit_test(test_no_pin),
+        cmocka_unit_test(test_life),      cmocka_unit_test(test_tampering), cmocka_unit_test(test_lockout),
+        cmocka_unit_test(test_modes),     cmocka_unit_test(test_no_pin),    cmocka_unit_test(test_authority),
+        cmocka_unit_test(test_migration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
