@@ -68,6 +68,11 @@ enum ru_status answer_encode_reversal(const struct reversal_result *a, char **js
     return api_dump(json_pack("{s:b}", "reversed", a->reversed), json);
 }
 
+enum ru_status answer_encode_journal_head(const struct auth_head *a, char **json)
+{
+    return api_dump(json_pack("{s:I,s:s}", "seq", (json_int_t)a->seq, "hash", a->hash), json);
+}
+
 enum ru_status answer_encode_error(const char *code, const char *message, char **json)
 {
     return api_dump(json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message), json);
@@ -314,6 +319,21 @@ enum ru_status answer_parse_reversal(const char *body, size_t len, struct revers
 {
     static const struct afield f[] = {AFIELD(struct reversal_result, reversed, A_BOOL, 1)};
     return parse_answer(body, len, f, NFIELDS(f), out, sizeof(*out));
+}
+
+enum ru_status answer_parse_journal_head(const char *body, size_t len, struct auth_head *out)
+{
+    static const struct afield f[] = {
+        AFIELD_RANGE(struct auth_head, seq, A_LLONG, 1, LLONG_MAX),
+        AFIELD(struct auth_head, hash, A_TEXT, 1),
+    };
+    struct auth_head h;
+    enum ru_status rc = parse_answer(body, len, f, NFIELDS(f), &h, sizeof(h));
+    if (rc == RU_OK && (strlen(h.hash) != 64 || strspn(h.hash, "0123456789abcdef") != 64))
+        rc = RU_ERR_INVALID;
+    if (rc == RU_OK)
+        *out = h;
+    return rc;
 }
 
 enum ru_status answer_parse_error(const char *body, size_t len, struct api_error *out)

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include "common/cardnum.h"
 #include "common/status.h"
+#include "issuer/auth.h"
 
 #define REQUEST_BODY_MAX   16384
 #define REQUEST_UUID_LEN   36
@@ -154,6 +155,9 @@ struct reversal_result {
     int reversed;
 };
 
+/* 200 to GET /v1/terminals/me/journal-head: the latest journal head the issuer saw from
+ * this terminal, {"seq": N, "hash": "64 lowercase hex"} (struct auth_head). */
+
 /* A refusal: {"error": {"code", "message"}} with its HTTP status and, on a 429, the
  * Retry-After header's seconds (0 when none). The status and Retry-After travel in HTTP,
  * not in the body: the client fills them in. */
@@ -187,6 +191,10 @@ enum ru_status answer_parse_void(const char *body, size_t len, struct void_resul
 enum ru_status answer_encode_reversal(const struct reversal_result *a, char **json) RU_WARN_UNUSED;
 enum ru_status answer_parse_reversal(const char *body, size_t len,
                                      struct reversal_result *out) RU_WARN_UNUSED;
+
+enum ru_status answer_encode_journal_head(const struct auth_head *a, char **json) RU_WARN_UNUSED;
+/* RU_ERR_INVALID also for a seq below 1 or a hash that is not 64 lowercase hex digits. */
+enum ru_status answer_parse_journal_head(const char *body, size_t len, struct auth_head *out) RU_WARN_UNUSED;
 
 /* The body of a refusal with CODE and MESSAGE. */
 enum ru_status answer_encode_error(const char *code, const char *message, char **json) RU_WARN_UNUSED;

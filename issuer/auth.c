@@ -108,28 +108,62 @@ enum ru_status auth_header_parse(const char *value, struct auth_header *out, con
     return RU_OK;
 }
 
+enum ru_status auth_head_parse(const char *value, struct auth_head *out, const char **why)
+{
+    struct auth_head h;
+    size_t digits = strspn(value, "0123456789");
+    const char *hex = value + digits + 1;
+    if (digits == 0 || digits > 19 || value[0] == '0' || value[digits] != ':') {
+        *why = "ReUp-Journal-Head must be SEQ:HEXHASH, SEQ a whole number from 1 without a sign";
+        return RU_ERR_INVALID;
+    }
+    if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64) {
+        *why = "ReUp-Journal-Head's hash must be 64 lowercase hex digits";
+        return RU_ERR_INVALID;
+    }
+    errno = 0;
+    h.seq = strtoll(value, NULL, 10);
+    if (errno) {
+        *why = "ReUp-Journal-Head's sequence number is too large";
+        return RU_ERR_INVALID;
+    }
+    memcpy(h.hash, hex, 65);
+    *out = h;
+    return RU_OK;
+}
+
+void auth_head_format(const struct auth_head *h, char out[AUTH_HEAD_MAX + 1])
+{
+    snprintf(out, AUTH_HEAD_MAX + 1, "%lld:%.64s", h->seq, h->hash);
+}
+
 enum ru_status auth_sign(const unsigned char *secret, size_t secret_len, const char *method, const char *path,
-                         int64_t ts, const void *body, size_t body_len, char sig[AUTH_SIG_HEX + 1])
+                         int64_t ts, const void *body, size_t body_len, const char *head,
+                         char sig[AUTH_SIG_HEX + 1])
 {
     unsigned char digest[32], mac[32];
-    char body_hex[65], head[64];
+    char body_hex[65], ts_line[64];
     EVP_Digest(body_len ? body : "", body_len, digest, NULL, EVP_sha256(), NULL);
     secret_hex(digest, sizeof(digest), body_hex);
-    /* METHOD \n PATH \n ts \n hex(SHA256(body)), fed in pieces: PATH may be long */
+    /* METHOD \n PATH \n ts \n hex(SHA256(body)) [\n HEAD], fed in pieces: PATH may be long */
     EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     EVP_MAC_CTX *ctx = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
                            OSSL_PARAM_construct_end()};
     size_t maclen = 0;
     int ok = 0;
-    snprintf(head, sizeof(head), "\n%" PRId64 "\n", ts);
+    snprintf(ts_line, sizeof(ts_line), "\n%" PRId64 "\n", ts);
     memset(mac, 0, sizeof(mac));
     if (ctx && EVP_MAC_init(ctx, secret, secret_len, params)) {
         EVP_MAC_update(ctx, (const unsigned char *)method, strlen(method));
         EVP_MAC_update(ctx, (const unsigned char *)"\n", 1);
         EVP_MAC_update(ctx, (const unsigned char *)path, strlen(path));
-        EVP_MAC_update(ctx, (const unsigned char *)head, strlen(head));
+        EVP_MAC_update(ctx, (const unsigned char *)ts_line, strlen(ts_line));
         EVP_MAC_update(ctx, (const unsigned char *)body_hex, 64);
+        if (head) { /* the fifth line: only with the header, so older requests sign as before */
+            EVP_MAC_update(ctx, (const unsigned char *)"\n", 1);
+            EVP_MAC_update(ctx, (const unsigned char *)head, strlen(head));
+        }
         ok = EVP_MAC_final(ctx, mac, &maclen, sizeof(mac)) && maclen == sizeof(mac);
     }
     EVP_MAC_CTX_free(ctx);
@@ -142,10 +176,10 @@ enum ru_status auth_sign(const unsigned char *secret, size_t secret_len, const c
 
 enum ru_status auth_header_make(const unsigned char *secret, size_t secret_len, const char *terminal,
                                 const char *method, const char *path, int64_t ts, const void *body,
-                                size_t body_len, char out[AUTH_HEADER_MAX])
+                                size_t body_len, const char *head, char out[AUTH_HEADER_MAX])
 {
     char sig[AUTH_SIG_HEX + 1];
-    enum ru_status rc = auth_sign(secret, secret_len, method, path, ts, body, body_len, sig);
+    enum ru_status rc = auth_sign(secret, secret_len, method, path, ts, body, body_len, head, sig);
     if (rc == RU_OK)
         snprintf(out, AUTH_HEADER_MAX, AUTH_SCHEME " terminal=%.64s, ts=%" PRId64 ", sig=%s", terminal, ts,
                  sig);
@@ -154,12 +188,12 @@ enum ru_status auth_header_make(const unsigned char *secret, size_t secret_len, 
 
 enum ru_status auth_verify(const struct auth_header *h, const unsigned char *secret, size_t secret_len,
                            const char *method, const char *path, const void *body, size_t body_len,
-                           int64_t now)
+                           const char *head, int64_t now)
 {
     if (h->ts > now + AUTH_WINDOW_S || h->ts < now - AUTH_WINDOW_S)
         return RU_ERR_LIMIT;
     char want[AUTH_SIG_HEX + 1];
-    if (auth_sign(secret, secret_len, method, path, h->ts, body, body_len, want) != RU_OK)
+    if (auth_sign(secret, secret_len, method, path, h->ts, body, body_len, head, want) != RU_OK)
         return RU_ERR_INVALID;
     return CRYPTO_memcmp(want, h->sig, AUTH_SIG_HEX) == 0 ? RU_OK : RU_ERR_INVALID;
 }

@@ -21,7 +21,8 @@ struct issuer_client {
     struct issuer_client_config cfg;
     char *url, *ca_path, *terminal;
     struct strbuf answer;
-    long long retry_after_s; /* of the answer being read */
+    long long retry_after_s;      /* of the answer being read */
+    char head[AUTH_HEAD_MAX + 1]; /* ReUp-Journal-Head to send; "" none */
     char err[CURL_ERROR_SIZE + 128];
     char curl_err[CURL_ERROR_SIZE];
 };
@@ -109,6 +110,14 @@ void issuer_client_free(struct issuer_client *c)
     free(c);
 }
 
+void issuer_client_set_journal_head(struct issuer_client *c, const struct auth_head *h)
+{
+    if (h)
+        auth_head_format(h, c->head);
+    else
+        c->head[0] = '\0';
+}
+
 const char *issuer_client_errmsg(const struct issuer_client *c)
 {
     return c->err;
@@ -124,12 +133,13 @@ void issuer_answer_release(struct issuer_answer *a)
 enum ru_status issuer_client_request(struct issuer_client *c, const char *method, const char *path,
                                      const char *body, struct issuer_answer *out)
 {
-    char auth[AUTH_HEADER_MAX + 32], header[AUTH_HEADER_MAX];
+    char auth[AUTH_HEADER_MAX + 32], header[AUTH_HEADER_MAX], head[AUTH_HEAD_MAX + 32];
     struct strbuf url;
     struct curl_slist *headers = NULL;
     size_t blen = body ? strlen(body) : 0;
-    enum ru_status rc = auth_header_make(c->cfg.secret, sizeof(c->cfg.secret), c->terminal, method, path,
-                                         (int64_t)time(NULL), body ? body : "", blen, header);
+    enum ru_status rc =
+        auth_header_make(c->cfg.secret, sizeof(c->cfg.secret), c->terminal, method, path, (int64_t)time(NULL),
+                         body ? body : "", blen, *c->head ? c->head : NULL, header);
     if (rc != RU_OK) {
         snprintf(c->err, sizeof(c->err), "cannot sign the request");
         return rc;
@@ -142,6 +152,10 @@ enum ru_status issuer_client_request(struct issuer_client *c, const char *method
     }
     snprintf(auth, sizeof(auth), "Authorization: %s", header);
     headers = curl_slist_append(headers, auth);
+    if (*c->head) {
+        snprintf(head, sizeof(head), AUTH_HEAD_HEADER ": %s", c->head);
+        headers = curl_slist_append(headers, head);
+    }
     if (body)
         headers = curl_slist_append(headers, "Content-Type: application/json");
     headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
@@ -289,6 +303,14 @@ enum ru_status issuer_plans(struct issuer_client *c, struct plan_list *out, stru
     struct issuer_answer a;
     enum ru_status rc = exchange(c, "GET", path, RU_OK, NULL, 200, &a, err);
     return rc == RU_OK ? parsed(c, answer_parse_plans(a.body, a.len, out), path, &a) : rc;
+}
+
+enum ru_status issuer_journal_head(struct issuer_client *c, struct auth_head *out, struct api_error *err)
+{
+    static const char path[] = "/v1/terminals/me/journal-head";
+    struct issuer_answer a;
+    enum ru_status rc = exchange(c, "GET", path, RU_OK, NULL, 200, &a, err);
+    return rc == RU_OK ? parsed(c, answer_parse_journal_head(a.body, a.len, out), path, &a) : rc;
 }
 
 enum ru_status issuer_health(struct issuer_client *c, struct api_error *err)

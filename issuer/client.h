@@ -55,6 +55,11 @@ struct issuer_answer {
     long long retry_after_s; /* the Retry-After header in seconds; 0 when none */
 };
 
+/* The journal head H to send with every request from now on, as ReUp-Journal-Head (signed
+ * with it: auth.h); NULL: none, the requests are signed as without. The POS sets its head
+ * before each request; the client knows nothing of journals. */
+void issuer_client_set_journal_head(struct issuer_client *c, const struct auth_head *h);
+
 /* Send METHOD PATH with BODY (NULL: none), signed with the current time: the raw layer
  * under the typed calls, for tests and tools that send what no terminal would.
  * RU_OK: an HTTP answer is in *out (free with issuer_answer_release()).
@@ -89,6 +94,12 @@ enum ru_status issuer_card(struct issuer_client *c, const char *serial, struct c
 /* GET /v1/plans: the catalog; *out is owned (plan_list_release()). */
 enum ru_status issuer_plans(struct issuer_client *c, struct plan_list *out,
                             struct api_error *err) RU_WARN_UNUSED;
+
+/* GET /v1/terminals/me/journal-head: the latest journal head the issuer saw from this
+ * terminal. A head set with issuer_client_set_journal_head() is recorded before the answer
+ * is made; RU_ERR_DECLINED with err->http_status 404 when the issuer never saw one. */
+enum ru_status issuer_journal_head(struct issuer_client *c, struct auth_head *out,
+                                   struct api_error *err) RU_WARN_UNUSED;
 
 /* GET /v1/health: RU_OK when the issuer answers 200. */
 enum ru_status issuer_health(struct issuer_client *c, struct api_error *err) RU_WARN_UNUSED;

@@ -14,6 +14,7 @@
 #include "issuer/server.h"
 #include "issuer/activation.h"
 #include "issuer/auth.h"
+#include "issuer/journalhead.h"
 #include "issuer/ledger.h"
 #include "issuer/redeem.h"
 #include "db/db.h"
@@ -27,21 +28,32 @@
 #include "common/wipe.h"
 #include "common/banned.h"
 
-enum job_kind { JOB_ACTIVATE, JOB_CARD, JOB_REVERSE, JOB_VOID, JOB_REDEEM };
+enum job_kind { JOB_ACTIVATE, JOB_CARD, JOB_REVERSE, JOB_VOID, JOB_REDEEM, JOB_HEAD };
 
 /* A write request waiting for the committer. */
 struct job {
     enum job_kind kind;
     struct activation_caller who;
-    const void *req;        /* the parsed request body */
-    const char *request_id; /* JOB_VOID: from the path */
+    const void *req;              /* the parsed request body */
+    const char *request_id;       /* JOB_VOID: from the path */
+    const struct auth_head *head; /* the request's journal head, recorded first; NULL: none */
     const char *address, *body;
     size_t len;
     long long retry_after_s;
     struct activation_answer *out;
     enum ru_status rc;
-    struct MHD_Connection *conn; /* parked until the committer resumes it */
+    struct MHD_Connection *conn; /* parked until the committer resumes it; NULL: a head_job */
     struct job *next;
+};
+
+/* The journal head of a read request (GET /v1/plans, /v1/cards/...): recorded by the
+ * committer with the next batch while the read is answered at once, so that a sale's
+ * reads never wait for a commit. The committer frees it. */
+struct head_job {
+    struct job job; /* first: a head_job is freed through its job */
+    char terminal[AUTH_TERMINAL_MAX + 1];
+    char store[65];
+    struct auth_head head;
 };
 
 struct server {
@@ -75,6 +87,8 @@ struct req {
     char terminal[AUTH_TERMINAL_MAX + 1];
     char request_id[REQUEST_UUID_LEN + 1];
     int status;
+    int has_head; /* the request carried ReUp-Journal-Head (in head) */
+    struct auth_head head;
     /* a write request lives here while its connection is parked */
     int queued;
     struct job job;
@@ -188,7 +202,8 @@ static enum MHD_Result method_not_allowed(struct MHD_Connection *c, struct req *
 /* Headers a request may carry once: with two, the issuer and a proxy in front of it could
  * each read another one (which body is signed, where the body ends). */
 static const char *const single_headers[] = {MHD_HTTP_HEADER_AUTHORIZATION, MHD_HTTP_HEADER_CONTENT_LENGTH,
-                                             MHD_HTTP_HEADER_CONTENT_TYPE, MHD_HTTP_HEADER_TRANSFER_ENCODING};
+                                             MHD_HTTP_HEADER_CONTENT_TYPE, MHD_HTTP_HEADER_TRANSFER_ENCODING,
+                                             AUTH_HEAD_HEADER};
 #define SINGLE_HEADERS (sizeof(single_headers) / sizeof(single_headers[0]))
 
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -223,8 +238,29 @@ static int not_json(struct MHD_Connection *c, struct req *rq, enum MHD_Result *a
     return 1;
 }
 
+/* GET /v1/terminals/me/journal-head, after the request's own head is recorded. */
+static enum ru_status head_answer(struct ledger *lg, const struct activation_caller *who,
+                                  struct activation_answer *out)
+{
+    struct auth_head h;
+    char *json = NULL;
+    enum ru_status rc = journalhead_get(lg, who->store, who->terminal, &h);
+    if (rc == RU_ERR_NOT_FOUND)
+        return activation_answer_error(out, 404, "journal_head_not_found",
+                                       "the issuer has no journal head of this terminal yet");
+    if (rc == RU_OK && (rc = answer_encode_journal_head(&h, &json)) == RU_OK) {
+        out->http_status = 200;
+        out->body = json;
+    }
+    return rc;
+}
+
 static enum ru_status run_job(struct server *srv, struct job *j)
 {
+    if (j->head && journalhead_record(srv->lg, j->who.store, j->who.terminal, j->head) != RU_OK) {
+        /* never a reason to refuse the request: the terminal sends its head again with the
+         * next one */
+    }
     switch (j->kind) {
     case JOB_ACTIVATE: return activation_activate(srv->lg, &j->who, j->req, j->out);
     case JOB_CARD: return activation_card(srv->lg, &j->who, j->req, j->out);
@@ -232,6 +268,7 @@ static enum ru_status run_job(struct server *srv, struct job *j)
     case JOB_VOID:
         return activation_void(srv->lg, &j->who, j->request_id, j->req, srv->void_window_s, j->out);
     case JOB_REDEEM: return redeem(srv->lg, j->address, j->body, j->len, j->out, &j->retry_after_s);
+    case JOB_HEAD: return j->out ? head_answer(srv->lg, &j->who, j->out) : RU_OK;
     }
     return RU_ERR_INVALID;
 }
@@ -267,7 +304,10 @@ static void *committer(void *arg)
         /* once resumed, a connection may answer and free its job at once */
         for (struct job *j = batch, *next; j; j = next) {
             next = j->next;
-            MHD_resume_connection(j->conn);
+            if (j->conn)
+                MHD_resume_connection(j->conn);
+            else
+                free(j); /* a head_job */
         }
         pthread_mutex_lock(&srv->qlock);
     }
@@ -300,11 +340,41 @@ static enum MHD_Result submit(struct server *srv, struct MHD_Connection *c, stru
     return MHD_YES;
 }
 
+/* Hand the journal head of read request RQ (authenticated) to the committer, without
+ * waiting for it. Nothing is lost for the terminal when this fails: its next request
+ * carries its head again. */
+static void record_head_later(struct server *srv, const struct req *rq)
+{
+    if (!rq->has_head)
+        return;
+    struct head_job *hj = calloc(1, sizeof(*hj));
+    if (!hj)
+        return;
+    memcpy(hj->terminal, rq->terminal, sizeof(hj->terminal));
+    memcpy(hj->store, rq->store, sizeof(hj->store));
+    hj->head = rq->head;
+    hj->job = (struct job){.kind = JOB_HEAD, .who = {hj->terminal, hj->store}, .head = &hj->head};
+    pthread_mutex_lock(&srv->qlock);
+    if (srv->stopping) {
+        pthread_mutex_unlock(&srv->qlock);
+        free(hj);
+        return;
+    }
+    if (srv->tail)
+        srv->tail->next = &hj->job;
+    else
+        srv->head = &hj->job;
+    srv->tail = &hj->job;
+    pthread_cond_signal(&srv->queued);
+    pthread_mutex_unlock(&srv->qlock);
+}
+
 /* Authenticate the request; on success fill the caller's store. Answers 401 itself. */
 static int authenticate(struct server *srv, struct MHD_Connection *c, struct req *rq, const char *method,
                         char store[65], enum MHD_Result *answered)
 {
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *head = MHD_lookup_connection_value(c, MHD_HEADER_KIND, AUTH_HEAD_HEADER);
     struct auth_header ah;
     const char *why;
     unsigned char secret[SECRET_BYTES];
@@ -316,6 +386,11 @@ static int authenticate(struct server *srv, struct MHD_Connection *c, struct req
         *answered = respond_error(c, rq, 401, "bad_authorization", why);
         return 0;
     }
+    if (head && auth_head_parse(head, &rq->head, &why) != RU_OK) {
+        *answered = respond_error(c, rq, 400, "bad_journal_head", why);
+        return 0;
+    }
+    rq->has_head = head != NULL;
     snprintf(rq->terminal, sizeof(rq->terminal), "%s", ah.terminal);
     pthread_mutex_lock(&srv->rdlock);
     enum ru_status rc = ledger_terminal_get(srv->rd, ah.terminal, secret, store);
@@ -330,7 +405,7 @@ static int authenticate(struct server *srv, struct MHD_Connection *c, struct req
         return 0;
     }
     rc = auth_verify(&ah, secret, sizeof(secret), method, rq->uri, rq->body.buf ? rq->body.buf : "",
-                     rq->body.len, (int64_t)time(NULL));
+                     rq->body.len, head, (int64_t)time(NULL));
     wipe(secret, sizeof(secret));
     if (rc == RU_ERR_LIMIT) {
         *answered = respond_error(c, rq, 401, "stale_timestamp",
@@ -403,7 +478,8 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
     if (rq->ambiguous)
         return respond_error(
             c, rq, 400, "ambiguous_request",
-            "Authorization, Content-Length, Content-Type and Transfer-Encoding may come once,"
+            "Authorization, Content-Length, Content-Type, Transfer-Encoding and ReUp-Journal-Head"
+            " may come once,"
             " and Content-Length not with Transfer-Encoding");
     if (plen >= sizeof(path))
         return respond_error(c, rq, 404, "not_found", "no such path");
@@ -420,7 +496,7 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
     /* which method the path takes, before anything else is looked at */
     const char *want = NULL;
     const char *tail = NULL;
-    if (!strcmp(path, "/v1/plans"))
+    if (!strcmp(path, "/v1/plans") || !strcmp(path, "/v1/terminals/me/journal-head"))
         want = "GET";
     else if (!strcmp(path, "/v1/activations") || !strcmp(path, "/v1/reversals") || !strcmp(path, "/v1/cards"))
         want = "POST";
@@ -441,6 +517,23 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         return done;
     struct activation_caller who = {rq->terminal, store};
     const char *body = rq->body.buf ? rq->body.buf : "";
+    const struct auth_head *head = rq->has_head ? &rq->head : NULL;
+
+    if (get && !strcmp(path, "/v1/terminals/me/journal-head")) {
+        /* with a head of its own, it is recorded first and the answer is the latest after
+         * it: through the committer. Without, a plain read. */
+        if (head) {
+            rq->job = (struct job){.kind = JOB_HEAD, .who = who, .head = head, .out = &rq->answer};
+            return submit(srv, c, rq);
+        }
+        pthread_mutex_lock(&srv->rdlock);
+        rc = head_answer(srv->rd, &who, &rq->answer);
+        pthread_mutex_unlock(&srv->rdlock);
+        rq->job.rc = rc;
+        return answer(c, rq);
+    }
+    if (get)
+        record_head_later(srv, rq);
 
     if (get && !strcmp(path, "/v1/plans")) {
         char *json = NULL;
@@ -473,7 +566,7 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         if (request_parse_activation(body, rq->body.len, r, &e) != RU_OK)
             return bad_request(c, rq, &e);
         memcpy(rq->request_id, r->request_id, sizeof(r->request_id));
-        rq->job = (struct job){.kind = JOB_ACTIVATE, .who = who, .req = r, .out = &rq->answer};
+        rq->job = (struct job){.kind = JOB_ACTIVATE, .who = who, .req = r, .head = head, .out = &rq->answer};
         return submit(srv, c, rq);
     }
     if (!strcmp(path, "/v1/cards")) {
@@ -481,7 +574,7 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         if (request_parse_card(body, rq->body.len, r, &e) != RU_OK)
             return bad_request(c, rq, &e);
         memcpy(rq->request_id, r->request_id, sizeof(r->request_id));
-        rq->job = (struct job){.kind = JOB_CARD, .who = who, .req = r, .out = &rq->answer};
+        rq->job = (struct job){.kind = JOB_CARD, .who = who, .req = r, .head = head, .out = &rq->answer};
         return submit(srv, c, rq);
     }
     if (!strcmp(path, "/v1/reversals")) {
@@ -489,7 +582,7 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         if (request_parse_reversal(body, rq->body.len, r, &e) != RU_OK)
             return bad_request(c, rq, &e);
         memcpy(rq->request_id, r->request_id, sizeof(r->request_id));
-        rq->job = (struct job){.kind = JOB_REVERSE, .who = who, .req = r, .out = &rq->answer};
+        rq->job = (struct job){.kind = JOB_REVERSE, .who = who, .req = r, .head = head, .out = &rq->answer};
         return submit(srv, c, rq);
     }
     /* POST /v1/activations/{request_id}/void */
@@ -510,7 +603,8 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
     struct void_request *v = &rq->parsed.void_;
     if (request_parse_void(body, rq->body.len, v, &e) != RU_OK)
         return bad_request(c, rq, &e);
-    rq->job = (struct job){.kind = JOB_VOID, .who = who, .req = v, .request_id = id, .out = &rq->answer};
+    rq->job = (struct job){
+        .kind = JOB_VOID, .who = who, .req = v, .request_id = id, .head = head, .out = &rq->answer};
     return submit(srv, c, rq);
 }
 

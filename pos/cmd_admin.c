@@ -10,7 +10,11 @@
 
 #define USAGE_STATUS "usage: reup-pos status [--json]\n"
 #define USAGE_SYNC   "usage: reup-pos sync\n"
-#define USAGE_VERIFY "usage: reup-pos verify\n"
+#define USAGE_VERIFY                                                                          \
+    "usage: reup-pos verify [--strict]\n"                                                     \
+    "  checks the journal's chain, then that it holds the journal head the issuer last saw\n" \
+    "  (exit 1 when not: rolled back or rebuilt); when the issuer cannot be reached, the\n"   \
+    "  check is local only: a warning and exit 0, or exit 1 with --strict\n"
 
 int cmd_status(int argc, char **argv)
 {
@@ -80,19 +84,33 @@ int cmd_verify(int argc, char **argv)
 {
     struct args a;
     char err[300], why[400];
-    if (args_parse(argc, argv, "", "help", 0, &a, err, sizeof(err)) != RU_OK)
+    if (args_parse(argc, argv, "", "strict help", 0, &a, err, sizeof(err)) != RU_OK)
         return usage_error(USAGE_VERIFY, err);
-    struct journal *j = NULL;
-    int code = open_journal(&j);
+    if (args_has(&a, "help")) {
+        fputs(USAGE_VERIFY, stdout);
+        return EXIT_OK;
+    }
+    struct till *t = NULL;
+    int code = open_till(&t);
     if (code != EXIT_OK)
         return code;
+    struct journal *j = till_journal(t);
     enum ru_status rc = journal_verify(j, why, sizeof(why));
-    if (rc == RU_OK)
-        printf("the journal is intact\n");
-    else if (rc == RU_ERR_INVALID)
+    if (rc == RU_ERR_INVALID)
         fprintf(stderr, "reup-pos: the journal was changed: %s\n", why);
-    else
+    else if (rc != RU_OK)
         fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
-    journal_free(j);
+    else if ((rc = till_anchor_check(t, why, sizeof(why))) == RU_OK)
+        printf("the journal is intact, and holds the journal head the issuer saw\n");
+    else if (rc == RU_ERR_INVALID)
+        fprintf(stderr, "reup-pos: the journal is not the one the issuer saw: %s\n", why);
+    else if (rc == RU_ERR_NETWORK) {
+        printf("the journal is intact here: its chain and its tables agree\n");
+        fprintf(stderr, "reup-pos: checked locally only: the issuer could not be reached (%s)%s\n", why,
+                args_has(&a, "strict") ? "" : "; run verify again when it can be");
+        rc = args_has(&a, "strict") ? RU_ERR_NETWORK : RU_OK;
+    } else
+        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
+    till_free(t);
     return rc == RU_OK ? EXIT_OK : EXIT_FAILED;
 }

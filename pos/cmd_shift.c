@@ -243,18 +243,25 @@ static int shift_close(const struct args *a)
     long long counted;
     if (!args_get(a, "counted") || money_parse(args_get(a, "counted"), &counted) != RU_OK)
         return usage_error(USAGE_SHIFT, "--counted is the cash counted in the drawer, such as 140.00");
-    struct journal *j = NULL;
-    int code = open_journal(&j);
+    struct till *t = NULL;
+    int code = open_till(&t);
     if (code != EXIT_OK)
         return code;
-    char *json = NULL;
+    struct journal *j = till_journal(t);
+    char *json = NULL, why[300];
     enum ru_status rc = journal_shift_close(j, counted, &json);
-    if (rc == RU_OK)
+    if (rc == RU_OK) {
         print_report(json, 1);
-    else
+        /* the close's head goes to the issuer now, not with the next sale: the shift's last
+         * word is anchored outside the terminal (and on the slip, in journal_head) */
+        if (till_anchor_send(t, why, sizeof(why)) != RU_OK)
+            fprintf(stderr,
+                    "reup-pos: the issuer did not get the journal head (%s): it goes with the next request\n",
+                    why);
+    } else
         fprintf(stderr, "reup-pos: %s\n", rc == RU_ERR_NOT_FOUND ? "no shift is open" : journal_errmsg(j));
     free(json);
-    journal_free(j);
+    till_free(t);
     return rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_USAGE : EXIT_FAILED;
 }
 

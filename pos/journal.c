@@ -124,6 +124,61 @@ static void entry_hash(const unsigned char prev[HASH_BYTES], long long seq, cons
     EVP_MD_CTX_free(c);
 }
 
+static void hex_of(const unsigned char *bytes, char out[2 * HASH_BYTES + 1])
+{
+    for (int i = 0; i < HASH_BYTES; i++)
+        snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+}
+
+enum ru_status journal_head(struct journal *j, long long *seq, char hash[2 * HASH_BYTES + 1])
+{
+    sqlite3_stmt *s = prepare(j, "SELECT seq, hash FROM entry ORDER BY seq DESC LIMIT 1");
+    if (!s)
+        return RU_ERR_DB;
+    int r = sqlite3_step(s);
+    enum ru_status rc = r == SQLITE_ROW ? RU_OK : r == SQLITE_DONE ? RU_ERR_NOT_FOUND : RU_ERR_DB;
+    if (rc == RU_OK && sqlite3_column_bytes(s, 1) != HASH_BYTES)
+        rc = RU_ERR_DB;
+    if (rc == RU_OK) {
+        *seq = sqlite3_column_int64(s, 0);
+        hex_of(sqlite3_column_blob(s, 1), hash);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+enum ru_status journal_holds(struct journal *j, long long seq, const char *hash, char *why, size_t whylen)
+{
+    long long last = 0;
+    char last_hash[2 * HASH_BYTES + 1], at_hash[2 * HASH_BYTES + 1] = "";
+    enum ru_status rc = journal_head(j, &last, last_hash);
+    if (rc != RU_OK && rc != RU_ERR_NOT_FOUND)
+        return rc;
+    if (last < seq) {
+        snprintf(why, whylen,
+                 "the issuer saw journal entry %lld, but this journal ends at entry %lld: it was rolled back"
+                 " (an older copy restored?)",
+                 seq, last);
+        return RU_ERR_INVALID;
+    }
+    sqlite3_stmt *s = prepare(j, "SELECT hash FROM entry WHERE seq = ?1");
+    if (!s)
+        return RU_ERR_DB;
+    sqlite3_bind_int64(s, 1, seq);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == HASH_BYTES)
+        hex_of(sqlite3_column_blob(s, 0), at_hash);
+    sqlite3_finalize(s);
+    if (strcmp(at_hash, hash) != 0) {
+        snprintf(
+            why, whylen,
+            "journal entry %lld is not the one the issuer saw (its hash %.12s..., the issuer's %.12s...):"
+            " the chain was rebuilt, or an older copy restored and written to since",
+            seq, *at_hash ? at_hash : "none", hash);
+        return RU_ERR_INVALID;
+    }
+    return RU_OK;
+}
+
 /* Append an entry of TYPE with BODY to the chain, inside the caller's transaction begun by
  * begin(): the entry is stamped with the transaction's time, as are the rows it writes. */
 static enum ru_status append(struct journal *j, const char *type, const json_t *body)
@@ -1221,6 +1276,16 @@ enum ru_status journal_shift_close(struct journal *j, long long counted_cents, c
     json_decref(o);
     json_object_set_new(z, "counted_cash_cents", json_integer(counted_cents));
     json_object_set_new(z, "over_short_cents", json_integer(counted_cents - expected));
+    /* the chain up to the closing entry, on the paper slip too: a second anchor */
+    long long head_seq = 0;
+    char head_hash[2 * HASH_BYTES + 1];
+    if ((rc = journal_head(j, &head_seq, head_hash)) == RU_OK)
+        json_object_set_new(z, "journal_head",
+                            json_pack("{s:I,s:s}", "seq", (json_int_t)head_seq, "hash", head_hash));
+    else if (rc != RU_ERR_NOT_FOUND) {
+        json_decref(z);
+        return end(j, rc);
+    }
     char *body = json_dumps(z, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(z);
     if (!body)

@@ -178,6 +178,17 @@ enum ru_status journal_shift_close(struct journal *j, long long counted_cents, c
 /* Z report NUMBER (0: the last) as stored; RU_ERR_NOT_FOUND. */
 enum ru_status journal_zreport(struct journal *j, long long number, char **json) RU_WARN_UNUSED;
 
+/* The chain's head: the sequence number and hash (64 lowercase hex digits) of its last
+ * entry, what the terminal sends the issuer as ReUp-Journal-Head. RU_ERR_NOT_FOUND for an
+ * empty chain, RU_ERR_DB. */
+enum ru_status journal_head(struct journal *j, long long *seq, char hash[65]) RU_WARN_UNUSED;
+
+/* Whether the chain holds entry SEQ with HASH (the head the issuer saw): RU_OK, or
+ * RU_ERR_INVALID with WHY saying how it does not: the chain ends before SEQ (rolled back)
+ * or entry SEQ has another hash (rebuilt). RU_ERR_DB. */
+enum ru_status journal_holds(struct journal *j, long long seq, const char *hash, char *why,
+                             size_t whylen) RU_WARN_UNUSED;
+
 /* Check the entry chain (every hash), replay every entry into a fresh database (from the
  * checkpoint of a journal migrated from schema 1 or 2), and compare every column of every
  * row of the projected tables with the live ones. RU_OK, or RU_ERR_INVALID with WHY naming

@@ -34,7 +34,8 @@
     "  report --x | --z [N]                        running totals, or Z report N (the last)\n"     \
     "  status [--json]                             shift, pending reversals, issuer reachable\n"   \
     "  sync                                        send waiting reversals and voids now\n"         \
-    "  verify                                      replay the journal against its tables\n"        \
+    "  verify [--strict]                           replay the journal against its tables, then\n"  \
+    "                                              check the issuer holds its head\n"              \
     "\n"                                                                                           \
     "PINs are typed at the terminal (not shown), or with --pin - read as one line of standard\n"   \
     "input; --pin PIN works but other users see it in the process list. 5 wrong PINs in a row\n"   \

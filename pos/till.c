@@ -90,6 +90,16 @@ static enum ru_status heard(struct till *t, enum ru_status rc)
     return rc;
 }
 
+/* The client, carrying the journal's head as it is now: every signed request anchors the
+ * chain at the issuer (docs/api.md). */
+static struct issuer_client *client(struct till *t)
+{
+    struct auth_head h;
+    int known = journal_head(t->j, &h.seq, h.hash) == RU_OK;
+    issuer_client_set_journal_head(t->c, known ? &h : NULL);
+    return t->c;
+}
+
 /* The issuer's reason for a refusal, in its words, into OUT. */
 static void refusal(const struct api_error *e, char *out, size_t outlen)
 {
@@ -104,7 +114,7 @@ static enum ru_status fetch_catalog(struct till *t, char *msg, size_t msglen)
 {
     struct plan_list l;
     struct api_error e;
-    enum ru_status rc = heard(t, issuer_plans(t->c, &l, &e));
+    enum ru_status rc = heard(t, issuer_plans(client(t), &l, &e));
     if (rc != RU_OK) {
         if (!e.http_status)
             snprintf(msg, msglen, "the issuer cannot be reached (%s): no sale was made",
@@ -228,13 +238,13 @@ static enum ru_status activate(struct till *t, struct pos_sale *s, char pin[CARD
         snprintf(rq.request_id, sizeof(rq.request_id), "%s", s->request_id);
         snprintf(rq.plan, sizeof(rq.plan), "%s", s->plan);
         snprintf(rq.currency, sizeof(rq.currency), "%s", s->currency);
-        rc = heard(t, issuer_on_demand(t->c, &rq, &card, &e));
+        rc = heard(t, issuer_on_demand(client(t), &rq, &card, &e));
     } else {
         struct activation_request rq = {.amount = s->amount_cents};
         snprintf(rq.request_id, sizeof(rq.request_id), "%s", s->request_id);
         snprintf(rq.serial, sizeof(rq.serial), "%s", s->serial);
         snprintf(rq.currency, sizeof(rq.currency), "%s", s->currency);
-        rc = heard(t, issuer_activate(t->c, &rq, &act, &e));
+        rc = heard(t, issuer_activate(client(t), &rq, &act, &e));
     }
     enum pos_sale_state state;
     const char *serial = NULL, *auth = NULL;
@@ -281,7 +291,7 @@ enum ru_status till_quote(struct till *t, const char *serial, const char *plan_c
         /* which card is it: the issuer knows its plan */
         struct card_status card;
         struct api_error e;
-        enum ru_status rc = heard(t, issuer_card(t->c, serial, &card, &e));
+        enum ru_status rc = heard(t, issuer_card(client(t), serial, &card, &e));
         if (rc == RU_ERR_DECLINED) {
             refusal(&e, msg, msglen);
             return rc;
@@ -450,12 +460,12 @@ static int forward(struct till *t, const struct pos_outbox_item *it, char *err, 
     if (it->void_) {
         struct void_request rq = {.reason = "voided at the counter"};
         struct void_result v;
-        rc = heard(t, issuer_void(t->c, it->request_id, &rq, &v, &e));
+        rc = heard(t, issuer_void(client(t), it->request_id, &rq, &v, &e));
     } else {
         struct reversal_request rq;
         struct reversal_result r;
         snprintf(rq.request_id, sizeof(rq.request_id), "%s", it->request_id);
-        rc = heard(t, issuer_reverse(t->c, &rq, &r, &e));
+        rc = heard(t, issuer_reverse(client(t), &rq, &r, &e));
     }
     /* 409: already reversed or voided, or past the window: nothing more to send */
     int done = rc == RU_OK || (rc == RU_ERR_DECLINED && e.http_status == 409);
@@ -498,10 +508,37 @@ int till_last_answered(const struct till *t)
     return t->reachable;
 }
 
+enum ru_status till_anchor_check(struct till *t, char *why, size_t whylen)
+{
+    struct auth_head h;
+    struct api_error e;
+    /* asked without a head of its own: the answer is what the issuer saw before */
+    issuer_client_set_journal_head(t->c, NULL);
+    enum ru_status rc = heard(t, issuer_journal_head(t->c, &h, &e));
+    if (rc == RU_ERR_DECLINED && e.http_status == 404)
+        return RU_OK; /* nothing sent yet: nothing to hold */
+    if (rc != RU_OK) {
+        snprintf(why, whylen, "%s", issuer_client_errmsg(t->c));
+        return RU_ERR_NETWORK;
+    }
+    rc = journal_holds(t->j, h.seq, h.hash, why, whylen);
+    return rc == RU_OK || rc == RU_ERR_INVALID ? rc : RU_ERR_DB;
+}
+
+enum ru_status till_anchor_send(struct till *t, char *why, size_t whylen)
+{
+    struct auth_head h;
+    struct api_error e;
+    enum ru_status rc = heard(t, issuer_journal_head(client(t), &h, &e));
+    if (rc != RU_OK)
+        snprintf(why, whylen, "%s", issuer_client_errmsg(t->c));
+    return rc;
+}
+
 int till_issuer_reachable(struct till *t)
 {
     struct api_error e;
-    enum ru_status rc = heard(t, issuer_health(t->c, &e));
+    enum ru_status rc = heard(t, issuer_health(client(t), &e));
     if (rc != RU_OK && rc != RU_ERR_DECLINED)
         return 0;
     int ok = rc == RU_OK;

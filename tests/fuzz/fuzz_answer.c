@@ -2,7 +2,8 @@
  * tests/fuzz/fuzz_answer.c - libFuzzer target for the answer parsers of issuer/api.h, the
  * issuer's answers as a terminal reads them (outside input to the POS). Every input goes
  * to every parser: an accepted answer has text that fits, ends in NUL and holds no control
- * character, at most API_PLANS_MAX plans with prices in minor units from 0, and encodes
+ * character, at most API_PLANS_MAX plans with prices in minor units from 0, a journal head
+ * with a sequence number from 1 and 64 lowercase hex digits, and encodes
  * back to JSON that parses to the same values; a refused one leaves the output untouched.
  */
 #include <stdint.h>
@@ -121,6 +122,14 @@ static void small(const char *body, size_t size)
             abort();
         BACK(answer_encode_reversal(&r, &j), j, answer_parse_reversal, &r2);
         if (r.reversed != r2.reversed)
+            abort();
+    }
+    struct auth_head h, h2;
+    if (answer_parse_journal_head(body, size, &h) == RU_OK) {
+        if (h.seq < 1 || strlen(h.hash) != 64 || strspn(h.hash, "0123456789abcdef") != 64)
+            abort();
+        BACK(answer_encode_journal_head(&h, &j), j, answer_parse_journal_head, &h2);
+        if (h.seq != h2.seq || strcmp(h.hash, h2.hash))
             abort();
     }
     if (answer_parse_error(body, size, &e) == RU_OK) {

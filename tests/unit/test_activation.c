@@ -449,7 +449,7 @@ static void test_migration(void **state)
     assert_int_equal(chmod(dbp, 0600), 0);
     struct ledger *old;
     assert_int_equal(ledger_open(dir, &old), RU_OK);
-    assert_int_equal(db_schema_version(ledger_db(old)), 2);
+    assert_int_equal(db_schema_version(ledger_db(old)), 3);
     struct activation_request r = req(50, "4242000000000018", 3999);
     struct activation_answer a;
     assert_int_equal(activation_activate(old, &t1, &r, &a), RU_OK);

@@ -9,7 +9,11 @@
  * or when they are not what `terminal add` printed. The typed calls: plans, a card's
  * status, an activation and its void, a reversal, an on-demand card with its PIN and its
  * retry without; refusals are RU_ERR_DECLINED with the issuer's status, code and message
- * (and Retry-After, read from a 429), no answer is RU_ERR_NETWORK with no status.
+ * (and Retry-After, read from a 429), no answer is RU_ERR_NETWORK with no status. The
+ * journal head: none seen is a 404; a head sent with a read and with the journal-head call
+ * itself is recorded; a lower one, or another hash at the same sequence number, never
+ * refuses the request, is kept as an anomaly and leaves the latest head alone; the table
+ * refuses UPDATE and DELETE.
  */
 #include <jansson.h>
 #include <sys/stat.h>
@@ -247,6 +251,65 @@ static void test_typed_calls(void **state)
     issuer_client_free(c);
 }
 
+static struct auth_head head_of(long long seq, char fill)
+{
+    struct auth_head h = {.seq = seq};
+    memset(h.hash, fill, 64);
+    h.hash[64] = '\0';
+    return h;
+}
+
+static void test_journal_head(void **state)
+{
+    (void)state;
+    struct issuer_client *c = client(secret, ca);
+    struct api_error e;
+    struct auth_head got, h5 = head_of(5, 'a'), h7 = head_of(7, 'b'), h6 = head_of(6, 'c'),
+                          h7x = head_of(7, 'd');
+    assert_int_equal(issuer_journal_head(c, &got, &e), RU_ERR_DECLINED);
+    assert_int_equal(e.http_status, 404);
+    assert_string_equal(e.code, "journal_head_not_found");
+
+    struct plan_list l;
+    issuer_client_set_journal_head(c, &h5);
+    assert_int_equal(issuer_plans(c, &l, &e), RU_OK);
+    plan_list_release(&l);
+    issuer_client_set_journal_head(c, &h7);
+    assert_int_equal(issuer_journal_head(c, &got, &e), RU_OK);
+    assert_true(got.seq == 7 && !strcmp(got.hash, h7.hash));
+
+    /* going back is never refused, and changes nothing */
+    issuer_client_set_journal_head(c, &h6);
+    assert_int_equal(issuer_plans(c, &l, &e), RU_OK);
+    plan_list_release(&l);
+    struct reversal_request rr = {.request_id = "7f0c2a8e-3d4b-4c1a-9e2f-000000000020"};
+    struct reversal_result r;
+    assert_int_equal(issuer_reverse(c, &rr, &r, &e), RU_OK);
+    issuer_client_set_journal_head(c, &h7x);
+    assert_int_equal(issuer_journal_head(c, &got, &e), RU_OK);
+    assert_true(got.seq == 7 && !strcmp(got.hash, h7.hash));
+    issuer_client_set_journal_head(c, NULL);
+    assert_int_equal(issuer_journal_head(c, &got, &e), RU_OK);
+    assert_true(got.seq == 7 && !strcmp(got.hash, h7.hash));
+    issuer_client_free(c);
+
+    struct ledger *lg;
+    sqlite3_stmt *st;
+    assert_int_equal(ledger_open(test_path("st"), &lg), RU_OK);
+    assert_int_equal(db_prepare(ledger_db(lg),
+                                "SELECT group_concat(seq || kind, ' ') FROM"
+                                " (SELECT seq, kind FROM journal_head ORDER BY id)",
+                                &st),
+                     RU_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    /* the reversal's head (6 again) was seen before as an anomaly: kept once more */
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "5head 7head 6anomaly 6anomaly 7anomaly");
+    sqlite3_finalize(st);
+    assert_int_not_equal(db_exec(ledger_db(lg), "UPDATE journal_head SET seq = 1"), RU_OK);
+    assert_int_not_equal(db_exec(ledger_db(lg), "DELETE FROM journal_head"), RU_OK);
+    ledger_free(lg);
+}
+
 static void test_credentials(void **state)
 {
     (void)state;
@@ -275,9 +338,8 @@ static void test_credentials(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_requests),
-        cmocka_unit_test(test_no_answer),
-        cmocka_unit_test(test_typed_calls),
+        cmocka_unit_test(test_requests),    cmocka_unit_test(test_no_answer),
+        cmocka_unit_test(test_typed_calls), cmocka_unit_test(test_journal_head),
         cmocka_unit_test(test_credentials),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

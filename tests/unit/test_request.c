@@ -341,6 +341,16 @@ static void test_answer_round_trips(void **state)
         expect_bytes(j, b ? "{\"reversed\":true}" : "{\"reversed\":false}");
     }
 
+    struct auth_head h = {.seq = 12,
+                          .hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
+                     h2;
+    assert_int_equal(answer_encode_journal_head(&h, &j), RU_OK);
+    assert_int_equal(answer_parse_journal_head(j, strlen(j), &h2), RU_OK);
+    assert_true(h2.seq == h.seq);
+    assert_string_equal(h2.hash, h.hash);
+    expect_bytes(
+        j, "{\"seq\":12,\"hash\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}");
+
     struct api_error e = {.http_status = 409, .retry_after_s = 7};
     assert_int_equal(answer_encode_error("card_already_active", "the card is active already", &j), RU_OK);
     assert_int_equal(answer_parse_error(j, strlen(j), &e), RU_OK);
@@ -406,6 +416,17 @@ static void test_answer_refusals(void **state)
 
     struct reversal_result r;
     assert_int_equal(answer_parse_reversal("{\"reversed\":1}", 14, &r), RU_ERR_INVALID);
+
+    struct auth_head h;
+    static const char *const bad_heads[] = {
+        "{\"seq\":0,\"hash\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}",
+        "{\"seq\":\"1\",\"hash\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}",
+        "{\"seq\":1,\"hash\":\"9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08\"}",
+        "{\"seq\":1,\"hash\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0\"}",
+        "{\"seq\":1}",
+    };
+    for (size_t i = 0; i < sizeof(bad_heads) / sizeof(bad_heads[0]); i++)
+        assert_int_equal(answer_parse_journal_head(bad_heads[i], strlen(bad_heads[i]), &h), RU_ERR_INVALID);
 
     /* a refusal's message: control characters become spaces, a long one is cut, not lost */
     struct api_error e = {0};
