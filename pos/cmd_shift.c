@@ -56,7 +56,7 @@ static int cashier_add(const struct args *a)
     else
         fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
     journal_free(j);
-    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_FAILED;
+    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_SYSTEM;
 }
 
 /* A manager lifts a cashier's lock after wrong PINs. */
@@ -81,7 +81,7 @@ static int cashier_unlock(const struct args *a)
             fprintf(stderr, "reup-pos: there is no cashier %s\n", id);
         else
             fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
-        code = rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_FAILED;
+        code = rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_SYSTEM;
     }
     journal_free(j);
     return code;
@@ -128,7 +128,7 @@ static int shift_open(const struct args *a)
     } else {
         fprintf(stderr, "reup-pos: %s\n",
                 rc == RU_ERR_EXISTS ? "a shift is open already: close it first" : journal_errmsg(j));
-        code = rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_FAILED;
+        code = rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_SYSTEM;
     }
     journal_free(j);
     return code;
@@ -185,7 +185,7 @@ static int shift_close(const struct args *a)
         fprintf(stderr, "reup-pos: %s\n", rc == RU_ERR_NOT_FOUND ? "no shift is open" : journal_errmsg(j));
     free(json);
     journal_free(j);
-    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_USAGE : EXIT_FAILED;
+    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_USAGE : EXIT_SYSTEM;
 }
 
 int cmd_shift(int argc, char **argv)
@@ -237,5 +237,5 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
     free(json);
     journal_free(j);
-    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_FAILED;
+    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_SYSTEM;
 }

@@ -97,7 +97,7 @@ int cmd_card(int argc, char **argv)
     if (args_has(&a, "png")) {
         FILE *f = out_open(args_get(&a, "png"));
         code = f ? out_close(f, args_get(&a, "png"), cardsheet_png(f, r, &face, back, (int)dpi) == RU_OK)
-                 : EXIT_FAILED;
+                 : EXIT_SYSTEM;
         goto out;
     }
     const char *path = args_get(&a, "out");
@@ -114,13 +114,13 @@ int cmd_card(int argc, char **argv)
     if (rc != RU_OK && rc != RU_ERR_IO)
         fprintf(stderr, "reup-print: %s\n", cardrender_errmsg(r));
     if (path) {
-        code = f ? out_close(f, path, rc == RU_OK) : EXIT_FAILED;
+        code = f ? out_close(f, path, rc == RU_OK) : EXIT_SYSTEM;
         goto out;
     }
     if (!f || rc != RU_OK) {
         if (f)
             fclose(f);
-        code = EXIT_FAILED;
+        code = EXIT_SYSTEM;
         goto out;
     }
     struct cupsprint *p = NULL;
@@ -128,7 +128,7 @@ int cmd_card(int argc, char **argv)
     if (rc != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", err);
         fclose(f);
-        code = rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_UNREACHABLE;
+        code = rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_NO_ANSWER;
         goto out;
     }
     int job = 0;
@@ -145,15 +145,15 @@ int cmd_card(int argc, char **argv)
         break;
     case CUPSPRINT_FAILED:
         fprintf(stderr, "reup-print: card %s did not print: %s\n", masked, err);
-        code = EXIT_STOPPED;
+        code = EXIT_REFUSED;
         break;
     case CUPSPRINT_UNSENT:
         fprintf(stderr, "reup-print: card %s was not sent: %s\n", masked, err);
-        code = EXIT_UNREACHABLE;
+        code = EXIT_NO_ANSWER;
         break;
     default:
         fprintf(stderr, "reup-print: card %s may or may not have printed: %s\n", masked, err);
-        code = EXIT_UNREACHABLE;
+        code = EXIT_NO_ANSWER;
         break;
     }
 out:
