@@ -15,9 +15,10 @@
 #include "common/banned.h"
 
 #define USAGE_EXIT                                                                               \
-    EXIT_HELP EXIT_HELP_OK EXIT_HELP_FAILED EXIT_HELP_USAGE EXIT_HELP_CONFIG EXIT_HELP_NOT_FOUND \
-        EXIT_HELP_EXISTS                                                                         \
-        "4 is no such plan, card or batch; 9 a state directory, plan, terminal or batch file.\n"
+    EXIT_HELP EXIT_HELP_OK EXIT_HELP_USAGE EXIT_HELP_NOT_FOUND EXIT_HELP_CONFIG EXIT_HELP_SYSTEM \
+        "2 is also a state directory, plan, terminal or batch file that exists already;\n"       \
+        "3 no such plan, card or batch; 4 the state directory missing, not initialized, or\n"    \
+        "a file of it open to group or others.\n"
 
 #define USAGE                                                                                             \
     "usage: reup-issuer COMMAND [options]\n"                                                              \
@@ -45,7 +46,7 @@
     "Limits of serve:\n" NETLIMITS_USAGE "\n"                                                             \
     "Every command but init takes --dir DIR (default: $REUP_ISSUER_DIR, then /var/lib/reup/issuer).\n"    \
     "The directory must be mode 0700, and issuer.db (-wal, -shm), issuer.key and serve's TLS key\n"       \
-    "0600: a file group or others may open is refused (exit 3) with the chmod to run.\n"                  \
+    "0600: a file group or others may open is refused (exit 4) with the chmod to run.\n"                  \
     "\n" USAGE_EXIT
 
 /* Options of one command: --name value pairs and at most one positional argument. */
@@ -122,10 +123,10 @@ static int exit_for(enum ru_status rc)
     switch (rc) {
     case RU_OK: return EXIT_OK;
     case RU_ERR_INVALID:
-    case RU_ERR_LIMIT: return EXIT_USAGE;
+    case RU_ERR_LIMIT:
+    case RU_ERR_EXISTS: return EXIT_USAGE; /* exists already: nothing done, as bad input */
     case RU_ERR_NOT_FOUND: return EXIT_NOT_FOUND;
-    case RU_ERR_EXISTS: return EXIT_EXISTS;
-    default: return EXIT_FAILED;
+    default: return EXIT_SYSTEM;
     }
 }
 
@@ -137,7 +138,7 @@ static struct ledger *open_ledger(const struct args *a, int *code)
     if (rc == RU_OK)
         return lg;
     fprintf(stderr, "reup-issuer: %s\n", lg ? ledger_errmsg(lg) : "out of memory");
-    *code = rc == RU_ERR_DB ? EXIT_FAILED : EXIT_CONFIG;
+    *code = rc == RU_ERR_DB ? EXIT_SYSTEM : EXIT_CONFIG;
     ledger_free(lg);
     return NULL;
 }
@@ -145,7 +146,8 @@ static struct ledger *open_ledger(const struct args *a, int *code)
 static int finish(struct ledger *lg, enum ru_status rc)
 {
     if (rc != RU_OK)
-        fprintf(stderr, "reup-issuer: %s\n", ledger_errmsg(lg));
+        fprintf(stderr, "reup-issuer: %s%s\n", ledger_errmsg(lg),
+                rc == RU_ERR_EXISTS ? "; nothing done" : "");
     ledger_free(lg);
     return exit_for(rc);
 }
@@ -173,8 +175,8 @@ static int cmd_init(int argc, char **argv)
     char err[512];
     enum ru_status rc = ledger_init(opt(&a, "dir"), (unsigned)prefix, err, sizeof(err));
     if (rc != RU_OK) {
-        fprintf(stderr, "reup-issuer: %s\n", err);
-        return rc == RU_ERR_EXISTS ? EXIT_EXISTS : rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_FAILED;
+        fprintf(stderr, "reup-issuer: %s%s\n", err, rc == RU_ERR_EXISTS ? "; nothing done" : "");
+        return rc == RU_ERR_EXISTS || rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_SYSTEM;
     }
     printf("initialized %s: issuer.db, issuer.key, tls/cert.pem, tls/key.pem (serial prefix %04lld)\n",
            opt(&a, "dir"), prefix);
@@ -252,9 +254,9 @@ static int cmd_batch_create(int argc, char **argv)
     if (rc != RU_OK) {
         fprintf(stderr, "reup-issuer: %s '%s'%s\n",
                 rc == RU_ERR_EXISTS ? "will not overwrite" : "cannot write", opt(&a, "out"),
-                rc == RU_ERR_EXISTS ? ": it holds PINs; choose another --out" : "");
+                rc == RU_ERR_EXISTS ? ": it holds PINs; nothing done, choose another --out" : "");
         ledger_free(lg);
-        return rc == RU_ERR_EXISTS ? EXIT_EXISTS : EXIT_FAILED;
+        return rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_SYSTEM;
     }
     char batch[16];
     rc = ledger_batch_create(lg, opt(&a, "plan"), (unsigned long)count, batchfile_row, batchfile_finish, bf,
@@ -348,7 +350,7 @@ static int cmd_serve(int argc, char **argv)
     enum ru_status rc = server_start(&cfg, &srv, err, sizeof(err));
     if (rc != RU_OK) {
         fprintf(stderr, "reup-issuer: %s\n", err);
-        return rc == RU_ERR_INVALID ? EXIT_USAGE : rc == RU_ERR_NOT_FOUND ? EXIT_CONFIG : EXIT_FAILED;
+        return rc == RU_ERR_INVALID ? EXIT_USAGE : rc == RU_ERR_NOT_FOUND ? EXIT_CONFIG : EXIT_SYSTEM;
     }
     printf("reup-issuer: serving https on %s, port %u\n", cfg.listen, server_port(srv));
     fflush(stdout);

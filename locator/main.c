@@ -21,10 +21,12 @@
 #include "common/stopsignal.h"
 #include "common/banned.h"
 
-#define USAGE_EXIT_LOCATE                                                                        \
-    EXIT_HELP EXIT_HELP_OK EXIT_HELP_FAILED EXIT_HELP_USAGE EXIT_HELP_CONFIG EXIT_HELP_NOT_FOUND \
-        "A search exits 4 when the place or postal code is unknown, and when no store is\n"      \
-        "within the radius or of the chain (--json and --geojson then print the answer).\n"
+#define USAGE_EXIT_LOCATE                                                                          \
+    EXIT_HELP EXIT_HELP_OK EXIT_HELP_NO_MATCH EXIT_HELP_USAGE EXIT_HELP_NOT_FOUND EXIT_HELP_CONFIG \
+        EXIT_HELP_SYSTEM                                                                           \
+        "A search exits 1 when no store is within the radius or of the chain (--json and\n"        \
+        "--geojson still print the answer), 3 when the place or postal code is unknown, 4\n"       \
+        "when the database is missing or not a locator database.\n"
 
 #define USAGE_LOCATE                                                                          \
     "usage: reup-locate [options] QUERY\n"                                                    \
@@ -66,9 +68,9 @@
     "Other options:\n"                                                                      \
     "  --skip-bad         leave bad rows out (reported) instead of failing the import\n"    \
     "  --all-features     keep every GeoNames feature class, not only populated places\n"   \
-    "\n" EXIT_HELP EXIT_HELP_OK EXIT_HELP_FAILED EXIT_HELP_USAGE EXIT_HELP_CONFIG           \
+    "\n" EXIT_HELP EXIT_HELP_OK EXIT_HELP_USAGE EXIT_HELP_CONFIG EXIT_HELP_SYSTEM           \
     "An input file that is missing or malformed, or has bad rows, is exit 2: nothing is\n"  \
-    "imported. A database that cannot be opened or written is exit 3.\n"
+    "imported. A database that cannot be opened or written is exit 4.\n"
 
 static const char *database_path(const char *opt)
 {
@@ -82,7 +84,7 @@ static const char *database_path(const char *opt)
  * locator database or not writable, which the message names. */
 static int open_failed(enum ru_status rc)
 {
-    return rc == RU_ERR_NOMEM ? EXIT_FAILED : EXIT_CONFIG;
+    return rc == RU_ERR_NOMEM ? EXIT_SYSTEM : EXIT_CONFIG;
 }
 
 static int usage_error(const char *msg, const char *usage)
@@ -186,7 +188,7 @@ static int cmd_import(int argc, char **argv)
                 rc = importer_file(imp, kinds[k].kind, argv[++i]);
                 if (rc != RU_OK) {
                     fprintf(stderr, "reup-locate: %s\n", importer_errmsg(imp));
-                    code = rc == RU_ERR_DB || rc == RU_ERR_NOMEM ? EXIT_FAILED : EXIT_USAGE;
+                    code = rc == RU_ERR_DB || rc == RU_ERR_NOMEM ? EXIT_SYSTEM : EXIT_USAGE;
                     fprintf(stderr, "reup-locate: nothing was imported\n");
                     goto out;
                 }
@@ -196,7 +198,7 @@ static int cmd_import(int argc, char **argv)
     const struct import_stats *s = importer_stats(imp);
     if (rc != RU_OK) {
         fprintf(stderr, "reup-locate: %s\n", importer_errmsg(imp));
-        code = rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_FAILED;
+        code = rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_SYSTEM;
         goto out;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -336,7 +338,7 @@ static int cmd_locate(int argc, char **argv)
     default:
         fprintf(stderr, "reup-locate: cannot search the store database: %s\n",
                 *locator_errmsg(loc) ? locator_errmsg(loc) : ru_status_str(rc));
-        code = EXIT_FAILED;
+        code = EXIT_SYSTEM;
         goto done;
     }
 
@@ -348,11 +350,11 @@ static int cmd_locate(int argc, char **argv)
         rc = output_table(&out, req.query, &res, output_units_for(&res, units));
     if (rc != RU_OK) {
         fprintf(stderr, "reup-locate: %s\n", ru_status_str(rc));
-        code = EXIT_FAILED;
+        code = EXIT_SYSTEM;
         goto done;
     }
     fputs(strbuf_str(&out), stdout);
-    code = res.nstores ? EXIT_OK : EXIT_NOT_FOUND;
+    code = res.nstores ? EXIT_OK : EXIT_NO_MATCH;
     if (!res.nstores) {
         char label[3 * GZ_TEXT_MAX];
         gz_place_label(&res.origin, label, sizeof(label));
@@ -388,7 +390,7 @@ out:
     "                      https://tile.openstreetmap.org/{z}/{x}/{y}.png\n" NETLIMITS_USAGE      \
     "SIGTERM or SIGINT: stop listening, finish the requests in flight (up to\n"                   \
     "--shutdown-timeout), then exit 0. docs/locator.md.\n"                                        \
-    "\n" EXIT_HELP EXIT_HELP_OK EXIT_HELP_FAILED EXIT_HELP_USAGE EXIT_HELP_CONFIG
+    "\n" EXIT_HELP EXIT_HELP_OK EXIT_HELP_USAGE EXIT_HELP_CONFIG EXIT_HELP_SYSTEM
 
 /* reup-locate serve: the web API (and page) until SIGTERM. */
 static int cmd_serve(int argc, char **argv)
@@ -447,7 +449,7 @@ static int cmd_serve(int argc, char **argv)
     if (rc != RU_OK) {
         fprintf(stderr, "reup-locate: %s\n", err);
         return rc == RU_ERR_INVALID                    ? EXIT_USAGE
-               : rc == RU_ERR_IO || rc == RU_ERR_NOMEM ? EXIT_FAILED /* cannot listen */
+               : rc == RU_ERR_IO || rc == RU_ERR_NOMEM ? EXIT_SYSTEM /* cannot listen */
                                                        : open_failed(rc);
     }
     /* "port N" ends the line: scripts read the port picked for port 0 from there */

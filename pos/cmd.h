@@ -9,11 +9,12 @@
 #include "pos/till.h"
 
 /* Exit codes (common/exitcode.h) as reup-pos uses them: EXIT_OK, a sale approved;
- * EXIT_USAGE, also a serial's check digit, no open shift, too little cash; EXIT_CONFIG, the
- * configuration or the credentials are missing or wrong; EXIT_NOT_FOUND, no such sale,
- * cashier or Z report, and a wrong PIN; EXIT_UNREACHABLE, the issuer did not answer: the
- * sale is not completed; EXIT_DECLINED, the issuer declined the sale; EXIT_LOCKED, the
- * cashier is locked after too many wrong PINs. */
+ * EXIT_NO_MATCH, verify found the journal changed; EXIT_USAGE, also a serial's check
+ * digit, no open shift, too little cash; EXIT_NOT_FOUND, no such sale, cashier or Z report;
+ * EXIT_CONFIG, the configuration or the credentials are missing or wrong; EXIT_NO_ANSWER,
+ * the issuer did not answer: the sale is not completed; EXIT_REFUSED, the issuer declined
+ * the sale, or the till refuses the cashier (a wrong PIN or number, a lock); EXIT_SYSTEM,
+ * the journal cannot be read or written. */
 
 int cmd_cashier(int argc, char **argv);
 int cmd_shift(int argc, char **argv);
@@ -44,7 +45,7 @@ int open_journal(struct journal **j);
 
 /* Sign cashier ID in on J with the PIN of PIN_OPTION (the value of --pin, or NULL: typed at
  * the terminal; pinentry.h). EXIT_OK with *MANAGER the role; else, after a message,
- * EXIT_USAGE (no PIN), EXIT_NOT_FOUND (a wrong PIN or no such cashier), EXIT_LOCKED or
- * EXIT_FAILED. */
+ * EXIT_USAGE (no PIN), EXIT_REFUSED (a wrong PIN, no such cashier, or locked) or
+ * EXIT_SYSTEM. */
 int check_pin(struct journal *j, const char *id, const char *pin_option, int *manager);
 #endif

@@ -32,7 +32,7 @@ int cmd_status(int argc, char **argv)
     if (journal_outbox_pending(till_journal(t), &pending) != RU_OK) {
         fprintf(stderr, "reup-pos: %s\n", journal_errmsg(till_journal(t)));
         till_free(t);
-        return EXIT_FAILED;
+        return EXIT_SYSTEM;
     }
     int reachable = till_issuer_reachable(t);
     till_free(t);
@@ -75,9 +75,9 @@ int cmd_sync(int argc, char **argv)
         fprintf(stderr, "reup-pos: %s\n", journal_errmsg(till_journal(t)));
     till_free(t);
     if (rc != RU_OK)
-        return EXIT_FAILED;
+        return EXIT_SYSTEM;
     printf("sent %lu, still waiting %lu\n", sent, left);
-    return left ? EXIT_UNREACHABLE : EXIT_OK;
+    return left ? EXIT_NO_ANSWER : EXIT_OK;
 }
 
 int cmd_verify(int argc, char **argv)
@@ -112,5 +112,6 @@ int cmd_verify(int argc, char **argv)
     } else
         fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
     till_free(t);
-    return rc == RU_OK ? EXIT_OK : EXIT_FAILED;
+    /* a journal that does not prove itself, here or against the issuer, is a failed check */
+    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_INVALID || rc == RU_ERR_NETWORK ? EXIT_NO_MATCH : EXIT_SYSTEM;
 }

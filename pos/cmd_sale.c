@@ -25,8 +25,8 @@
 static int exit_for_sale(enum pos_sale_state s)
 {
     return s == SALE_APPROVED || s == SALE_VOIDED || s == SALE_VOID_PENDING ? EXIT_OK
-           : s == SALE_DECLINED                                             ? EXIT_DECLINED
-                                                                            : EXIT_UNREACHABLE;
+           : s == SALE_DECLINED                                             ? EXIT_REFUSED
+                                                                            : EXIT_NO_ANSWER;
 }
 
 static void show(const struct till_result *r, int json)
@@ -93,13 +93,13 @@ int cmd_sell(int argc, char **argv)
     till_free(t);
     switch (rc) {
     case RU_OK: show(&r, args_has(&a, "json")); return exit_for_sale(r.state);
-    case RU_ERR_NETWORK: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_UNREACHABLE;
+    case RU_ERR_NETWORK: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_NO_ANSWER;
     case RU_ERR_NOT_FOUND:
     case RU_ERR_EXISTS:
     case RU_ERR_LIMIT: fprintf(stderr, "reup-pos: %s; nothing was sent\n", r.message); return EXIT_USAGE;
     case RU_ERR_INVALID:
-    case RU_ERR_DECLINED: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_DECLINED;
-    default: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_FAILED;
+    case RU_ERR_DECLINED: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_REFUSED;
+    default: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_SYSTEM;
     }
 }
 
@@ -142,7 +142,7 @@ int cmd_void(int argc, char **argv)
             fprintf(stderr, "reup-pos: %s: nothing was voided\n",
                     code == EXIT_OK ? "that is not a manager's number and PIN" : "no manager's approval");
             till_free(t);
-            return code == EXIT_OK ? EXIT_NOT_FOUND : code;
+            return code == EXIT_OK ? EXIT_REFUSED : code;
         }
     } else if (journal_shift_current(till_journal(t), &sh) == RU_OK &&
                journal_cashier_role(till_journal(t), sh.cashier, &manager) != RU_OK) {
@@ -162,7 +162,7 @@ int cmd_void(int argc, char **argv)
         return EXIT_OK;
     }
     fprintf(stderr, "reup-pos: %s\n", r.message);
-    return rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_FAILED;
+    return rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_SYSTEM;
 }
 
 int cmd_reprint(int argc, char **argv)
@@ -185,5 +185,5 @@ int cmd_reprint(int argc, char **argv)
         return EXIT_OK;
     }
     fprintf(stderr, "reup-pos: %s\n", err);
-    return rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_FAILED;
+    return rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_SYSTEM;
 }

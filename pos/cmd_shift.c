@@ -60,7 +60,7 @@ static int changed(struct journal *j, const char *id, enum ru_status rc)
     return rc == RU_OK                                   ? EXIT_OK
            : rc == RU_ERR_EXISTS || rc == RU_ERR_INVALID ? EXIT_USAGE
            : rc == RU_ERR_NOT_FOUND                      ? EXIT_NOT_FOUND
-                                                         : EXIT_FAILED;
+                                                         : EXIT_SYSTEM;
 }
 
 /* The new PIN of cashier ID from --pin (typed twice at a terminal) into PIN. */
@@ -198,7 +198,7 @@ static int shift_open(const struct args *a)
     } else {
         fprintf(stderr, "reup-pos: %s\n",
                 rc == RU_ERR_EXISTS ? "a shift is open already: close it first" : journal_errmsg(j));
-        code = rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_FAILED;
+        code = rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_SYSTEM;
     }
     journal_free(j);
     return code;
@@ -262,7 +262,7 @@ static int shift_close(const struct args *a)
         fprintf(stderr, "reup-pos: %s\n", rc == RU_ERR_NOT_FOUND ? "no shift is open" : journal_errmsg(j));
     free(json);
     till_free(t);
-    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_USAGE : EXIT_FAILED;
+    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_USAGE : EXIT_SYSTEM;
 }
 
 int cmd_shift(int argc, char **argv)
@@ -314,5 +314,5 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
     free(json);
     journal_free(j);
-    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_FAILED;
+    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_SYSTEM;
 }

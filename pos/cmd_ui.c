@@ -26,7 +26,7 @@ int cmd_ui(int argc, char **argv)
         code = open_till(&t);
     if (code != EXIT_OK)
         return code;
-    code = ui_run(t, &cfg) == 0 ? EXIT_OK : EXIT_FAILED;
+    code = ui_run(t, &cfg) == 0 ? EXIT_OK : EXIT_SYSTEM;
     till_free(t);
     return code;
 }

@@ -11,11 +11,13 @@
 #include "pos/pinentry.h"
 #include "common/banned.h"
 
-#define USAGE_EXIT                                                                                \
-    EXIT_HELP EXIT_HELP_OK EXIT_HELP_FAILED EXIT_HELP_USAGE EXIT_HELP_CONFIG EXIT_HELP_NOT_FOUND  \
-        EXIT_HELP_UNREACHABLE EXIT_HELP_LOCKED EXIT_HELP_DECLINED                                 \
-        "0 is also a sale approved; 1 a journal that fails verify; 4 also a wrong PIN; after 6\n" \
-        "the sale is not completed (its reversal is on its way), and sync has items waiting.\n"
+#define USAGE_EXIT                                                                                 \
+    EXIT_HELP EXIT_HELP_OK EXIT_HELP_NO_MATCH EXIT_HELP_USAGE EXIT_HELP_NOT_FOUND EXIT_HELP_CONFIG \
+        EXIT_HELP_NO_ANSWER EXIT_HELP_REFUSED EXIT_HELP_SYSTEM                                     \
+        "0 is also a sale approved; 1 a journal that fails verify; 2 also a wrong check digit,\n"  \
+        "no open shift, too little cash; 3 no such sale, cashier or Z report; after 5 the sale\n"  \
+        "is not completed (its reversal is on its way), or sync has items waiting; 6 a declined\n" \
+        "sale, or the cashier refused: a number and PIN that do not match, or locked.\n"
 
 #define USAGE                                                                                      \
     "usage: reup-pos [--config FILE] COMMAND [options]\n"                                          \
@@ -80,7 +82,7 @@ int open_till(struct till **t)
     enum ru_status rc = till_open(&cfg, t, err, sizeof(err));
     if (rc != RU_OK) {
         fprintf(stderr, "reup-pos: %s\n", err);
-        return rc == RU_ERR_INVALID ? EXIT_CONFIG : EXIT_FAILED;
+        return rc == RU_ERR_INVALID ? EXIT_CONFIG : EXIT_SYSTEM;
     }
     return EXIT_OK;
 }
@@ -96,7 +98,7 @@ int open_journal(struct journal **j)
         fprintf(stderr, "reup-pos: %s\n", journal_errmsg(*j));
         journal_free(*j);
         *j = NULL;
-        return rc == RU_ERR_INVALID ? EXIT_CONFIG : EXIT_FAILED;
+        return rc == RU_ERR_INVALID ? EXIT_CONFIG : EXIT_SYSTEM;
     }
     return EXIT_OK;
 }
@@ -119,7 +121,9 @@ int check_pin(struct journal *j, const char *id, const char *pin_option, int *ma
     if (rc == RU_ERR_LIMIT)
         fprintf(stderr, " (reup-pos cashier unlock %s --manager MANAGER_ID)", id);
     fputc('\n', stderr);
-    return rc == RU_ERR_LIMIT ? EXIT_LOCKED : rc == RU_ERR_DB ? EXIT_FAILED : EXIT_NOT_FOUND;
+    /* a wrong PIN, an unknown number (the same words: no hint which numbers exist) or a
+     * lock: the till refuses the cashier */
+    return rc == RU_ERR_LIMIT || rc == RU_ERR_INVALID || rc == RU_ERR_NOT_FOUND ? EXIT_REFUSED : EXIT_SYSTEM;
 }
 
 int main(int argc, char **argv)

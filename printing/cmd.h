@@ -11,8 +11,9 @@
 
 /* Exit codes (common/exitcode.h) as reup-print uses them: EXIT_CONFIG, the card template
  * cannot be read, is invalid, or a text does not fit; EXIT_NOT_FOUND, no such print queue;
- * EXIT_STOPPED, --resume goes on; EXIT_UNREACHABLE, the cards of the job in flight are
- * possibly printed. */
+ * EXIT_NO_ANSWER, no print server: the cards of the job in flight are possibly printed;
+ * EXIT_REFUSED, the printer or its queue stopped the run: --resume goes on; EXIT_SYSTEM,
+ * disk, database, memory. */
 
 int cmd_card(int argc, char **argv);
 int cmd_batch(int argc, char **argv);

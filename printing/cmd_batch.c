@@ -122,7 +122,7 @@ static int parse_reprint(struct run *r, const char *list)
         cap += *c == ',';
     r->reprint = calloc(cap, sizeof(*r->reprint));
     if (!r->reprint)
-        return EXIT_FAILED;
+        return EXIT_SYSTEM;
     for (const char *p = list; *p;) {
         size_t n = strcspn(p, ",");
         char text[64], serial[CARD_DIGITS + 1];
@@ -148,7 +148,7 @@ static int check_rows(struct run *r)
     enum ru_status rc = batchread_open(r->file, &br, err, sizeof(err));
     if (rc != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", err);
-        return rc == RU_ERR_IO ? EXIT_FAILED : EXIT_USAGE;
+        return rc == RU_ERR_IO ? EXIT_SYSTEM : EXIT_USAGE;
     }
     struct serialset seen = {0};
     int months_checked[121] = {0};
@@ -157,21 +157,21 @@ static int check_rows(struct run *r)
     if (r->lg && printledger_begin(r->lg) != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", printledger_errmsg(r->lg));
         batchread_free(br);
-        return EXIT_FAILED;
+        return EXIT_SYSTEM;
     }
     struct batchrow row;
     while ((rc = batchread_next(br, &row, err, sizeof(err))) != RU_ERR_NOT_FOUND) {
         const struct template_plan *plan = NULL;
         if (rc == RU_ERR_IO) {
             fprintf(stderr, "reup-print: cannot read '%s': %s\n", r->file, strerror(errno));
-            code = EXIT_FAILED;
+            code = EXIT_SYSTEM;
             break;
         }
         if (rc == RU_OK) {
             explicit_bzero(row.pin, sizeof(row.pin));
             int dup = serialset_add(&seen, serial_number(row.serial));
             if (dup < 0) {
-                code = EXIT_FAILED;
+                code = EXIT_SYSTEM;
                 break;
             }
             if (dup) {
@@ -203,7 +203,7 @@ static int check_rows(struct run *r)
                          row.serial);
             else if (rc != RU_OK) {
                 fprintf(stderr, "reup-print: %s\n", printledger_errmsg(r->lg));
-                code = EXIT_FAILED;
+                code = EXIT_SYSTEM;
                 break;
             }
         }
@@ -230,7 +230,7 @@ static int check_rows(struct run *r)
             printledger_rollback(r->lg);
         else if (printledger_commit(r->lg) != RU_OK) {
             fprintf(stderr, "reup-print: %s\n", printledger_errmsg(r->lg));
-            code = EXIT_FAILED;
+            code = EXIT_SYSTEM;
         }
     }
     return code;
@@ -244,7 +244,7 @@ static int each_card(struct run *r, int (*take)(struct run *r, const struct batc
     struct batchread *br = NULL;
     if (batchread_open(r->file, &br, err, sizeof(err)) != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", err);
-        return EXIT_FAILED;
+        return EXIT_SYSTEM;
     }
     struct batchrow row;
     enum ru_status rc;
@@ -254,7 +254,7 @@ static int each_card(struct run *r, int (*take)(struct run *r, const struct batc
             /* it was good a moment ago */
             fprintf(stderr, "reup-print: '%s' changed while printing (line %lu)\n", r->file,
                     batchread_line(br));
-            code = EXIT_FAILED;
+            code = EXIT_SYSTEM;
             break;
         }
         if (take(r, &row))
@@ -280,7 +280,7 @@ static int render_one(struct run *r, const struct batchrow *row)
             fprintf(stderr, "reup-print: cannot write the document: %s\n", strerror(errno));
         else
             fprintf(stderr, "reup-print: card %s: %s\n", row->serial, cardrender_errmsg(r->r));
-        return rc == RU_ERR_LIMIT || rc == RU_ERR_INVALID ? EXIT_CONFIG : EXIT_FAILED;
+        return rc == RU_ERR_LIMIT || rc == RU_ERR_INVALID ? EXIT_CONFIG : EXIT_SYSTEM;
     }
     progress_update(&r->prog, cardsheet_cards(r->sheet));
     return EXIT_OK;
@@ -290,8 +290,8 @@ static int to_file(struct run *r, const char *path)
 {
     FILE *f = out_open(path);
     if (!f)
-        return EXIT_FAILED;
-    int code = EXIT_FAILED;
+        return EXIT_SYSTEM;
+    int code = EXIT_SYSTEM;
     char title[80];
     snprintf(title, sizeof(title), "reup %s", r->batch);
     if (cardsheet_new(f, r->layout, r->r, r->t.back, title, &r->sheet) == RU_OK) {
@@ -299,7 +299,7 @@ static int to_file(struct run *r, const char *path)
         code = each_card(r, take_all, render_one);
         if (code == EXIT_OK && cardsheet_finish(r->sheet) != RU_OK) {
             fprintf(stderr, "reup-print: cannot write '%s': %s\n", path, strerror(errno));
-            code = EXIT_FAILED;
+            code = EXIT_SYSTEM;
         }
         if (code == EXIT_OK)
             progress_finish(&r->prog);
@@ -307,7 +307,7 @@ static int to_file(struct run *r, const char *path)
     unsigned long pages = r->sheet ? cardsheet_pages(r->sheet) : 0;
     cardsheet_free(r->sheet);
     r->sheet = NULL;
-    code = out_close(f, path, code == EXIT_OK) == EXIT_OK ? code : (code ? code : EXIT_FAILED);
+    code = out_close(f, path, code == EXIT_OK) == EXIT_OK ? code : (code ? code : EXIT_SYSTEM);
     if (code == EXIT_OK)
         printf("wrote %lu cards of batch %s on %lu pages (%s) to %s\n", r->rows, r->batch, pages,
                r->layout->name, path);
@@ -345,12 +345,12 @@ static int send_document(struct run *r)
     r->sheet = NULL;
     if (rc != RU_OK) {
         fprintf(stderr, "reup-print: cannot write the print document: %s\n", strerror(errno));
-        return EXIT_FAILED;
+        return EXIT_SYSTEM;
     }
     if (printledger_job_start(r->lg, r->batch, r->printer, cupsprint_server(r->p),
                               (const char(*)[CARD_DIGITS + 1]) r->serials, r->in_job, &job) != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", printledger_errmsg(r->lg));
-        return EXIT_FAILED;
+        return EXIT_SYSTEM;
     }
     snprintf(name, sizeof(name), "reup %s job %lld", r->batch, job);
     int cups_job = 0;
@@ -366,7 +366,7 @@ static int send_document(struct run *r)
                                                                                    : PRINTLEDGER_JOB_UNKNOWN;
     if (printledger_job_end(r->lg, job, le, end == CUPSPRINT_COMPLETED ? NULL : msg) != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", printledger_errmsg(r->lg));
-        return EXIT_FAILED;
+        return EXIT_SYSTEM;
     }
     r->jobs++;
     if (end == CUPSPRINT_COMPLETED) {
@@ -375,17 +375,17 @@ static int send_document(struct run *r)
     } else if (end == CUPSPRINT_UNSENT) {
         fprintf(stderr, "\nreup-print: printing stopped: job %lld (%zu cards) was not sent: %s\n", job,
                 r->in_job, msg);
-        code = EXIT_UNREACHABLE;
+        code = EXIT_NO_ANSWER;
     } else if (end == CUPSPRINT_FAILED) {
         fprintf(stderr, "\nreup-print: printing stopped: job %lld (%zu cards) did not print: %s\n", job,
                 r->in_job, msg);
-        code = EXIT_STOPPED;
+        code = EXIT_REFUSED;
     } else {
         fprintf(stderr,
                 "\nreup-print: printing stopped: job %lld (%zu cards) may or may not have printed: %s\n"
                 "reup-print: its cards are marked possibly printed; --resume lists them\n",
                 job, r->in_job, msg);
-        code = EXIT_UNREACHABLE;
+        code = EXIT_NO_ANSWER;
     }
     r->in_job = 0;
     return code;
@@ -399,12 +399,12 @@ static int queue_one(struct run *r, const struct batchrow *row)
         char err[300];
         if (!(r->doc = printjob_tmpfile(err, sizeof(err)))) {
             fprintf(stderr, "reup-print: %s\n", err);
-            return EXIT_FAILED;
+            return EXIT_SYSTEM;
         }
         if (cardsheet_new(r->doc, r->layout, r->r, r->t.back, title, &r->sheet) != RU_OK) {
             fclose(r->doc);
             r->doc = NULL;
-            return EXIT_FAILED;
+            return EXIT_SYSTEM;
         }
     }
     struct card_face face = {.serial = row->serial, .pin = row->pin, .plan = row->plan, .lang = r->lang};
@@ -412,7 +412,7 @@ static int queue_one(struct run *r, const struct batchrow *row)
     if (rc != RU_OK) {
         fprintf(stderr, "reup-print: card %s: %s\n", row->serial,
                 rc == RU_ERR_IO ? "cannot write the print document" : cardrender_errmsg(r->r));
-        return rc == RU_ERR_IO ? EXIT_FAILED : EXIT_CONFIG;
+        return rc == RU_ERR_IO ? EXIT_SYSTEM : EXIT_CONFIG;
     }
     memcpy(r->serials[r->in_job++], row->serial, CARD_DIGITS + 1);
     return r->in_job == (size_t)r->job_size ? send_document(r) : EXIT_OK;
@@ -457,12 +457,12 @@ static int to_printer(struct run *r, const struct args *a)
     enum ru_status rc = printledger_open(path, &r->lg);
     if (rc != RU_OK) {
         fprintf(stderr, "reup-print: cannot open the print ledger: %s\n", printledger_errmsg(r->lg));
-        return EXIT_FAILED;
+        return EXIT_SYSTEM;
     }
     rc = cupsprint_open(args_get(a, "h"), r->printer, &r->p, err, sizeof(err));
     if (rc != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", err);
-        return rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_UNREACHABLE;
+        return rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_NO_ANSWER;
     }
     int code = check_rows(r);
     if (code != EXIT_OK)
@@ -471,7 +471,7 @@ static int to_printer(struct run *r, const struct args *a)
     if (printledger_settle(r->lg, r->batch, &settled) != RU_OK ||
         printledger_counts(r->lg, r->batch, counts) != RU_OK) {
         fprintf(stderr, "reup-print: %s\n", printledger_errmsg(r->lg));
-        return EXIT_FAILED;
+        return EXIT_SYSTEM;
     }
     if (settled)
         fprintf(stderr,
@@ -502,7 +502,7 @@ static int to_printer(struct run *r, const struct args *a)
         if (printledger_each(r->lg, r->batch, PRINTLEDGER_POSSIBLY_PRINTED, list_possibly, &possibly) !=
             RU_OK) {
             fprintf(stderr, "reup-print: %s\n", printledger_errmsg(r->lg));
-            return EXIT_FAILED;
+            return EXIT_SYSTEM;
         }
         fprintf(
             stderr,
@@ -514,7 +514,7 @@ static int to_printer(struct run *r, const struct args *a)
         (r->nreprint && !r->resume) ? 0 : counts[PRINTLEDGER_PENDING] + counts[PRINTLEDGER_FAILED];
     todo += r->nreprint;
     if (!(r->serials = calloc((size_t)r->job_size, sizeof(*r->serials))))
-        return EXIT_FAILED;
+        return EXIT_SYSTEM;
     progress_init(&r->prog, stderr, todo, "printed");
     code = each_card(r, take_for_printing, queue_one);
     if (code == EXIT_OK && r->in_job)
@@ -535,7 +535,7 @@ static int to_printer(struct run *r, const struct args *a)
                 counts[PRINTLEDGER_PENDING] + counts[PRINTLEDGER_FAILED],
                 counts[PRINTLEDGER_POSSIBLY_PRINTED]);
     }
-    if (code == EXIT_STOPPED)
+    if (code == EXIT_REFUSED)
         fprintf(stderr, "reup-print: fix the printer, then run the same command with --resume\n");
     return code;
 }

@@ -89,7 +89,7 @@ int cmd_card(int argc, char **argv)
         FILE *f = out_open(path);
         if (!f) {
             explicit_bzero(pin, sizeof(pin));
-            return EXIT_FAILED;
+            return EXIT_SYSTEM;
         }
         enum ru_status rc =
             counterprint_card_draw(f, &t, &card, args_has(&a, "png") ? (int)dpi : 0, err, sizeof(err));
@@ -112,13 +112,13 @@ int cmd_card(int argc, char **argv)
     case RU_ERR_NOT_FOUND: fprintf(stderr, "reup-print: %s\n", res.message); return EXIT_NOT_FOUND;
     case RU_ERR_DECLINED:
         fprintf(stderr, "reup-print: card %s did not print: %s\n", masked, res.message);
-        return EXIT_STOPPED;
+        return EXIT_REFUSED;
     case RU_ERR_NETWORK:
         if (res.maybe_printed)
             fprintf(stderr, "reup-print: card %s may or may not have printed: %s\n", masked, res.message);
         else
             fprintf(stderr, "reup-print: card %s was not sent: %s\n", masked, res.message);
-        return EXIT_UNREACHABLE;
-    default: fprintf(stderr, "reup-print: %s\n", res.message); return EXIT_FAILED;
+        return EXIT_NO_ANSWER;
+    default: fprintf(stderr, "reup-print: %s\n", res.message); return EXIT_SYSTEM;
     }
 }

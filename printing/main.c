@@ -11,12 +11,12 @@
 #include "printing/cmd.h"
 #include "common/banned.h"
 
-#define USAGE_EXIT                                                                                \
-    EXIT_HELP EXIT_HELP_OK EXIT_HELP_FAILED EXIT_HELP_USAGE EXIT_HELP_CONFIG EXIT_HELP_NOT_FOUND  \
-        EXIT_HELP_STOPPED EXIT_HELP_UNREACHABLE                                                   \
-        "3 is the card template (unreadable, invalid, or a text that does not fit); 4 no such\n"  \
-        "queue; after 5 fix the printer, then --resume; after 6 the cards of the job in flight\n" \
-        "are possibly printed.\n"
+#define USAGE_EXIT                                                                                  \
+    EXIT_HELP EXIT_HELP_OK EXIT_HELP_USAGE EXIT_HELP_NOT_FOUND EXIT_HELP_CONFIG EXIT_HELP_NO_ANSWER \
+        EXIT_HELP_REFUSED EXIT_HELP_SYSTEM                                                          \
+        "3 is no such print queue; 4 the card template (unreadable, invalid, or a text that\n"      \
+        "does not fit); after 5 (no print server) the cards of the job in flight are possibly\n"    \
+        "printed; 6 is printing stopped by the printer or queue: fix it, then --resume.\n"
 
 #define USAGE                                                                                     \
     "usage: reup-print COMMAND [options]\n"                                                       \
@@ -99,9 +99,9 @@ int out_close(FILE *f, const char *path, int ok)
     temp_name[0] = '\0';
     if (ok) {
         fprintf(stderr, "reup-print: cannot write '%s': %s\n", path, strerror(e));
-        return EXIT_FAILED;
+        return EXIT_SYSTEM;
     }
-    return EXIT_FAILED;
+    return EXIT_SYSTEM;
 }
 
 int main(int argc, char **argv)

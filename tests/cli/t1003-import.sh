@@ -70,7 +70,7 @@ expect_err 'quote'
 expect_exit 2 "$L" import --db "$db"
 expect_err 'at least one file'
 expect_exit 2 "$L" import --db "$db" --frobnicate x
-expect_exit 3 "$L" import --db "$T/no/such/dir/x.db" --stores "$D/stores-walmart-us.csv"
+expect_exit 4 "$L" import --db "$T/no/such/dir/x.db" --stores "$D/stores-walmart-us.csv"
 
 # kill -9 in the middle of a large import: the database is as before
 awk 'BEGIN { srand(1); print "id,chain,name,address,city,region,postal,country,lat,lon";

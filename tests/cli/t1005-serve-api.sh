@@ -8,7 +8,8 @@
 # first); unknown paths 404, other methods 405 with Allow; connections kept alive;
 # static files with Content-Security-Policy and Cache-Control, gzip when accepted, no
 # traversal, no hidden files, no listing; the page's /config.json with and without a
-# tile layer (and the policy allowing it), bad --tiles and --web refused; a rate limit
+# tile layer (and the policy allowing it), bad --tiles and --web refused (2), a missing
+# database (4) and a port in use (7) refused; a rate limit
 # per client address (429 with Retry-After); one log line per request; SIGTERM stops it
 # with exit 0. Not covered: 503, which needs a database that fails under a running
 # server.
@@ -147,6 +148,11 @@ expect_err 'is not a tile URL'
 expect_exit 2 "$L" serve --listen 127.0.0.1:0 --tiles "https://tiles.example.org/{z}/{x}/{y}.png'; script-src *"
 expect_exit 2 "$L" serve --listen 127.0.0.1:0 --web "$T/sub-missing"
 expect_err 'index.html cannot be read'
+# a database that is not there is configuration (4); a port already taken, a system error (7)
+expect_exit 4 timeout 10 "$L" serve --listen 127.0.0.1:0 --db "$T/missing.db"
+expect_err 'missing.db'
+expect_exit 7 timeout 10 "$L" serve --listen "127.0.0.1:$port" --web ""
+expect_err "cannot listen on 127.0.0.1:$port"
 
 # a client that asks too often: its burst, then 429 with Retry-After, then again after a while
 # (with an online tile layer configured: the page's settings and the policy allow it)

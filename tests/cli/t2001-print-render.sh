@@ -6,7 +6,7 @@
 # exactly the batch file's; page counts, backs, words per language; outputs mode 0600
 # and no temporary file left; bad batch rows named by line with nothing written (Luhn,
 # Damm, unknown plan, a serial twice, a short row, not a batch file); usage errors,
-# template errors and texts that do not fit (exit 3).
+# template errors and texts that do not fit (exit 4).
 . "$(dirname "$0")/lib.sh"
 I=${REUP_ISSUER:?}
 P=${REUP_PRINT:?}
@@ -121,10 +121,10 @@ expect_exit 2 "$P" frobnicate
 expect_exit 0 "$P" --help
 expect_out "Exit codes"
 printf '[card]\nlanguage = fr\n' > "$T/bad.ini"
-expect_exit 3 "$P" card --serial "$serial" --pin "$pin" --plan 1y --template "$T/bad.ini" --out "$T/x.pdf"
+expect_exit 4 "$P" card --serial "$serial" --pin "$pin" --plan 1y --template "$T/bad.ini" --out "$T/x.pdf"
 expect_err "bad.ini: line 2: language 'fr'"
 printf '[card]\nbrand = Transcontinental Telecommunications Incorporated\n' > "$T/long.ini"
-expect_exit 3 "$P" batch "$T/b.csv" --layout cr80 --template "$T/long.ini" --out "$T/x.pdf"
+expect_exit 4 "$P" batch "$T/b.csv" --layout cr80 --template "$T/long.ini" --out "$T/x.pdf"
 expect_err "the brand text .* does not fit on the card"
 checks=$((checks + 1)); [ ! -e "$T/x.pdf" ] || fail "a PDF was written after an error"
 checks=$((checks + 1))

@@ -4,8 +4,8 @@
 # a 250-card batch in jobs of 50: five documents arrive holding every serial exactly once,
 # and the ledger agrees (250 printed, 5 completed jobs of 50 with their CUPS ids); a
 # second run is refused, --resume has nothing left, --reprint prints exactly the cards
-# named (and counts their second print); an unknown queue (exit 4) and a server that is
-# not there (exit 6); the ledger holds no PIN; no temporary file is left.
+# named (and counts their second print); an unknown queue (exit 3) and a server that is
+# not there (exit 5); the ledger holds no PIN; no temporary file is left.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../tools/cups-sandbox.sh"
 I=${REUP_ISSUER:?}
@@ -63,10 +63,10 @@ expect_eq "$(q "SELECT count(*) FROM card WHERE prints = 2")" 2 "cards with a se
 expect_exit 2 "$P" batch "$T/b.csv" --layout cr80 --printer cards -h "$CUPS_HOST" --ledger "$L" --reprint 4242999999999991
 expect_err "not in batch B000001"
 
-expect_exit 4 "$P" batch "$T/b.csv" --layout cr80 --printer nosuch -h "$CUPS_HOST" --ledger "$T/l2.db"
+expect_exit 3 "$P" batch "$T/b.csv" --layout cr80 --printer nosuch -h "$CUPS_HOST" --ledger "$T/l2.db"
 expect_err "there is no print queue 'nosuch'"
 free_port=$((CUPS_PORT + 1))
-expect_exit 6 "$P" card --serial "$serial" --pin "$pin" --plan 1y --printer cards -h "127.0.0.1:$free_port"
+expect_exit 5 "$P" card --serial "$serial" --pin "$pin" --plan 1y --printer cards -h "127.0.0.1:$free_port"
 expect_err "cannot be reached"
 
 checks=$((checks + 1))

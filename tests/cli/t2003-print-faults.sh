@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # t2003: printing faults against a private cupsd whose backend fails on demand. Each
 # case prints a 250-card batch in jobs of 50 and breaks it at job 3 (2 for the server):
-# - the queue stops (as cupsdisable does) with the job waiting: exit 5, the job is
+# - the queue stops (as cupsdisable does) with the job waiting: exit 6, the job is
 #   cancelled, the ledger shows exactly the 100 cards that printed; cupsenable and
 #   --resume finish the batch, every serial once; the same when it runs out of media,
 #   told in plain words;
-# - the queue stops accepting jobs: exit 5 with the reason; cupsaccept, --resume;
+# - the queue stops accepting jobs: exit 6 with the reason; cupsaccept, --resume;
 # - the device fails the job (held for retry; aborted under printer-error-policy
-#   abort-job): exit 5; --resume;
-# - cupsd killed with a job in flight: exit 6, that job's cards "possibly printed";
+#   abort-job): exit 6; --resume;
+# - cupsd killed with a job in flight: exit 5, that job's cards "possibly printed";
 #   after a restart, --resume lists them and does not print them (the server ran the
 #   job again by itself: every serial once), --reprint prints exactly those named; the
 #   ledger took nothing from the CUPS job id, which the restarted server reports as done.
@@ -44,7 +44,7 @@ all_once() {
 
 # 1. the queue stops with the job waiting
 fresh stop "3 stop"
-batch 5
+batch 6
 expect_err "printing stopped: job 3 \(50 cards\) did not print: .*stopped"
 expect_err "the job was cancelled"
 expect_err "--resume"
@@ -58,7 +58,7 @@ all_once "stop, then resume"
 
 # 1b. the printer runs out of card stock: told in plain words
 fresh media "3 media"
-batch 5
+batch 6
 expect_err "job 3 \(50 cards\) did not print: .*out of media"
 expect_eq "$(status)" "failed:50 pending:100 printed:100 " "ledger after running out of media"
 cupsenable -h "$sock" cards
@@ -67,7 +67,7 @@ all_once "out of media, then resume"
 
 # 2. the queue stops accepting jobs after job 2
 fresh reject "2 reject"
-batch 5
+batch 6
 expect_err "not accepting jobs"
 expect_eq "$(status)" "failed:50 pending:100 printed:100 " "ledger after the queue rejected"
 cupsaccept -h "$sock" cards
@@ -76,7 +76,7 @@ all_once "reject, then resume"
 
 # 3. the device fails job 3 (default policy: the job is held for a retry)
 fresh fail "3 fail"
-batch 5
+batch 6
 expect_err "job 3 \(50 cards\) did not print: .*(failed|held|device)"
 expect_eq "$(status)" "failed:50 pending:100 printed:100 " "ledger after a failed job"
 cupsenable -h "$sock" cards
@@ -86,7 +86,7 @@ all_once "failed job, then resume"
 # 3b. the same under printer-error-policy abort-job
 lpadmin -h "$sock" -p cards -o printer-error-policy=abort-job
 fresh abort "3 fail"
-batch 5
+batch 6
 expect_err "job 3 \(50 cards\) did not print: .*abort"
 expect_eq "$(status)" "failed:50 pending:100 printed:100 " "ledger after an aborted job"
 cupsenable -h "$sock" cards
@@ -103,7 +103,7 @@ for _ in $(seq 1 200); do [ -e "$CUPS_DIR/hanging" ] && break; sleep 0.05; done
 checks=$((checks + 1)); [ -e "$CUPS_DIR/hanging" ] || fail "job 2 never reached the device"
 cups_kill9
 rc=0; wait "$printer" || rc=$?
-expect_eq "$rc" 6 "exit code when cupsd dies mid-job"
+expect_eq "$rc" 5 "exit code when cupsd dies mid-job"
 checks=$((checks + 1))
 grep -q "job 2 (50 cards) may or may not have printed" "$T/kill.err" || fail "no clear message: $(cat "$T/kill.err")"
 expect_eq "$(status)" "pending:150 possibly_printed:50 printed:50 " "ledger after cupsd died"

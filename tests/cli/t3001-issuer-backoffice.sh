@@ -6,8 +6,9 @@
 # create (10,000 cards: header, mode 0600, Luhn serials, Damm PINs checked independently,
 # no duplicates, PINs never stored in the database, never overwriting a batch file, unknown
 # plan); card show (the GET /v1/cards fields) and card block (one card, a batch); the audit
-# log is append-only; audit --since and report; exit codes for a missing or insecure state directory, bad serials,
-# unknown cards and usage errors.
+# log is append-only; audit --since and report; exit codes (docs/exit-codes.md): 2 usage
+# errors, bad serials and what exists already (nothing done), 3 unknown plans, cards and
+# batches, 4 a missing or insecure state directory.
 . "$(dirname "$0")/lib.sh"
 I=${REUP_ISSUER:?}
 S=$T/state
@@ -25,15 +26,15 @@ openssl x509 -in "$S/tls/cert.pem" -noout -ext subjectAltName 2>/dev/null | grep
   fail "certificate lacks 127.0.0.1"
 checks=$((checks + 1))
 openssl verify -CAfile "$S/tls/cert.pem" "$S/tls/cert.pem" >/dev/null 2>&1 || fail "certificate does not verify against itself"
-expect_exit 9 "$I" init --dir "$S"
-expect_err 'initialized already'
+expect_exit 2 "$I" init --dir "$S"
+expect_err 'initialized already; nothing done'
 expect_exit 2 "$I" init
 expect_exit 2 "$I" init --dir "$T/x" --prefix 10000
 
 expect_exit 0 "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD --gtin 00012345678905
 expect_out 'plan 1y: 12 months, 3999 minor units of USD'
-expect_exit 9 "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD
-expect_err "plan '1y' exists already"
+expect_exit 2 "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD
+expect_err "plan '1y' exists already; nothing done"
 expect_exit 2 "$I" plan add --dir "$S" --code 5y --months 60 --price 149.99 --currency USD
 expect_err 'price'
 expect_exit 2 "$I" plan add --dir "$S" --code 5y --months 60 --price 14999 --currency usd
@@ -46,7 +47,8 @@ expect_exit 0 "$I" plan add --dir "$S" --code 5y --months 60 --price 14999 --cur
 
 expect_exit 0 "$I" terminal add --dir "$S" --store WM00001 --terminal T1
 expect_jq '.terminal == "T1" and .store == "WM00001" and (.secret | test("^[0-9a-f]{64}$"))'
-expect_exit 9 "$I" terminal add --dir "$S" --store WM00002 --terminal T1
+expect_exit 2 "$I" terminal add --dir "$S" --store WM00002 --terminal T1
+expect_err "terminal .T1. exists already; nothing done"
 expect_exit 2 "$I" terminal add --dir "$S" --store "WM 1" --terminal T2
 expect_exit 2 "$I" terminal add --dir "$S" --store WM00001
 
@@ -73,10 +75,10 @@ serial=$(sed -n 2p "$T/b1.csv" | cut -d, -f1)
 checks=$((checks + 1))
 sqlite3 "$S/issuer.db" "PRAGMA wal_checkpoint" >/dev/null
 if grep -q "$pin" "$S/issuer.db" "$S"/issuer.db-wal 2>/dev/null; then fail "a PIN is stored in the ledger"; fi
-expect_exit 9 "$I" batch create --dir "$S" --plan 1y --count 5 --out "$T/b1.csv"
-expect_err 'will not overwrite'
+expect_exit 2 "$I" batch create --dir "$S" --plan 1y --count 5 --out "$T/b1.csv"
+expect_err 'will not overwrite.*nothing done'
 is "$(tail -n +2 "$T/b1.csv" | wc -l)" 10000 "existing batch file untouched"
-expect_exit 4 "$I" batch create --dir "$S" --plan 9y --count 5 --out "$T/b9.csv"
+expect_exit 3 "$I" batch create --dir "$S" --plan 9y --count 5 --out "$T/b9.csv"
 expect_err "no plan '9y'"
 checks=$((checks + 1)); [ ! -e "$T/b9.csv" ] && [ ! -e "$T/b9.csv.tmp" ] || fail "failed batch left a file"
 expect_exit 2 "$I" batch create --dir "$S" --plan 1y --count 0 --out "$T/b0.csv"
@@ -92,7 +94,7 @@ expect_exit 0 "$I" card show "$grouped" --dir "$S"
 wrong=$(echo "$serial" | cut -c1-15)$(( ($(echo "$serial" | cut -c16) + 1) % 10 ))
 expect_exit 2 "$I" card show "$wrong" --dir "$S"
 expect_err 'check digit'
-expect_exit 4 "$I" card show 4242999999999991 --dir "$S"   # valid Luhn, never issued
+expect_exit 3 "$I" card show 4242999999999991 --dir "$S"   # valid Luhn, never issued
 expect_err "no card with serial 4242999999999991"
 
 expect_exit 0 "$I" card block "$serial" --dir "$S"
@@ -101,7 +103,7 @@ expect_exit 0 "$I" card show "$serial" --dir "$S"
 expect_jq '.status == "blocked"'
 expect_exit 0 "$I" card block --batch B000002 --dir "$S"
 expect_out 'blocked 3 cards'
-expect_exit 4 "$I" card block --batch B999999 --dir "$S"
+expect_exit 3 "$I" card block --batch B999999 --dir "$S"
 expect_exit 2 "$I" card block "$serial" --batch B000002 --dir "$S"
 
 # the audit log records every change and refuses edits
@@ -126,10 +128,10 @@ expect_jq '(.cards | map(select(.plan == "1y" and .status == "issued"))[0].count
            .terminals == [.terminals[0]] and .terminals[0].id == "T1" and .subscriptions[0].accounts == 0'
 
 # state directory problems
-expect_exit 3 "$I" card show "$serial" --dir "$T/nowhere"
+expect_exit 4 "$I" card show "$serial" --dir "$T/nowhere"
 expect_err 'not an issuer state directory'
 chmod 644 "$S/issuer.key"
-expect_exit 3 "$I" card show "$serial" --dir "$S"
+expect_exit 4 "$I" card show "$serial" --dir "$S"
 expect_err 'chmod 600'
 chmod 600 "$S/issuer.key"
 REUP_ISSUER_DIR=$S expect_exit 0 "$I" card show "$serial"

@@ -4,7 +4,7 @@
 # approved, the card active at the issuer for this store, change given, the receipt
 # printed with the serial masked and the auth code; a double scan of the same card
 # refused with nothing sent; a bad check digit and too little cash refused with nothing
-# sent; a blocked card declined (exit 8); an on-demand card: printed, its QR code
+# sent; a blocked card declined (exit 6); an on-demand card: printed, its QR code
 # decoding to a PIN that the issuer redeems, and that PIN nowhere in the journal, its
 # WAL, temporary files or the CUPS spool; a void needs a manager and makes the card
 # issued again; a receipt that does not print waits and prints with sync; X report; Z
@@ -22,7 +22,7 @@ expect_exit 0 $POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin 
 expect_exit 2 $POS cashier add --id 2002 --name "Again" --role cashier --pin 1111 --manager 1001 --manager-pin 4321
 expect_exit 2 $POS sell --serial "$(serial_n 1)" --cash 50
 expect_err "no shift is open"
-expect_exit 4 $POS shift open --cashier 2002 --pin 9999 --float 100.00
+expect_exit 6 $POS shift open --cashier 2002 --pin 9999 --float 100.00
 expect_err "cashier 2002 and that PIN do not match"
 expect_exit 0 $POS shift open --cashier 2002 --pin 1111 --float 100.00
 expect_exit 2 $POS shift open --cashier 1001 --pin 4321 --float 100.00
@@ -52,7 +52,7 @@ expect_err "less than the price"
 expect_eq "$(card_status "$(serial_n 2)")" issued "a card refused for too little cash"
 # a blocked card: declined by the issuer
 "$I" card block "$(serial_n 3)" --dir "$S" >/dev/null
-expect_exit 8 $POS sell --serial "$(serial_n 3)" --cash 40 --json
+expect_exit 6 $POS sell --serial "$(serial_n 3)" --cash 40 --json
 expect_jq '.status == "declined"'
 
 # an on-demand card: printed with its PIN, which the issuer redeems; the PIN is kept nowhere
@@ -74,7 +74,7 @@ found=$(grep -rlaF "$pin" "$T/pos.db"* "$TMPDIR" "$CUPS_DIR/spool" 2>/dev/null)
 # a void needs a manager; it makes the card issued again
 expect_exit 2 $POS void 1
 expect_err "needs a manager"
-expect_exit 4 $POS void 1 --manager 1001 --pin 0000
+expect_exit 6 $POS void 1 --manager 1001 --pin 0000
 expect_exit 0 $POS void 1 --manager 1001 --pin 4321 --json
 expect_jq '.status == "voided"'
 expect_eq "$(card_status "$s1")" issued "the voided card at the issuer"
@@ -99,7 +99,7 @@ expect_exit 0 $POS report --z
 checks=$((checks + 1)); cmp -s "$T/out" "$T/z1.json" || fail "report --z differs from the Z report printed at close"
 expect_exit 0 $POS report --z 1
 checks=$((checks + 1)); cmp -s "$T/out" "$T/z1.json" || fail "report --z 1 differs"
-expect_exit 4 $POS report --z 2
+expect_exit 3 $POS report --z 2
 
 # training: approved without the issuer, marked on the slip, out of the totals
 expect_exit 0 $POS shift open --cashier 1001 --pin 4321 --float 50 --training

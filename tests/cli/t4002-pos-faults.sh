@@ -3,7 +3,7 @@
 # between reup-pos and the real issuer fails on demand. For each of: drop the request
 # before it reaches the issuer, drop the answer after the issuer applied it, hold the
 # answer past the POS's timeout, reset the connection in the middle of the answer:
-# the sale ends reversal_pending (exit 6) with its reversal waiting (its first try fails
+# the sale ends reversal_pending (exit 5) with its reversal waiting (its first try fails
 # too), the card is active at the issuer exactly when the activation got there; once the
 # path is clear, `reup-pos sync` delivers the reversal, the card is issued again and can
 # be sold anew. A refused connection makes no sale at all. A void whose answer is lost
@@ -30,7 +30,7 @@ for mode in drop_before drop_after delay reset_mid; do
   n=$((n + 1))
   s=$(serial_n "$n")
   printf '%s POST /v1/activations\ndrop_before POST /v1/reversals\n' "$mode" > "$F"
-  expect_exit 6 $POS sell --serial "$s" --cash 40 --json
+  expect_exit 5 $POS sell --serial "$s" --cash 40 --json
   expect_jq '.status == "reversal_pending"'
   expect_out "it will be reversed"
   id=$(jq -r .sale_id "$T/out")
@@ -39,7 +39,7 @@ for mode in drop_before drop_after delay reset_mid; do
   expect_eq "$(card_status "$s")" "$want" "$mode: the card at the issuer before the reversal"
   expect_exit 0 $POS status --json
   expect_jq '.pending == 1'
-  expect_exit 6 $POS sync
+  expect_exit 5 $POS sync
   echo pass > "$F"
   expect_exit 0 $POS sync
   expect_out "sent 1, still waiting 0"
@@ -53,7 +53,7 @@ done
 # refused: the issuer cannot be asked, no sale is made
 pos_conf "https://127.0.0.1:1"
 before=$(sqlite3 "$T/pos.db" "SELECT count(*) FROM sale")
-expect_exit 6 $POS sell --serial "$(serial_n 5)" --cash 40
+expect_exit 5 $POS sell --serial "$(serial_n 5)" --cash 40
 expect_err "cannot be reached"
 expect_eq "$(sqlite3 "$T/pos.db" "SELECT count(*) FROM sale")" "$before" "sales after a refused connection"
 expect_exit 0 $POS status

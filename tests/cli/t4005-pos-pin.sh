@@ -21,7 +21,7 @@ expect_err "no PIN on standard input"
 expect_exit 2 setsid -w $POS shift open --cashier 2002 --float 100 < /dev/null
 expect_err "no terminal to type the PIN at: give --pin -"
 expect_exit 0 $POS shift open --cashier 2002 --pin - --float 100 <<< 1111
-expect_exit 4 $POS void 1 --manager 1001 --pin - <<< 4321
+expect_exit 3 $POS void 1 --manager 1001 --pin - <<< 4321
 expect_err "there is no sale 1"
 expect_exit 2 $POS cashier unlock 2002
 expect_err "give --manager ID"
@@ -29,7 +29,8 @@ expect_exit 2 $POS cashier unlock
 expect_exit 0 $POS cashier --help
 expect_out "cashier unlock ID --manager MANAGER_ID"
 expect_exit 0 $POS --help
-expect_out "^  7  locked after too many wrong PINs"
+expect_out "^  6  the other side refused"
+expect_out "the cashier refused: a number and PIN that do not match, or locked"
 
 # at a terminal: a new cashier's PIN twice, without echo
 pos_tmux "echo 4321 | $POS cashier add --id 3003 --name 'Ann Lee' --role cashier --manager 1001 --manager-pin - > $T/add.out 2>&1; echo exited \$? >> $T/add.out; echo 4321 | $POS cashier add --id 3003 --name 'Ann Lee' --role cashier --manager 1001 --manager-pin -; echo exited \$? >> $T/add.out; sleep 60"

@@ -5,7 +5,7 @@
 # the template's brand and its QR code the template's redemption address with a PIN the
 # issuer redeems, for a plan the template lacks too (its length from the issuer's
 # catalog); a template with a bad line, a missing one, one that group or others may write,
-# and an empty value are refused (exit 3) naming the configuration's line and the file.
+# and an empty value are refused (exit 4) naming the configuration's line and the file.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pos-lib.sh"
 expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
@@ -59,18 +59,18 @@ grep -q "3 months" "$T/3m.txt" || fail "the 3m card (a plan the template lacks) 
 printf '[card]\nlanguage = fr\n' > "$T/bad.ini"
 chmod 644 "$T/bad.ini"
 sed -i 's/^card_template = .*/card_template = bad.ini/' "$T/pos.conf"
-expect_exit 3 $POS status
+expect_exit 4 $POS status
 expect_err "pos.conf: line $line: printers.card_template: .*bad.ini: line 2: language 'fr' is not one we print"
 sed -i 's/^card_template = .*/card_template = nosuch.ini/' "$T/pos.conf"
-expect_exit 3 $POS status
+expect_exit 4 $POS status
 expect_err "pos.conf: line $line: printers.card_template: cannot examine '.*nosuch.ini': No such file"
 sed -i 's/^card_template = .*/card_template = card.ini/' "$T/pos.conf"
 chmod 664 "$T/card.ini"
-expect_exit 3 $POS sell --on-demand 1y --cash 40
+expect_exit 4 $POS sell --on-demand 1y --cash 40
 expect_err "pos.conf: line $line: printers.card_template: .*card.ini' is mode 0664.*chmod"
 chmod 644 "$T/card.ini"
 sed -i 's/^card_template = .*/card_template =/' "$T/pos.conf"
-expect_exit 3 $POS status
+expect_exit 4 $POS status
 expect_err "pos.conf: line $line: printers.card_template names no file"
 expect_eq "$(ls "$CUPS_DIR"/out/job-*-cards.pdf | wc -l)" 3 "cards printed (none while the template was refused)"
 finish

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # s201: reup-print given hostile files. A card template with invalid UTF-8 (a stray
-# byte, a cut sequence, an overlong form, a surrogate) is refused with exit 3 naming the
+# byte, a cut sequence, an overlong form, a surrogate) is refused with exit 4 naming the
 # file and line, before anything is drawn: no Pango warning, no output file. A batch
 # "file" that is not a regular file (/dev/zero, which never ends; a FIFO without a
 # writer, which would block; a folder) is refused with exit 2 at once, instead of
@@ -23,11 +23,11 @@ n=0
 for bytes in 'Re\xffUp' 'Caf\xc3' '\xc0\xaf' '\xed\xa0\x80' '\xf4\x90\x80\x80'; do
   n=$((n + 1))
   printf "# a template\n[card]\nbrand = $bytes\n" > "$T/bad$n.ini"
-  expect_exit 3 "$P" card --serial "$serial" --pin - --plan 1y --template "$T/bad$n.ini" --out "$T/c$n.pdf" <<< "$pin"
+  expect_exit 4 "$P" card --serial "$serial" --pin - --plan 1y --template "$T/bad$n.ini" --out "$T/c$n.pdf" <<< "$pin"
   expect_err "bad$n\\.ini: line 3: brand is not valid UTF-8"
   expect_no_pango
   expect_none "$T/c$n.pdf" "a card from a template with invalid UTF-8"
-  expect_exit 3 "$P" batch "$T/b.csv" --layout cr80 --template "$T/bad$n.ini" --out "$T/s$n.pdf"
+  expect_exit 4 "$P" batch "$T/b.csv" --layout cr80 --template "$T/bad$n.ini" --out "$T/s$n.pdf"
   expect_err "line 3: brand is not valid UTF-8"
   expect_none "$T/s$n.pdf" "a batch from a template with invalid UTF-8"
 done

@@ -2,7 +2,7 @@
 # s302: reup-issuer refuses a state directory whose secrets group or others may open.
 # Attacks: the state folder, issuer.db, issuer.db-wal, issuer.db-shm, issuer.key and
 # tls/key.pem each made readable by group or others in turn; serve (and a back-office
-# command) must refuse to start with exit 3 and a message naming the file and the chmod
+# command) must refuse to start with exit 4 and a message naming the file and the chmod
 # to run, and start again once it is run. Also: init into an existing open folder closes
 # it to 0700, and init under umask 000 still writes issuer.db, issuer.key and
 # tls/key.pem with mode 0600; files the server and commands create later (-wal, -shm,
@@ -24,18 +24,18 @@ expect_mode "$S/tls/key.pem" 600
 expect_mode "$T/b2.csv" 600
 
 # refused FILE MODE [serve]: with FILE at MODE, serve and (unless the third argument says
-# the file is serve's alone) plan add refuse with exit 3, naming the file and the chmod
+# the file is serve's alone) plan add refuse with exit 4, naming the file and the chmod
 refused() {
   local file=$1 bad=$2 only=${3:-} good
   [ -e "$file" ] || : >"$file"
   good=$(mode "$file")
   chmod "$bad" "$file"
   # (a server that starts after all is stopped by timeout: the test fails, it does not hang)
-  expect_exit 3 timeout 10 "$I" serve --dir "$S" --listen 127.0.0.1:0
+  expect_exit 4 timeout 10 "$I" serve --dir "$S" --listen 127.0.0.1:0
   expect_err "'$file' is mode 0?$bad: .*chmod (600|700) '$file'"
   checks=$((checks + 1)); [ ! -s "$T/out" ] || fail "serve started with $file at $bad: $(cat "$T/out")"
   if [ -z "$only" ]; then
-    expect_exit 3 "$I" plan add --dir "$S" --code 2y --months 24 --price 6999 --currency USD
+    expect_exit 4 "$I" plan add --dir "$S" --code 2y --months 24 --price 6999 --currency USD
     expect_err "'$file' is mode"
   fi
   chmod "$good" "$file"

@@ -4,7 +4,7 @@
 # umask 000 and read what it made (the journal, its -wal and -shm while reup-pos ui holds
 # them open: each must be 0600); make the configuration writable by group or others, the
 # credentials readable or writable by them, the issuer's CA writable by them, the journal
-# or its -wal or -shm readable by them: each is refused with exit 3 (configuration), the
+# or its -wal or -shm readable by them: each is refused with exit 4 (configuration), the
 # message naming the file, its mode and the chmod to run, and the journal is not written.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/../cli/pos-offline.sh"
@@ -25,12 +25,12 @@ umask 022
 
 entries() { sqlite3 "$T/pos.db" "SELECT count(*) FROM entry"; }
 before=$(entries)
-# refused FILE MODE WANT CMD...: with FILE at MODE, CMD exits 3 naming FILE, MODE and chmod WANT
+# refused FILE MODE WANT CMD...: with FILE at MODE, CMD exits 4 naming FILE, MODE and chmod WANT
 refused() {
   local file=$1 mode=$2 want=$3 old; shift 3
   old=$(mode_of "$file")
   chmod "$mode" "$file"
-  expect_exit 3 "$@"
+  expect_exit 4 "$@"
   expect_err "'$file' is mode 0$mode: .*run chmod $want '$file'"
   chmod "$old" "$file"
 }
