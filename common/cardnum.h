@@ -1,5 +1,5 @@
 /*
- * common/cardnum.h - Re-Up card numbers: serials and PINs (DESIGN.md "Numbers and formats").
+ * common/cardnum.h - Re-Up card numbers: serials and PINs (docs/design.md, "Numbers and formats").
  *
  * Serial: 16 digits = 4-digit issuer prefix + 11-digit sequence + Luhn check digit,
  * printed in groups of four and as a Code 128 barcode. PIN: 15 digits from the OS CSPRNG

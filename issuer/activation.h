@@ -1,5 +1,6 @@
 /*
- * issuer/activation.h - the exactly-once rules of the activation API (DESIGN.md).
+ * issuer/activation.h - the exactly-once rules of the activation API (docs/design.md,
+ * "The activation API").
  *
  * Each call is one write transaction on the ledger (BEGIN IMMEDIATE: terminals racing
  * for one card are serialized, exactly one wins) and produces the HTTP answer to give:

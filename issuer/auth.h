@@ -1,5 +1,5 @@
 /*
- * issuer/auth.h - terminal request signatures (DESIGN.md "Terminal authentication").
+ * issuer/auth.h - terminal request signatures (docs/design.md, "The activation API").
  *
  *     Authorization: ReUp-HMAC-SHA256 terminal=<id>, ts=<unix seconds>, sig=<hex>
  *

@@ -1,5 +1,6 @@
 /*
- * issuer/server.h - the activation host: the HTTPS API of DESIGN.md on libmicrohttpd.
+ * issuer/server.h - the activation host: the HTTPS API of docs/design.md and docs/api.md on
+ * libmicrohttpd.
  *
  * TLS with the state directory's certificate and key; every terminal request is
  * authenticated (auth.h) before its body is looked at; bodies are capped at

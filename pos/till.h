@@ -1,5 +1,5 @@
 /*
- * pos/till.h - selling at the counter: the exactly-once flow of DESIGN.md on the journal
+ * pos/till.h - selling at the counter: the exactly-once flow of docs/design.md on the journal
  * and the issuer's client, receipts and on-demand cards through CUPS, voids, the
  * store-and-forward outbox, and recovery. Training shifts never reach the issuer.
  */

@@ -1,5 +1,5 @@
 -- The terminal's journal. Every change is one transaction with synchronous=FULL, written
--- before anything is sent to the issuer (DESIGN.md, "Exactly once at the counter"). The
+-- before anything is sent to the issuer (docs/design.md, "Exactly once at the counter"). The
 -- tables hold the current state; `entry` holds every change as a hash chain, which
 -- `reup-pos verify` replays against the tables. No PIN is ever stored: cashiers' PINs
 -- only as salted PBKDF2 hashes, cards' PINs not at all.

@@ -7,7 +7,7 @@
 # too), the card is active at the issuer exactly when the activation got there; once the
 # path is clear, `reup-pos sync` delivers the reversal, the card is issued again and can
 # be sold anew. A refused connection makes no sale at all. A void whose answer is lost
-# waits as void_pending and is delivered by sync. Afterwards the invariants of DESIGN.md
+# waits as void_pending and is delivered by sync. Afterwards the invariants of docs/design.md
 # hold: every approved sale has an active card at the issuer and every active card an
 # approved sale; nothing waits; the journal verifies.
 . "$(dirname "$0")/lib.sh"
