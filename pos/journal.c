@@ -1013,9 +1013,8 @@ enum ru_status journal_catalog_store(struct journal *j, const struct pos_plan *p
     enum ru_status rc = begin(j);
     if (rc != RU_OK)
         return rc;
-    /* the same catalog again writes nothing: the journal does not grow with every fetch */
-    if (catalog_same(j, plans, n))
-        return end(j, RU_OK);
+    /* the same catalog again only renews its time: the till fetches it when that is old */
+    int same = catalog_same(j, plans, n);
     struct change c;
     change_init(&c);
     sqlite3_stmt *s = prepare(j, "SELECT code FROM catalog ORDER BY code");
@@ -1024,9 +1023,11 @@ enum ru_status journal_catalog_store(struct journal *j, const struct pos_plan *p
         return end(j, RU_ERR_DB);
     }
     while (sqlite3_step(s) == SQLITE_ROW)
-        change_op(&c, "delete", "catalog", json_pack("{s:o}", "code", column_json(s, 0)));
+        change_op(&c, same ? "update" : "delete", "catalog",
+                  same ? json_pack("{s:o,s:s}", "code", column_json(s, 0), "fetched_at", j->now)
+                       : json_pack("{s:o}", "code", column_json(s, 0)));
     sqlite3_finalize(s);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; !same && i < n; i++)
         change_op(&c, "insert", "catalog",
                   json_pack("{s:o,s:i,s:I,s:o,s:s}", "code", text_json(plans[i].code), "months",
                             plans[i].months, "price_cents", (json_int_t)plans[i].price_cents, "currency",
@@ -1048,6 +1049,21 @@ enum ru_status journal_catalog_get(struct journal *j, const char *code, struct p
         out->months = sqlite3_column_int(s, 1);
         out->price_cents = sqlite3_column_int64(s, 2);
         text_col(s, 3, out->currency, sizeof(out->currency));
+        rc = RU_OK;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+enum ru_status journal_catalog_age(struct journal *j, long long now, long long *age_s)
+{
+    sqlite3_stmt *s = prepare(j, "SELECT ?1 - CAST(strftime('%s', min(fetched_at)) AS INTEGER) FROM catalog");
+    if (!s)
+        return RU_ERR_DB;
+    sqlite3_bind_int64(s, 1, now);
+    enum ru_status rc = RU_ERR_NOT_FOUND;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        *age_s = sqlite3_column_int64(s, 0);
         rc = RU_OK;
     }
     sqlite3_finalize(s);

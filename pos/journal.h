@@ -135,11 +135,15 @@ struct pos_plan {
     char currency[4];
 };
 
-/* Replace the cached catalog with the N PLANS. */
+/* Replace the cached catalog with the N PLANS; the same plans again renew only the time
+ * they were fetched (one entry of the chain). */
 enum ru_status journal_catalog_store(struct journal *j, const struct pos_plan *plans,
                                      size_t n) RU_WARN_UNUSED;
 /* Plan CODE of the cached catalog (NULL: the first by code); RU_ERR_NOT_FOUND. */
 enum ru_status journal_catalog_get(struct journal *j, const char *code, struct pos_plan *out) RU_WARN_UNUSED;
+/* *AGE_S: seconds from the oldest fetch of the cached catalog to NOW (unix seconds; less
+ * than 0 when the clock went back). RU_ERR_NOT_FOUND when nothing is cached. */
+enum ru_status journal_catalog_age(struct journal *j, long long now, long long *age_s) RU_WARN_UNUSED;
 
 /* Every 'sending' sale (a run ended between recording and hearing back) becomes
  * reversal_pending with its reversal queued: before any new sale. *N counts them. */

@@ -14,14 +14,20 @@
 #include "common/money.h"
 #include "common/banned.h"
 
-#define OUTBOX_BATCH  64
-#define BACKOFF_MAX_S 300
+#define OUTBOX_BATCH      64
+#define BACKOFF_MAX_S     300
+/* How long the catalog kept in the journal prices sales without asking the issuer again
+ * (docs/pos.md, "The catalog kept here"). The issuer checks every amount, so a price
+ * changed meanwhile costs one declined sale (422 amount_mismatch), which fetches it anew. */
+#define CATALOG_MAX_AGE_S 600
 
 struct till {
     struct pos_config cfg;
     struct journal *j;
     struct issuer_client *c;
-    int catalog_fetched;
+    int catalog_fetched; /* in this run */
+    /* the card quoted last and its plan: the sale that follows the quote asks no more */
+    char quoted_serial[CARD_DIGITS + 1], quoted_plan[17];
     int reachable; /* the last request got an answer: 1, it did not: 0, none yet: -1 */
 };
 
@@ -137,16 +143,31 @@ static enum ru_status fetch_catalog(struct till *t, char *msg, size_t msglen)
     return journal_catalog_store(t->j, plans, n);
 }
 
-/* The plan CODE: from the issuer's catalog (fetched once a run), or for a training shift,
- * which never asks the issuer, from the copy the journal keeps. */
+/* 1 when the catalog the journal keeps may price a sale: fetched at most
+ * CATALOG_MAX_AGE_S ago. */
+static int catalog_fresh(struct till *t)
+{
+    long long age;
+    return (journal_catalog_age(t->j, (long long)time(NULL), &age) == RU_OK && age >= 0 &&
+            age <= CATALOG_MAX_AGE_S);
+}
+
+/* The plan CODE from the catalog the journal keeps: fetched from the issuer first when it
+ * is older than CATALOG_MAX_AGE_S or lacks the plan (a plan new at the issuer), except on a
+ * training shift, which never asks the issuer. */
 static enum ru_status plan_of(struct till *t, const char *code, int training, struct pos_plan *out, char *msg,
                               size_t msglen)
 {
     enum ru_status rc;
     memset(out, 0, sizeof(*out));
-    if (!training && !t->catalog_fetched && (rc = fetch_catalog(t, msg, msglen)) != RU_OK)
+    if (!training && !catalog_fresh(t) && (rc = fetch_catalog(t, msg, msglen)) != RU_OK)
         return rc;
     rc = journal_catalog_get(t->j, code, out);
+    if (rc == RU_ERR_NOT_FOUND && !training && !t->catalog_fetched) {
+        if ((rc = fetch_catalog(t, msg, msglen)) != RU_OK)
+            return rc;
+        rc = journal_catalog_get(t->j, code, out);
+    }
     if (rc == RU_ERR_NOT_FOUND)
         snprintf(msg, msglen,
                  training && !t->catalog_fetched
@@ -265,6 +286,11 @@ static enum ru_status activate(struct till *t, struct pos_sale *s, char pin[CARD
         state = SALE_REVERSAL_PENDING;
     }
     rc = journal_sale_state(t->j, s->id, state, serial, auth, msg);
+    /* the price kept here is not the issuer's: fetched now that the refusal is written, the
+     * sale rung up again is priced right (when this fetch fails, the next refusal tries again) */
+    char why[300];
+    if (rc == RU_OK && state == SALE_DECLINED && e.http_status == 422 && !strcmp(e.code, "amount_mismatch"))
+        fetch_catalog(t, why, sizeof(why));
     if (rc == RU_OK) {
         s->state = state;
         if (serial)
@@ -276,8 +302,9 @@ static enum ru_status activate(struct till *t, struct pos_sale *s, char pin[CARD
     return rc;
 }
 
-enum ru_status till_quote(struct till *t, const char *serial, const char *plan_code, int training,
-                          struct pos_plan *out, char *msg, size_t msglen)
+/* till_quote(); with REUSE, the plan of a card quoted just before is not asked again. */
+static enum ru_status quote(struct till *t, const char *serial, const char *plan_code, int training,
+                            int reuse, struct pos_plan *out, char *msg, size_t msglen)
 {
     char plan[17];
     struct pos_sale earlier;
@@ -287,7 +314,10 @@ enum ru_status till_quote(struct till *t, const char *serial, const char *plan_c
                  pos_sale_state_name(earlier.state));
         return RU_ERR_EXISTS;
     }
-    if (serial && !training && !plan_code) {
+    if (serial && !training && !plan_code && reuse && !strcmp(serial, t->quoted_serial)) {
+        /* a card's plan never changes; whether it can be sold, the activation finds out */
+        memcpy(plan, t->quoted_plan, sizeof(plan));
+    } else if (serial && !training && !plan_code) {
         /* which card is it: the issuer knows its plan */
         struct card_status card;
         struct api_error e;
@@ -302,11 +332,19 @@ enum ru_status till_quote(struct till *t, const char *serial, const char *plan_c
             return RU_ERR_NETWORK;
         }
         memcpy(plan, card.plan, sizeof(plan));
+        memcpy(t->quoted_serial, serial, sizeof(t->quoted_serial));
+        memcpy(t->quoted_plan, plan, sizeof(t->quoted_plan));
     } else {
         snprintf(plan, sizeof(plan), "%s", plan_code ? plan_code : "");
     }
     /* a training shift cannot ask which plan a scanned card is: it takes the first */
     return plan_of(t, plan[0] ? plan : NULL, training, out, msg, msglen);
+}
+
+enum ru_status till_quote(struct till *t, const char *serial, const char *plan_code, int training,
+                          struct pos_plan *out, char *msg, size_t msglen)
+{
+    return quote(t, serial, plan_code, training, 0, out, msg, msglen);
 }
 
 enum ru_status till_sell(struct till *t, const char *serial, const char *plan_code, long long cash_cents,
@@ -324,7 +362,8 @@ enum ru_status till_sell(struct till *t, const char *serial, const char *plan_co
     s.training = sh.training;
     struct pos_plan plan_info;
     enum ru_status rc =
-        till_quote(t, serial, plan_code, sh.training, &plan_info, out->message, sizeof(out->message));
+        quote(t, serial, plan_code, sh.training, 1, &plan_info, out->message, sizeof(out->message));
+    t->quoted_serial[0] = '\0'; /* one quote, one sale */
     if (rc != RU_OK)
         return rc;
     snprintf(plan, sizeof(plan), "%s", plan_info.code);
@@ -544,7 +583,7 @@ int till_issuer_reachable(struct till *t)
     int ok = rc == RU_OK;
     char msg[300];
     /* while it answers, refresh the catalog a training shift prices from */
-    if (ok && !t->catalog_fetched && fetch_catalog(t, msg, sizeof(msg)) != RU_OK)
+    if (ok && !catalog_fresh(t) && fetch_catalog(t, msg, sizeof(msg)) != RU_OK)
         return 1;
     return ok;
 }
