@@ -306,9 +306,9 @@ enum ru_status request_parse_journal_heads(const char *query, size_t len, struct
 {
     struct journal_heads_request rq = {0, API_HEADS_MAX};
     int seen_after = 0, seen_limit = 0;
-    if (len > API_HEADS_QUERY_MAX)
+    if (len > API_QUERY_MAX)
         return refuse(err, 400, "query_too_long", NULL, "the query string is longer than %d bytes",
-                      API_HEADS_QUERY_MAX);
+                      API_QUERY_MAX);
     for (size_t at = 0; at < len;) {
         const char *p = query + at;
         size_t n = 0, name = 0;

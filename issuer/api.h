@@ -30,15 +30,15 @@
 #include "common/status.h"
 #include "issuer/auth.h"
 
-#define REQUEST_BODY_MAX    16384
-#define REQUEST_UUID_LEN    36
-#define REQUEST_AMOUNT_MAX  100000000LL
+#define REQUEST_BODY_MAX   16384
+#define REQUEST_UUID_LEN   36
+#define REQUEST_AMOUNT_MAX 100000000LL
 /* Plans in one catalog answer that a terminal takes; more is not a catalog it can use. */
-#define API_PLANS_MAX       256
+#define API_PLANS_MAX      256
 /* Heads, and anomalies, in one page of GET /v1/terminals/me/journal-heads. */
-#define API_HEADS_MAX       1000
+#define API_HEADS_MAX      1000
 /* Bytes of that request's query string ("after=SEQ&limit=N" is at most 36). */
-#define API_HEADS_QUERY_MAX 128
+#define API_QUERY_MAX      128
 
 /* ---- requests ------------------------------------------------------------------------ */
 
@@ -104,7 +104,7 @@ struct journal_heads_request {
 /* The query string QUERY (LEN bytes, without the '?'; empty or NULL: the defaults), read
  * strictly: only after and limit, each at most once, as decimal digits without a sign,
  * a space or a leading zero, within range. RU_OK, or RU_ERR_INVALID with *err filled:
- *   400 query_too_long (over API_HEADS_QUERY_MAX bytes), unknown_parameter, bad_parameter. */
+ *   400 query_too_long (over API_QUERY_MAX bytes), unknown_parameter, bad_parameter. */
 enum ru_status request_parse_journal_heads(const char *query, size_t len, struct journal_heads_request *out,
                                            struct request_error *err) RU_WARN_UNUSED;
 /* The request's path and query string into PATH (CAP bytes). RU_ERR_INVALID for values out
