@@ -158,7 +158,7 @@ enum ru_status journalhead_list(struct ledger *lg, const char *store, const char
         while (p.n && p.heads[p.n - 1].seq > p.next)
             p.n--;
         p.n_anomalies = API_HEADS_MAX;
-        while (p.anomalies[p.n_anomalies - 1].seq > p.next)
+        while (p.n_anomalies && p.anomalies[p.n_anomalies - 1].seq > p.next)
             p.n_anomalies--;
     }
 out:
