@@ -147,8 +147,8 @@ enum ru_status journal_head(struct journal *j, long long *seq, char hash[2 * HAS
     return rc;
 }
 
-enum ru_status journal_holds(struct journal *j, const struct auth_head *heads, size_t n, size_t *bad,
-                             char *why, size_t whylen)
+enum ru_status journal_holds(struct journal *j, const struct auth_head *heads, size_t n, char *why,
+                             size_t whylen)
 {
     char at_hash[2 * HASH_BYTES + 1] = "", last_hash[2 * HASH_BYTES + 1];
     long long last = 0;
@@ -172,8 +172,7 @@ enum ru_status journal_holds(struct journal *j, const struct auth_head *heads, s
     sqlite3_finalize(s);
     if (rc != RU_ERR_INVALID)
         return rc;
-    const struct auth_head *h = &heads[--i];
-    *bad = i;
+    const struct auth_head *h = &heads[i - 1];
     /* only now, on the way out: where the chain ends tells a rollback from a rebuild */
     if ((rc = journal_head(j, &last, last_hash)) != RU_OK && rc != RU_ERR_NOT_FOUND)
         return rc;

@@ -185,12 +185,11 @@ enum ru_status journal_zreport(struct journal *j, long long number, char **json)
 enum ru_status journal_head(struct journal *j, long long *seq, char hash[65]) RU_WARN_UNUSED;
 
 /* Whether the chain holds each of the N entries HEADS name by number and hash (the heads
- * the issuer saw), one indexed lookup each: RU_OK, or RU_ERR_INVALID with *BAD the index
- * of the first it does not hold and WHY saying how: the chain ends before it (rolled
- * back) or that entry has another hash (rebuilt, or an older copy restored and written
- * to). RU_ERR_DB. */
-enum ru_status journal_holds(struct journal *j, const struct auth_head *heads, size_t n, size_t *bad,
-                             char *why, size_t whylen) RU_WARN_UNUSED;
+ * the issuer saw), one indexed lookup each: RU_OK, or RU_ERR_INVALID with WHY naming the
+ * first it does not hold and how: the chain ends before it (rolled back) or that entry has
+ * another hash (rebuilt, or an older copy restored and written to). RU_ERR_DB. */
+enum ru_status journal_holds(struct journal *j, const struct auth_head *heads, size_t n, char *why,
+                             size_t whylen) RU_WARN_UNUSED;
 
 /* Check the entry chain (every hash), replay every entry into a fresh database (from the
  * checkpoint of a journal migrated from schema 1 or 2), and compare every column of every

@@ -513,7 +513,6 @@ enum ru_status till_anchor_check(struct till *t, size_t *checked, char *why, siz
     struct journal_heads_request rq = {0, API_HEADS_MAX};
     struct api_error e;
     enum ru_status rc = RU_OK;
-    size_t bad;
     *checked = 0;
     /* asked without a head of its own: the answer is what the issuer saw before */
     issuer_client_set_journal_head(t->c, NULL);
@@ -526,9 +525,9 @@ enum ru_status till_anchor_check(struct till *t, size_t *checked, char *why, siz
         /* every head that counted; and every anomaly, a head that went back or named another
          * hash: one the chain holds is a request overtaken by a later one, one it does not
          * came from a copy of the journal that went its own way */
-        rc = journal_holds(t->j, page.heads, page.n, &bad, why, whylen);
-        if (rc == RU_OK && (rc = journal_holds(t->j, page.anomalies, page.n_anomalies, &bad, why, whylen)) ==
-                               RU_ERR_INVALID) {
+        rc = journal_holds(t->j, page.heads, page.n, why, whylen);
+        if (rc == RU_OK &&
+            (rc = journal_holds(t->j, page.anomalies, page.n_anomalies, why, whylen)) == RU_ERR_INVALID) {
             char inner[400];
             snprintf(inner, sizeof(inner), "%s", why);
             snprintf(why, whylen, "another copy of this journal sent the issuer a head that went back: %s",
