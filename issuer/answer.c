@@ -73,6 +73,59 @@ enum ru_status answer_encode_journal_head(const struct auth_head *a, char **json
     return api_dump(json_pack("{s:I,s:s}", "seq", (json_int_t)a->seq, "hash", a->hash), json);
 }
 
+/* Whether A is a page as api.h describes it: each list within API_HEADS_MAX, in order,
+ * every head from 1, at most NEXT when there is one, its hash 64 lowercase hex digits. */
+static int heads_page_valid(const struct journal_heads *a)
+{
+    const struct auth_head *lists[2] = {a->heads, a->anomalies};
+    size_t counts[2] = {a->n, a->n_anomalies};
+    if (a->next < 0)
+        return 0;
+    for (int l = 0; l < 2; l++) {
+        if (counts[l] > API_HEADS_MAX)
+            return 0;
+        for (size_t i = 0; i < counts[l]; i++) {
+            const struct auth_head *h = &lists[l][i], *prev = i ? h - 1 : NULL;
+            if (h->seq < 1 || (a->next && h->seq > a->next) || strlen(h->hash) != 64 ||
+                strspn(h->hash, "0123456789abcdef") != 64)
+                return 0;
+            /* heads: each number once; anomalies: distinct, by number then hash */
+            if (prev &&
+                (l == 0 ? prev->seq >= h->seq
+                        : prev->seq > h->seq || (prev->seq == h->seq && strcmp(prev->hash, h->hash) >= 0)))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+static json_t *heads_json(const struct auth_head *h, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < n; i++)
+        if (json_array_append_new(list,
+                                  json_pack("{s:I,s:s}", "seq", (json_int_t)h[i].seq, "hash", h[i].hash))) {
+            json_decref(list);
+            list = NULL;
+        }
+    return list;
+}
+
+enum ru_status answer_encode_journal_heads(const struct journal_heads *a, char **json)
+{
+    if (!heads_page_valid(a))
+        return RU_ERR_INVALID;
+    json_t *heads = heads_json(a->heads, a->n), *anomalies = heads_json(a->anomalies, a->n_anomalies);
+    json_t *next = a->next ? json_integer(a->next) : json_null();
+    if (!heads || !anomalies || !next) {
+        json_decref(heads);
+        json_decref(anomalies);
+        json_decref(next);
+        return RU_ERR_NOMEM;
+    }
+    return api_dump(json_pack("{s:o,s:o,s:o}", "heads", heads, "anomalies", anomalies, "next", next), json);
+}
+
 enum ru_status answer_encode_error(const char *code, const char *message, char **json)
 {
     return api_dump(json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message), json);
@@ -321,19 +374,74 @@ enum ru_status answer_parse_reversal(const char *body, size_t len, struct revers
     return parse_answer(body, len, f, NFIELDS(f), out, sizeof(*out));
 }
 
-enum ru_status answer_parse_journal_head(const char *body, size_t len, struct auth_head *out)
+/* Object O as a journal head into *out: seq from 1, hash 64 lowercase hex digits. */
+static enum ru_status take_head(json_t *o, struct auth_head *out)
 {
     static const struct afield f[] = {
         AFIELD_RANGE(struct auth_head, seq, A_LLONG, 1, LLONG_MAX),
         AFIELD(struct auth_head, hash, A_TEXT, 1),
     };
     struct auth_head h;
-    enum ru_status rc = parse_answer(body, len, f, NFIELDS(f), &h, sizeof(h));
+    enum ru_status rc = take_fields(o, f, NFIELDS(f), &h, sizeof(h));
     if (rc == RU_OK && (strlen(h.hash) != 64 || strspn(h.hash, "0123456789abcdef") != 64))
         rc = RU_ERR_INVALID;
     if (rc == RU_OK)
         *out = h;
     return rc;
+}
+
+enum ru_status answer_parse_journal_head(const char *body, size_t len, struct auth_head *out)
+{
+    json_t *o = load_answer(body, len);
+    enum ru_status rc = take_head(o, out);
+    json_decref(o);
+    return rc;
+}
+
+/* The array LIST of heads into *OUT (owned, NULL when empty) and *N. */
+static enum ru_status take_heads(json_t *list, struct auth_head **out, size_t *n)
+{
+    json_t *h;
+    size_t i;
+    if (!json_is_array(list) || json_array_size(list) > API_HEADS_MAX)
+        return RU_ERR_INVALID;
+    if (json_array_size(list) && !(*out = calloc(json_array_size(list), sizeof(**out))))
+        return RU_ERR_NOMEM;
+    json_array_foreach(list, i, h)
+    {
+        if (take_head(h, &(*out)[i]) != RU_OK)
+            return RU_ERR_INVALID;
+        (*n)++;
+    }
+    return RU_OK;
+}
+
+enum ru_status answer_parse_journal_heads(const char *body, size_t len, struct journal_heads *out)
+{
+    struct journal_heads p = {NULL, 0, NULL, 0, 0};
+    json_t *o = load_answer(body, len), *next = json_object_get(o, "next");
+    enum ru_status rc = take_heads(json_object_get(o, "heads"), &p.heads, &p.n);
+    if (rc == RU_OK)
+        rc = take_heads(json_object_get(o, "anomalies"), &p.anomalies, &p.n_anomalies);
+    if (rc == RU_OK && !json_is_null(next) && (!json_is_integer(next) || json_integer_value(next) < 1))
+        rc = RU_ERR_INVALID;
+    if (rc == RU_OK && json_is_integer(next))
+        p.next = (long long)json_integer_value(next);
+    if (rc == RU_OK && !heads_page_valid(&p))
+        rc = RU_ERR_INVALID;
+    json_decref(o);
+    if (rc != RU_OK)
+        journal_heads_release(&p);
+    else
+        *out = p;
+    return rc;
+}
+
+void journal_heads_release(struct journal_heads *a)
+{
+    free(a->heads);
+    free(a->anomalies);
+    memset(a, 0, sizeof(*a));
 }
 
 enum ru_status answer_parse_error(const char *body, size_t len, struct api_error *out)

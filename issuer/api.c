@@ -1,12 +1,14 @@
 /* issuer/api.c - the requests of issuer/api.h: validated by a field table (jansson) on the
  * server's side, encoded on the terminal's. */
 #include <ctype.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "issuer/api.h"
 #include "issuer/api-private.h"
+#include "common/decimal.h"
 #include "common/wipe.h"
 #include "common/banned.h"
 
@@ -277,4 +279,72 @@ enum ru_status request_encode_reversal(const struct reversal_request *rq, char *
 enum ru_status request_encode_void(const struct void_request *rq, char **json)
 {
     return api_dump(json_pack("{s:s}", "reason", rq->reason), json);
+}
+
+/* ---- the journal heads' query string ----------------------------------------------------- */
+
+/* VALUE (LEN bytes) as decimal digits without a sign, a space or a leading zero, MIN..MAX. */
+static int query_number(const char *value, size_t len, long long min, long long max, long long *out)
+{
+    char digits[24];
+    long long v;
+    if (len < 1 || len >= sizeof(digits) || (len > 1 && value[0] == '0'))
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (value[i] < '0' || value[i] > '9')
+            return 0;
+    memcpy(digits, value, len);
+    digits[len] = '\0';
+    if (decimal_whole(digits, min, max, &v) != RU_OK)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+enum ru_status request_parse_journal_heads(const char *query, size_t len, struct journal_heads_request *out,
+                                           struct request_error *err)
+{
+    struct journal_heads_request rq = {0, API_HEADS_MAX};
+    int seen_after = 0, seen_limit = 0;
+    if (len > API_QUERY_MAX)
+        return refuse(err, 400, "query_too_long", NULL, "the query string is longer than %d bytes",
+                      API_QUERY_MAX);
+    for (size_t at = 0; at < len;) {
+        const char *p = query + at;
+        size_t n = 0, name = 0;
+        while (at + n < len && p[n] != '&')
+            n++;
+        while (name < n && p[name] != '=')
+            name++;
+        const char *value = p + name + 1;
+        size_t vlen = name < n ? n - name - 1 : 0;
+        long long v;
+        if (name == 5 && !strncmp(p, "after", 5)) {
+            if (seen_after++ || !query_number(value, vlen, 0, LLONG_MAX, &rq.after))
+                return refuse(err, 400, "bad_parameter", "after",
+                              "after must come once, as a sequence number: 0 to %lld in decimal digits",
+                              LLONG_MAX);
+        } else if (name == 5 && !strncmp(p, "limit", 5)) {
+            if (seen_limit++ || !query_number(value, vlen, 1, API_HEADS_MAX, &v))
+                return refuse(err, 400, "bad_parameter", "limit",
+                              "limit must come once, as 1 to %d in decimal digits", API_HEADS_MAX);
+            rq.limit = (long)v;
+        } else {
+            return refuse(err, 400, "unknown_parameter", NULL,
+                          "the query string may hold only after and limit (docs/api.md)");
+        }
+        at += n;
+        if (at < len && ++at == len) /* past the '&': one must follow it */
+            return refuse(err, 400, "bad_parameter", NULL, "the query string ends with '&'");
+    }
+    *out = rq;
+    return RU_OK;
+}
+
+enum ru_status request_encode_journal_heads(const struct journal_heads_request *rq, char *path, size_t cap)
+{
+    if (rq->after < 0 || rq->limit < 1 || rq->limit > API_HEADS_MAX)
+        return RU_ERR_INVALID;
+    int n = snprintf(path, cap, "/v1/terminals/me/journal-heads?after=%lld&limit=%ld", rq->after, rq->limit);
+    return n < 0 || (size_t)n >= cap ? RU_ERR_LIMIT : RU_OK;
 }

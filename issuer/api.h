@@ -35,6 +35,10 @@
 #define REQUEST_AMOUNT_MAX 100000000LL
 /* Plans in one catalog answer that a terminal takes; more is not a catalog it can use. */
 #define API_PLANS_MAX      256
+/* Heads, and anomalies, in one page of GET /v1/terminals/me/journal-heads. */
+#define API_HEADS_MAX      1000
+/* Bytes of that request's query string ("after=SEQ&limit=N" is at most 36). */
+#define API_QUERY_MAX      128
 
 /* ---- requests ------------------------------------------------------------------------ */
 
@@ -89,6 +93,24 @@ enum ru_status request_encode_activation(const struct activation_request *rq, ch
 enum ru_status request_encode_card(const struct card_request *rq, char **json) RU_WARN_UNUSED;
 enum ru_status request_encode_reversal(const struct reversal_request *rq, char **json) RU_WARN_UNUSED;
 enum ru_status request_encode_void(const struct void_request *rq, char **json) RU_WARN_UNUSED;
+
+/* GET /v1/terminals/me/journal-heads?after=SEQ&limit=N: one page of the heads a terminal
+ * sent, those above sequence number AFTER. */
+struct journal_heads_request {
+    long long after; /* 0 .. LLONG_MAX; 0 (the default) from the first */
+    long limit;      /* 1 .. API_HEADS_MAX (the default) */
+};
+
+/* The query string QUERY (LEN bytes, without the '?'; empty or NULL: the defaults), read
+ * strictly: only after and limit, each at most once, as decimal digits without a sign,
+ * a space or a leading zero, within range. RU_OK, or RU_ERR_INVALID with *err filled:
+ *   400 query_too_long (over API_QUERY_MAX bytes), unknown_parameter, bad_parameter. */
+enum ru_status request_parse_journal_heads(const char *query, size_t len, struct journal_heads_request *out,
+                                           struct request_error *err) RU_WARN_UNUSED;
+/* The request's path and query string into PATH (CAP bytes). RU_ERR_INVALID for values out
+ * of range, RU_ERR_LIMIT when CAP is too small. */
+enum ru_status request_encode_journal_heads(const struct journal_heads_request *rq, char *path,
+                                            size_t cap) RU_WARN_UNUSED;
 
 /* True for a UUID in 8-4-4-4-12 hex form (either case). */
 int request_is_uuid(const char *s);
@@ -158,6 +180,21 @@ struct reversal_result {
 /* 200 to GET /v1/terminals/me/journal-head: the latest journal head the issuer saw from
  * this terminal, {"seq": N, "hash": "64 lowercase hex"} (struct auth_head). */
 
+/* 200 to GET /v1/terminals/me/journal-heads: one page of what the issuer recorded of this
+ * terminal's heads, for sequence numbers above the request's AFTER up to NEXT (or all
+ * above when NEXT is 0, the last page): the heads that counted (ascending, each sequence
+ * number once) and the anomalies, heads that went back or conflicted (distinct, by
+ * sequence number then hash). Owned arrays: journal_heads_release(). Parsed, every
+ * sequence number is from 1 and at most NEXT (when not 0), every hash 64 lowercase hex
+ * digits, and each list holds at most API_HEADS_MAX. */
+struct journal_heads {
+    struct auth_head *heads;
+    size_t n;
+    struct auth_head *anomalies;
+    size_t n_anomalies;
+    long long next; /* the AFTER of the next page; 0 (null in JSON): none */
+};
+
 /* A refusal: {"error": {"code", "message"}} with its HTTP status and, on a 429, the
  * Retry-After header's seconds (0 when none). The status and Retry-After travel in HTTP,
  * not in the body: the client fills them in. */
@@ -195,6 +232,12 @@ enum ru_status answer_parse_reversal(const char *body, size_t len,
 enum ru_status answer_encode_journal_head(const struct auth_head *a, char **json) RU_WARN_UNUSED;
 /* RU_ERR_INVALID also for a seq below 1 or a hash that is not 64 lowercase hex digits. */
 enum ru_status answer_parse_journal_head(const char *body, size_t len, struct auth_head *out) RU_WARN_UNUSED;
+
+/* RU_ERR_INVALID also for a list out of order or over API_HEADS_MAX; RU_ERR_NOMEM. */
+enum ru_status answer_encode_journal_heads(const struct journal_heads *a, char **json) RU_WARN_UNUSED;
+enum ru_status answer_parse_journal_heads(const char *body, size_t len,
+                                          struct journal_heads *out) RU_WARN_UNUSED;
+void journal_heads_release(struct journal_heads *a);
 
 /* The body of a refusal with CODE and MESSAGE. */
 enum ru_status answer_encode_error(const char *code, const char *message, char **json) RU_WARN_UNUSED;

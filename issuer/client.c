@@ -313,6 +313,27 @@ enum ru_status issuer_journal_head(struct issuer_client *c, struct auth_head *ou
     return rc == RU_OK ? parsed(c, answer_parse_journal_head(a.body, a.len, out), path, &a) : rc;
 }
 
+enum ru_status issuer_journal_heads(struct issuer_client *c, const struct journal_heads_request *rq,
+                                    struct journal_heads *out, struct api_error *err)
+{
+    char path[96];
+    struct issuer_answer a;
+    struct journal_heads p;
+    enum ru_status rc = request_encode_journal_heads(rq, path, sizeof(path));
+    rc = exchange(c, "GET", rc == RU_OK ? path : "", rc, NULL, 200, &a, err);
+    if (rc != RU_OK || (rc = parsed(c, answer_parse_journal_heads(a.body, a.len, &p), path, &a)) != RU_OK)
+        return rc;
+    /* both lists are in order: their first heads are the lowest */
+    if ((p.n && p.heads[0].seq <= rq->after) || (p.n_anomalies && p.anomalies[0].seq <= rq->after) ||
+        (p.next && p.next <= rq->after)) {
+        journal_heads_release(&p);
+        snprintf(c->err, sizeof(c->err), "the answer to %.80s is not what docs/api.md says", path);
+        return RU_ERR_NETWORK;
+    }
+    *out = p;
+    return RU_OK;
+}
+
 enum ru_status issuer_health(struct issuer_client *c, struct api_error *err)
 {
     struct issuer_answer a;

@@ -101,6 +101,13 @@ enum ru_status issuer_plans(struct issuer_client *c, struct plan_list *out,
 enum ru_status issuer_journal_head(struct issuer_client *c, struct auth_head *out,
                                    struct api_error *err) RU_WARN_UNUSED;
 
+/* GET /v1/terminals/me/journal-heads?after=&limit=: one page of the heads the issuer
+ * recorded of this terminal (issuer/api.h); *out is owned (journal_heads_release()). An
+ * answer with a head at or below RQ->after, or a next page that does not go forward, is
+ * not as documented (RU_ERR_NETWORK), so that walking the pages always ends. */
+enum ru_status issuer_journal_heads(struct issuer_client *c, const struct journal_heads_request *rq,
+                                    struct journal_heads *out, struct api_error *err) RU_WARN_UNUSED;
+
 /* GET /v1/health: RU_OK when the issuer answers 200. */
 enum ru_status issuer_health(struct issuer_client *c, struct api_error *err) RU_WARN_UNUSED;
 

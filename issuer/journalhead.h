@@ -11,6 +11,7 @@
 #ifndef REUP_ISSUER_JOURNALHEAD_H
 #define REUP_ISSUER_JOURNALHEAD_H
 #include "common/status.h"
+#include "issuer/api.h"
 #include "issuer/auth.h"
 #include "issuer/ledger.h"
 
@@ -22,4 +23,13 @@ enum ru_status journalhead_record(struct ledger *lg, const char *store, const ch
  * RU_ERR_DB. */
 enum ru_status journalhead_get(struct ledger *lg, const char *store, const char *terminal,
                                struct auth_head *out) RU_WARN_UNUSED;
+/* One page of what TERMINAL of STORE sent (GET /v1/terminals/me/journal-heads): at most
+ * LIMIT heads above sequence number AFTER, and the distinct anomalies in the same range,
+ * into *out (owned: journal_heads_release()). Each list is read along the table's index,
+ * so a page costs the same at any number of heads. When more than API_HEADS_MAX
+ * anomalies fall in the range the page ends before the number of the first left out; if
+ * they all share one number, the page ends at it with API_HEADS_MAX of its hashes, of
+ * which the terminal's chain can hold at most one. RU_ERR_DB, RU_ERR_NOMEM. */
+enum ru_status journalhead_list(struct ledger *lg, const char *store, const char *terminal, long long after,
+                                long limit, struct journal_heads *out) RU_WARN_UNUSED;
 #endif

@@ -439,6 +439,31 @@ static enum MHD_Result bad_request(struct MHD_Connection *c, struct req *rq, con
     return respond_error(c, rq, e->http_status, e->code, msg);
 }
 
+/* GET /v1/terminals/me/journal-heads?QUERY: one page of the heads the issuer recorded. */
+static enum MHD_Result heads_page(struct server *srv, struct MHD_Connection *c, struct req *rq,
+                                  const struct activation_caller *who)
+{
+    struct journal_heads_request hr;
+    struct journal_heads page;
+    struct request_error e;
+    const char *q = strchr(rq->uri, '?');
+    char *json = NULL;
+    if (request_parse_journal_heads(q ? q + 1 : "", q ? strlen(q + 1) : 0, &hr, &e) != RU_OK)
+        return bad_request(c, rq, &e);
+    pthread_mutex_lock(&srv->rdlock);
+    enum ru_status rc = journalhead_list(srv->rd, who->store, who->terminal, hr.after, hr.limit, &page);
+    pthread_mutex_unlock(&srv->rdlock);
+    if (rc == RU_OK) {
+        rc = answer_encode_journal_heads(&page, &json);
+        journal_heads_release(&page);
+    }
+    enum MHD_Result done = rc == RU_OK ? respond(c, rq, 200, json, NULL)
+                                       : respond_error(c, rq, 503, "unavailable",
+                                                       "the journal heads cannot be read; retry later");
+    free(json);
+    return done;
+}
+
 /* POST /v1/redemptions: customers, not terminals; limited per account and address. */
 static enum MHD_Result redemption(struct server *srv, struct MHD_Connection *c, struct req *rq)
 {
@@ -496,7 +521,8 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
     /* which method the path takes, before anything else is looked at */
     const char *want = NULL;
     const char *tail = NULL;
-    if (!strcmp(path, "/v1/plans") || !strcmp(path, "/v1/terminals/me/journal-head"))
+    if (!strcmp(path, "/v1/plans") || !strcmp(path, "/v1/terminals/me/journal-head") ||
+        !strcmp(path, "/v1/terminals/me/journal-heads"))
         want = "GET";
     else if (!strcmp(path, "/v1/activations") || !strcmp(path, "/v1/reversals") || !strcmp(path, "/v1/cards"))
         want = "POST";
@@ -534,6 +560,8 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
     }
     if (get)
         record_head_later(srv, rq);
+    if (get && !strcmp(path, "/v1/terminals/me/journal-heads"))
+        return heads_page(srv, c, rq, &who);
 
     if (get && !strcmp(path, "/v1/plans")) {
         char *json = NULL;

@@ -10,11 +10,11 @@
 
 #define USAGE_STATUS "usage: reup-pos status [--json]\n"
 #define USAGE_SYNC   "usage: reup-pos sync\n"
-#define USAGE_VERIFY                                                                          \
-    "usage: reup-pos verify [--strict]\n"                                                     \
-    "  checks the journal's chain, then that it holds the journal head the issuer last saw\n" \
-    "  (exit 1 when not: rolled back or rebuilt); when the issuer cannot be reached, the\n"   \
-    "  check is local only: a warning and exit 0, or exit 1 with --strict\n"
+#define USAGE_VERIFY                                                                           \
+    "usage: reup-pos verify [--strict]\n"                                                      \
+    "  checks the journal's chain, then that it holds every journal head the issuer saw\n"     \
+    "  from this terminal (exit 1 when not: rolled back or rebuilt); when the issuer cannot\n" \
+    "  be reached, the check is local only: a warning and exit 0, or exit 1 with --strict\n"
 
 int cmd_status(int argc, char **argv)
 {
@@ -83,7 +83,8 @@ int cmd_sync(int argc, char **argv)
 int cmd_verify(int argc, char **argv)
 {
     struct args a;
-    char err[300], why[400];
+    char err[300], why[600];
+    size_t heads = 0;
     if (args_parse(argc, argv, "", "strict help", 0, &a, err, sizeof(err)) != RU_OK)
         return usage_error(USAGE_VERIFY, err);
     if (args_has(&a, "help")) {
@@ -100,8 +101,8 @@ int cmd_verify(int argc, char **argv)
         fprintf(stderr, "reup-pos: the journal was changed: %s\n", why);
     else if (rc != RU_OK)
         fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
-    else if ((rc = till_anchor_check(t, why, sizeof(why))) == RU_OK)
-        printf("the journal is intact, and holds the journal head the issuer saw\n");
+    else if ((rc = till_anchor_check(t, &heads, why, sizeof(why))) == RU_OK)
+        printf("the journal is intact, and holds every journal head the issuer saw (%zu)\n", heads);
     else if (rc == RU_ERR_INVALID)
         fprintf(stderr, "reup-pos: the journal is not the one the issuer saw: %s\n", why);
     else if (rc == RU_ERR_NETWORK) {

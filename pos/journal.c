@@ -147,36 +147,47 @@ enum ru_status journal_head(struct journal *j, long long *seq, char hash[2 * HAS
     return rc;
 }
 
-enum ru_status journal_holds(struct journal *j, long long seq, const char *hash, char *why, size_t whylen)
+enum ru_status journal_holds(struct journal *j, const struct auth_head *heads, size_t n, char *why,
+                             size_t whylen)
 {
+    char at_hash[2 * HASH_BYTES + 1] = "", last_hash[2 * HASH_BYTES + 1];
     long long last = 0;
-    char last_hash[2 * HASH_BYTES + 1], at_hash[2 * HASH_BYTES + 1] = "";
-    enum ru_status rc = journal_head(j, &last, last_hash);
-    if (rc != RU_OK && rc != RU_ERR_NOT_FOUND)
-        return rc;
-    if (last < seq) {
-        snprintf(why, whylen,
-                 "the issuer saw journal entry %lld, but this journal ends at entry %lld: it was rolled back"
-                 " (an older copy restored?)",
-                 seq, last);
-        return RU_ERR_INVALID;
-    }
+    size_t i = 0;
     sqlite3_stmt *s = prepare(j, "SELECT hash FROM entry WHERE seq = ?1");
     if (!s)
         return RU_ERR_DB;
-    sqlite3_bind_int64(s, 1, seq);
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == HASH_BYTES)
-        hex_of(sqlite3_column_blob(s, 0), at_hash);
+    enum ru_status rc = RU_OK;
+    for (; i < n && rc == RU_OK; i++) {
+        int r;
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, heads[i].seq);
+        at_hash[0] = '\0';
+        if ((r = sqlite3_step(s)) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == HASH_BYTES)
+            hex_of(sqlite3_column_blob(s, 0), at_hash);
+        else if (r != SQLITE_ROW && r != SQLITE_DONE)
+            rc = RU_ERR_DB;
+        if (rc == RU_OK && strcmp(at_hash, heads[i].hash) != 0)
+            rc = RU_ERR_INVALID;
+    }
     sqlite3_finalize(s);
-    if (strcmp(at_hash, hash) != 0) {
+    if (rc != RU_ERR_INVALID)
+        return rc;
+    const struct auth_head *h = &heads[i - 1];
+    /* only now, on the way out: where the chain ends tells a rollback from a rebuild */
+    if ((rc = journal_head(j, &last, last_hash)) != RU_OK && rc != RU_ERR_NOT_FOUND)
+        return rc;
+    if (last < h->seq)
+        snprintf(why, whylen,
+                 "the issuer saw journal entry %lld, but this journal ends at entry %lld: it was rolled back"
+                 " (an older copy restored?)",
+                 h->seq, last);
+    else
         snprintf(
             why, whylen,
             "journal entry %lld is not the one the issuer saw (its hash %.12s..., the issuer's %.12s...):"
             " the chain was rebuilt, or an older copy restored and written to since",
-            seq, *at_hash ? at_hash : "none", hash);
-        return RU_ERR_INVALID;
-    }
-    return RU_OK;
+            h->seq, *at_hash ? at_hash : "none", h->hash);
+    return RU_ERR_INVALID;
 }
 
 /* Append an entry of TYPE with BODY to the chain, inside the caller's transaction begun by

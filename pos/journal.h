@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "common/cardnum.h"
 #include "common/status.h"
+#include "issuer/auth.h"
 
 struct journal;
 
@@ -187,10 +188,11 @@ enum ru_status journal_zreport(struct journal *j, long long number, char **json)
  * empty chain, RU_ERR_DB. */
 enum ru_status journal_head(struct journal *j, long long *seq, char hash[65]) RU_WARN_UNUSED;
 
-/* Whether the chain holds entry SEQ with HASH (the head the issuer saw): RU_OK, or
- * RU_ERR_INVALID with WHY saying how it does not: the chain ends before SEQ (rolled back)
- * or entry SEQ has another hash (rebuilt). RU_ERR_DB. */
-enum ru_status journal_holds(struct journal *j, long long seq, const char *hash, char *why,
+/* Whether the chain holds each of the N entries HEADS name by number and hash (the heads
+ * the issuer saw), one indexed lookup each: RU_OK, or RU_ERR_INVALID with WHY naming the
+ * first it does not hold and how: the chain ends before it (rolled back) or that entry has
+ * another hash (rebuilt, or an older copy restored and written to). RU_ERR_DB. */
+enum ru_status journal_holds(struct journal *j, const struct auth_head *heads, size_t n, char *why,
                              size_t whylen) RU_WARN_UNUSED;
 
 /* Check the entry chain (every hash), replay every entry into a fresh database (from the

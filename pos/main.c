@@ -37,7 +37,7 @@
     "  status [--json]                             shift, pending reversals, issuer reachable\n"   \
     "  sync                                        send waiting reversals and voids now\n"         \
     "  verify [--strict]                           replay the journal against its tables, then\n"  \
-    "                                              check the issuer holds its head\n"              \
+    "                                              check it holds every head the issuer saw\n"     \
     "\n"                                                                                           \
     "PINs are typed at the terminal (not shown), or with --pin - read as one line of standard\n"   \
     "input; --pin PIN works but other users see it in the process list. 5 wrong PINs in a row\n"   \

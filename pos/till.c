@@ -547,20 +547,35 @@ int till_last_answered(const struct till *t)
     return t->reachable;
 }
 
-enum ru_status till_anchor_check(struct till *t, char *why, size_t whylen)
+enum ru_status till_anchor_check(struct till *t, size_t *checked, char *why, size_t whylen)
 {
-    struct auth_head h;
+    struct journal_heads_request rq = {0, API_HEADS_MAX};
     struct api_error e;
+    enum ru_status rc = RU_OK;
+    *checked = 0;
     /* asked without a head of its own: the answer is what the issuer saw before */
     issuer_client_set_journal_head(t->c, NULL);
-    enum ru_status rc = heard(t, issuer_journal_head(t->c, &h, &e));
-    if (rc == RU_ERR_DECLINED && e.http_status == 404)
-        return RU_OK; /* nothing sent yet: nothing to hold */
-    if (rc != RU_OK) {
-        snprintf(why, whylen, "%s", issuer_client_errmsg(t->c));
-        return RU_ERR_NETWORK;
-    }
-    rc = journal_holds(t->j, h.seq, h.hash, why, whylen);
+    do {
+        struct journal_heads page;
+        if ((rc = heard(t, issuer_journal_heads(t->c, &rq, &page, &e))) != RU_OK) {
+            snprintf(why, whylen, "%s", issuer_client_errmsg(t->c));
+            return RU_ERR_NETWORK;
+        }
+        /* every head that counted; and every anomaly, a head that went back or named another
+         * hash: one the chain holds is a request overtaken by a later one, one it does not
+         * came from a copy of the journal that went its own way */
+        rc = journal_holds(t->j, page.heads, page.n, why, whylen);
+        if (rc == RU_OK &&
+            (rc = journal_holds(t->j, page.anomalies, page.n_anomalies, why, whylen)) == RU_ERR_INVALID) {
+            char inner[400];
+            snprintf(inner, sizeof(inner), "%s", why);
+            snprintf(why, whylen, "another copy of this journal sent the issuer a head that went back: %s",
+                     inner);
+        }
+        *checked += page.n + page.n_anomalies;
+        rq.after = page.next;
+        journal_heads_release(&page);
+    } while (rc == RU_OK && rq.after);
     return rc == RU_OK || rc == RU_ERR_INVALID ? rc : RU_ERR_DB;
 }
 

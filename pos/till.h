@@ -60,11 +60,13 @@ enum ru_status till_void(struct till *t, long long id, struct till_result *out) 
  * *LEFT still waiting. */
 enum ru_status till_sync(struct till *t, int force, unsigned long *sent, unsigned long *left) RU_WARN_UNUSED;
 
-/* The outside anchor (docs/pos.md): ask the issuer for the latest journal head it saw
- * from this terminal and check that the journal holds it. RU_OK: it does, or the issuer
- * never saw one; RU_ERR_INVALID: it does not (rolled back or rebuilt), WHY says which;
- * RU_ERR_NETWORK: the issuer could not be asked, WHY says why; RU_ERR_DB. */
-enum ru_status till_anchor_check(struct till *t, char *why, size_t whylen) RU_WARN_UNUSED;
+/* The outside anchor (docs/pos.md): ask the issuer for every journal head it recorded of
+ * this terminal, page by page, and check that the journal holds each, the anomalies
+ * (heads that went back or conflicted) too; *CHECKED counts them. RU_OK: it holds all
+ * (none when the issuer never saw one); RU_ERR_INVALID: it does not (rolled back or
+ * rebuilt), WHY names the first head not held; RU_ERR_NETWORK: the issuer could not be
+ * asked, WHY says why; RU_ERR_DB. */
+enum ru_status till_anchor_check(struct till *t, size_t *checked, char *why, size_t whylen) RU_WARN_UNUSED;
 
 /* Send the journal's head to the issuer now (at a shift's close, with its Z report's
  * head in the chain). RU_OK when the issuer recorded it; else WHY says why. */

@@ -3,7 +3,8 @@
  * issuer's answers as a terminal reads them (outside input to the POS). Every input goes
  * to every parser: an accepted answer has text that fits, ends in NUL and holds no control
  * character, at most API_PLANS_MAX plans with prices in minor units from 0, a journal head
- * with a sequence number from 1 and 64 lowercase hex digits, and encodes
+ * with a sequence number from 1 and 64 lowercase hex digits, a page of journal heads
+ * (each list within API_HEADS_MAX, in order, none past the next page), and encodes
  * back to JSON that parses to the same values; a refused one leaves the output untouched.
  */
 #include <stdint.h>
@@ -140,6 +141,38 @@ static void small(const char *body, size_t size)
     }
 }
 
+static void heads(const char *body, size_t size)
+{
+    struct journal_heads a, b;
+    char *j = NULL;
+    if (answer_parse_journal_heads(body, size, &a) != RU_OK)
+        return;
+    const struct auth_head *lists[2] = {a.heads, a.anomalies};
+    size_t counts[2] = {a.n, a.n_anomalies};
+    for (int l = 0; l < 2; l++) {
+        if (counts[l] > API_HEADS_MAX)
+            abort();
+        for (size_t i = 0; i < counts[l]; i++) {
+            const struct auth_head *h = &lists[l][i];
+            if (h->seq < 1 || (a.next && h->seq > a.next) || strlen(h->hash) != 64 ||
+                strspn(h->hash, "0123456789abcdef") != 64 || (i && h[-1].seq > h->seq) ||
+                (i && l == 0 && h[-1].seq == h->seq))
+                abort();
+        }
+    }
+    BACK(answer_encode_journal_heads(&a, &j), j, answer_parse_journal_heads, &b);
+    if (a.n != b.n || a.n_anomalies != b.n_anomalies || a.next != b.next)
+        abort();
+    for (size_t i = 0; i < a.n; i++)
+        if (a.heads[i].seq != b.heads[i].seq || strcmp(a.heads[i].hash, b.heads[i].hash))
+            abort();
+    for (size_t i = 0; i < a.n_anomalies; i++)
+        if (a.anomalies[i].seq != b.anomalies[i].seq || strcmp(a.anomalies[i].hash, b.anomalies[i].hash))
+            abort();
+    journal_heads_release(&a);
+    journal_heads_release(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *body = (const char *)data;
@@ -148,5 +181,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     card(body, size);
     plans(body, size);
     small(body, size);
+    heads(body, size);
     return 0;
 }

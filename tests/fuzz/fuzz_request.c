@@ -2,7 +2,9 @@
  * tests/fuzz/fuzz_request.c - libFuzzer target for the request body parsers.
  * Every body goes to every parser: an accepted one has normalized, valid fields; a
  * refused one has a status from the documented set, a code and a message. The input is
- * also read as a Content-Type value: an accepted one starts with application/json.
+ * also read as a Content-Type value: an accepted one starts with application/json; and as
+ * the journal heads' query string: an accepted one has values in range and encodes back to
+ * a path whose query string reads the same, a refused one is a 400.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,6 +53,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     } else {
         refused(&e);
+    }
+    struct journal_heads_request q, q2;
+    char path[96];
+    if (request_parse_journal_heads(body, size, &q, &e) == RU_OK) {
+        const char *qs;
+        if (q.after < 0 || q.limit < 1 || q.limit > API_HEADS_MAX ||
+            request_encode_journal_heads(&q, path, sizeof(path)) != RU_OK || !(qs = strchr(path, '?')) ||
+            request_parse_journal_heads(qs + 1, strlen(qs + 1), &q2, &e) != RU_OK || q.after != q2.after ||
+            q.limit != q2.limit)
+            abort();
+    } else if (e.http_status != 400 || !*e.code || !*e.message) {
+        abort();
     }
     char *type = malloc(size + 1);
     if (!type)

@@ -13,12 +13,16 @@
  * journal head: none seen is a 404; a head sent with a read and with the journal-head call
  * itself is recorded; a lower one, or another hash at the same sequence number, never
  * refuses the request, is kept as an anomaly and leaves the latest head alone; the table
- * refuses UPDATE and DELETE.
+ * refuses UPDATE and DELETE. Every head and anomaly, a page at a time: all in one page,
+ * one head a page with the anomalies in its range, distinct and in order; a query string
+ * that is not plain decimal after and limit is a 400 naming what is wrong; more anomalies
+ * than a page holds end it before their number, or at it when they all share one.
  */
 #include <jansson.h>
 #include <sys/stat.h>
 #include "tests/testlib.h"
 #include "issuer/client.h"
+#include "issuer/journalhead.h"
 #include "issuer/ledger.h"
 #include "issuer/server.h"
 
@@ -310,6 +314,121 @@ static void test_journal_head(void **state)
     ledger_free(lg);
 }
 
+/* A page of COUNT heads from HEADS as "SEQx SEQx ...", x the hash's first digit. */
+static const char *heads_text(const struct auth_head *heads, size_t count)
+{
+    static char text[256];
+    size_t n = 0;
+    text[0] = '\0';
+    for (size_t i = 0; i < count && n < sizeof(text) - 32; i++)
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%lld%c", i ? " " : "", heads[i].seq,
+                              heads[i].hash[0]);
+    return text;
+}
+
+/* One page after AFTER of LIMIT through the client; its lists as text. */
+static void expect_page(struct issuer_client *c, long long after, long limit, const char *heads,
+                        const char *anomalies, long long next)
+{
+    struct journal_heads_request rq = {after, limit};
+    struct journal_heads p;
+    struct api_error e;
+    assert_int_equal(issuer_journal_heads(c, &rq, &p, &e), RU_OK);
+    assert_string_equal(heads_text(p.heads, p.n), heads);
+    assert_string_equal(heads_text(p.anomalies, p.n_anomalies), anomalies);
+    assert_true(p.next == next);
+    journal_heads_release(&p);
+}
+
+static void test_journal_heads(void **state)
+{
+    (void)state;
+    struct issuer_client *c = client(secret, ca);
+    struct issuer_answer a;
+    /* what test_journal_head left: heads 5a 7b, anomalies 6c (twice) and 7d */
+    expect_page(c, 0, API_HEADS_MAX, "5a 7b", "6c 7d", 0);
+    expect_page(c, 0, 1, "5a", "", 5);
+    expect_page(c, 5, 1, "7b", "6c 7d", 7);
+    expect_page(c, 7, 1, "", "", 0);
+    expect_page(c, 6, 2, "7b", "7d", 0);
+
+    static const char *const bad[][2] = {
+        {"after=-1", "bad_parameter"},
+        {"after=01", "bad_parameter"},
+        {"after=+1", "bad_parameter"},
+        {"after=1e3", "bad_parameter"},
+        {"after=%201", "bad_parameter"},
+        {"after=0x1", "bad_parameter"},
+        {"after=", "bad_parameter"},
+        {"after", "bad_parameter"},
+        {"after=1&after=2", "bad_parameter"},
+        {"after=9223372036854775808", "bad_parameter"},
+        {"limit=0", "bad_parameter"},
+        {"limit=1001", "bad_parameter"},
+        {"limit=1.5", "bad_parameter"},
+        {"after=1&", "bad_parameter"},
+        {"after=1&&limit=2", "unknown_parameter"},
+        {"x=1", "unknown_parameter"},
+        {"After=1", "unknown_parameter"},
+        {"after=1;limit=2", "bad_parameter"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char path[256];
+        struct api_error e = {0};
+        snprintf(path, sizeof(path), "/v1/terminals/me/journal-heads?%s", bad[i][0]);
+        assert_int_equal(issuer_client_request(c, "GET", path, NULL, &a), RU_OK);
+        if (a.http_status != 400 || answer_parse_error(a.body, a.len, &e) != RU_OK ||
+            strcmp(e.code, bad[i][1]))
+            fail_msg("?%s: HTTP %ld %s", bad[i][0], a.http_status, a.body);
+        issuer_answer_release(&a);
+    }
+    char longq[256];
+    snprintf(longq, sizeof(longq), "/v1/terminals/me/journal-heads?after=%0130d", 1);
+    assert_int_equal(issuer_client_request(c, "GET", longq, NULL, &a), RU_OK);
+    assert_int_equal(a.http_status, 400);
+    assert_non_null(strstr(a.body, "query_too_long"));
+    issuer_answer_release(&a);
+    /* no query string: every head from the first */
+    assert_int_equal(issuer_client_request(c, "GET", "/v1/terminals/me/journal-heads", NULL, &a), RU_OK);
+    assert_int_equal(a.http_status, 200);
+    issuer_answer_release(&a);
+    assert_int_equal(issuer_client_request(c, "POST", "/v1/terminals/me/journal-heads", "{}", &a), RU_OK);
+    assert_int_equal(a.http_status, 405);
+    issuer_answer_release(&a);
+
+    /* more anomalies than a page holds, all at number 6, inserted against hash order */
+    struct ledger *lg;
+    struct journal_heads p;
+    assert_int_equal(ledger_open(test_path("st"), &lg), RU_OK);
+    assert_int_equal(
+        db_exec(ledger_db(lg),
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001)"
+                " INSERT INTO journal_head (store_id, terminal, seq, hash, kind, seen_at)"
+                " SELECT 'WM00001', 'T1', 6, printf('e%063d', 2000 - i), 'anomaly', 'now' FROM n"),
+        RU_OK);
+    assert_int_equal(journalhead_list(lg, "WM00001", "T1", 0, API_HEADS_MAX, &p), RU_OK);
+    assert_string_equal(heads_text(p.heads, p.n), "5a");
+    assert_int_equal(p.n_anomalies, 0);
+    assert_true(p.next == 5);
+    journal_heads_release(&p);
+    assert_int_equal(journalhead_list(lg, "WM00001", "T1", 5, API_HEADS_MAX, &p), RU_OK);
+    assert_int_equal(p.n, 0);
+    assert_int_equal(p.n_anomalies, API_HEADS_MAX);
+    assert_true(p.next == 6 && p.anomalies[0].seq == 6 && p.anomalies[0].hash[0] == 'c');
+    for (size_t i = 1; i < p.n_anomalies; i++)
+        assert_true(strcmp(p.anomalies[i - 1].hash, p.anomalies[i].hash) < 0);
+    journal_heads_release(&p);
+    ledger_free(lg);
+    /* and through the client, the page that says so parses */
+    expect_page(c, 6, API_HEADS_MAX, "7b", "7d", 0);
+    struct journal_heads_request rq = {5, API_HEADS_MAX};
+    struct api_error e;
+    assert_int_equal(issuer_journal_heads(c, &rq, &p, &e), RU_OK);
+    assert_int_equal(p.n_anomalies, API_HEADS_MAX);
+    journal_heads_release(&p);
+    issuer_client_free(c);
+}
+
 static void test_credentials(void **state)
 {
     (void)state;
@@ -338,9 +457,9 @@ static void test_credentials(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_requests),    cmocka_unit_test(test_no_answer),
-        cmocka_unit_test(test_typed_calls), cmocka_unit_test(test_journal_head),
-        cmocka_unit_test(test_credentials),
+        cmocka_unit_test(test_requests),      cmocka_unit_test(test_no_answer),
+        cmocka_unit_test(test_typed_calls),   cmocka_unit_test(test_journal_head),
+        cmocka_unit_test(test_journal_heads), cmocka_unit_test(test_credentials),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -351,6 +351,44 @@ static void test_answer_round_trips(void **state)
     expect_bytes(
         j, "{\"seq\":12,\"hash\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}");
 
+    static const char ha[] = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                      hb[] = "a0a1a2a3a4a5a6a7a8a9b0b1b2b3b4b5b6b7b8b9c0c1c2c3c4c5c6c7c8c9d0d1";
+    struct auth_head hs[2] = {{3, ""}, {9, ""}}, an[2] = {{4, ""}, {4, ""}};
+    for (int i = 0; i < 2; i++) {
+        memcpy(hs[i].hash, i ? hb : ha, 65);
+        memcpy(an[i].hash, i ? hb : ha, 65);
+    }
+    for (int last = 0; last < 2; last++) {
+        struct journal_heads p = {hs, 2, an, 2, last ? 0 : 9}, p2;
+        assert_int_equal(answer_encode_journal_heads(&p, &j), RU_OK);
+        assert_int_equal(answer_parse_journal_heads(j, strlen(j), &p2), RU_OK);
+        assert_int_equal(p2.n, 2);
+        assert_int_equal(p2.n_anomalies, 2);
+        for (int i = 0; i < 2; i++) {
+            assert_true(p2.heads[i].seq == hs[i].seq && p2.anomalies[i].seq == an[i].seq);
+            assert_string_equal(p2.heads[i].hash, hs[i].hash);
+            assert_string_equal(p2.anomalies[i].hash, an[i].hash);
+        }
+        assert_true(p2.next == p.next);
+        journal_heads_release(&p2);
+        assert_null(p2.heads);
+        char want[512];
+        snprintf(want, sizeof(want),
+                 "{\"heads\":[{\"seq\":3,\"hash\":\"%s\"},{\"seq\":9,\"hash\":\"%s\"}],"
+                 "\"anomalies\":[{\"seq\":4,\"hash\":\"%s\"},{\"seq\":4,\"hash\":\"%s\"}],\"next\":%s}",
+                 ha, hb, ha, hb, last ? "null" : "9");
+        expect_bytes(j, want);
+    }
+    struct journal_heads none = {NULL, 0, NULL, 0, 0}, none2;
+    assert_int_equal(answer_encode_journal_heads(&none, &j), RU_OK);
+    assert_int_equal(answer_parse_journal_heads(j, strlen(j), &none2), RU_OK);
+    assert_true(none2.n == 0 && none2.n_anomalies == 0 && none2.next == 0);
+    expect_bytes(j, "{\"heads\":[],\"anomalies\":[],\"next\":null}");
+    /* what the parser would refuse is not encoded either */
+    struct journal_heads backwards = {an, 2, NULL, 0, 0}, past = {hs, 2, NULL, 0, 5};
+    assert_int_equal(answer_encode_journal_heads(&backwards, &j), RU_ERR_INVALID);
+    assert_int_equal(answer_encode_journal_heads(&past, &j), RU_ERR_INVALID);
+
     struct api_error e = {.http_status = 409, .retry_after_s = 7};
     assert_int_equal(answer_encode_error("card_already_active", "the card is active already", &j), RU_OK);
     assert_int_equal(answer_parse_error(j, strlen(j), &e), RU_OK);
@@ -428,6 +466,47 @@ static void test_answer_refusals(void **state)
     for (size_t i = 0; i < sizeof(bad_heads) / sizeof(bad_heads[0]); i++)
         assert_int_equal(answer_parse_journal_head(bad_heads[i], strlen(bad_heads[i]), &h), RU_ERR_INVALID);
 
+    struct journal_heads p;
+    static const char *const bad_pages[] = {
+        "{\"heads\":[],\"anomalies\":[]}",
+        "{\"heads\":[],\"next\":null}",
+        "{\"anomalies\":[],\"next\":null}",
+        "{\"heads\":{},\"anomalies\":[],\"next\":null}",
+        "{\"heads\":[],\"anomalies\":[],\"next\":0}",
+        "{\"heads\":[],\"anomalies\":[],\"next\":\"5\"}",
+        "{\"heads\":[],\"anomalies\":[],\"next\":1.5}",
+        "{\"heads\":[{\"seq\":0,\"hash\":"
+        "\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}],"
+        "\"anomalies\":[],\"next\":null}",
+        /* a head past next, heads out of order, one number twice, anomalies repeated */
+        "{\"heads\":[{\"seq\":6,\"hash\":"
+        "\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}],"
+        "\"anomalies\":[],\"next\":5}",
+        "{\"heads\":[{\"seq\":6,\"hash\":"
+        "\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"},"
+        "{\"seq\":5,\"hash\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}],"
+        "\"anomalies\":[],\"next\":null}",
+        "{\"heads\":[{\"seq\":5,\"hash\":"
+        "\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"},"
+        "{\"seq\":5,\"hash\":\"a0a1a2a3a4a5a6a7a8a9b0b1b2b3b4b5b6b7b8b9c0c1c2c3c4c5c6c7c8c9d0d1\"}],"
+        "\"anomalies\":[],\"next\":null}",
+        "{\"heads\":[],\"anomalies\":[{\"seq\":5,\"hash\":"
+        "\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"},"
+        "{\"seq\":5,\"hash\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}],\"next\":"
+        "null}",
+    };
+    for (size_t i = 0; i < sizeof(bad_pages) / sizeof(bad_pages[0]); i++)
+        if (answer_parse_journal_heads(bad_pages[i], strlen(bad_pages[i]), &p) != RU_ERR_INVALID)
+            fail_msg("accepted: %s", bad_pages[i]);
+    many = malloc(100 * (API_HEADS_MAX + 2));
+    assert_non_null(many);
+    size_t at = (size_t)snprintf(many, 16, "{\"heads\":[");
+    for (int i = 0; i <= API_HEADS_MAX; i++)
+        at += (size_t)snprintf(many + at, 100, "%s{\"seq\":%d,\"hash\":\"%064d\"}", i ? "," : "", i + 1, 0);
+    snprintf(many + at, 40, "],\"anomalies\":[],\"next\":null}");
+    assert_int_equal(answer_parse_journal_heads(many, strlen(many), &p), RU_ERR_INVALID);
+    free(many);
+
     /* a refusal's message: control characters become spaces, a long one is cut, not lost */
     struct api_error e = {0};
     char body[1024];
@@ -445,13 +524,86 @@ static void test_answer_refusals(void **state)
     assert_int_equal(answer_parse_error("{\"error\":\"x\"}", 13, &e), RU_ERR_INVALID);
 }
 
+static void expect_bad_query(const char *q, const char *code)
+{
+    struct journal_heads_request rq = {77, 77};
+    struct request_error e;
+    if (request_parse_journal_heads(q, strlen(q), &rq, &e) != RU_ERR_INVALID)
+        fail_msg("accepted: ?%s", q);
+    assert_int_equal(e.http_status, 400);
+    assert_string_equal(e.code, code);
+    assert_true(rq.after == 77 && rq.limit == 77);
+}
+
+static void test_heads_query(void **state)
+{
+    (void)state;
+    struct journal_heads_request rq;
+    struct request_error e;
+    char path[96];
+    assert_int_equal(request_parse_journal_heads(NULL, 0, &rq, &e), RU_OK);
+    assert_true(rq.after == 0 && rq.limit == API_HEADS_MAX);
+    assert_int_equal(request_parse_journal_heads("limit=7&after=9223372036854775807", 33, &rq, &e), RU_OK);
+    assert_true(rq.after == 9223372036854775807LL && rq.limit == 7);
+    /* LEN bytes only: what follows is not read */
+    assert_int_equal(request_parse_journal_heads("after=12&limit=3", 8, &rq, &e), RU_OK);
+    assert_true(rq.after == 12 && rq.limit == API_HEADS_MAX);
+    assert_int_equal(request_parse_journal_heads("after=0", 7, &rq, &e), RU_OK);
+    assert_true(rq.after == 0);
+    rq = (struct journal_heads_request){42, 5};
+    assert_int_equal(request_encode_journal_heads(&rq, path, sizeof(path)), RU_OK);
+    assert_string_equal(path, "/v1/terminals/me/journal-heads?after=42&limit=5");
+    struct journal_heads_request back;
+    assert_int_equal(
+        request_parse_journal_heads(strchr(path, '?') + 1, strlen(strchr(path, '?') + 1), &back, &e), RU_OK);
+    assert_true(back.after == 42 && back.limit == 5);
+    assert_int_equal(request_encode_journal_heads(&rq, path, 20), RU_ERR_LIMIT);
+    rq.limit = API_HEADS_MAX + 1;
+    assert_int_equal(request_encode_journal_heads(&rq, path, sizeof(path)), RU_ERR_INVALID);
+    rq = (struct journal_heads_request){-1, 5};
+    assert_int_equal(request_encode_journal_heads(&rq, path, sizeof(path)), RU_ERR_INVALID);
+
+    expect_bad_query("after=-1", "bad_parameter");
+    expect_bad_query("after=-0", "bad_parameter");
+    expect_bad_query("after=007", "bad_parameter");
+    expect_bad_query("after=+7", "bad_parameter");
+    expect_bad_query("after=7 ", "bad_parameter");
+    expect_bad_query("after=7.0", "bad_parameter");
+    expect_bad_query("after=1e3", "bad_parameter");
+    expect_bad_query("after=0x10", "bad_parameter");
+    expect_bad_query("after=%37", "bad_parameter");
+    expect_bad_query("after=9223372036854775808", "bad_parameter");
+    expect_bad_query("after=99999999999999999999999", "bad_parameter");
+    expect_bad_query("after=", "bad_parameter");
+    expect_bad_query("after", "bad_parameter");
+    expect_bad_query("after==1", "bad_parameter");
+    expect_bad_query("after=1&after=1", "bad_parameter");
+    expect_bad_query("limit=0", "bad_parameter");
+    expect_bad_query("limit=1001", "bad_parameter");
+    expect_bad_query("limit=1&limit=2", "bad_parameter");
+    expect_bad_query("after=1&", "bad_parameter");
+    expect_bad_query("&after=1", "unknown_parameter");
+    expect_bad_query("after=1&&limit=1", "unknown_parameter");
+    expect_bad_query("before=1", "unknown_parameter");
+    expect_bad_query("AFTER=1", "unknown_parameter");
+    expect_bad_query("afterx=1", "unknown_parameter");
+    expect_bad_query("=1", "unknown_parameter");
+    char longq[API_QUERY_MAX + 8];
+    memset(longq, '1', sizeof(longq) - 1);
+    longq[sizeof(longq) - 1] = '\0';
+    memcpy(longq, "after=", 6);
+    expect_bad_query(longq, "query_too_long");
+    char nul[] = "after=1\0limit=2";
+    assert_int_equal(request_parse_journal_heads(nul, sizeof(nul) - 1, &rq, &e), RU_ERR_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_activation_ok),       cmocka_unit_test(test_activation_refusals),
         cmocka_unit_test(test_other_bodies),        cmocka_unit_test(test_json_type),
         cmocka_unit_test(test_request_round_trips), cmocka_unit_test(test_answer_round_trips),
-        cmocka_unit_test(test_answer_refusals),
+        cmocka_unit_test(test_answer_refusals),     cmocka_unit_test(test_heads_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
