@@ -43,7 +43,7 @@ packages=(
   clang libclang-rt-14-dev clang-format jq openssl curl
   cups-daemon cups-client poppler-utils zbar-tools tmux libncurses-dev uuid-dev
   chromium
-  procps
+  procps bc xxd
   ca-certificates
 )
 # npm brings the page's front-end packages; a Node.js already on the machine will do
