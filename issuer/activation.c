@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "issuer/activation.h"
+#include "issuer/api-private.h"
 #include "db/db.h"
 #include "common/wipe.h"
 #include "common/banned.h"
@@ -12,19 +13,6 @@ void activation_answer_release(struct activation_answer *a)
 {
     wipe_free(a->body); /* an on-demand card's answer holds its PIN */
     a->body = NULL;
-}
-
-enum ru_status activation_answer_json(struct activation_answer *out, int status, json_t *o)
-{
-    if (!o)
-        return RU_ERR_NOMEM;
-    char *text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (!text)
-        return RU_ERR_NOMEM;
-    out->http_status = status;
-    out->body = text;
-    return RU_OK;
 }
 
 /* Set *OUT to STATUS with *TEXT (owned: taken) when the encoder gave RC. */
@@ -37,6 +25,13 @@ static enum ru_status answer_encoded(struct activation_answer *out, int status, 
     out->body = *text;
     *text = NULL;
     return RU_OK;
+}
+
+enum ru_status activation_answer_json(struct activation_answer *out, int status, json_t *o)
+{
+    char *text = NULL;
+    enum ru_status rc = api_dump(o, &text);
+    return answer_encoded(out, status, rc, &text);
 }
 
 enum ru_status activation_answer_error(struct activation_answer *out, int status, const char *code,
