@@ -10,7 +10,10 @@
 #  - POST bodies that are not declared application/json (none, text/plain, a form,
 #    application/jsonx), on a terminal endpoint and on /v1/redemptions: 415, nothing
 #    applied; "Application/JSON; charset=utf-8" is accepted;
-#  - a wrong method on every kind of path: 405 with an Allow header naming the right one.
+#  - a wrong method on every kind of path: 405 with an Allow header naming the right one;
+#  - a journal head (ReUp-Journal-Head) added to a request signed without it (401), in
+#    another form than SEQ:64-lowercase-hex (400 bad_journal_head), or given twice (400
+#    ambiguous_request).
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/issuer-lib.sh"
 state_init
@@ -107,5 +110,19 @@ POST /v1/plans GET
 POST /v1/cards/$s1 GET
 GET /v1/activations/$U2/void POST
 EOT
+
+# the journal head: signed with the request, once, in its one form
+head="7:$(printf 'a%.0s' $(seq 64))"
+api T1 GET /v1/plans "" -H "ReUp-Journal-Head: $head"
+expect_code 401 # a head added to a request signed without it: not covered, refused
+expect_jq '.error.code == "bad_signature"'
+for bad in "+7:${head#*:}" "07:${head#*:}" "7:${head#*:}0" "7:$(printf 'A%.0s' $(seq 64))" "7 ${head#*:}" "0:${head#*:}"; do
+  api T1 GET /v1/plans "" -H "ReUp-Journal-Head: $bad"
+  expect_code 400
+  expect_jq '.error.code == "bad_journal_head"'
+done
+api T1 GET /v1/plans "" -H "ReUp-Journal-Head: $head" -H "ReUp-Journal-Head: $head"
+expect_code 400
+expect_jq '.error.code == "ambiguous_request"'
 stop
 finish
