@@ -21,11 +21,11 @@
     "  is the manager's where a new PIN is given too. Each PIN is typed at the terminal, or read\n" \
     "  as one line of standard input with -; when both are -, the manager's PIN is the first\n"     \
     "  line and the new PIN the second.\n"
-#define USAGE_SHIFT                                                                   \
-    "usage: reup-pos shift open --cashier ID [--pin -] --float AMOUNT [--training]\n" \
-    "       reup-pos shift close --counted AMOUNT [--json]\n"                         \
+#define USAGE_SHIFT                                                                            \
+    "usage: reup-pos shift open --cashier ID [--pin -] --float AMOUNT [--training] [--json]\n" \
+    "       reup-pos shift close --counted AMOUNT [--json]\n"                                  \
     "  the PIN is typed at the terminal, or with --pin - read from standard input\n"
-#define USAGE_REPORT "usage: reup-pos report --x | --z [N]\n"
+#define USAGE_REPORT "usage: reup-pos report --x | --z [N] [--json]\n"
 
 /* 1 when ID is 1 to 32 letters, digits, - or _. */
 static int id_ok(const char *id)

@@ -30,14 +30,15 @@
     "  cashier role ID cashier|manager --manager ID [--pin -]\n"                                   \
     "  cashier pin ID --manager ID [--manager-pin -] [--pin -]\n"                                  \
     "  cashier unlock ID --manager ID [--pin -]    lift a lock after wrong PINs\n"                 \
-    "  shift open --cashier ID [--pin -] --float AMOUNT [--training]\n"                            \
+    "  shift open --cashier ID [--pin -] --float AMOUNT [--training] [--json]\n"                   \
     "  shift close --counted AMOUNT [--json]       closes the shift, prints its Z report\n"        \
     "  sell (--serial S | --on-demand PLAN) (--cash AMOUNT | --card) [--json]\n"                   \
     "  void SALE_ID [--manager ID [--pin -]] [--json]\n"                                           \
     "  reprint SALE_ID                             the receipt again\n"                            \
-    "  report --x | --z [N]                        running totals, or Z report N (the last)\n"     \
+    "  report --x | --z [N] [--json]               running totals, or Z report N (the last)\n"     \
     "  status [--json]                             shift, pending reversals, issuer reachable\n"   \
-    "  sync                                        send waiting reversals and voids now\n"         \
+    "  sync                                        print waiting receipts, send waiting\n"         \
+    "                                              reversals and voids now\n"                      \
     "  verify [--strict]                           replay the journal against its tables, then\n"  \
     "                                              check the issuer holds its head\n"              \
     "\n"                                                                                           \
@@ -45,6 +46,9 @@
     "input; --pin PIN works but other users see it in the process list. 5 wrong PINs in a row\n"   \
     "lock a cashier for 15 minutes. The configuration must not be writable, the credentials and\n" \
     "the journal not readable, by group or others.\n"                                              \
+    "--json: one JSON object on standard output on every exit, a refusal or an error as\n"         \
+    "{\"status\": ..., \"error\": {\"code\": ..., \"message\": ...}} (codes: docs/pos.md).\n"      \
+    "A sale's answer comes first; its receipt prints after it (and waits when it cannot).\n"       \
     "--config: default /etc/reup/pos.conf, then $XDG_CONFIG_HOME/reup/pos.conf. docs/pos.md.\n"    \
     "\n" USAGE_EXIT
 
