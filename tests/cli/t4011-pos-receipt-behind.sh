@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t4007: the receipt prints behind the answer. On the full-screen terminal (tmux) with a
+# t4011: the receipt prints behind the answer. On the full-screen terminal (tmux) with a
 # slow printer (the job takes 4 s), APPROVED shows within 1 s of Enter, before the receipt
 # is out, and the next card can be scanned while it prints; the receipt comes out after.
 # With the queue stopped, APPROVED shows at once, the receipt waits in the outbox and the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t4008: with --json, every exit of every reup-pos command that takes it prints exactly one
+# t4012: with --json, every exit of every reup-pos command that takes it prints exactly one
 # JSON object on stdout: refusals and errors as {"status", "error": {"code", "message"}},
 # the message the same words as on stderr, the exit code the documented one. Provoked:
 # a usage error, a bad serial, a bad amount, no shift, too little cash, a double scan, an
