@@ -4,6 +4,7 @@
  */
 #ifndef REUP_POS_CMD_H
 #define REUP_POS_CMD_H
+#include <jansson.h>
 #include "common/args.h"
 #include "common/exitcode.h"
 #include "pos/till.h"
@@ -30,7 +31,24 @@ int cmd_ui(int argc, char **argv);
 /* The --config given before the command (NULL: the default places). */
 extern const char *config_option;
 
-/* Print "reup-pos: MSG" and USAGE to stderr; EXIT_USAGE. */
+/* --json was given (main() looks before the command parses): every exit then prints
+ * exactly one JSON object on stdout, an error's too (docs/pos.md). */
+extern int json_output;
+
+/* Print OBJ (taken; NULL: out of memory, "{}") as the command's JSON object on stdout. */
+void json_emit(json_t *obj);
+
+/* Print TEXT, one JSON object already written, as the command's object. */
+void json_emit_text(const char *text);
+
+/* Print "reup-pos: MESSAGE" to stderr and, with --json, {"status": ..., "error": {"code":
+ * CODE, "message": MESSAGE}} on stdout, the status from EXIT_CODE: "failed" (1),
+ * "refused" (2, 3, 6), "no_answer" (5), "error" (4, 7). CODE is one of docs/pos.md's
+ * stable names. Only the first error of a run prints its object. Returns EXIT_CODE. */
+int fail(int exit_code, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Print "reup-pos: MSG" and USAGE to stderr (with --json, the error object on stdout);
+ * EXIT_USAGE. */
 int usage_error(const char *usage, const char *msg);
 
 /* Load the configuration; after a message, EXIT_CONFIG. */
@@ -44,7 +62,7 @@ int open_till(struct till **t);
 int open_journal(struct journal **j);
 
 /* Sign cashier ID in on J with the PIN of PIN_OPTION (the value of --pin, or NULL: typed at
- * the terminal; pinentry.h). EXIT_OK with *MANAGER the role; else, after a message,
+ * the terminal; pinentry.h). EXIT_OK with *MANAGER the role; else, after a message (fail()),
  * EXIT_USAGE (no PIN), EXIT_REFUSED (a wrong PIN, no such cashier, or locked) or
  * EXIT_SYSTEM. */
 int check_pin(struct journal *j, const char *id, const char *pin_option, int *manager);

@@ -30,9 +30,9 @@ int cmd_status(int argc, char **argv)
     unsigned long pending = 0;
     int open = journal_shift_current(till_journal(t), &sh) == RU_OK;
     if (journal_outbox_pending(till_journal(t), &pending) != RU_OK) {
-        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(till_journal(t)));
+        code = fail(EXIT_SYSTEM, "journal", "%s", journal_errmsg(till_journal(t)));
         till_free(t);
-        return EXIT_SYSTEM;
+        return code;
     }
     int reachable = till_issuer_reachable(t);
     till_free(t);
@@ -44,10 +44,7 @@ int cmd_status(int argc, char **argv)
             json_object_set_new(o, "cashier", json_string(sh.cashier));
             json_object_set_new(o, "training", json_boolean(sh.training));
         }
-        char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        puts(text ? text : "{}");
-        free(text);
-        json_decref(o);
+        json_emit(o);
     } else {
         printf("issuer: %s\n", reachable ? "reachable" : "NOT REACHABLE: sales cannot be completed");
         if (open)
@@ -69,14 +66,21 @@ int cmd_sync(int argc, char **argv)
     int code = open_till(&t);
     if (code != EXIT_OK)
         return code;
-    unsigned long sent = 0, left = 0;
-    enum ru_status rc = till_sync(t, 1, &sent, &left);
+    unsigned long sent = 0, left = 0, printed = 0;
+    char why[300] = "";
+    /* the receipts first: they need no network, and are counted in what waits */
+    enum ru_status rc = till_print_receipts(t, 1, &printed, why, sizeof(why));
+    if (rc == RU_OK && why[0])
+        fprintf(stderr, "reup-pos: a receipt did not print: %s\n", why);
+    if (rc == RU_OK)
+        rc = till_sync(t, 1, &sent, &left);
     if (rc != RU_OK)
         fprintf(stderr, "reup-pos: %s\n", journal_errmsg(till_journal(t)));
     till_free(t);
     if (rc != RU_OK)
         return EXIT_SYSTEM;
-    printf("sent %lu, still waiting %lu\n", sent, left);
+    /* a receipt printed is counted as sent, as it always was */
+    printf("sent %lu, still waiting %lu\n", sent + printed, left);
     return left ? EXIT_NO_ANSWER : EXIT_OK;
 }
 

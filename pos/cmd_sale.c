@@ -37,26 +37,42 @@ static void show(const struct till_result *r, int json)
     money_format(r->amount_cents, amount, sizeof(amount));
     money_format(r->change_cents, change, sizeof(change));
     if (json) {
-        json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s,s:b}", "sale_id", (json_int_t)r->sale_id,
+        json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s,s:s}", "sale_id", (json_int_t)r->sale_id,
                               "status", pos_sale_state_name(r->state), "serial", masked, "plan", r->plan,
                               "amount_cents", (json_int_t)r->amount_cents, "change_cents",
                               (json_int_t)r->change_cents, "currency", r->currency, "auth_code", r->auth_code,
-                              "message", r->message, "printed", r->printed);
-        if (o && r->print_msg[0] && !r->printed)
+                              "message", r->message, "receipt", r->receipt_waiting ? "waiting" : "none");
+        if (o && r->print_msg[0])
             json_object_set_new(o, "print_message", json_string(r->print_msg));
-        char *t = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-        puts(t ? t : "{}");
-        free(t);
-        json_decref(o);
+        /* a sale that did not go through says so as every refusal does */
+        if (o && (r->state == SALE_DECLINED || r->state == SALE_REVERSAL_PENDING))
+            json_object_set_new(o, "error",
+                                json_pack("{s:s,s:s}", "code",
+                                          r->state == SALE_DECLINED ? "declined" : "no_answer", "message",
+                                          r->message));
+        json_emit(o);
         return;
     }
     printf("sale %lld: %s\n", r->sale_id, r->message);
     if (r->state == SALE_APPROVED)
         printf("card %s, plan %s, %s %s, change %s, auth %s\n", masked, r->plan, r->currency, amount, change,
                r->auth_code);
-    if (r->print_msg[0] && !r->printed)
-        printf("the receipt did not print (%s): reprint it with reup-pos reprint %lld\n", r->print_msg,
+    if (r->print_msg[0])
+        printf("the receipt cannot be printed (%s): reprint it with reup-pos reprint %lld\n", r->print_msg,
                r->sale_id);
+    fflush(stdout);
+}
+
+/* After the answer is out: print the receipts waiting (this one's among them), so a script
+ * reads the answer before the printer is done; one that does not print waits for sync. */
+static void print_behind(struct till *t, const struct till_result *r)
+{
+    unsigned long printed = 0;
+    char why[300];
+    if (!r->receipt_waiting)
+        return;
+    if (till_print_receipts(t, 0, &printed, why, sizeof(why)) != RU_OK || why[0])
+        fprintf(stderr, "reup-pos: a receipt did not print (%s): it waits; reup-pos sync prints it\n", why);
 }
 
 int cmd_sell(int argc, char **argv)
@@ -73,16 +89,13 @@ int cmd_sell(int argc, char **argv)
     }
     if (args_has(&a, "serial") == args_has(&a, "on-demand") || args_has(&a, "cash") == args_has(&a, "card"))
         return usage_error(USAGE_SELL, "give one of --serial and --on-demand, and one of --cash and --card");
-    if (args_has(&a, "serial") && card_serial_parse(args_get(&a, "serial"), serial, &why) != RU_OK) {
-        fprintf(stderr, "reup-pos: the serial '%.40s' is wrong: %s; scan it again. Nothing was sent.\n",
-                args_get(&a, "serial"), why);
-        return EXIT_USAGE;
-    }
-    if (args_has(&a, "cash") && money_parse(args_get(&a, "cash"), &cash) != RU_OK) {
-        fprintf(stderr, "reup-pos: --cash '%.40s' is not an amount such as 50 or 50.00\n",
-                args_get(&a, "cash"));
-        return EXIT_USAGE;
-    }
+    if (args_has(&a, "serial") && card_serial_parse(args_get(&a, "serial"), serial, &why) != RU_OK)
+        return fail(EXIT_USAGE, "bad_serial",
+                    "the serial '%.40s' is wrong: %s; scan it again. Nothing was sent.",
+                    args_get(&a, "serial"), why);
+    if (args_has(&a, "cash") && money_parse(args_get(&a, "cash"), &cash) != RU_OK)
+        return fail(EXIT_USAGE, "bad_amount", "--cash '%.40s' is not an amount such as 50 or 50.00",
+                    args_get(&a, "cash"));
     struct till *t = NULL;
     int code = open_till(&t);
     if (code != EXIT_OK)
@@ -90,16 +103,20 @@ int cmd_sell(int argc, char **argv)
     struct till_result r;
     enum ru_status rc = till_sell(t, args_has(&a, "serial") ? serial : NULL, args_get(&a, "on-demand"), cash,
                                   args_has(&a, "card"), &r);
+    if (rc == RU_OK) {
+        show(&r, args_has(&a, "json"));
+        print_behind(t, &r);
+    }
     till_free(t);
     switch (rc) {
-    case RU_OK: show(&r, args_has(&a, "json")); return exit_for_sale(r.state);
-    case RU_ERR_NETWORK: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_NO_ANSWER;
-    case RU_ERR_NOT_FOUND:
-    case RU_ERR_EXISTS:
-    case RU_ERR_LIMIT: fprintf(stderr, "reup-pos: %s; nothing was sent\n", r.message); return EXIT_USAGE;
-    case RU_ERR_INVALID:
-    case RU_ERR_DECLINED: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_REFUSED;
-    default: fprintf(stderr, "reup-pos: %s\n", r.message); return EXIT_SYSTEM;
+    case RU_OK: return exit_for_sale(r.state);
+    case RU_ERR_NETWORK: return fail(EXIT_NO_ANSWER, "no_answer", "%s", r.message);
+    case RU_ERR_NOT_FOUND: return fail(EXIT_USAGE, "no_shift", "%s; nothing was sent", r.message);
+    case RU_ERR_EXISTS: return fail(EXIT_USAGE, "card_in_sale", "%s; nothing was sent", r.message);
+    case RU_ERR_LIMIT: return fail(EXIT_USAGE, "cash_short", "%s; nothing was sent", r.message);
+    case RU_ERR_INVALID: return fail(EXIT_REFUSED, "unknown_plan", "%s", r.message);
+    case RU_ERR_DECLINED: return fail(EXIT_REFUSED, "declined", "%s", r.message);
+    default: return fail(EXIT_SYSTEM, "journal", "%s", r.message);
     }
 }
 
@@ -139,10 +156,12 @@ int cmd_void(int argc, char **argv)
         if ((code = check_pin(till_journal(t), args_get(&a, "manager"), args_get(&a, "pin"), &manager)) !=
                 EXIT_OK ||
             !manager) {
-            fprintf(stderr, "reup-pos: %s: nothing was voided\n",
-                    code == EXIT_OK ? "that is not a manager's number and PIN" : "no manager's approval");
             till_free(t);
-            return code == EXIT_OK ? EXIT_REFUSED : code;
+            if (code == EXIT_OK)
+                return fail(EXIT_REFUSED, "not_manager",
+                            "that is not a manager's number and PIN: nothing was voided");
+            fprintf(stderr, "reup-pos: no manager's approval: nothing was voided\n");
+            return code;
         }
     } else if (journal_shift_current(till_journal(t), &sh) == RU_OK &&
                journal_cashier_role(till_journal(t), sh.cashier, &manager) != RU_OK) {
@@ -150,19 +169,21 @@ int cmd_void(int argc, char **argv)
         manager = 0;
     }
     if (!manager) {
-        fprintf(stderr, "reup-pos: a void needs a manager's approval: --manager ID\n");
         till_free(t);
-        return EXIT_USAGE;
+        return fail(EXIT_USAGE, "no_approval", "a void needs a manager's approval: --manager ID");
     }
     struct till_result r;
     enum ru_status rc = till_void(t, id, &r);
-    till_free(t);
     if (rc == RU_OK) {
         show(&r, args_has(&a, "json"));
-        return EXIT_OK;
+        print_behind(t, &r);
     }
-    fprintf(stderr, "reup-pos: %s\n", r.message);
-    return rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_SYSTEM;
+    till_free(t);
+    if (rc == RU_OK)
+        return EXIT_OK;
+    return rc == RU_ERR_NOT_FOUND ? fail(EXIT_NOT_FOUND, "no_sale", "%s", r.message)
+           : rc == RU_ERR_INVALID ? fail(EXIT_USAGE, "not_voidable", "%s", r.message)
+                                  : fail(EXIT_SYSTEM, "journal", "%s", r.message);
 }
 
 int cmd_reprint(int argc, char **argv)

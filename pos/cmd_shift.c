@@ -21,11 +21,11 @@
     "  is the manager's where a new PIN is given too. Each PIN is typed at the terminal, or read\n" \
     "  as one line of standard input with -; when both are -, the manager's PIN is the first\n"     \
     "  line and the new PIN the second.\n"
-#define USAGE_SHIFT                                                                   \
-    "usage: reup-pos shift open --cashier ID [--pin -] --float AMOUNT [--training]\n" \
-    "       reup-pos shift close --counted AMOUNT [--json]\n"                         \
+#define USAGE_SHIFT                                                                            \
+    "usage: reup-pos shift open --cashier ID [--pin -] --float AMOUNT [--training] [--json]\n" \
+    "       reup-pos shift close --counted AMOUNT [--json]\n"                                  \
     "  the PIN is typed at the terminal, or with --pin - read from standard input\n"
-#define USAGE_REPORT "usage: reup-pos report --x | --z [N]\n"
+#define USAGE_REPORT "usage: reup-pos report --x | --z [N] [--json]\n"
 
 /* 1 when ID is 1 to 32 letters, digits, - or _. */
 static int id_ok(const char *id)
@@ -193,12 +193,17 @@ static int shift_open(const struct args *a)
                                         &id)) == RU_OK) {
         char f[32];
         money_format(float_cents, f, sizeof(f));
-        printf("shift %lld open for cashier %s with a float of %s%s\n", id, args_get(a, "cashier"), f,
-               args_has(a, "training") ? " (TRAINING: nothing reaches the issuer)" : "");
+        if (args_has(a, "json"))
+            json_emit(json_pack("{s:s,s:I,s:s,s:I,s:b}", "status", "open", "shift_id", (json_int_t)id,
+                                "cashier", args_get(a, "cashier"), "float_cents", (json_int_t)float_cents,
+                                "training", args_has(a, "training")));
+        else
+            printf("shift %lld open for cashier %s with a float of %s%s\n", id, args_get(a, "cashier"), f,
+                   args_has(a, "training") ? " (TRAINING: nothing reaches the issuer)" : "");
+    } else if (rc == RU_ERR_EXISTS) {
+        code = fail(EXIT_USAGE, "shift_open", "a shift is open already: close it first");
     } else {
-        fprintf(stderr, "reup-pos: %s\n",
-                rc == RU_ERR_EXISTS ? "a shift is open already: close it first" : journal_errmsg(j));
-        code = rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_SYSTEM;
+        code = fail(EXIT_SYSTEM, "journal", "%s", journal_errmsg(j));
     }
     journal_free(j);
     return code;
@@ -208,7 +213,7 @@ static int shift_open(const struct args *a)
 static void print_report(const char *json, int as_json)
 {
     if (as_json) {
-        puts(json);
+        json_emit_text(json); /* the journal's own bytes: a Z report reprints identically */
         return;
     }
     json_t *o = json_loads(json, JSON_DECODE_ANY, NULL);
@@ -258,11 +263,13 @@ static int shift_close(const struct args *a)
             fprintf(stderr,
                     "reup-pos: the issuer did not get the journal head (%s): it goes with the next request\n",
                     why);
-    } else
-        fprintf(stderr, "reup-pos: %s\n", rc == RU_ERR_NOT_FOUND ? "no shift is open" : journal_errmsg(j));
+    } else if (rc == RU_ERR_NOT_FOUND)
+        code = fail(EXIT_USAGE, "no_shift", "no shift is open");
+    else
+        code = fail(EXIT_SYSTEM, "journal", "%s", journal_errmsg(j));
     free(json);
     till_free(t);
-    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_USAGE : EXIT_SYSTEM;
+    return code;
 }
 
 int cmd_shift(int argc, char **argv)
@@ -307,12 +314,13 @@ int cmd_report(int argc, char **argv)
         rc = journal_zreport(j, number, &json);
     if (rc == RU_OK)
         print_report(json, args_has(&a, "json") || args_has(&a, "z"));
+    else if (rc == RU_ERR_NOT_FOUND && args_has(&a, "x"))
+        code = fail(EXIT_NOT_FOUND, "no_shift", "no shift is open");
     else if (rc == RU_ERR_NOT_FOUND)
-        fprintf(stderr, "reup-pos: %s\n",
-                args_has(&a, "x") ? "no shift is open" : "there is no such Z report");
+        code = fail(EXIT_NOT_FOUND, "no_zreport", "there is no such Z report");
     else
-        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
+        code = fail(EXIT_SYSTEM, "journal", "%s", journal_errmsg(j));
     free(json);
     journal_free(j);
-    return rc == RU_OK ? EXIT_OK : rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_SYSTEM;
+    return code;
 }

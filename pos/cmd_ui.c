@@ -26,7 +26,17 @@ int cmd_ui(int argc, char **argv)
         code = open_till(&t);
     if (code != EXIT_OK)
         return code;
-    code = ui_run(t, &cfg) == 0 ? EXIT_OK : EXIT_SYSTEM;
+    /* receipts print on a thread of their own: the screen never waits for the printer */
+    struct printworker *pw = NULL;
+    enum ru_status rc = cfg.receipt_printer[0] ? printworker_start(&cfg, &pw, err, sizeof(err)) : RU_OK;
+    if (rc != RU_OK) {
+        fprintf(stderr, "reup-pos: %s\n", err);
+        till_free(t);
+        return rc == RU_ERR_INVALID ? EXIT_CONFIG : EXIT_SYSTEM;
+    }
+    code = ui_run(t, &cfg, pw) == 0 ? EXIT_OK : EXIT_SYSTEM;
+    /* the receipt being printed is followed to its end; what is left waits in the outbox */
+    printworker_stop(pw);
     till_free(t);
     return code;
 }

@@ -3,7 +3,9 @@
  * a receipt, voids, shift reports. Subcommands in cmd_*.c; this file dispatches and holds
  * what they share.
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -28,14 +30,15 @@
     "  cashier role ID cashier|manager --manager ID [--pin -]\n"                                   \
     "  cashier pin ID --manager ID [--manager-pin -] [--pin -]\n"                                  \
     "  cashier unlock ID --manager ID [--pin -]    lift a lock after wrong PINs\n"                 \
-    "  shift open --cashier ID [--pin -] --float AMOUNT [--training]\n"                            \
+    "  shift open --cashier ID [--pin -] --float AMOUNT [--training] [--json]\n"                   \
     "  shift close --counted AMOUNT [--json]       closes the shift, prints its Z report\n"        \
     "  sell (--serial S | --on-demand PLAN) (--cash AMOUNT | --card) [--json]\n"                   \
     "  void SALE_ID [--manager ID [--pin -]] [--json]\n"                                           \
     "  reprint SALE_ID                             the receipt again\n"                            \
-    "  report --x | --z [N]                        running totals, or Z report N (the last)\n"     \
+    "  report --x | --z [N] [--json]               running totals, or Z report N (the last)\n"     \
     "  status [--json]                             shift, pending reversals, issuer reachable\n"   \
-    "  sync                                        send waiting reversals and voids now\n"         \
+    "  sync                                        print waiting receipts, send waiting\n"         \
+    "                                              reversals and voids now\n"                      \
     "  verify [--strict]                           replay the journal against its tables, then\n"  \
     "                                              check it holds every head the issuer saw\n"     \
     "\n"                                                                                           \
@@ -43,10 +46,15 @@
     "input; --pin PIN works but other users see it in the process list. 5 wrong PINs in a row\n"   \
     "lock a cashier for 15 minutes. The configuration must not be writable, the credentials and\n" \
     "the journal not readable, by group or others.\n"                                              \
+    "--json: one JSON object on standard output on every exit, a refusal or an error as\n"         \
+    "{\"status\": ..., \"error\": {\"code\": ..., \"message\": ...}} (codes: docs/pos.md).\n"      \
+    "A sale's answer comes first; its receipt prints after it (and waits when it cannot).\n"       \
     "--config: default /etc/reup/pos.conf, then $XDG_CONFIG_HOME/reup/pos.conf. docs/pos.md.\n"    \
     "\n" USAGE_EXIT
 
 const char *config_option;
+int json_output;
+static int json_printed; /* the one object of --json went out */
 
 static const struct command {
     const char *name;
@@ -55,9 +63,49 @@ static const struct command {
                 {"reprint", cmd_reprint}, {"report", cmd_report}, {"status", cmd_status}, {"sync", cmd_sync},
                 {"verify", cmd_verify},   {"ui", cmd_ui}};
 
+void json_emit_text(const char *text)
+{
+    puts(text);
+    fflush(stdout);
+    json_printed = 1;
+}
+
+void json_emit(json_t *obj)
+{
+    char *text = obj ? json_dumps(obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_emit_text(text ? text : "{}");
+    free(text);
+    json_decref(obj);
+}
+
+/* The error object of --json, once a run. */
+static void json_error(int exit_code, const char *code, const char *message)
+{
+    if (!json_output || json_printed)
+        return;
+    const char *status = exit_code == EXIT_NO_MATCH                             ? "failed"
+                         : exit_code == EXIT_NO_ANSWER                          ? "no_answer"
+                         : exit_code == EXIT_CONFIG || exit_code == EXIT_SYSTEM ? "error"
+                                                                                : "refused";
+    json_emit(json_pack("{s:s,s:{s:s,s:s}}", "status", status, "error", "code", code, "message", message));
+}
+
+int fail(int exit_code, const char *code, const char *fmt, ...)
+{
+    char msg[1600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "reup-pos: %s\n", msg);
+    json_error(exit_code, code, msg);
+    return exit_code;
+}
+
 int usage_error(const char *usage, const char *msg)
 {
     fprintf(stderr, "reup-pos: %s\n\n%s", msg, usage ? usage : USAGE);
+    json_error(EXIT_USAGE, "usage", msg);
     return EXIT_USAGE;
 }
 
@@ -65,10 +113,8 @@ int load_config(struct pos_config *cfg)
 {
     char path[1024], err[1400];
     pos_config_path(config_option, path, sizeof(path));
-    if (pos_config_load(path, cfg, err, sizeof(err)) != RU_OK) {
-        fprintf(stderr, "reup-pos: %s\n", err);
-        return EXIT_CONFIG;
-    }
+    if (pos_config_load(path, cfg, err, sizeof(err)) != RU_OK)
+        return fail(EXIT_CONFIG, "config", "%s", err);
     return EXIT_OK;
 }
 
@@ -80,10 +126,9 @@ int open_till(struct till **t)
     if (code != EXIT_OK)
         return code;
     enum ru_status rc = till_open(&cfg, t, err, sizeof(err));
-    if (rc != RU_OK) {
-        fprintf(stderr, "reup-pos: %s\n", err);
-        return rc == RU_ERR_INVALID ? EXIT_CONFIG : EXIT_SYSTEM;
-    }
+    if (rc != RU_OK)
+        return rc == RU_ERR_INVALID ? fail(EXIT_CONFIG, "config", "%s", err)
+                                    : fail(EXIT_SYSTEM, "journal", "%s", err);
     return EXIT_OK;
 }
 
@@ -95,10 +140,11 @@ int open_journal(struct journal **j)
         return code;
     enum ru_status rc = journal_open(cfg.journal, j);
     if (rc != RU_OK) {
-        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(*j));
+        code = rc == RU_ERR_INVALID ? fail(EXIT_CONFIG, "config", "%s", journal_errmsg(*j))
+                                    : fail(EXIT_SYSTEM, "journal", "%s", journal_errmsg(*j));
         journal_free(*j);
         *j = NULL;
-        return rc == RU_ERR_INVALID ? EXIT_CONFIG : EXIT_SYSTEM;
+        return code;
     }
     return EXIT_OK;
 }
@@ -117,13 +163,14 @@ int check_pin(struct journal *j, const char *id, const char *pin_option, int *ma
         *manager = c.manager;
         return EXIT_OK;
     }
-    fprintf(stderr, "reup-pos: %s", journal_errmsg(j));
-    if (rc == RU_ERR_LIMIT)
-        fprintf(stderr, " (reup-pos cashier unlock %s --manager MANAGER_ID)", id);
-    fputc('\n', stderr);
     /* a wrong PIN, an unknown number (the same words: no hint which numbers exist) or a
      * lock: the till refuses the cashier */
-    return rc == RU_ERR_LIMIT || rc == RU_ERR_INVALID || rc == RU_ERR_NOT_FOUND ? EXIT_REFUSED : EXIT_SYSTEM;
+    if (rc == RU_ERR_LIMIT)
+        return fail(EXIT_REFUSED, "locked", "%s (reup-pos cashier unlock %s --manager MANAGER_ID)",
+                    journal_errmsg(j), id);
+    if (rc == RU_ERR_INVALID || rc == RU_ERR_NOT_FOUND)
+        return fail(EXIT_REFUSED, "pin_refused", "%s", journal_errmsg(j));
+    return fail(EXIT_SYSTEM, "journal", "%s", journal_errmsg(j));
 }
 
 int main(int argc, char **argv)
@@ -150,7 +197,13 @@ int main(int argc, char **argv)
                     argc -= 2;
                     break;
                 }
-            return commands[k].fn(argc - i - 1, argv + i + 1);
+            for (int a = i + 1; a < argc; a++)
+                json_output |= !strcmp(argv[a], "--json");
+            int code = commands[k].fn(argc - i - 1, argv + i + 1);
+            /* a path that forgot its object still gives scripts one */
+            if (code != EXIT_OK)
+                json_error(code, "failed", "the command failed: see the message on standard error");
+            return code;
         }
     char msg[160];
     snprintf(msg, sizeof(msg), "unknown command '%.100s'", argv[i]);

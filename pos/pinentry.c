@@ -124,8 +124,7 @@ static int pin_ok(const char *pin)
 static int refuse(const char *why, char pin[PIN_MAX + 1])
 {
     explicit_bzero(pin, PIN_MAX + 1);
-    fprintf(stderr, "reup-pos: %s\n", why);
-    return EXIT_USAGE;
+    return fail(EXIT_USAGE, "bad_pin", "%s", why);
 }
 
 int pin_entry(const char *option, const char *prompt, int confirm, char pin[PIN_MAX + 1])

@@ -75,6 +75,24 @@ enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *
     return RU_OK;
 }
 
+enum ru_status till_open_printer(const struct pos_config *cfg, struct till **out, char *err, size_t errlen)
+{
+    struct till *t = calloc(1, sizeof(*t));
+    if (!t)
+        return RU_ERR_NOMEM;
+    t->cfg = *cfg;
+    t->reachable = -1;
+    /* no recovery: the till that sells is running, and its sale in flight is not lost */
+    enum ru_status rc = journal_open(cfg->journal, &t->j);
+    if (rc != RU_OK) {
+        snprintf(err, errlen, "%s", journal_errmsg(t->j));
+        till_free(t);
+        return rc == RU_ERR_INVALID ? rc : RU_ERR_DB;
+    }
+    *out = t;
+    return RU_OK;
+}
+
 void till_free(struct till *t)
 {
     if (!t)
@@ -430,12 +448,13 @@ enum ru_status till_sell(struct till *t, const char *serial, const char *plan_co
     }
     explicit_bzero(pin, sizeof(pin));
     fill(out, &s);
+    /* the answer goes back now and the receipt prints behind it (till_print_receipts): a
+     * slow or stopped printer never holds the sale's answer, and never undoes the sale */
     if (s.state == SALE_APPROVED && t->cfg.receipt_printer[0]) {
-        s.change_cents = card ? 0 : cash_cents - s.amount_cents;
-        out->printed = print_receipt(t, &s, 0, out->print_msg, sizeof(out->print_msg)) == RU_OK;
-        /* a receipt that did not print never undoes the sale: it waits to be printed */
-        if (!out->printed && journal_receipt_queue(t->j, s.id) != RU_OK)
+        if (journal_receipt_queue(t->j, s.id) != RU_OK)
             snprintf(out->print_msg, sizeof(out->print_msg), "%s", journal_errmsg(t->j));
+        else
+            out->receipt_waiting = 1;
     }
     return RU_OK;
 }
@@ -449,6 +468,19 @@ static time_t utc(const char *iso)
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     return timegm(&tm);
+}
+
+/* 1 when a receipt of sale ID waits in the outbox. */
+static int receipt_waits(struct till *t, long long id)
+{
+    struct pos_outbox_item items[OUTBOX_BATCH];
+    size_t n = 0;
+    if (journal_outbox_due(t->j, 0, items, OUTBOX_BATCH, &n) != RU_OK)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].receipt && items[i].sale == id)
+            return 1;
+    return 0;
 }
 
 enum ru_status till_void(struct till *t, long long id, struct till_result *out)
@@ -485,8 +517,14 @@ enum ru_status till_void(struct till *t, long long id, struct till_result *out)
                  s.state == SALE_VOIDED
                      ? "voided: give the money back"
                      : "voided here: the issuer has not confirmed yet; it will be sent again");
-        if (t->cfg.receipt_printer[0])
-            out->printed = print_receipt(t, &s, 1, out->print_msg, sizeof(out->print_msg)) == RU_OK;
+        /* its receipt waits as a sale's does; printed from the outbox, it says VOID (a sale's
+         * receipt still waiting prints as that one) */
+        if (t->cfg.receipt_printer[0] && !receipt_waits(t, id)) {
+            if (journal_receipt_queue(t->j, id) != RU_OK)
+                snprintf(out->print_msg, sizeof(out->print_msg), "%s", journal_errmsg(t->j));
+            else
+                out->receipt_waiting = 1;
+        }
     }
     return rc;
 }
@@ -515,30 +553,68 @@ static int forward(struct till *t, const struct pos_outbox_item *it, char *err, 
     return done;
 }
 
-enum ru_status till_sync(struct till *t, int force, unsigned long *sent, unsigned long *left)
+/* A receipt of the outbox: the sale's, or its void's once voided. 1 printed, 0 not (ERR). */
+static int print_waiting(struct till *t, const struct pos_outbox_item *it, char *err, size_t errlen)
+{
+    struct pos_sale sale;
+    if (journal_sale_get(t->j, it->sale, &sale) != RU_OK) {
+        snprintf(err, errlen, "%s", journal_errmsg(t->j));
+        return 0;
+    }
+    return print_receipt(t, &sale, sale.state == SALE_VOIDED || sale.state == SALE_VOID_PENDING, err,
+                         errlen) == RU_OK;
+}
+
+/* Work through the outbox items due (all when FORCE) of one side: the receipts, or what
+ * goes to the issuer. *DONE counts those finished; LAST gets the last failure's words. */
+static enum ru_status drain(struct till *t, int force, int receipts, unsigned long *done, char *last,
+                            size_t lastlen)
 {
     struct pos_outbox_item items[OUTBOX_BATCH];
     size_t n = 0;
     long long now = (long long)time(NULL);
-    *sent = 0;
+    *done = 0;
     enum ru_status rc = journal_outbox_due(t->j, force ? 0 : now, items, OUTBOX_BATCH, &n);
     for (size_t i = 0; rc == RU_OK && i < n; i++) {
         char err[300];
-        struct pos_sale sale;
-        int ok = items[i].receipt ? journal_sale_get(t->j, items[i].sale, &sale) == RU_OK &&
-                                        print_receipt(t, &sale, 0, err, sizeof(err)) == RU_OK
-                                  : forward(t, &items[i], err, sizeof(err));
+        if (items[i].receipt != receipts)
+            continue;
+        int ok = receipts ? print_waiting(t, &items[i], err, sizeof(err))
+                          : forward(t, &items[i], err, sizeof(err));
         if (ok) {
             rc = journal_outbox_done(t->j, &items[i]);
-            ++*sent;
+            ++*done;
         } else {
             long long wait = 1LL << (items[i].attempts < 8 ? items[i].attempts : 8);
             rc = journal_outbox_retry(t->j, items[i].id, now + (wait < BACKOFF_MAX_S ? wait : BACKOFF_MAX_S),
                                       err);
+            if (last)
+                snprintf(last, lastlen, "%s", err);
         }
     }
+    return rc;
+}
+
+enum ru_status till_sync(struct till *t, int force, unsigned long *sent, unsigned long *left)
+{
+    enum ru_status rc = drain(t, force, 0, sent, NULL, 0);
     if (rc == RU_OK)
         rc = journal_outbox_pending(t->j, left);
+    return rc;
+}
+
+enum ru_status till_print_receipts(struct till *t, int force, unsigned long *printed, char *why,
+                                   size_t whylen)
+{
+    if (whylen)
+        *why = '\0';
+    if (!t->cfg.receipt_printer[0]) {
+        *printed = 0;
+        return RU_OK; /* they wait until a printer is configured */
+    }
+    enum ru_status rc = drain(t, force, 1, printed, why, whylen);
+    if (rc != RU_OK)
+        snprintf(why, whylen, "%s", journal_errmsg(t->j));
     return rc;
 }
 

@@ -18,6 +18,12 @@ struct till;
  * the CA is writable by them, or the journal is open to them), RU_ERR_DB (journal). */
 enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *err,
                          size_t errlen) RU_WARN_UNUSED;
+/* A second till on CFG that only prints the receipts waiting in the outbox, for another
+ * thread than the one that sells: its own journal connection (SQLite's are per thread),
+ * no issuer client, no recovery (the selling till's sale in flight is not touched).
+ * Errors as till_open(). */
+enum ru_status till_open_printer(const struct pos_config *cfg, struct till **out, char *err,
+                                 size_t errlen) RU_WARN_UNUSED;
 void till_free(struct till *t);
 struct journal *till_journal(struct till *t);
 
@@ -31,8 +37,8 @@ struct till_result {
     char currency[4];
     char auth_code[33];
     char message[300];   /* for the cashier, in plain words */
-    int printed;         /* receipt (and card) printed */
-    char print_msg[300]; /* why not, when a printer is configured */
+    int receipt_waiting; /* its receipt waits in the outbox: till_print_receipts() prints it */
+    char print_msg[300]; /* why it could not be queued, when a printer is configured */
 };
 
 /* What a sale of card SERIAL (or an on-demand card of PLAN_CODE) would be: its plan and
@@ -42,7 +48,10 @@ enum ru_status till_quote(struct till *t, const char *serial, const char *plan_c
                           struct pos_plan *out, char *msg, size_t msglen) RU_WARN_UNUSED;
 
 /* Sell the card SERIAL (checked digits) for CASH_CENTS (card tender when CARD is set):
- * the plan and price from the issuer's card and catalog. RU_OK with OUT filled whatever
+ * the plan and price from the issuer's card and catalog. An on-demand card is printed
+ * before this returns (no card, no sale); an approved sale's receipt is not: it is queued
+ * in the outbox (OUT->receipt_waiting) for till_print_receipts(), so the answer is never
+ * held by the printer. RU_OK with OUT filled whatever
  * the issuer said; RU_ERR_NOT_FOUND no open shift; RU_ERR_LIMIT cash below the price;
  * RU_ERR_NETWORK the issuer could not be asked before the sale started (nothing recorded);
  * RU_ERR_DECLINED the issuer refused to say which card it is (unknown card) or to give its
@@ -53,12 +62,21 @@ enum ru_status till_sell(struct till *t, const char *serial, const char *plan_co
 
 /* Void sale ID (approved, this shift, within the void window) after a manager's approval
  * (checked by the caller). The void is recorded and sent; unacknowledged it waits in the
- * outbox. RU_ERR_NOT_FOUND, RU_ERR_INVALID (not voidable: MSG says why). */
+ * outbox. Its receipt is queued as a sale's is. RU_ERR_NOT_FOUND, RU_ERR_INVALID (not voidable: MSG says
+ * why). */
 enum ru_status till_void(struct till *t, long long id, struct till_result *out) RU_WARN_UNUSED;
 
-/* Send what waits in the outbox (due now, or all when FORCE). *SENT acknowledged,
- * *LEFT still waiting. */
+/* Send the reversals and voids that wait in the outbox (due now, or all when FORCE);
+ * receipts are left to till_print_receipts(). *SENT acknowledged, *LEFT outbox items
+ * still waiting (receipts included). */
 enum ru_status till_sync(struct till *t, int force, unsigned long *sent, unsigned long *left) RU_WARN_UNUSED;
+
+/* Print the receipts waiting in the outbox (due now, or all when FORCE), each as one CUPS
+ * job followed to its end; one that does not print waits again (backing off). *PRINTED
+ * counts those printed; WHY gets the last failure's words ("" when none). RU_OK also when
+ * no receipt printer is configured (they wait); RU_ERR_DB. */
+enum ru_status till_print_receipts(struct till *t, int force, unsigned long *printed, char *why,
+                                   size_t whylen) RU_WARN_UNUSED;
 
 /* The outside anchor (docs/pos.md): ask the issuer for every journal head it recorded of
  * this terminal, page by page, and check that the journal holds each, the anomalies

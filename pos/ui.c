@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "pos/ui.h"
+#include "pos/printworker.h"
 #include "pos/scan.h"
 #include "common/cardnum.h"
 #include "common/money.h"
@@ -21,6 +22,7 @@ enum tone { TONE_INFO, TONE_GOOD, TONE_BAD };
 struct ui {
     struct till *t;
     const struct pos_config *cfg;
+    struct printworker *pw; /* prints the receipts behind the screen; NULL: no receipt printer */
     char cashier[33];
     int manager;
     struct pos_shift shift;
@@ -58,6 +60,10 @@ static void frame(struct ui *u, const char *title, const char *keys)
                              : "not asked yet");
     if (journal_outbox_pending(till_journal(u->t), &pending) == RU_OK && pending)
         printw("   Reversals/voids waiting for the issuer: %lu (F8 sends them now)", pending);
+    char problem[300] = "";
+    if (u->pw && !printworker_state(u->pw, problem, sizeof(problem)) && problem[0])
+        mvprintw(3, 1, "Receipt printer: %.*s. The receipt waits (F8 tries again).",
+                 COLS > 60 ? COLS - 60 : 1, problem);
     if (u->msg[0]) {
         if (u->tone == TONE_BAD)
             attron(A_BOLD);
@@ -211,8 +217,9 @@ static void show_result(struct ui *u, enum ru_status rc, const struct till_resul
     else if (r->state == SALE_APPROVED)
         snprintf(m, sizeof(m), "APPROVED sale %lld: %s %s, CHANGE %s, auth %s.%s", r->sale_id, r->currency,
                  amount, change, r->auth_code,
-                 r->printed || !u->cfg->receipt_printer[0] ? ""
-                                                           : " The receipt did not print: it waits (F8).");
+                 r->receipt_waiting || !u->cfg->receipt_printer[0]
+                     ? ""
+                     : " The receipt cannot be printed: reprint it later (F7).");
     else if (r->state == SALE_DECLINED)
         snprintf(m, sizeof(m), "DECLINED: %s. Give the money back.", r->message);
     else
@@ -244,6 +251,8 @@ static void pay(struct ui *u, int card)
     /* paid or not, the basket is empty now: a second Enter does not sell again */
     u->has_item = 0;
     show_result(u, rc, &r);
+    if (rc == RU_OK && r.receipt_waiting && u->pw)
+        printworker_kick(u->pw, 0);
 }
 
 static void void_sale(struct ui *u)
@@ -253,6 +262,8 @@ static void void_sale(struct ui *u)
         return;
     struct till_result r;
     enum ru_status rc = till_void(u->t, strtoll(id, NULL, 10), &r);
+    if (rc == RU_OK && r.receipt_waiting && u->pw)
+        printworker_kick(u->pw, 0);
     char m[400];
     snprintf(m, sizeof(m), "%s%s", rc == RU_OK ? "VOID: " : "", r.message);
     say(u, rc == RU_OK ? TONE_GOOD : TONE_BAD, m);
@@ -368,6 +379,8 @@ static void sale_screen(struct ui *u)
         if (k == KEY_F(8)) {
             unsigned long sent = 0, left = 0;
             char m[120];
+            if (u->pw)
+                printworker_kick(u->pw, 1);
             if (till_sync(u->t, 1, &sent, &left) == RU_OK)
                 snprintf(m, sizeof(m), "Sent %lu; %lu still waiting for the issuer.", sent, left);
             else
@@ -417,9 +430,9 @@ static void sale_screen(struct ui *u)
     }
 }
 
-int ui_run(struct till *t, const struct pos_config *cfg)
+int ui_run(struct till *t, const struct pos_config *cfg, struct printworker *pw)
 {
-    struct ui u = {.t = t, .cfg = cfg};
+    struct ui u = {.t = t, .cfg = cfg, .pw = pw};
     setlocale(LC_ALL, "");
     if (!initscr())
         return 1;
