@@ -386,22 +386,26 @@ static void old_entry(sqlite3 *db, long long seq, const char *type, const char *
     memcpy(prev, hash, 32);
 }
 
-static void test_migration(void **state)
+/* A journal as the program of schema VERSION (1: before the lockout columns, or 2) left
+ * it, opened and so migrated by this one. */
+static void migrate_from(int version)
 {
-    (void)state;
     sqlite3 *db;
     unlink(test_path("old.db"));
     assert_int_equal(sqlite3_open(test_path("old.db"), &db), SQLITE_OK);
     assert_int_equal(chmod(test_path("old.db"), 0600), 0);
-    assert_int_equal(sqlite3_exec(db, pos_migrations[0], NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, pos_migrations[1], NULL, NULL, NULL), SQLITE_OK);
+    for (int m = 0; m < version; m++)
+        assert_int_equal(sqlite3_exec(db, pos_migrations[m], NULL, NULL, NULL), SQLITE_OK);
     /* a manager with PIN 4321 (PBKDF2-HMAC-SHA256, 100000 rounds, as schema 1 says) */
     unsigned char salt[16] = "0123456789abcdef", hash[32];
     PKCS5_PBKDF2_HMAC("4321", 4, salt, 16, 100000, EVP_sha256(), 32, hash);
     sqlite3_stmt *s;
     assert_int_equal(sqlite3_prepare_v2(db,
-                                        "INSERT INTO cashier VALUES ('1001', 'Maria', 'manager', ?1, ?2,"
-                                        " '2026-01-05T10:00:00Z', 0, NULL)",
+                                        version == 1
+                                            ? "INSERT INTO cashier VALUES ('1001', 'Maria', 'manager',"
+                                              " ?1, ?2, '2026-01-05T10:00:00Z')"
+                                            : "INSERT INTO cashier VALUES ('1001', 'Maria', 'manager',"
+                                              " ?1, ?2, '2026-01-05T10:00:00Z', 0, NULL)",
                                         -1, &s, NULL),
                      SQLITE_OK);
     sqlite3_bind_blob(s, 1, salt, 16, SQLITE_STATIC);
@@ -417,8 +421,8 @@ static void test_migration(void **state)
              "'cash', 5000,"
              " 1001, 'approved', 'AB12CD', NULL, 0, '2026-01-05T11:00:00Z', '2026-01-05T11:00:01Z');"
              "INSERT INTO zreport VALUES (1, 1, '%s', '2026-01-05T18:00:00Z');"
-             "PRAGMA user_version = 2;",
-             z);
+             "PRAGMA user_version = %d;",
+             z, version);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     unsigned char prev[32] = {0};
     old_entry(db, 1, "cashier_add", "{\"id\":\"1001\",\"name\":\"Maria\",\"role\":\"manager\"}", prev);
@@ -472,12 +476,29 @@ static void test_migration(void **state)
     journal_free(j);
 }
 
+static void test_migration_from_1(void **state)
+{
+    (void)state;
+    migrate_from(1);
+}
+
+static void test_migration_from_2(void **state)
+{
+    (void)state;
+    migrate_from(2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_life),      cmocka_unit_test(test_tampering), cmocka_unit_test(test_lockout),
-        cmocka_unit_test(test_modes),     cmocka_unit_test(test_no_pin),    cmocka_unit_test(test_authority),
-        cmocka_unit_test(test_migration),
+        cmocka_unit_test(test_life),
+        cmocka_unit_test(test_tampering),
+        cmocka_unit_test(test_lockout),
+        cmocka_unit_test(test_modes),
+        cmocka_unit_test(test_no_pin),
+        cmocka_unit_test(test_authority),
+        cmocka_unit_test(test_migration_from_1),
+        cmocka_unit_test(test_migration_from_2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
