@@ -13,7 +13,7 @@
  * journal's back is named; the journal made 0600 and refused when group or others may
  * read it or its -wal or -shm. The projection: every write replays into the same tables
  * (role and PIN changes too, each approved by a manager, the first manager excepted); a
- * journal of schema 2, written as the program before the projection wrote it, is migrated
+ * journal of schema 1 or 2, written as the programs before the projection wrote it, is migrated
  * with one checkpoint, keeps its sales, Z report and PINs, verifies, and an edit of an old
  * row after the migration is named; a forged mark asks for no second checkpoint.
  */
