@@ -42,9 +42,9 @@ struct till_cashier {
 
 /* Check cashier ID's PIN now (5 wrong in a row lock for 15 minutes; each count is an entry
  * of the journal, so a lock holds across restarts). RU_OK: OUT is who signed in, and their
- * role. RU_ERR_INVALID: a wrong PIN or no such cashier (the same words: no hint which
- * numbers exist), counted; RU_ERR_LIMIT: locked, the PIN not even checked; RU_ERR_DB. MSG
- * says what happened in the journal's words (the lock's end included). */
+ * role. RU_ERR_INVALID: a wrong PIN, counted; RU_ERR_NOT_FOUND: no such cashier (the same
+ * words: no hint which numbers exist); RU_ERR_LIMIT: locked, the PIN not even checked;
+ * RU_ERR_DB. MSG says what happened in the journal's words (the lock's end included). */
 enum ru_status till_sign_in(struct till *t, const char *id, const char *pin, struct till_cashier *out,
                             char *msg, size_t msglen) RU_WARN_UNUSED;
 
