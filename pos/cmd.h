@@ -58,12 +58,17 @@ int load_config(struct pos_config *cfg);
  * exit code. */
 int open_till(struct till **t);
 
-/* The journal alone, for commands that never talk to the issuer. */
-int open_journal(struct journal **j);
+/* The till on the journal alone (till_open_local), for commands that never talk to the
+ * issuer; after a message, the exit code. */
+int open_till_local(struct till **t);
 
-/* Sign cashier ID in on J with the PIN of PIN_OPTION (the value of --pin, or NULL: typed at
- * the terminal; pinentry.h). EXIT_OK with *MANAGER the role; else, after a message (fail()),
- * EXIT_USAGE (no PIN), EXIT_REFUSED (a wrong PIN, no such cashier, or locked) or
- * EXIT_SYSTEM. */
-int check_pin(struct journal *j, const char *id, const char *pin_option, int *manager);
+/* Returned by check_pin() for an approval given by a cashier who is not a manager, without
+ * a message: the command says what was refused, and with which exit code. */
+#define CHECK_NOT_MANAGER (-1)
+
+/* Sign cashier ID in on T with the PIN of PIN_OPTION (the value of --pin, or NULL: typed at
+ * the terminal; pinentry.h), or with APPROVAL as a manager's approval (till_approve). EXIT_OK
+ * with WHO; CHECK_NOT_MANAGER; else, after a message (fail()), EXIT_USAGE (no PIN),
+ * EXIT_REFUSED (a wrong PIN, no such cashier, or locked) or EXIT_SYSTEM. */
+int check_pin(struct till *t, const char *id, const char *pin_option, int approval, struct till_cashier *who);
 #endif

@@ -26,29 +26,30 @@ int cmd_status(int argc, char **argv)
     int code = open_till(&t);
     if (code != EXIT_OK)
         return code;
-    struct pos_shift sh;
-    unsigned long pending = 0;
-    int open = journal_shift_current(till_journal(t), &sh) == RU_OK;
-    if (journal_outbox_pending(till_journal(t), &pending) != RU_OK) {
-        code = fail(EXIT_SYSTEM, "journal", "%s", journal_errmsg(till_journal(t)));
+    struct till_status st;
+    if (till_status(t, &st) != RU_OK) {
+        code = fail(EXIT_SYSTEM, "journal", "%s", till_errmsg(t));
         till_free(t);
         return code;
     }
+    const struct pos_shift *sh = &st.shift;
+    int open = st.shift_open;
+    unsigned long pending = st.pending;
     int reachable = till_issuer_reachable(t);
     till_free(t);
     if (args_has(&a, "json")) {
         json_t *o = json_pack("{s:b,s:I,s:b}", "issuer_reachable", reachable, "pending", (json_int_t)pending,
                               "shift_open", open);
         if (open) {
-            json_object_set_new(o, "shift_id", json_integer(sh.id));
-            json_object_set_new(o, "cashier", json_string(sh.cashier));
-            json_object_set_new(o, "training", json_boolean(sh.training));
+            json_object_set_new(o, "shift_id", json_integer(sh->id));
+            json_object_set_new(o, "cashier", json_string(sh->cashier));
+            json_object_set_new(o, "training", json_boolean(sh->training));
         }
         json_emit(o);
     } else {
         printf("issuer: %s\n", reachable ? "reachable" : "NOT REACHABLE: sales cannot be completed");
         if (open)
-            printf("shift %lld open, cashier %s%s\n", sh.id, sh.cashier, sh.training ? ", TRAINING" : "");
+            printf("shift %lld open, cashier %s%s\n", sh->id, sh->cashier, sh->training ? ", TRAINING" : "");
         else
             printf("no shift open\n");
         printf("reversals and voids waiting for the issuer: %lu\n", pending);
@@ -75,7 +76,7 @@ int cmd_sync(int argc, char **argv)
     if (rc == RU_OK)
         rc = till_sync(t, 1, &sent, &left);
     if (rc != RU_OK)
-        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(till_journal(t)));
+        fprintf(stderr, "reup-pos: %s\n", till_errmsg(t));
     till_free(t);
     if (rc != RU_OK)
         return EXIT_SYSTEM;
@@ -99,12 +100,11 @@ int cmd_verify(int argc, char **argv)
     int code = open_till(&t);
     if (code != EXIT_OK)
         return code;
-    struct journal *j = till_journal(t);
-    enum ru_status rc = journal_verify(j, why, sizeof(why));
+    enum ru_status rc = till_verify(t, why, sizeof(why));
     if (rc == RU_ERR_INVALID)
         fprintf(stderr, "reup-pos: the journal was changed: %s\n", why);
     else if (rc != RU_OK)
-        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
+        fprintf(stderr, "reup-pos: %s\n", till_errmsg(t));
     else if ((rc = till_anchor_check(t, &heads, why, sizeof(why))) == RU_OK)
         printf("the journal is intact, and holds every journal head the issuer saw (%zu)\n", heads);
     else if (rc == RU_ERR_INVALID)
@@ -115,7 +115,7 @@ int cmd_verify(int argc, char **argv)
                 args_has(&a, "strict") ? "" : "; run verify again when it can be");
         rc = args_has(&a, "strict") ? RU_ERR_NETWORK : RU_OK;
     } else
-        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
+        fprintf(stderr, "reup-pos: %s\n", till_errmsg(t));
     till_free(t);
     /* a journal that does not prove itself, here or against the issuer, is a failed check */
     return rc == RU_OK ? EXIT_OK : rc == RU_ERR_INVALID || rc == RU_ERR_NETWORK ? EXIT_NO_MATCH : EXIT_SYSTEM;

@@ -150,30 +150,22 @@ int cmd_void(int argc, char **argv)
     if (code != EXIT_OK)
         return code;
     /* a manager approves: the open shift's cashier when a manager, else --manager --pin */
-    struct pos_shift sh;
-    int manager = 0;
+    struct till_cashier by;
     if (args_has(&a, "manager")) {
-        if ((code = check_pin(till_journal(t), args_get(&a, "manager"), args_get(&a, "pin"), &manager)) !=
-                EXIT_OK ||
-            !manager) {
+        if ((code = check_pin(t, args_get(&a, "manager"), args_get(&a, "pin"), 1, &by)) != EXIT_OK) {
             till_free(t);
-            if (code == EXIT_OK)
+            if (code == CHECK_NOT_MANAGER)
                 return fail(EXIT_REFUSED, "not_manager",
                             "that is not a manager's number and PIN: nothing was voided");
             fprintf(stderr, "reup-pos: no manager's approval: nothing was voided\n");
             return code;
         }
-    } else if (journal_shift_current(till_journal(t), &sh) == RU_OK &&
-               journal_cashier_role(till_journal(t), sh.cashier, &manager) != RU_OK) {
-        /* the shift's cashier signed in with a PIN when opening it */
-        manager = 0;
-    }
-    if (!manager) {
+    } else if (till_approve_by_shift(t, &by) != RU_OK) {
         till_free(t);
         return fail(EXIT_USAGE, "no_approval", "a void needs a manager's approval: --manager ID");
     }
     struct till_result r;
-    enum ru_status rc = till_void(t, id, &r);
+    enum ru_status rc = till_void(t, id, &by, &r);
     if (rc == RU_OK) {
         show(&r, args_has(&a, "json"));
         print_behind(t, &r);
@@ -181,9 +173,10 @@ int cmd_void(int argc, char **argv)
     till_free(t);
     if (rc == RU_OK)
         return EXIT_OK;
-    return rc == RU_ERR_NOT_FOUND ? fail(EXIT_NOT_FOUND, "no_sale", "%s", r.message)
-           : rc == RU_ERR_INVALID ? fail(EXIT_USAGE, "not_voidable", "%s", r.message)
-                                  : fail(EXIT_SYSTEM, "journal", "%s", r.message);
+    return rc == RU_ERR_NOT_FOUND  ? fail(EXIT_NOT_FOUND, "no_sale", "%s", r.message)
+           : rc == RU_ERR_DECLINED ? fail(EXIT_REFUSED, "not_manager", "%s", r.message)
+           : rc == RU_ERR_INVALID  ? fail(EXIT_USAGE, "not_voidable", "%s", r.message)
+                                   : fail(EXIT_SYSTEM, "journal", "%s", r.message);
 }
 
 int cmd_reprint(int argc, char **argv)

@@ -36,10 +36,11 @@ static int id_ok(const char *id)
 
 /* Manager BY approves WHAT with the PIN of PIN_OPTION: EXIT_OK, or the exit code after a
  * message. */
-static int approve(struct journal *j, const char *by, const char *pin_option, const char *what)
+static int approve(struct till *t, const char *by, const char *pin_option, const char *what,
+                   struct till_cashier *approval)
 {
-    int manager = 0, code = check_pin(j, by, pin_option, &manager);
-    if (code == EXIT_OK && !manager) {
+    int code = check_pin(t, by, pin_option, 1, approval);
+    if (code == CHECK_NOT_MANAGER) {
         fprintf(stderr, "reup-pos: cashier %s is not a manager: only a manager %s\n", by, what);
         code = EXIT_USAGE;
     }
@@ -47,16 +48,16 @@ static int approve(struct journal *j, const char *by, const char *pin_option, co
 }
 
 /* The exit code of a change of cashier ID that ended in RC, after a message. */
-static int changed(struct journal *j, const char *id, enum ru_status rc)
+static int changed(struct till *t, const char *id, enum ru_status rc)
 {
     if (rc == RU_ERR_EXISTS)
         fprintf(stderr, "reup-pos: cashier %s exists already\n", id);
     else if (rc == RU_ERR_NOT_FOUND)
         fprintf(stderr, "reup-pos: there is no cashier %s\n", id);
     else if (rc == RU_ERR_INVALID)
-        fprintf(stderr, "reup-pos: %s: give --manager ID\n", journal_errmsg(j));
+        fprintf(stderr, "reup-pos: %s: give --manager ID\n", till_errmsg(t));
     else if (rc != RU_OK)
-        fprintf(stderr, "reup-pos: %s\n", journal_errmsg(j));
+        fprintf(stderr, "reup-pos: %s\n", till_errmsg(t));
     return rc == RU_OK                                   ? EXIT_OK
            : rc == RU_ERR_EXISTS || rc == RU_ERR_INVALID ? EXIT_USAGE
            : rc == RU_ERR_NOT_FOUND                      ? EXIT_NOT_FOUND
@@ -83,31 +84,32 @@ static int cashier_set(const struct args *a, const char *id)
         return usage_error(USAGE_CASHIER, "--id is 1 to 32 letters, digits, - or _");
     if (!add && !by)
         return usage_error(USAGE_CASHIER, "a manager changes a PIN: give --manager ID");
-    struct journal *j = NULL;
-    int code = open_journal(&j);
+    struct till *t = NULL;
+    int code = open_till_local(&t);
     if (code != EXIT_OK)
         return code;
     char pin[PIN_MAX + 1];
-    if (by && (code = approve(j, by, args_get(a, "manager-pin"), add ? "adds a cashier" : "changes a PIN")) !=
-                  EXIT_OK) {
-        journal_free(j);
+    struct till_cashier approval;
+    if (by && (code = approve(t, by, args_get(a, "manager-pin"), add ? "adds a cashier" : "changes a PIN",
+                              &approval)) != EXIT_OK) {
+        till_free(t);
         return code;
     }
     if ((code = new_pin(a, id, pin)) != EXIT_OK) {
-        journal_free(j);
+        till_free(t);
         return code;
     }
-    enum ru_status rc =
-        add ? journal_cashier_add(j, id, args_get(a, "name"), !strcmp(role, "manager"), pin, by)
-            : journal_cashier_set_pin(j, id, pin, by);
+    enum ru_status rc = add ? till_cashier_add(t, id, args_get(a, "name"), !strcmp(role, "manager"), pin,
+                                               by ? &approval : NULL)
+                            : till_cashier_set_pin(t, id, pin, by ? &approval : NULL);
     explicit_bzero(pin, sizeof(pin));
     if (rc == RU_OK && add)
         printf("cashier %s (%s) added as %s%s%s\n", id, args_get(a, "name"), role,
                by ? ", approved by manager " : "", by ? by : "");
     else if (rc == RU_OK)
         printf("cashier %s has a new PIN, approved by manager %s\n", id, by);
-    code = changed(j, id, rc);
-    journal_free(j);
+    code = changed(t, id, rc);
+    till_free(t);
     return code;
 }
 
@@ -132,21 +134,22 @@ static int cashier_approved(const struct args *a)
     if (!by)
         return usage_error(USAGE_CASHIER, unlock ? "a manager unlocks a cashier: give --manager ID"
                                                  : "a manager changes a role: give --manager ID");
-    struct journal *j = NULL;
-    int code = open_journal(&j);
+    struct till *t = NULL;
+    int code = open_till_local(&t);
     if (code != EXIT_OK)
         return code;
-    if ((code = approve(j, by, args_get(a, "pin"), unlock ? "unlocks a cashier" : "changes a role")) ==
-        EXIT_OK) {
-        enum ru_status rc = unlock ? journal_cashier_unlock(j, id, by)
-                                   : journal_cashier_set_role(j, id, !strcmp(role, "manager"), by);
+    struct till_cashier approval;
+    if ((code = approve(t, by, args_get(a, "pin"), unlock ? "unlocks a cashier" : "changes a role",
+                        &approval)) == EXIT_OK) {
+        enum ru_status rc = unlock ? till_cashier_unlock(t, id, &approval)
+                                   : till_cashier_set_role(t, id, !strcmp(role, "manager"), &approval);
         if (rc == RU_OK && unlock)
             printf("cashier %s unlocked by manager %s: the count of wrong PINs starts again\n", id, by);
         else if (rc == RU_OK)
             printf("cashier %s is now a %s, approved by manager %s\n", id, role, by);
-        code = changed(j, id, rc);
+        code = changed(t, id, rc);
     }
-    journal_free(j);
+    till_free(t);
     return code;
 }
 
@@ -181,16 +184,16 @@ static int shift_open(const struct args *a)
         return usage_error(USAGE_SHIFT, "give --cashier and --float");
     if (money_parse(args_get(a, "float"), &float_cents) != RU_OK)
         return usage_error(USAGE_SHIFT, "--float is an amount such as 100 or 100.00");
-    struct journal *j = NULL;
-    int code = open_journal(&j), manager;
+    struct till *t = NULL;
+    int code = open_till_local(&t);
     if (code != EXIT_OK)
         return code;
     long long id = 0;
     enum ru_status rc;
-    if ((code = check_pin(j, args_get(a, "cashier"), args_get(a, "pin"), &manager)) != EXIT_OK) {
+    struct till_cashier who;
+    if ((code = check_pin(t, args_get(a, "cashier"), args_get(a, "pin"), 0, &who)) != EXIT_OK) {
         /* check_pin said why */
-    } else if ((rc = journal_shift_open(j, args_get(a, "cashier"), float_cents, args_has(a, "training"),
-                                        &id)) == RU_OK) {
+    } else if ((rc = till_shift_open(t, &who, float_cents, args_has(a, "training"), &id)) == RU_OK) {
         char f[32];
         money_format(float_cents, f, sizeof(f));
         if (args_has(a, "json"))
@@ -203,9 +206,9 @@ static int shift_open(const struct args *a)
     } else if (rc == RU_ERR_EXISTS) {
         code = fail(EXIT_USAGE, "shift_open", "a shift is open already: close it first");
     } else {
-        code = fail(EXIT_SYSTEM, "journal", "%s", journal_errmsg(j));
+        code = fail(EXIT_SYSTEM, "journal", "%s", till_errmsg(t));
     }
-    journal_free(j);
+    till_free(t);
     return code;
 }
 
@@ -252,13 +255,12 @@ static int shift_close(const struct args *a)
     int code = open_till(&t);
     if (code != EXIT_OK)
         return code;
-    struct journal *j = till_journal(t);
     char *json = NULL, why[300];
-    enum ru_status rc = journal_shift_close(j, counted, &json);
+    enum ru_status rc = till_shift_close(t, counted, &json);
     if (rc == RU_OK) {
         print_report(json, 1);
         /* the close's head goes to the issuer now, not with the next sale: the shift's last
-         * word is anchored outside the terminal (and on the slip, in journal_head) */
+         * word is anchored outside the terminal (and on the slip, in its journal_head) */
         if (till_anchor_send(t, why, sizeof(why)) != RU_OK)
             fprintf(stderr,
                     "reup-pos: the issuer did not get the journal head (%s): it goes with the next request\n",
@@ -266,7 +268,7 @@ static int shift_close(const struct args *a)
     } else if (rc == RU_ERR_NOT_FOUND)
         code = fail(EXIT_USAGE, "no_shift", "no shift is open");
     else
-        code = fail(EXIT_SYSTEM, "journal", "%s", journal_errmsg(j));
+        code = fail(EXIT_SYSTEM, "journal", "%s", till_errmsg(t));
     free(json);
     till_free(t);
     return code;
@@ -301,17 +303,12 @@ int cmd_report(int argc, char **argv)
         if (*end || number <= 0)
             return usage_error(USAGE_REPORT, "the Z report's number is a whole number from 1");
     }
-    struct journal *j = NULL;
-    int code = open_journal(&j);
+    struct till *t = NULL;
+    int code = open_till_local(&t);
     if (code != EXIT_OK)
         return code;
     char *json = NULL;
-    struct pos_shift sh;
-    enum ru_status rc;
-    if (args_has(&a, "x"))
-        rc = journal_shift_current(j, &sh) == RU_OK ? journal_report_x(j, sh.id, &json) : RU_ERR_NOT_FOUND;
-    else
-        rc = journal_zreport(j, number, &json);
+    enum ru_status rc = args_has(&a, "x") ? till_report_x(t, &json) : till_zreport(t, number, &json);
     if (rc == RU_OK)
         print_report(json, args_has(&a, "json") || args_has(&a, "z"));
     else if (rc == RU_ERR_NOT_FOUND && args_has(&a, "x"))
@@ -319,8 +316,8 @@ int cmd_report(int argc, char **argv)
     else if (rc == RU_ERR_NOT_FOUND)
         code = fail(EXIT_NOT_FOUND, "no_zreport", "there is no such Z report");
     else
-        code = fail(EXIT_SYSTEM, "journal", "%s", journal_errmsg(j));
+        code = fail(EXIT_SYSTEM, "journal", "%s", till_errmsg(t));
     free(json);
-    journal_free(j);
+    till_free(t);
     return code;
 }

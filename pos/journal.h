@@ -13,30 +13,9 @@
 #include "common/cardnum.h"
 #include "common/status.h"
 #include "issuer/auth.h"
+#include "pos/records.h"
 
 struct journal;
-
-enum pos_sale_state {
-    SALE_SENDING,
-    SALE_APPROVED,
-    SALE_DECLINED,
-    SALE_REVERSAL_PENDING,
-    SALE_REVERSED,
-    SALE_VOID_PENDING,
-    SALE_VOIDED,
-    SALE_STATES
-};
-
-/* "sending", "approved", ... Cannot fail. */
-const char *pos_sale_state_name(enum pos_sale_state s);
-
-struct pos_shift {
-    long long id;
-    char cashier[33];
-    int training;
-    long long float_cents;
-    char opened_at[24];
-};
 
 struct pos_sale {
     long long id;
@@ -128,13 +107,6 @@ enum ru_status journal_sale_get(struct journal *j, long long id, struct pos_sale
  * void pending), for refusing a card twice; RU_ERR_NOT_FOUND. */
 enum ru_status journal_sale_of_card(struct journal *j, const char *serial,
                                     struct pos_sale *out) RU_WARN_UNUSED;
-
-struct pos_plan {
-    char code[17];
-    int months;
-    long long price_cents;
-    char currency[4];
-};
 
 /* Replace the cached catalog with the N PLANS; the same plans again renew only the time
  * they were fetched (one entry of the chain). */

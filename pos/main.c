@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include "pos/cmd.h"
 #include "pos/pinentry.h"
 #include "common/banned.h"
@@ -118,59 +117,53 @@ int load_config(struct pos_config *cfg)
     return EXIT_OK;
 }
 
-int open_till(struct till **t)
+/* The till of the configuration, whole or (LOCAL) on the journal alone. */
+static int opened(int local, struct till **t)
 {
     struct pos_config cfg;
     char err[1400];
     int code = load_config(&cfg);
     if (code != EXIT_OK)
         return code;
-    enum ru_status rc = till_open(&cfg, t, err, sizeof(err));
+    enum ru_status rc =
+        local ? till_open_local(&cfg, t, err, sizeof(err)) : till_open(&cfg, t, err, sizeof(err));
     if (rc != RU_OK)
         return rc == RU_ERR_INVALID ? fail(EXIT_CONFIG, "config", "%s", err)
                                     : fail(EXIT_SYSTEM, "journal", "%s", err);
     return EXIT_OK;
 }
 
-int open_journal(struct journal **j)
+int open_till(struct till **t)
 {
-    struct pos_config cfg;
-    int code = load_config(&cfg);
-    if (code != EXIT_OK)
-        return code;
-    enum ru_status rc = journal_open(cfg.journal, j);
-    if (rc != RU_OK) {
-        code = rc == RU_ERR_INVALID ? fail(EXIT_CONFIG, "config", "%s", journal_errmsg(*j))
-                                    : fail(EXIT_SYSTEM, "journal", "%s", journal_errmsg(*j));
-        journal_free(*j);
-        *j = NULL;
-        return code;
-    }
-    return EXIT_OK;
+    return opened(0, t);
 }
 
-int check_pin(struct journal *j, const char *id, const char *pin_option, int *manager)
+int open_till_local(struct till **t)
 {
-    char pin[PIN_MAX + 1], prompt[80];
+    return opened(1, t);
+}
+
+int check_pin(struct till *t, const char *id, const char *pin_option, int approval, struct till_cashier *who)
+{
+    char pin[PIN_MAX + 1], prompt[80], msg[400];
     snprintf(prompt, sizeof(prompt), "PIN of cashier %.32s: ", id);
     int code = pin_entry(pin_option, prompt, 0, pin);
     if (code != EXIT_OK)
         return code;
-    struct pos_pin_check c;
-    enum ru_status rc = journal_cashier_check(j, id, pin, (long long)time(NULL), &c);
+    enum ru_status rc = approval ? till_approve(t, id, pin, who, msg, sizeof(msg))
+                                 : till_sign_in(t, id, pin, who, msg, sizeof(msg));
     explicit_bzero(pin, sizeof(pin));
-    if (rc == RU_OK) {
-        *manager = c.manager;
+    if (rc == RU_OK)
         return EXIT_OK;
-    }
+    if (rc == RU_ERR_DECLINED)
+        return CHECK_NOT_MANAGER;
     /* a wrong PIN, an unknown number (the same words: no hint which numbers exist) or a
      * lock: the till refuses the cashier */
     if (rc == RU_ERR_LIMIT)
-        return fail(EXIT_REFUSED, "locked", "%s (reup-pos cashier unlock %s --manager MANAGER_ID)",
-                    journal_errmsg(j), id);
+        return fail(EXIT_REFUSED, "locked", "%s (reup-pos cashier unlock %s --manager MANAGER_ID)", msg, id);
     if (rc == RU_ERR_INVALID || rc == RU_ERR_NOT_FOUND)
-        return fail(EXIT_REFUSED, "pin_refused", "%s", journal_errmsg(j));
-    return fail(EXIT_SYSTEM, "journal", "%s", journal_errmsg(j));
+        return fail(EXIT_REFUSED, "pin_refused", "%s", msg);
+    return fail(EXIT_SYSTEM, "journal", "%s", msg);
 }
 
 int main(int argc, char **argv)

@@ -51,7 +51,7 @@ enum ru_status printworker_start(const struct pos_config *cfg, struct printworke
     struct printworker *w = calloc(1, sizeof(*w));
     if (!w)
         return RU_ERR_NOMEM;
-    enum ru_status rc = till_open_printer(cfg, &w->t, err, errlen);
+    enum ru_status rc = till_open_local(cfg, &w->t, err, errlen);
     if (rc != RU_OK) {
         free(w);
         return rc;

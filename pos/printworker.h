@@ -1,6 +1,6 @@
 /*
  * pos/printworker.h - the receipts printed behind the counter's screen. One thread with a
- * till of its own (till_open_printer: its own journal connection) prints the outbox's
+ * till of its own (till_open_local: its own journal connection) prints the outbox's
  * receipts when told, so the screen shows a sale's answer at once and takes the next keys
  * while a slow or stopped printer works or waits. What it has not printed waits in the
  * outbox, as every receipt does, for the next try or `reup-pos sync`.
@@ -14,7 +14,7 @@
 struct printworker;
 
 /* Start the thread on CFG (copied). RU_ERR_NOMEM, RU_ERR_INVALID or RU_ERR_DB (ERR says
- * why: as till_open_printer), RU_ERR_IO (no thread). */
+ * why: as till_open_local), RU_ERR_IO (no thread). */
 enum ru_status printworker_start(const struct pos_config *cfg, struct printworker **out, char *err,
                                  size_t errlen) RU_WARN_UNUSED;
 

@@ -1,12 +1,14 @@
 /*
- * pos/till.c - the sale flow. Every step is written to the journal before the next
- * leaves the terminal; an answer that does not come is "unknown", never "failed".
+ * pos/till.c - the counter's application layer over the journal. In the sale flow every
+ * step is written to the journal before the next leaves the terminal; an answer that does
+ * not come is "unknown", never "failed".
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "pos/till.h"
+#include "pos/journal.h"
 #include "issuer/client.h"
 #include "printing/counterprint.h"
 #include "common/cardnum.h"
@@ -75,7 +77,7 @@ enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *
     return RU_OK;
 }
 
-enum ru_status till_open_printer(const struct pos_config *cfg, struct till **out, char *err, size_t errlen)
+enum ru_status till_open_local(const struct pos_config *cfg, struct till **out, char *err, size_t errlen)
 {
     struct till *t = calloc(1, sizeof(*t));
     if (!t)
@@ -102,9 +104,115 @@ void till_free(struct till *t)
     free(t);
 }
 
-struct journal *till_journal(struct till *t)
+const char *till_errmsg(const struct till *t)
 {
-    return t->j;
+    return journal_errmsg(t->j);
+}
+
+enum ru_status till_sign_in(struct till *t, const char *id, const char *pin, struct till_cashier *out,
+                            char *msg, size_t msglen)
+{
+    struct pos_pin_check c;
+    enum ru_status rc = journal_cashier_check(t->j, id, pin, (long long)time(NULL), &c);
+    memset(out, 0, sizeof(*out));
+    snprintf(msg, msglen, "%s", rc == RU_OK ? "" : journal_errmsg(t->j));
+    if (rc == RU_OK) {
+        snprintf(out->id, sizeof(out->id), "%s", id);
+        out->manager = c.manager;
+    }
+    return rc;
+}
+
+enum ru_status till_approve(struct till *t, const char *manager, const char *pin, struct till_cashier *out,
+                            char *msg, size_t msglen)
+{
+    enum ru_status rc = till_sign_in(t, manager, pin, out, msg, msglen);
+    if (rc == RU_OK && !out->manager) {
+        snprintf(msg, msglen, "cashier %s is not a manager", manager);
+        return RU_ERR_DECLINED;
+    }
+    return rc;
+}
+
+enum ru_status till_approve_by_shift(struct till *t, struct till_cashier *out)
+{
+    struct pos_shift sh;
+    memset(out, 0, sizeof(*out));
+    enum ru_status rc = journal_shift_current(t->j, &sh);
+    if (rc == RU_OK && (rc = journal_cashier_role(t->j, sh.cashier, &out->manager)) == RU_OK)
+        snprintf(out->id, sizeof(out->id), "%s", sh.cashier);
+    if (rc == RU_OK && !out->manager)
+        return RU_ERR_DECLINED;
+    return rc == RU_OK || rc == RU_ERR_DB ? rc : RU_ERR_NOT_FOUND;
+}
+
+/* The manager of approval BY as the journal takes it: NULL when none. */
+static const char *approver(const struct till_cashier *by)
+{
+    return by && by->id[0] ? by->id : NULL;
+}
+
+enum ru_status till_cashier_add(struct till *t, const char *id, const char *name, int manager,
+                                const char *pin, const struct till_cashier *by)
+{
+    return journal_cashier_add(t->j, id, name, manager, pin, approver(by));
+}
+
+enum ru_status till_cashier_set_role(struct till *t, const char *id, int manager,
+                                     const struct till_cashier *by)
+{
+    return journal_cashier_set_role(t->j, id, manager, approver(by));
+}
+
+enum ru_status till_cashier_set_pin(struct till *t, const char *id, const char *pin,
+                                    const struct till_cashier *by)
+{
+    return journal_cashier_set_pin(t->j, id, pin, approver(by));
+}
+
+enum ru_status till_cashier_unlock(struct till *t, const char *id, const struct till_cashier *by)
+{
+    return journal_cashier_unlock(t->j, id, approver(by));
+}
+
+enum ru_status till_shift_open(struct till *t, const struct till_cashier *who, long long float_cents,
+                               int training, long long *id)
+{
+    return journal_shift_open(t->j, who->id, float_cents, training, id);
+}
+
+enum ru_status till_shift_current(struct till *t, struct pos_shift *out)
+{
+    return journal_shift_current(t->j, out);
+}
+
+enum ru_status till_shift_close(struct till *t, long long counted_cents, char **json)
+{
+    return journal_shift_close(t->j, counted_cents, json);
+}
+
+enum ru_status till_report_x(struct till *t, char **json)
+{
+    struct pos_shift sh;
+    enum ru_status rc = journal_shift_current(t->j, &sh);
+    return rc == RU_OK ? journal_report_x(t->j, sh.id, json) : rc;
+}
+
+enum ru_status till_zreport(struct till *t, long long number, char **json)
+{
+    return journal_zreport(t->j, number, json);
+}
+
+enum ru_status till_status(struct till *t, struct till_status *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->shift_open = journal_shift_current(t->j, &out->shift) == RU_OK;
+    return journal_outbox_pending(t->j, &out->pending);
+}
+
+enum ru_status till_verify(struct till *t, char *why, size_t whylen)
+{
+    return journal_verify(t->j, why, whylen);
 }
 
 /* The end of a request to the issuer, remembering whether it answered. */
@@ -483,11 +591,15 @@ static int receipt_waits(struct till *t, long long id)
     return 0;
 }
 
-enum ru_status till_void(struct till *t, long long id, struct till_result *out)
+enum ru_status till_void(struct till *t, long long id, const struct till_cashier *by, struct till_result *out)
 {
     struct pos_sale s;
     struct pos_shift sh;
     memset(out, 0, sizeof(*out));
+    if (!by || !by->manager || !by->id[0]) {
+        snprintf(out->message, sizeof(out->message), "a void needs a manager's approval: nothing was voided");
+        return RU_ERR_DECLINED;
+    }
     if (journal_sale_get(t->j, id, &s) != RU_OK) {
         snprintf(out->message, sizeof(out->message), "there is no sale %lld", id);
         return RU_ERR_NOT_FOUND;

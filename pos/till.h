@@ -1,14 +1,18 @@
 /*
- * pos/till.h - selling at the counter: the exactly-once flow of docs/design.md on the journal
- * and the issuer's client, receipts and on-demand cards through CUPS, voids, the
- * store-and-forward outbox, and recovery. Training shifts never reach the issuer.
+ * pos/till.h - the counter's application layer, the only door to the journal: signing in
+ * and a manager's approval, cashiers, shifts and their reports, selling on the exactly-once
+ * flow of docs/design.md with the issuer's client, receipts and on-demand cards through
+ * CUPS, voids, the store-and-forward outbox, recovery and verify. The screen (ui.c) and the
+ * commands (cmd_*.c) are views over it: no SQL, no wire format. Training shifts never reach
+ * the issuer.
  */
 #ifndef REUP_POS_TILL_H
 #define REUP_POS_TILL_H
 #include <stddef.h>
 #include "common/status.h"
 #include "pos/config.h"
-#include "pos/journal.h"
+#include "common/cardnum.h"
+#include "pos/records.h"
 
 struct till;
 
@@ -18,14 +22,80 @@ struct till;
  * the CA is writable by them, or the journal is open to them), RU_ERR_DB (journal). */
 enum ru_status till_open(const struct pos_config *cfg, struct till **out, char *err,
                          size_t errlen) RU_WARN_UNUSED;
-/* A second till on CFG that only prints the receipts waiting in the outbox, for another
- * thread than the one that sells: its own journal connection (SQLite's are per thread),
- * no issuer client, no recovery (the selling till's sale in flight is not touched).
- * Errors as till_open(). */
-enum ru_status till_open_printer(const struct pos_config *cfg, struct till **out, char *err,
-                                 size_t errlen) RU_WARN_UNUSED;
+/* A till on CFG's journal alone: no issuer client, no recovery (a selling till's sale in
+ * flight is not touched). For what never asks the issuer (cashiers, opening a shift,
+ * reports) and for the thread that prints receipts behind the screen (its own journal
+ * connection: SQLite's are per thread). The calls that ask the issuer (quote, sell, void,
+ * sync, the anchor, reachable) are for till_open()'s tills. Errors as till_open(). */
+enum ru_status till_open_local(const struct pos_config *cfg, struct till **out, char *err,
+                               size_t errlen) RU_WARN_UNUSED;
 void till_free(struct till *t);
-struct journal *till_journal(struct till *t);
+
+/* The journal's words for the last failure of a call on T. Never NULL. */
+const char *till_errmsg(const struct till *t);
+
+/* A cashier signed in with their PIN, or a manager who approved. */
+struct till_cashier {
+    char id[33];
+    int manager;
+};
+
+/* Check cashier ID's PIN now (5 wrong in a row lock for 15 minutes; each count is an entry
+ * of the journal, so a lock holds across restarts). RU_OK: OUT is who signed in, and their
+ * role. RU_ERR_INVALID: a wrong PIN, counted; RU_ERR_NOT_FOUND: no such cashier (the same
+ * words: no hint which numbers exist); RU_ERR_LIMIT: locked, the PIN not even checked;
+ * RU_ERR_DB. MSG says what happened in the journal's words (the lock's end included). */
+enum ru_status till_sign_in(struct till *t, const char *id, const char *pin, struct till_cashier *out,
+                            char *msg, size_t msglen) RU_WARN_UNUSED;
+
+/* A manager's approval, decided here alone: till_sign_in() of MANAGER, who must be a
+ * manager. RU_ERR_DECLINED when the PIN is right but MANAGER is not one (MSG says so);
+ * else as till_sign_in(). OUT is what the calls below that need an approval take. */
+enum ru_status till_approve(struct till *t, const char *manager, const char *pin, struct till_cashier *out,
+                            char *msg, size_t msglen) RU_WARN_UNUSED;
+
+/* The approval of the open shift's cashier, who signed in with a PIN to open it: RU_OK
+ * when a manager; RU_ERR_NOT_FOUND no shift open; RU_ERR_DECLINED not a manager. */
+enum ru_status till_approve_by_shift(struct till *t, struct till_cashier *out) RU_WARN_UNUSED;
+
+/* Cashiers: add one (PIN: 4 to 12 digits), change a role or a PIN, lift a lock and the count
+ * of wrong PINs, each approved by manager BY (till_approve()); only the first manager of an
+ * empty journal is added with BY NULL. RU_ERR_EXISTS, RU_ERR_NOT_FOUND, RU_ERR_INVALID (BY
+ * missing or not a manager, a PIN of the wrong form: till_errmsg() says), RU_ERR_DB. */
+enum ru_status till_cashier_add(struct till *t, const char *id, const char *name, int manager,
+                                const char *pin, const struct till_cashier *by) RU_WARN_UNUSED;
+enum ru_status till_cashier_set_role(struct till *t, const char *id, int manager,
+                                     const struct till_cashier *by) RU_WARN_UNUSED;
+enum ru_status till_cashier_set_pin(struct till *t, const char *id, const char *pin,
+                                    const struct till_cashier *by) RU_WARN_UNUSED;
+enum ru_status till_cashier_unlock(struct till *t, const char *id,
+                                   const struct till_cashier *by) RU_WARN_UNUSED;
+
+/* Open a shift for WHO (signed in) with FLOAT_CENTS in the drawer; *ID its number.
+ * RU_ERR_EXISTS when one is open; RU_ERR_DB. */
+enum ru_status till_shift_open(struct till *t, const struct till_cashier *who, long long float_cents,
+                               int training, long long *id) RU_WARN_UNUSED;
+/* The open shift; RU_ERR_NOT_FOUND when none. */
+enum ru_status till_shift_current(struct till *t, struct pos_shift *out) RU_WARN_UNUSED;
+/* Close the open shift with the cash counted: its Z report is numbered and kept, never to
+ * change, with the journal's head; *JSON is it (free()). RU_ERR_NOT_FOUND no shift open. */
+enum ru_status till_shift_close(struct till *t, long long counted_cents, char **json) RU_WARN_UNUSED;
+/* The open shift's running totals (X report) as JSON (free()); RU_ERR_NOT_FOUND no shift. */
+enum ru_status till_report_x(struct till *t, char **json) RU_WARN_UNUSED;
+/* Z report NUMBER (0: the last) as kept (free()); RU_ERR_NOT_FOUND. */
+enum ru_status till_zreport(struct till *t, long long number, char **json) RU_WARN_UNUSED;
+
+/* How the till stands. */
+struct till_status {
+    int shift_open;
+    struct pos_shift shift; /* when open */
+    unsigned long pending;  /* outbox items not yet acknowledged, receipts included */
+};
+enum ru_status till_status(struct till *t, struct till_status *out) RU_WARN_UNUSED;
+
+/* Replay the whole chain against the tables (journal.h, journal_verify()): RU_OK, or
+ * RU_ERR_INVALID with WHY naming the first difference; RU_ERR_DB (till_errmsg()). */
+enum ru_status till_verify(struct till *t, char *why, size_t whylen) RU_WARN_UNUSED;
 
 /* How a sale ended, for the screen and --json. */
 struct till_result {
@@ -60,11 +130,13 @@ enum ru_status till_quote(struct till *t, const char *serial, const char *plan_c
 enum ru_status till_sell(struct till *t, const char *serial, const char *plan_code, long long cash_cents,
                          int card, struct till_result *out) RU_WARN_UNUSED;
 
-/* Void sale ID (approved, this shift, within the void window) after a manager's approval
- * (checked by the caller). The void is recorded and sent; unacknowledged it waits in the
- * outbox. Its receipt is queued as a sale's is. RU_ERR_NOT_FOUND, RU_ERR_INVALID (not voidable: MSG says
- * why). */
-enum ru_status till_void(struct till *t, long long id, struct till_result *out) RU_WARN_UNUSED;
+/* Void sale ID (approved, this shift, within the void window) with manager BY's approval
+ * (till_approve(), till_approve_by_shift()). The void is recorded and sent; unacknowledged
+ * it waits in the outbox. Its receipt is queued as a sale's is. RU_ERR_DECLINED (BY is no
+ * manager's approval), RU_ERR_NOT_FOUND, RU_ERR_INVALID (not voidable); OUT->message says
+ * why. */
+enum ru_status till_void(struct till *t, long long id, const struct till_cashier *by,
+                         struct till_result *out) RU_WARN_UNUSED;
 
 /* Send the reversals and voids that wait in the outbox (due now, or all when FORCE);
  * receipts are left to till_print_receipts(). *SENT acknowledged, *LEFT outbox items

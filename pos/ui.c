@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "pos/ui.h"
 #include "pos/printworker.h"
 #include "pos/scan.h"
@@ -22,9 +21,8 @@ enum tone { TONE_INFO, TONE_GOOD, TONE_BAD };
 struct ui {
     struct till *t;
     const struct pos_config *cfg;
-    struct printworker *pw; /* prints the receipts behind the screen; NULL: no receipt printer */
-    char cashier[33];
-    int manager;
+    struct printworker *pw;  /* prints the receipts behind the screen; NULL: no receipt printer */
+    struct till_cashier who; /* signed in; "" none */
     struct pos_shift shift;
     int has_shift;
     char msg[400];
@@ -44,22 +42,22 @@ static void say(struct ui *u, enum tone tone, const char *text)
 /* The frame: title, status, message line and the keys of this screen. */
 static void frame(struct ui *u, const char *title, const char *keys)
 {
-    unsigned long pending = 0;
+    struct till_status st;
     erase();
     attron(A_REVERSE);
     mvprintw(0, 0, " Re-Up POS  %-12s store %s  terminal %s%*s", title, u->cfg->store_id, u->cfg->terminal,
              COLS > 60 ? COLS - 60 : 0, "");
     attroff(A_REVERSE);
     if (u->has_shift)
-        mvprintw(1, 1, "Cashier %s%s  shift %lld%s", u->cashier, u->manager ? " (manager)" : "", u->shift.id,
-                 u->shift.training ? "   *** TRAINING: nothing is sent to the issuer ***" : "");
+        mvprintw(1, 1, "Cashier %s%s  shift %lld%s", u->who.id, u->who.manager ? " (manager)" : "",
+                 u->shift.id, u->shift.training ? "   *** TRAINING: nothing is sent to the issuer ***" : "");
     int answered = till_last_answered(u->t);
     mvprintw(2, 1, "Issuer: %s",
              answered == 1   ? "reachable"
              : answered == 0 ? "NOT REACHABLE"
                              : "not asked yet");
-    if (journal_outbox_pending(till_journal(u->t), &pending) == RU_OK && pending)
-        printw("   Reversals/voids waiting for the issuer: %lu (F8 sends them now)", pending);
+    if (till_status(u->t, &st) == RU_OK && st.pending)
+        printw("   Reversals/voids waiting for the issuer: %lu (F8 sends them now)", st.pending);
     char problem[300] = "";
     if (u->pw && !printworker_state(u->pw, problem, sizeof(problem)) && problem[0])
         mvprintw(3, 1, "Receipt printer: %.*s. The receipt waits (F8 tries again).",
@@ -104,22 +102,23 @@ static int ask(int row, const char *label, char *buf, size_t cap, int secret)
     }
 }
 
-/* Cashier ID's PIN checked now: 1 when right (*MANAGER says the role), else 0 with the
- * journal's words (a wrong PIN counted, a lock and when it ends) on the message line. */
-static int pin_checked(struct ui *u, const char *id, const char *pin, int *manager)
+/* Cashier ID's PIN checked now, as a sign-in or (APPROVAL) a manager's approval: 1 when
+ * right with WHO, else 0 with the till's words (a wrong PIN counted, a lock and when it
+ * ends, not a manager) on the message line. */
+static int pin_checked(struct ui *u, const char *id, const char *pin, int approval, struct till_cashier *who)
 {
-    struct pos_pin_check c;
-    enum ru_status rc = journal_cashier_check(till_journal(u->t), id, pin, (long long)time(NULL), &c);
-    if (rc == RU_OK) {
-        *manager = c.manager;
+    char why[300];
+    enum ru_status rc = approval ? till_approve(u->t, id, pin, who, why, sizeof(why))
+                                 : till_sign_in(u->t, id, pin, who, why, sizeof(why));
+    if (rc == RU_OK)
         return 1;
-    }
     char m[400];
     if (rc == RU_ERR_DB)
         snprintf(m, sizeof(m), "The journal cannot be read. Call support.");
+    else if (rc == RU_ERR_DECLINED)
+        snprintf(m, sizeof(m), "That is not a manager's number and PIN: nothing was done.");
     else
-        snprintf(m, sizeof(m), "%c%s.%s", toupper((unsigned char)journal_errmsg(till_journal(u->t))[0]),
-                 journal_errmsg(till_journal(u->t)) + 1,
+        snprintf(m, sizeof(m), "%c%s.%s", toupper((unsigned char)why[0]), why + 1,
                  rc == RU_ERR_LIMIT ? "" : " Try again, or ask a manager.");
     say(u, TONE_BAD, m);
     return 0;
@@ -138,14 +137,14 @@ static int signin(struct ui *u)
         if (k != '\n' || !id[0])
             continue;
         k = ask(7, "PIN:    ", pin, sizeof(pin), 1);
-        int manager = 0, ok = k == '\n' && pin_checked(u, id, pin, &manager);
+        struct till_cashier who;
+        int ok = k == '\n' && pin_checked(u, id, pin, 0, &who);
         explicit_bzero(pin, sizeof(pin));
         if (k == KEY_F(10))
             return 0;
         if (!ok)
             continue;
-        snprintf(u->cashier, sizeof(u->cashier), "%s", id);
-        u->manager = manager;
+        u->who = who;
         say(u, TONE_GOOD, "Signed in.");
         return 1;
     }
@@ -153,9 +152,9 @@ static int signin(struct ui *u)
 
 static int open_shift(struct ui *u)
 {
-    if (journal_shift_current(till_journal(u->t), &u->shift) == RU_OK) {
+    if (till_shift_current(u->t, &u->shift) == RU_OK) {
         u->has_shift = 1;
-        if (strcmp(u->shift.cashier, u->cashier) != 0 && !u->manager) {
+        if (strcmp(u->shift.cashier, u->who.id) != 0 && !u->who.manager) {
             char m[200];
             snprintf(m, sizeof(m),
                      "Shift %lld is open for cashier %s: they (or a manager) must close it first.",
@@ -179,11 +178,11 @@ static int open_shift(struct ui *u)
             continue;
         }
         long long id;
-        if (journal_shift_open(till_journal(u->t), u->cashier, cents, 0, &id) != RU_OK) {
+        if (till_shift_open(u->t, &u->who, cents, 0, &id) != RU_OK) {
             say(u, TONE_BAD, "The shift could not be opened: the journal cannot be written. Call support.");
             return 0;
         }
-        if (journal_shift_current(till_journal(u->t), &u->shift) != RU_OK)
+        if (till_shift_current(u->t, &u->shift) != RU_OK)
             return 0;
         u->has_shift = 1;
         say(u, TONE_GOOD, "Shift open. Scan a card to start a sale.");
@@ -191,20 +190,20 @@ static int open_shift(struct ui *u)
     }
 }
 
-/* A manager's approval: the cashier, or a manager who signs for it. */
-static int approved_by_manager(struct ui *u)
+/* A manager's approval into BY: the cashier signed in when a manager, or a manager who
+ * signs for it. */
+static int approved_by_manager(struct ui *u, struct till_cashier *by)
 {
-    if (u->manager)
+    if (u->who.manager) {
+        *by = u->who;
         return 1;
+    }
     char id[33] = "", pin[16] = "";
     mvprintw(10, 1, "A manager must approve this.");
-    int manager = 0, ok = ask(11, "Manager:", id, sizeof(id), 0) == '\n' &&
-                          ask(12, "PIN:    ", pin, sizeof(pin), 1) == '\n' &&
-                          pin_checked(u, id, pin, &manager);
+    int ok = ask(11, "Manager:", id, sizeof(id), 0) == '\n' &&
+             ask(12, "PIN:    ", pin, sizeof(pin), 1) == '\n' && pin_checked(u, id, pin, 1, by);
     explicit_bzero(pin, sizeof(pin));
-    if (ok && !manager)
-        say(u, TONE_BAD, "That is not a manager's number and PIN: nothing was done.");
-    return ok && manager;
+    return ok;
 }
 
 static void show_result(struct ui *u, enum ru_status rc, const struct till_result *r)
@@ -258,10 +257,11 @@ static void pay(struct ui *u, int card)
 static void void_sale(struct ui *u)
 {
     char id[16] = "";
-    if (ask(8, "Void sale number:", id, sizeof(id), 0) != '\n' || !id[0] || !approved_by_manager(u))
+    struct till_cashier by;
+    if (ask(8, "Void sale number:", id, sizeof(id), 0) != '\n' || !id[0] || !approved_by_manager(u, &by))
         return;
     struct till_result r;
-    enum ru_status rc = till_void(u->t, strtoll(id, NULL, 10), &r);
+    enum ru_status rc = till_void(u->t, strtoll(id, NULL, 10), &by, &r);
     if (rc == RU_OK && r.receipt_waiting && u->pw)
         printworker_kick(u->pw, 0);
     char m[400];
@@ -308,7 +308,7 @@ static int close_shift(struct ui *u)
         return 0;
     }
     char *json = NULL;
-    if (journal_shift_close(till_journal(u->t), cents, &json) != RU_OK) {
+    if (till_shift_close(u->t, cents, &json) != RU_OK) {
         say(u, TONE_BAD, "The shift could not be closed: the journal cannot be written. Call support.");
         return 0;
     }
@@ -357,13 +357,14 @@ static void sale_screen(struct ui *u)
         }
         if (k == KEY_F(5)) {
             char *json = NULL;
-            if (journal_report_x(till_journal(u->t), u->shift.id, &json) == RU_OK)
+            if (till_report_x(u->t, &json) == RU_OK)
                 report(u, json, "X report");
             free(json);
             continue;
         }
         if (k == KEY_F(6)) {
-            if (approved_by_manager(u) && close_shift(u))
+            struct till_cashier by;
+            if (approved_by_manager(u, &by) && close_shift(u))
                 return;
             continue;
         }
@@ -444,7 +445,7 @@ int ui_run(struct till *t, const struct pos_config *cfg, struct printworker *pw)
     while (signin(&u)) {
         if (open_shift(&u))
             sale_screen(&u);
-        u.cashier[0] = '\0';
+        u.who = (struct till_cashier){0};
         u.has_shift = 0;
         u.has_item = 0;
     }
