@@ -256,12 +256,10 @@ static int shift_close(const struct args *a)
     if (code != EXIT_OK)
         return code;
     char *json = NULL, why[300];
-    enum ru_status rc = till_shift_close(t, counted, &json);
+    enum ru_status rc = till_shift_close(t, counted, &json, why, sizeof(why));
     if (rc == RU_OK) {
         print_report(json, 1);
-        /* the close's head goes to the issuer now, not with the next sale: the shift's last
-         * word is anchored outside the terminal (and on the slip, in its journal_head) */
-        if (till_anchor_send(t, why, sizeof(why)) != RU_OK)
+        if (why[0])
             fprintf(stderr,
                     "reup-pos: the issuer did not get the journal head (%s): it goes with the next request\n",
                     why);

@@ -186,9 +186,20 @@ enum ru_status till_shift_current(struct till *t, struct pos_shift *out)
     return journal_shift_current(t->j, out);
 }
 
-enum ru_status till_shift_close(struct till *t, long long counted_cents, char **json)
+static enum ru_status anchor_send(struct till *t, char *why, size_t whylen);
+
+enum ru_status till_shift_close(struct till *t, long long counted_cents, char **json, char *unsent,
+                                size_t unsentlen)
 {
-    return journal_shift_close(t->j, counted_cents, json);
+    enum ru_status rc = journal_shift_close(t->j, counted_cents, json);
+    unsent[0] = '\0';
+    /* the close's head goes to the issuer now, not with the next sale: the shift's last
+     * word is anchored outside the terminal (and on the slip, in its journal_head) */
+    if (rc == RU_OK && !t->c)
+        snprintf(unsent, unsentlen, "this terminal was opened without the issuer");
+    else if (rc == RU_OK && anchor_send(t, unsent, unsentlen) == RU_OK)
+        unsent[0] = '\0';
+    return rc;
 }
 
 enum ru_status till_report_x(struct till *t, char **json)
@@ -767,7 +778,7 @@ enum ru_status till_anchor_check(struct till *t, size_t *checked, char *why, siz
     return rc == RU_OK || rc == RU_ERR_INVALID ? rc : RU_ERR_DB;
 }
 
-enum ru_status till_anchor_send(struct till *t, char *why, size_t whylen)
+static enum ru_status anchor_send(struct till *t, char *why, size_t whylen)
 {
     struct auth_head h;
     struct api_error e;

@@ -78,8 +78,11 @@ enum ru_status till_shift_open(struct till *t, const struct till_cashier *who, l
 /* The open shift; RU_ERR_NOT_FOUND when none. */
 enum ru_status till_shift_current(struct till *t, struct pos_shift *out) RU_WARN_UNUSED;
 /* Close the open shift with the cash counted: its Z report is numbered and kept, never to
- * change, with the journal's head; *JSON is it (free()). RU_ERR_NOT_FOUND no shift open. */
-enum ru_status till_shift_close(struct till *t, long long counted_cents, char **json) RU_WARN_UNUSED;
+ * change, with the journal's head; *JSON is it (free()). Then the head goes to the issuer
+ * at once; when it could not, UNSENT says why (it goes with the next request), else it is
+ * "". RU_ERR_NOT_FOUND no shift open. */
+enum ru_status till_shift_close(struct till *t, long long counted_cents, char **json, char *unsent,
+                                size_t unsentlen) RU_WARN_UNUSED;
 /* The open shift's running totals (X report) as JSON (free()); RU_ERR_NOT_FOUND no shift. */
 enum ru_status till_report_x(struct till *t, char **json) RU_WARN_UNUSED;
 /* Z report NUMBER (0: the last) as kept (free()); RU_ERR_NOT_FOUND. */
@@ -157,10 +160,6 @@ enum ru_status till_print_receipts(struct till *t, int force, unsigned long *pri
  * rebuilt), WHY names the first head not held; RU_ERR_NETWORK: the issuer could not be
  * asked, WHY says why; RU_ERR_DB. */
 enum ru_status till_anchor_check(struct till *t, size_t *checked, char *why, size_t whylen) RU_WARN_UNUSED;
-
-/* Send the journal's head to the issuer now (at a shift's close, with its Z report's
- * head in the chain). RU_OK when the issuer recorded it; else WHY says why. */
-enum ru_status till_anchor_send(struct till *t, char *why, size_t whylen) RU_WARN_UNUSED;
 
 /* 1 when the issuer answers GET /v1/health; then the catalog kept for training shifts
  * is refreshed too. */

@@ -307,15 +307,17 @@ static int close_shift(struct ui *u)
         say(u, TONE_BAD, "That is not an amount: type it as 140 or 140.00.");
         return 0;
     }
-    char *json = NULL;
-    if (till_shift_close(u->t, cents, &json) != RU_OK) {
+    char *json = NULL, unsent[300];
+    if (till_shift_close(u->t, cents, &json, unsent, sizeof(unsent)) != RU_OK) {
         say(u, TONE_BAD, "The shift could not be closed: the journal cannot be written. Call support.");
         return 0;
     }
     report(u, json, "Z report");
     free(json);
     u->has_shift = 0;
-    say(u, TONE_GOOD, "Shift closed. The Z report is kept; reprint it with reup-pos report --z.");
+    say(u, TONE_GOOD,
+        unsent[0] ? "Shift closed. The Z report is kept; the issuer gets its journal head with the next sale."
+                  : "Shift closed. The Z report is kept; reprint it with reup-pos report --z.");
     return 1;
 }
 

@@ -96,13 +96,15 @@ static void test_shift(void **state)
     assert_int_equal(till_report_x(t, &json), RU_OK);
     assert_non_null(strstr(json, "float_cents"));
     free(json);
-    assert_int_equal(till_shift_close(t, 10000, &json), RU_OK);
+    char unsent[300];
+    assert_int_equal(till_shift_close(t, 10000, &json, unsent, sizeof(unsent)), RU_OK);
+    assert_string_equal(unsent, "this terminal was opened without the issuer");
     assert_non_null(strstr(json, "journal_head"));
     free(json);
     assert_int_equal(till_zreport(t, 0, &json), RU_OK);
     free(json);
     assert_int_equal(till_zreport(t, 2, &json), RU_ERR_NOT_FOUND);
-    assert_int_equal(till_shift_close(t, 10000, &json), RU_ERR_NOT_FOUND);
+    assert_int_equal(till_shift_close(t, 10000, &json, unsent, sizeof(unsent)), RU_ERR_NOT_FOUND);
 
     assert_int_equal(till_shift_open(t, &boss, 5000, 1, &id), RU_OK);
     assert_int_equal(till_approve_by_shift(t, &who), RU_OK);
