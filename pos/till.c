@@ -549,7 +549,8 @@ enum ru_status till_sell(struct till *t, const char *serial, const char *plan_co
     }
     if (s.state == SALE_APPROVED && s.on_demand && !s.training) {
         char why[300];
-        if (!pin[0] || print_card(t, s.serial, pin, s.plan, months, why, sizeof(why)) != RU_OK) {
+        int had_pin = pin[0] != '\0'; /* printing wipes the PIN on every path */
+        if (!had_pin || print_card(t, s.serial, pin, s.plan, months, why, sizeof(why)) != RU_OK) {
             /* a card nobody can hold is no sale: give the money back and void it */
             rc = journal_sale_state(t->j, s.id, SALE_VOID_PENDING, NULL, NULL,
                                     "the card could not be printed");
@@ -560,7 +561,7 @@ enum ru_status till_sell(struct till *t, const char *serial, const char *plan_co
                 fill(out, &s);
             snprintf(out->message, sizeof(out->message),
                      "the card could not be printed (%.200s): the sale was voided, give the money back",
-                     pin[0] ? why : "the issuer sent no PIN");
+                     had_pin ? why : "the issuer sent no PIN");
             explicit_bzero(pin, sizeof(pin));
             return rc;
         }

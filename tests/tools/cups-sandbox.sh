@@ -67,13 +67,25 @@ cups_launch() {
 
 cups_start() {
   CUPS_DIR=$1
-  CUPS_PORT=${CUPS_PORT:-$(( 20000 + RANDOM % 30000 ))}
-  cups_write_conf "$CUPS_DIR"
+  local try
   # stopped on every path of the test (lib.sh's on_exit), a restarted one too
   on_exit cups_stop
-  cups_launch "$CUPS_DIR" || return 1
-  lpadmin -h "$CUPS_DIR/sock" -p cards -E -v "reuptest:$CUPS_DIR/out" || return 1
-  CUPS_HOST=127.0.0.1:$CUPS_PORT
+  for try in 1 2 3 4 5; do
+    CUPS_PORT=${CUPS_PORT:-$(( 20000 + RANDOM % 30000 ))}
+    cups_write_conf "$CUPS_DIR"
+    cups_launch "$CUPS_DIR" || return 1
+    lpadmin -h "$CUPS_DIR/sock" -p cards -E -v "reuptest:$CUPS_DIR/out" || return 1
+    # the port may belong to another test's cupsd (a random port, tests run side by side):
+    # this one answers on it only when the queue there is ours
+    if lpstat -h "127.0.0.1:$CUPS_PORT" -v cards 2>/dev/null | grep -q "reuptest:$CUPS_DIR/out"; then
+      CUPS_HOST=127.0.0.1:$CUPS_PORT
+      return 0
+    fi
+    cups_stop
+    CUPS_PORT=
+  done
+  echo "cupsd could not listen on a free port of its own" >&2
+  return 1
 }
 
 # cups_add_queue NAME: another raw queue into the same folder (files end in -NAME.pdf).
