@@ -71,7 +71,8 @@ cups_start() {
   # stopped on every path of the test (lib.sh's on_exit), a restarted one too
   on_exit cups_stop
   for try in 1 2 3 4 5; do
-    CUPS_PORT=${CUPS_PORT:-$(( 20000 + RANDOM % 30000 ))}
+    # below the ephemeral range (32768 up), where the servers of other tests listen on port 0
+    CUPS_PORT=${CUPS_PORT:-$(( 20000 + RANDOM % 12000 ))}
     cups_write_conf "$CUPS_DIR"
     cups_launch "$CUPS_DIR" || return 1
     lpadmin -h "$CUPS_DIR/sock" -p cards -E -v "reuptest:$CUPS_DIR/out" || return 1
