@@ -25,17 +25,4 @@ POS="${REUP_POS:?} --config $T/pos.conf"
 expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 mode_of() { stat -c %a "$1"; }
 
-export TMUX_TMPDIR=$T
-pos_tmux() {
-  tmux new-session -d -s pos -x 120 -y 30 "$1"
-  on_exit "tmux kill-server"
-}
-screen() { tmux capture-pane -p -t pos; }
-keys() { tmux send-keys -t pos "$@"; }
-# wait_for TEXT: until the pane shows TEXT (10 s at most)
-wait_for() {
-  local _i
-  for _i in $(seq 1 100); do screen 2>/dev/null | grep -qF -- "$1" && return 0; sleep 0.1; done
-  return 1
-}
-expect_screen() { checks=$((checks + 1)); wait_for "$1" || fail "the screen does not show '$1': $(screen)"; }
+. "$(dirname "${BASH_SOURCE[0]}")/tmux-lib.sh"

@@ -9,21 +9,10 @@
 expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin 4321 >/dev/null
 $POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin 1111 --manager 1001 --manager-pin 4321 >/dev/null
-export TMUX_TMPDIR=$T
-tmux new-session -d -s pos -x 120 -y 30 "$POS ui 2> $T/ui.err; echo exited \$? > $T/ui.done"
-on_exit 'tmux kill-server'
-screen() { tmux capture-pane -p -t pos; }
-# wait_for TEXT: until the screen shows TEXT (10 s at most)
-wait_for() {
-  for _ in $(seq 1 50); do
-    screen | grep -qF -- "$1" && return 0
-    [ -e "$T/ui.done" ] && return 1
-    sleep 0.1
-  done
-  return 1
-}
-expect_screen() { checks=$((checks + 1)); wait_for "$1" || fail "the screen does not show '$1': $(screen)"; }
-keys() { tmux send-keys -t pos "$@"; }
+# every wait on the screen is 5 s at most
+SCREEN_TENTHS=50
+. "$(dirname "$0")/tmux-lib.sh"
+pos_tmux "$POS ui 2> $T/ui.err; echo exited \$? > $T/ui.done"
 
 expect_screen "Sign in with your cashier number and PIN"
 expect_screen "F10: quit"

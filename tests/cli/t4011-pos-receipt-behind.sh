@@ -12,21 +12,8 @@ docs() { ls "$CUPS_DIR"/out/job-*-"$1".pdf 2>/dev/null | wc -l; }
 waiting() { sqlite3 "$T/pos.db" "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND done_at IS NULL"; }
 stopped() { sqlite3 "$T/pos.db" "SELECT count(*) FROM outbox WHERE done_at IS NULL AND last_error LIKE '%stopped%'"; }
 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin 4321 >/dev/null
-export TMUX_TMPDIR=$T
-tmux new-session -d -s pos -x 120 -y 30 "$POS ui 2> $T/ui.err; echo exited \$? > $T/ui.done"
-on_exit 'tmux kill-server'
-screen() { tmux capture-pane -p -t pos; }
-# wait_for TEXT [TENTHS]: until the screen shows TEXT (TENTHS of a second, 10 s at most)
-wait_for() {
-  for _ in $(seq 1 "${2:-100}"); do
-    screen | grep -qF -- "$1" && return 0
-    [ -e "$T/ui.done" ] && return 1
-    sleep 0.1
-  done
-  return 1
-}
-expect_screen() { checks=$((checks + 1)); wait_for "$1" || fail "the screen does not show '$1': $(screen)"; }
-keys() { tmux send-keys -t pos "$@"; }
+. "$(dirname "$0")/tmux-lib.sh"
+pos_tmux "$POS ui 2> $T/ui.err; echo exited \$? > $T/ui.done"
 # until CMD prints WANT (10 s at most)
 until_eq() { for _ in $(seq 1 100); do [ "$($1)" = "$2" ] && return 0; sleep 0.1; done; return 1; }
 
