@@ -44,23 +44,23 @@ done
 
 # The same inside TLS: the handshake done, the headers dribbled through s_client.
 start issuer 127.0.0.1:0 --idle-timeout 600 --request-timeout 2
-t0=$(now_ms)
-{
-  printf 'GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: '
-  for _ in $(seq 1 30); do printf 'a' 2>/dev/null || break; sleep 0.5; done
-} | timeout 20 openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$S/tls/cert.pem" \
-  > "$T/tls.out" 2> "$T/tls.err"
+# tls_dribble START: over TLS, START then a byte every half second until the server cuts
+# the connection (15 s at most); $t0 is when it began
+tls_dribble() {
+  t0=$(now_ms)
+  {
+    printf '%b' "$1"
+    for _ in $(seq 1 30); do printf 'a' 2>/dev/null || break; sleep 0.5; done
+  } | timeout 20 openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$S/tls/cert.pem" \
+    > "$T/tls.out" 2> "$T/tls.err"
+}
+tls_dribble 'GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: '
 expect_le "issuer: a slowloris inside TLS (--request-timeout 2)" $(($(now_ms) - t0)) 8000
 checks=$((checks + 1))
 grep -q 'verify return:1\|depth=0' "$T/tls.err" || fail "the TLS handshake did not complete: $(head -c 300 "$T/tls.err")"
 
 # A slow body: headers complete, the body a byte every half second.
-t0=$(now_ms)
-{
-  printf 'POST /v1/redemptions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n'
-  for _ in $(seq 1 30); do printf 'a' 2>/dev/null || break; sleep 0.5; done
-} | timeout 20 openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$S/tls/cert.pem" \
-  > "$T/tls.out" 2> "$T/tls.err"
+tls_dribble 'POST /v1/redemptions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n'
 expect_le "issuer: a slow body inside TLS (--request-timeout 2)" $(($(now_ms) - t0)) 8000
 kill -TERM "$pid"; wait "$pid" || fail "issuer did not exit 0"
 finish
