@@ -150,24 +150,24 @@ expect_err "the journal is not the one the issuer saw: another copy of this jour
 # (5) rolled back, then used: the older copy sells until its head is above every head the
 # issuer saw, which makes it the issuer's latest; the chain holds that one (all a check of
 # the latest head could see), not the earlier ones
-restore "$T/older.db"
-latest=$(issuer_head)
-sell_past "${latest%%:*}"
-[ "$(issuer_head | cut -d: -f1)" -gt "${latest%%:*}" ] || fail "the rolled-back copy's head did not pass the issuer's latest"
-expect_eq "$(held "$(issuer_head)")" 1 "the chain holds the issuer's latest head, now the rolled-back copy's"
-first=$(first_unheld)
-[ -n "$first" ] || fail "the issuer saw no head this copy lacks"
+# used_past_latest COPY WHAT: put COPY back and sell from it until its head passes the
+# issuer's latest; then the chain holds that head, and $first is the first it lacks
+used_past_latest() {
+  restore "$1"
+  local latest
+  latest=$(issuer_head)
+  sell_past "${latest%%:*}"
+  [ "$(issuer_head | cut -d: -f1)" -gt "${latest%%:*}" ] || fail "the $2's head did not pass the issuer's latest"
+  expect_eq "$(held "$(issuer_head)")" 1 "the chain holds the issuer's latest head, now the $2's"
+  first=$(first_unheld)
+  [ -n "$first" ] || fail "the issuer saw no head the $2 lacks"
+}
+used_past_latest "$T/older.db" "rolled-back copy"
 expect_exit 1 $POS verify
 expect_err "the journal is not the one the issuer saw: journal entry $first is not the one the issuer saw .*: the chain was rebuilt, or an older copy restored and written to since"
 
 # (6) rebuilt, then used: the chain recomputed in (2) sells until its head is the latest
-restore "$T/rebuilt.db"
-latest=$(issuer_head)
-sell_past "${latest%%:*}"
-[ "$(issuer_head | cut -d: -f1)" -gt "${latest%%:*}" ] || fail "the rebuilt chain's head did not pass the issuer's latest"
-expect_eq "$(held "$(issuer_head)")" 1 "the chain holds the issuer's latest head, now the rebuilt chain's"
-first=$(first_unheld)
-[ -n "$first" ] || fail "the issuer saw no head the rebuilt chain lacks"
+used_past_latest "$T/rebuilt.db" "rebuilt chain"
 expect_exit 1 $POS verify
 expect_err "the journal is not the one the issuer saw: journal entry $first is not the one the issuer saw .*: the chain was rebuilt"
 finish
