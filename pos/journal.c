@@ -124,10 +124,17 @@ static void entry_hash(const unsigned char prev[HASH_BYTES], long long seq, cons
     EVP_MD_CTX_free(c);
 }
 
+/* N bytes as 2N lowercase hex digits and a NUL in OUT. */
+static void hex_n(const unsigned char *bytes, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+    out[2 * n] = '\0';
+}
+
 static void hex_of(const unsigned char *bytes, char out[2 * HASH_BYTES + 1])
 {
-    for (int i = 0; i < HASH_BYTES; i++)
-        snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+    hex_n(bytes, HASH_BYTES, out);
 }
 
 enum ru_status journal_head(struct journal *j, long long *seq, char hash[2 * HASH_BYTES + 1])
@@ -281,9 +288,7 @@ static json_t *blob_json(const unsigned char *p, size_t n)
     char hex[2 * 64 + 1];
     if (n > 64)
         return NULL;
-    for (size_t i = 0; i < n; i++)
-        snprintf(hex + 2 * i, 3, "%02x", p[i]);
-    hex[2 * n] = '\0';
+    hex_n(p, n, hex);
     return json_pack("{s:s}", "hex", hex);
 }
 
