@@ -15,6 +15,7 @@ const char *ru_status_str(enum ru_status s)
     case RU_ERR_EXISTS: return "already exists";
     case RU_ERR_NETWORK: return "no answer from the network";
     case RU_ERR_DECLINED: return "declined";
+    case RU_ERR_RETRY: return "conflict with a concurrent transaction";
     }
     return "unknown status";
 }

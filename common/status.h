@@ -14,13 +14,15 @@ enum ru_status {
     RU_ERR_NOT_FOUND, /* the thing asked for does not exist */
     RU_ERR_NOMEM,     /* allocation failed */
     RU_ERR_IO,        /* reading or writing a file failed (never the network: see below) */
-    RU_ERR_DB,        /* SQLite reported an error */
+    RU_ERR_DB,        /* the database (SQLite or PostgreSQL) reported an error */
     RU_ERR_SCHEMA,    /* the database was written by a newer program */
     RU_ERR_LIMIT,     /* input exceeds a documented limit */
     RU_ERR_EXISTS,    /* the thing to create exists already */
     RU_ERR_NETWORK,   /* no answer from the network: refused, timed out, TLS failed, cut off; a
                        * request may have been applied all the same */
     RU_ERR_DECLINED,  /* the other side answered and refused */
+    RU_ERR_RETRY,     /* a concurrent transaction (another thread or node) got in the way:
+                       * nothing was done; roll back and run the whole transaction again */
 };
 
 /* A short lowercase phrase for a status ("not found"). Never NULL; cannot fail. */
