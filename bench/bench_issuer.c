@@ -115,7 +115,7 @@ int main(int argc, char **argv)
     struct ledger *lg = NULL;
     struct ledger_plan p = {.code = "1y", .months = 12, .price_cents = 3999, .currency = "USD"};
     serials = calloc(CARDS, sizeof(*serials));
-    if (ledger_init(dir, 4242, err, sizeof(err)) != RU_OK || ledger_open(dir, &lg) != RU_OK ||
+    if (ledger_init(dir, 4242, NULL, err, sizeof(err)) != RU_OK || ledger_open(dir, &lg) != RU_OK ||
         ledger_plan_add(lg, &p) != RU_OK) {
         fprintf(stderr, "bench-issuer: cannot set up %s (it must not exist): %s\n", dir, err);
         return 1;

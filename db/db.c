@@ -127,6 +127,11 @@ static enum ru_status migrate(struct db *db, const char *const *migrations, int 
     return RU_OK;
 }
 
+enum ru_status db_migrate(struct db *db, const char *const *migrations)
+{
+    return migrate(db, migrations, 0);
+}
+
 enum ru_status db_open(const char *path, enum db_flags flags, const char *const *migrations, struct db **out)
 {
     enum ru_status st = RU_OK;
@@ -170,7 +175,7 @@ enum ru_status db_open(const char *path, enum db_flags flags, const char *const 
                                                      : "PRAGMA synchronous = NORMAL")) != RU_OK)
             goto out;
     }
-    if ((st = migrate(db, migrations, flags & DB_READONLY)) != RU_OK)
+    if (!(flags & DB_NO_MIGRATE) && (st = migrate(db, migrations, flags & DB_READONLY)) != RU_OK)
         goto out;
 out:
     /* Like sqlite3_open(), the handle is returned even on failure: it carries the message. */

@@ -15,7 +15,9 @@ struct db;
 enum db_flags {
     DB_READONLY = 1 << 0, /* open an existing database for reading only */
     DB_CREATE = 1 << 1,   /* create the file if it does not exist */
-    DB_SYNC_FULL = 1 << 2 /* synchronous=FULL: a commit is on disk when it returns */
+    DB_SYNC_FULL = 1 << 2, /* synchronous=FULL: a commit is on disk when it returns */
+    DB_NO_MIGRATE = 1 << 3 /* leave the schema as it is: the caller checks db_schema_version()
+                            * and runs db_migrate() when it decides to */
 };
 
 /* Migrations are a NULL-terminated array of SQL scripts; script i (0-based) brings the
@@ -57,7 +59,11 @@ enum ru_status db_commit(struct db *db) RU_WARN_UNUSED;
 /* Roll back if a transaction is open; cannot fail in a way a caller can act on. */
 void db_rollback(struct db *db);
 
-/* Schema version (user_version) after migrations. */
+/* Schema version (user_version) after migrations; -1 when it cannot be read. */
 int db_schema_version(struct db *db);
+
+/* Apply the migrations the database has not seen yet (as db_open() does without
+ * DB_NO_MIGRATE). RU_ERR_SCHEMA when it was written by a newer program. */
+enum ru_status db_migrate(struct db *db, const char *const *migrations) RU_WARN_UNUSED;
 
 #endif

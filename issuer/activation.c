@@ -5,7 +5,6 @@
 #include <string.h>
 #include "issuer/activation.h"
 #include "issuer/api-private.h"
-#include "db/db.h"
 #include "common/wipe.h"
 #include "common/banned.h"
 
@@ -66,67 +65,15 @@ static enum ru_status answer_reversal(struct activation_answer *out, int reverse
  * terminal's own, so another terminal's row is never seen. */
 struct stored {
     int found;
-    char kind[16], serial[CARD_DIGITS + 1], plan[17], currency[4], state[16];
-    long long amount, age_s;
-    int http_status;
-    char *answer; /* owned */
+    struct store_request r;
 };
 
-static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t len)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(dst, len, "%s", t ? (const char *)t : "");
-}
-
-static enum ru_status load(struct db *db, const struct activation_caller *who, const char *request_id,
+static enum ru_status load(struct store *st, const struct activation_caller *who, const char *request_id,
                            struct stored *s)
 {
-    sqlite3_stmt *st = NULL;
-    memset(s, 0, sizeof(*s));
-    enum ru_status rc = db_prepare(db,
-                                   "SELECT kind, plan, serial, amount, currency, state, http_status, answer,"
-                                   " CAST(strftime('%s', 'now') - strftime('%s', created_at) AS INTEGER)"
-                                   " FROM request WHERE store_id = ?1 AND terminal = ?2 AND request_id = ?3",
-                                   &st);
-    if (rc != RU_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, who->store, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, who->terminal, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, request_id, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW) {
-        s->found = 1;
-        copy_col(st, 0, s->kind, sizeof(s->kind));
-        copy_col(st, 1, s->plan, sizeof(s->plan));
-        copy_col(st, 2, s->serial, sizeof(s->serial));
-        s->amount = sqlite3_column_int64(st, 3);
-        copy_col(st, 4, s->currency, sizeof(s->currency));
-        copy_col(st, 5, s->state, sizeof(s->state));
-        s->http_status = sqlite3_column_int(st, 6);
-        s->answer = strdup((const char *)sqlite3_column_text(st, 7));
-        s->age_s = sqlite3_column_int64(st, 8);
-        if (!s->answer)
-            rc = RU_ERR_NOMEM;
-    } else if (r != SQLITE_DONE) {
-        rc = db_fail(db, "reading a request");
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-/* Run SQL with text parameters (NULL binds NULL); one statement, no rows. */
-static enum ru_status exec(struct db *db, const char *sql, int n, const char *const *params)
-{
-    sqlite3_stmt *st = NULL;
-    enum ru_status rc = db_prepare(db, sql, &st);
-    if (rc != RU_OK)
-        return rc;
-    for (int i = 0; i < n; i++)
-        sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = db_fail(db, "writing");
-    sqlite3_finalize(st);
-    return rc;
+    enum ru_status rc = store_request_get(st, who->store, who->terminal, request_id, &s->r);
+    s->found = rc == RU_OK;
+    return rc == RU_ERR_NOT_FOUND ? RU_OK : rc;
 }
 
 /* What a request asked for, as recorded. */
@@ -135,36 +82,25 @@ struct asked {
     long long amount;
 };
 
-static enum ru_status record(struct db *db, const char *request_id, const char *kind,
+static enum ru_status record(struct store *st, const char *request_id, const char *kind,
                              const struct activation_caller *who, const struct asked *q, const char *state,
                              int http_status, const char *answer)
 {
-    sqlite3_stmt *st = NULL;
-    enum ru_status rc =
-        db_prepare(db,
-                   "INSERT INTO request(request_id, kind, terminal, store_id, serial, plan, amount,"
-                   " currency, state, http_status, answer, created_at, changed_at)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, " LEDGER_NOW ", " LEDGER_NOW ")",
-                   &st);
-    if (rc != RU_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, who->terminal, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, who->store, -1, SQLITE_STATIC);
+    struct store_request_row r = {.request_id = request_id,
+                                  .kind = kind,
+                                  .terminal = who->terminal,
+                                  .store_id = who->store,
+                                  .state = state,
+                                  .http_status = http_status,
+                                  .answer = answer};
     if (q) {
-        sqlite3_bind_text(st, 5, q->serial, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, q->plan, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 7, q->amount);
-        sqlite3_bind_text(st, 8, q->currency, -1, SQLITE_STATIC);
+        r.serial = q->serial;
+        r.plan = q->plan;
+        r.currency = q->currency;
+        r.has_amount = 1;
+        r.amount = q->amount;
     }
-    sqlite3_bind_text(st, 9, state, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 10, http_status);
-    sqlite3_bind_text(st, 11, answer, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = db_fail(db, "recording the request");
-    sqlite3_finalize(st);
-    return rc;
+    return store_request_insert(st, &r);
 }
 
 /* Six characters a cashier can read out: no 0/O or 1/I. */
@@ -181,44 +117,27 @@ static enum ru_status auth_code(char *out)
 }
 
 /* Decide a new activation; *state gets "active" or "refused". */
-static enum ru_status decide(struct db *db, const struct activation_caller *who,
+static enum ru_status decide(struct store *st, const struct activation_caller *who,
                              const struct activation_request *rq, struct activation_answer *out,
                              const char **state)
 {
-    sqlite3_stmt *st = NULL;
-    enum ru_status rc = db_prepare(db,
-                                   "SELECT c.status, c.plan, p.price_cents, p.currency FROM card c"
-                                   " JOIN plan p ON p.code = c.plan WHERE c.serial = ?1",
-                                   &st);
-    if (rc != RU_OK)
+    struct store_sale card;
+    enum ru_status rc = store_card_for_sale(st, rq->serial, &card);
+    if (rc != RU_OK && rc != RU_ERR_NOT_FOUND)
         return rc;
-    sqlite3_bind_text(st, 1, rq->serial, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
-    char status[16] = "", plan[17] = "", currency[4] = "";
-    long long price = 0;
-    if (r == SQLITE_ROW) {
-        copy_col(st, 0, status, sizeof(status));
-        copy_col(st, 1, plan, sizeof(plan));
-        price = sqlite3_column_int64(st, 2);
-        copy_col(st, 3, currency, sizeof(currency));
-    }
-    sqlite3_finalize(st);
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        return db_fail(db, "reading the card");
-
     *state = "refused";
-    if (r == SQLITE_DONE)
+    if (rc == RU_ERR_NOT_FOUND)
         return activation_answer_error(out, 404, "card_not_found", "no card has this serial");
-    if (rq->amount != price || strcmp(rq->currency, currency) != 0) {
+    if (rq->amount != card.price_cents || strcmp(rq->currency, card.currency) != 0) {
         char msg[160];
-        snprintf(msg, sizeof(msg), "the plan %s costs %lld %s", plan, price, currency);
+        snprintf(msg, sizeof(msg), "the plan %s costs %lld %s", card.plan, card.price_cents, card.currency);
         return activation_answer_error(out, 422, "amount_mismatch", msg);
     }
-    if (!strcmp(status, "active"))
+    if (!strcmp(card.status, "active"))
         return activation_answer_error(out, 409, "card_already_active", "the card is active already");
-    if (!strcmp(status, "redeemed"))
+    if (!strcmp(card.status, "redeemed"))
         return activation_answer_error(out, 409, "card_redeemed", "the card has been redeemed");
-    if (!strcmp(status, "blocked"))
+    if (!strcmp(card.status, "blocked"))
         return activation_answer_error(out, 409, "card_blocked",
                                        "the card is blocked (lost or stolen stock)");
 
@@ -227,48 +146,26 @@ static enum ru_status decide(struct db *db, const struct activation_caller *who,
         return rc;
     snprintf(a.activation_id, sizeof(a.activation_id), "act_%.8s%.4s", rq->request_id, rq->request_id + 9);
     memcpy(a.serial, rq->serial, sizeof(a.serial));
-    memcpy(a.plan, plan, sizeof(a.plan));
-    const char *p[] = {who->store, rq->serial};
-    if ((rc = exec(db,
-                   "UPDATE card SET status = 'active', store_id = ?1, activated_at = " LEDGER_NOW
-                   " WHERE serial = ?2 AND status = 'issued'",
-                   2, p)) != RU_OK)
+    memcpy(a.plan, card.plan, sizeof(a.plan));
+    if ((rc = store_card_activate(st, who->store, rq->serial)) != RU_OK)
         return rc;
     *state = "active";
     char *text = NULL;
     return answer_encoded(out, 201, answer_encode_activation(&a, &text), &text);
 }
 
-/* Whether the card has been redeemed: then its sale can no longer be taken back. */
-static enum ru_status card_redeemed(struct db *db, const char *serial, int *redeemed)
-{
-    sqlite3_stmt *st = NULL;
-    enum ru_status rc = db_prepare(db, "SELECT status = 'redeemed' FROM card WHERE serial = ?1", &st);
-    if (rc != RU_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
-    *redeemed = r == SQLITE_ROW && sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return r == SQLITE_ROW || r == SQLITE_DONE ? RU_OK : db_fail(db, "reading the card");
-}
-
 /* Take back what request S did to its card: a sold card returns to stock; an on-demand
  * card is blocked, since its PIN has already left the issuer. */
-static enum ru_status undo_card(struct db *db, const struct stored *s, const char *const *serial)
+static enum ru_status undo_card(struct store *st, const struct stored *s)
 {
-    return exec(db,
-                !strcmp(s->kind, "card")
-                    ? "UPDATE card SET status = 'blocked' WHERE serial = ?1 AND status = 'active'"
-                    : "UPDATE card SET status = 'issued', store_id = NULL, activated_at = NULL"
-                      " WHERE serial = ?1 AND status = 'active'",
-                1, serial);
+    return !strcmp(s->r.kind, "card") ? store_card_block_active(st, s->r.serial)
+                                      : store_card_return(st, s->r.serial);
 }
 
 /* Each call is a transaction of its own, or a savepoint of the caller's batch. */
 enum ru_status activation_start(struct ledger *lg)
 {
-    return ledger_in_batch(lg) ? db_exec(ledger_db(lg), "SAVEPOINT call") : db_begin(ledger_db(lg));
+    return ledger_in_batch(lg) ? store_savepoint(ledger_store(lg)) : store_begin(ledger_store(lg));
 }
 
 /* The common end of a void and a reversal: take the card back, mark the request with
@@ -277,15 +174,11 @@ static enum ru_status take_back(struct ledger *lg, const struct activation_calle
                                 const struct stored *s, const char *request_id, const char *state,
                                 const char *actor, const char *action, const char *detail)
 {
-    struct db *db = ledger_db(lg);
-    const char *serial[] = {s->serial}, *update[] = {state, who->store, who->terminal, request_id};
+    struct store *st = ledger_store(lg);
     enum ru_status rc;
-    if ((rc = undo_card(db, s, serial)) != RU_OK ||
-        (rc = exec(db,
-                   "UPDATE request SET state = ?1, changed_at = " LEDGER_NOW
-                   " WHERE store_id = ?2 AND terminal = ?3 AND request_id = ?4",
-                   4, update)) != RU_OK ||
-        (rc = ledger_audit(lg, actor, action, s->serial, request_id, "ok", detail)) != RU_OK)
+    if ((rc = undo_card(st, s)) != RU_OK ||
+        (rc = store_request_set_state(st, who->store, who->terminal, request_id, state)) != RU_OK ||
+        (rc = ledger_audit(lg, actor, action, s->r.serial, request_id, "ok", detail)) != RU_OK)
         return rc;
     return RU_OK;
 }
@@ -293,55 +186,54 @@ static enum ru_status take_back(struct ledger *lg, const struct activation_calle
 /* Commit (or release the savepoint), or roll back and drop the answer. */
 enum ru_status activation_finish(struct ledger *lg, enum ru_status rc, struct activation_answer *out)
 {
-    struct db *db = ledger_db(lg);
+    struct store *st = ledger_store(lg);
     if (ledger_in_batch(lg)) {
-        if (rc != RU_OK && db_exec(db, "ROLLBACK TO call") != RU_OK)
-            rc = RU_ERR_DB;
-        if (db_exec(db, "RELEASE call") != RU_OK && rc == RU_OK)
-            rc = RU_ERR_DB;
+        enum ru_status rel = store_release(st, rc != RU_OK);
+        if (rc == RU_OK)
+            rc = rel;
     } else {
         if (rc == RU_OK)
-            rc = db_commit(db);
+            rc = store_commit(st);
         if (rc != RU_OK)
-            db_rollback(db);
+            store_rollback(st);
     }
     if (rc != RU_OK)
         activation_answer_release(out);
     return rc;
 }
 
-enum ru_status activation_activate(struct ledger *lg, const struct activation_caller *who,
+static enum ru_status activate_once(struct ledger *lg, const struct activation_caller *who,
                                    const struct activation_request *rq, struct activation_answer *out)
 {
-    struct db *db = ledger_db(lg);
+    struct store *st = ledger_store(lg);
     struct stored s;
     const char *state = NULL;
     enum ru_status rc;
     out->body = NULL;
     if ((rc = activation_start(lg)) != RU_OK)
         return rc;
-    if ((rc = load(db, who, rq->request_id, &s)) != RU_OK)
+    if ((rc = load(st, who, rq->request_id, &s)) != RU_OK)
         goto out;
     if (s.found) {
-        if (!strcmp(s.kind, "reversal"))
+        if (!strcmp(s.r.kind, "reversal"))
             rc = activation_answer_error(out, 409, "request_reversed",
                                          "this request_id was reversed: use a new one");
-        else if (strcmp(s.kind, "activation") || strcmp(s.serial, rq->serial) || s.amount != rq->amount ||
-                 strcmp(s.currency, rq->currency))
+        else if (strcmp(s.r.kind, "activation") || strcmp(s.r.serial, rq->serial) || s.r.amount != rq->amount ||
+                 strcmp(s.r.currency, rq->currency))
             rc = activation_answer_error(out, 422, "request_id_reused",
                                          "this request_id was used with other parameters");
-        else if (!strcmp(s.state, "reversed"))
+        else if (!strcmp(s.r.state, "reversed"))
             rc = activation_answer_error(out, 409, "request_reversed", "this activation was reversed");
-        else if (!strcmp(s.state, "voided"))
+        else if (!strcmp(s.r.state, "voided"))
             rc = activation_answer_error(out, 409, "activation_voided", "this activation was voided");
         else
-            rc = answer_text(out, s.http_status, s.answer); /* a retry: the same answer */
+            rc = answer_text(out, s.r.http_status, s.r.answer); /* a retry: the same answer */
         goto out;
     }
-    if ((rc = decide(db, who, rq, out, &state)) != RU_OK)
+    if ((rc = decide(st, who, rq, out, &state)) != RU_OK)
         goto out;
     struct asked q = {.serial = rq->serial, .currency = rq->currency, .amount = rq->amount};
-    if ((rc = record(db, rq->request_id, "activation", who, &q, state, out->http_status, out->body)) != RU_OK)
+    if ((rc = record(st, rq->request_id, "activation", who, &q, state, out->http_status, out->body)) != RU_OK)
         goto out;
     char detail[64];
     snprintf(detail, sizeof(detail), "%d", out->http_status);
@@ -350,46 +242,46 @@ enum ru_status activation_activate(struct ledger *lg, const struct activation_ca
     rc = ledger_audit(lg, actor, "activate", rq->serial, rq->request_id,
                       !strcmp(state, "active") ? "ok" : "refused", detail);
 out:
-    free(s.answer);
+    store_request_release(&s.r);
     return activation_finish(lg, rc, out);
 }
 
-enum ru_status activation_void(struct ledger *lg, const struct activation_caller *who, const char *request_id,
+static enum ru_status void_once(struct ledger *lg, const struct activation_caller *who, const char *request_id,
                                const struct void_request *rq, long long window_s,
                                struct activation_answer *out)
 {
-    struct db *db = ledger_db(lg);
+    struct store *st = ledger_store(lg);
     struct stored s;
     enum ru_status rc;
     out->body = NULL;
     if ((rc = activation_start(lg)) != RU_OK)
         return rc;
-    if ((rc = load(db, who, request_id, &s)) != RU_OK)
+    if ((rc = load(st, who, request_id, &s)) != RU_OK)
         goto out;
-    if (!s.found || !strcmp(s.kind, "reversal")) {
+    if (!s.found || !strcmp(s.r.kind, "reversal")) {
         rc = activation_answer_error(out, 404, "activation_not_found",
                                      "this terminal has no activation with this request_id");
         goto out;
     }
-    if (!strcmp(s.state, "voided")) {
+    if (!strcmp(s.r.state, "voided")) {
         rc = answer_void(out);
         goto out;
     }
-    if (!strcmp(s.state, "reversed") || !strcmp(s.state, "refused")) {
+    if (!strcmp(s.r.state, "reversed") || !strcmp(s.r.state, "refused")) {
         rc = activation_answer_error(
-            out, 409, !strcmp(s.state, "reversed") ? "activation_reversed" : "activation_refused",
+            out, 409, !strcmp(s.r.state, "reversed") ? "activation_reversed" : "activation_refused",
             "there is no activation in force to void");
         goto out;
     }
     int redeemed;
-    if ((rc = card_redeemed(db, s.serial, &redeemed)) != RU_OK)
+    if ((rc = store_card_redeemed(st, s.r.serial, &redeemed)) != RU_OK)
         goto out;
     if (redeemed) {
         rc = activation_answer_error(out, 409, "card_redeemed",
                                      "the card has been redeemed: it cannot be voided");
         goto out;
     }
-    if (s.age_s > window_s) {
+    if (s.r.age_s > window_s) {
         rc = activation_answer_error(out, 409, "void_window_passed",
                                      "the void window of this activation has passed");
         goto out;
@@ -399,14 +291,14 @@ enum ru_status activation_void(struct ledger *lg, const struct activation_caller
     if ((rc = take_back(lg, who, &s, request_id, "voided", actor, "void", rq->reason)) == RU_OK)
         rc = answer_void(out);
 out:
-    free(s.answer);
+    store_request_release(&s.r);
     return activation_finish(lg, rc, out);
 }
 
-enum ru_status activation_reverse(struct ledger *lg, const struct activation_caller *who,
+static enum ru_status reverse_once(struct ledger *lg, const struct activation_caller *who,
                                   const struct reversal_request *rq, struct activation_answer *out)
 {
-    struct db *db = ledger_db(lg);
+    struct store *st = ledger_store(lg);
     struct stored s;
     enum ru_status rc;
     char actor[80];
@@ -414,29 +306,29 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
     out->body = NULL;
     if ((rc = activation_start(lg)) != RU_OK)
         return rc;
-    if ((rc = load(db, who, rq->request_id, &s)) != RU_OK)
+    if ((rc = load(st, who, rq->request_id, &s)) != RU_OK)
         goto out;
     if (!s.found) {
         /* Never seen from this terminal: remember it, so that the activation is refused if
          * it arrives late. Another terminal's request of the same id is not touched. */
         if ((rc = answer_reversal(out, 0)) != RU_OK ||
-            (rc = record(db, rq->request_id, "reversal", who, NULL, "reversed", out->http_status,
+            (rc = record(st, rq->request_id, "reversal", who, NULL, "reversed", out->http_status,
                          out->body)) != RU_OK ||
             (rc = ledger_audit(lg, actor, "reverse", NULL, rq->request_id, "ok", "unseen: recorded")) !=
                 RU_OK)
             goto out;
         goto out;
     }
-    if (!strcmp(s.kind, "reversal") || !strcmp(s.state, "voided") || !strcmp(s.state, "refused")) {
+    if (!strcmp(s.r.kind, "reversal") || !strcmp(s.r.state, "voided") || !strcmp(s.r.state, "refused")) {
         rc = answer_reversal(out, 0);
         goto out;
     }
-    if (!strcmp(s.state, "reversed")) {
+    if (!strcmp(s.r.state, "reversed")) {
         rc = answer_reversal(out, 1);
         goto out;
     }
     int redeemed;
-    if ((rc = card_redeemed(db, s.serial, &redeemed)) != RU_OK)
+    if ((rc = store_card_redeemed(st, s.r.serial, &redeemed)) != RU_OK)
         goto out;
     if (redeemed) {
         rc = activation_answer_error(out, 409, "card_redeemed",
@@ -446,16 +338,15 @@ enum ru_status activation_reverse(struct ledger *lg, const struct activation_cal
     if ((rc = take_back(lg, who, &s, rq->request_id, "reversed", actor, "reverse", "undone")) == RU_OK)
         rc = answer_reversal(out, 1);
 out:
-    free(s.answer);
+    store_request_release(&s.r);
     return activation_finish(lg, rc, out);
 }
 
-enum ru_status activation_card(struct ledger *lg, const struct activation_caller *who,
+static enum ru_status card_once(struct ledger *lg, const struct activation_caller *who,
                                const struct card_request *rq, struct activation_answer *out)
 {
-    struct db *db = ledger_db(lg);
+    struct store *st = ledger_store(lg);
     struct stored s;
-    sqlite3_stmt *st = NULL;
     enum ru_status rc;
     char actor[80], *stored_answer = NULL;
     struct ondemand_card card = {0};
@@ -464,36 +355,28 @@ enum ru_status activation_card(struct ledger *lg, const struct activation_caller
     out->body = NULL;
     if ((rc = activation_start(lg)) != RU_OK)
         return rc;
-    if ((rc = load(db, who, rq->request_id, &s)) != RU_OK)
+    if ((rc = load(st, who, rq->request_id, &s)) != RU_OK)
         goto out;
     if (s.found) {
-        if (!strcmp(s.kind, "reversal") || !strcmp(s.state, "reversed"))
+        if (!strcmp(s.r.kind, "reversal") || !strcmp(s.r.state, "reversed"))
             rc = activation_answer_error(out, 409, "request_reversed",
                                          "this request_id was reversed: use a new one");
-        else if (strcmp(s.kind, "card") || strcmp(s.plan, rq->plan) || s.amount != rq->amount ||
-                 strcmp(s.currency, rq->currency))
+        else if (strcmp(s.r.kind, "card") || strcmp(s.r.plan, rq->plan) || s.r.amount != rq->amount ||
+                 strcmp(s.r.currency, rq->currency))
             rc = activation_answer_error(out, 422, "request_id_reused",
                                          "this request_id was used with other parameters");
-        else if (!strcmp(s.state, "voided"))
+        else if (!strcmp(s.r.state, "voided"))
             rc = activation_answer_error(out, 409, "activation_voided", "this card was voided");
         else
-            rc = answer_text(out, s.http_status, s.answer); /* a retry: the same card, the PIN not again */
+            rc = answer_text(out, s.r.http_status, s.r.answer); /* a retry: the same card, the PIN not again */
         goto out;
     }
-    if ((rc = db_prepare(db, "SELECT price_cents, currency FROM plan WHERE code = ?1", &st)) != RU_OK)
-        goto out;
-    sqlite3_bind_text(st, 1, rq->plan, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
-    long long price = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int months;
+    long long price = 0;
     char currency[4] = "";
-    if (r == SQLITE_ROW)
-        copy_col(st, 1, currency, sizeof(currency));
-    sqlite3_finalize(st);
-    if (r != SQLITE_ROW && r != SQLITE_DONE) {
-        rc = db_fail(db, "reading the plan");
+    if ((rc = store_plan_get(st, rq->plan, &months, &price, currency)) != RU_OK && rc != RU_ERR_NOT_FOUND)
         goto out;
-    }
-    if (r == SQLITE_DONE) {
+    if (rc == RU_ERR_NOT_FOUND) {
         rc = activation_answer_error(out, 404, "plan_not_found", "no plan has this code");
     } else if (rq->amount != price || strcmp(rq->currency, currency) != 0) {
         rc = activation_answer_error(out, 422, "amount_mismatch",
@@ -515,7 +398,7 @@ enum ru_status activation_card(struct ledger *lg, const struct activation_caller
                       .plan = rq->plan,
                       .currency = rq->currency,
                       .amount = rq->amount};
-    if ((rc = record(db, rq->request_id, "card", who, &q, state, out->http_status,
+    if ((rc = record(st, rq->request_id, "card", who, &q, state, out->http_status,
                      stored_answer ? stored_answer : out->body)) != RU_OK)
         goto out;
     rc = ledger_audit(lg, actor, "card", *card.serial ? card.serial : NULL, rq->request_id,
@@ -523,6 +406,51 @@ enum ru_status activation_card(struct ledger *lg, const struct activation_caller
 out:
     ondemand_card_release(&card);
     free(stored_answer);
-    free(s.answer);
+    store_request_release(&s.r);
     return activation_finish(lg, rc, out);
+}
+
+enum ru_status activation_activate(struct ledger *lg, const struct activation_caller *who,
+                                   const struct activation_request *rq, struct activation_answer *out)
+{
+    enum ru_status rc;
+    int tries = 0;
+    do
+        rc = activate_once(lg, who, rq, out);
+    while (ledger_again(lg, rc, &tries));
+    return rc;
+}
+
+enum ru_status activation_void(struct ledger *lg, const struct activation_caller *who, const char *request_id,
+                               const struct void_request *rq, long long window_s,
+                               struct activation_answer *out)
+{
+    enum ru_status rc;
+    int tries = 0;
+    do
+        rc = void_once(lg, who, request_id, rq, window_s, out);
+    while (ledger_again(lg, rc, &tries));
+    return rc;
+}
+
+enum ru_status activation_reverse(struct ledger *lg, const struct activation_caller *who,
+                                  const struct reversal_request *rq, struct activation_answer *out)
+{
+    enum ru_status rc;
+    int tries = 0;
+    do
+        rc = reverse_once(lg, who, rq, out);
+    while (ledger_again(lg, rc, &tries));
+    return rc;
+}
+
+enum ru_status activation_card(struct ledger *lg, const struct activation_caller *who,
+                               const struct card_request *rq, struct activation_answer *out)
+{
+    enum ru_status rc;
+    int tries = 0;
+    do
+        rc = card_once(lg, who, rq, out);
+    while (ledger_again(lg, rc, &tries));
+    return rc;
 }

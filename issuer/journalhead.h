@@ -1,6 +1,7 @@
 /*
  * issuer/journalhead.h - the journal heads terminals send (ReUp-Journal-Head, docs/api.md),
- * kept in the ledger's append-only journal_head table (schema/0003-journal-head.sql).
+ * kept in the ledger's append-only journal_head table (issuer/schema/sqlite/0003-journal-head.sql
+ * and its PostgreSQL twin).
  *
  * The latest head of a terminal is the one with the highest sequence number it ever sent.
  * A head that goes back (a lower sequence number than recorded) or names another hash at a

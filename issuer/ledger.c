@@ -13,14 +13,14 @@
 #include "issuer/ledger.h"
 #include "issuer/api.h"
 #include "issuer/tlscert.h"
-#include "db/db.h"
 #include "common/privatefile.h"
 #include "common/banned.h"
 
 #define ID_MAX 64
+#define TARGET_MAX 4096
 
 struct ledger {
-    struct db *db;
+    struct store *st;
     int in_batch;
     unsigned char key[SECRET_BYTES];
     char err[512];
@@ -39,7 +39,12 @@ static enum ru_status fail(struct ledger *lg, enum ru_status rc, const char *fmt
 
 static enum ru_status fail_db(struct ledger *lg, enum ru_status rc)
 {
-    return fail(lg, rc, "%s", db_errmsg(lg->db));
+    return fail(lg, rc, "%s", store_errmsg(lg->st));
+}
+
+int ledger_again(struct ledger *lg, enum ru_status rc, int *tries)
+{
+    return rc == RU_ERR_RETRY && !lg->in_batch && ++*tries < LEDGER_RETRIES;
 }
 
 /* DIR/NAME into BUF; 0 when it does not fit. */
@@ -49,79 +54,234 @@ static int path_in(char *buf, size_t len, const char *dir, const char *name)
     return n > 0 && (size_t)n < len;
 }
 
-enum ru_status ledger_init(const char *dir, unsigned prefix, char *err, size_t errlen)
+/* A URI libpq takes for PostgreSQL, without a password: those live in ~/.pgpass (or the
+ * file PGPASSFILE names), or peer authentication needs none. */
+static enum ru_status check_uri(const char *uri, char *err, size_t errlen)
 {
-    char db_path[4096], key_path[4096], tls[4096], cert[4096], tkey[4096], prefix_text[8];
+    if (!store_target_is_pg(uri)) {
+        snprintf(err, errlen, "--database '%.200s' is not a PostgreSQL URI (postgresql://... or postgres://...)",
+                 uri);
+        return RU_ERR_INVALID;
+    }
+    const char *auth = strstr(uri, "://") + 3;
+    size_t alen = strcspn(auth, "/?");
+    const char *at = memchr(auth, '@', alen), *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    int password = colon != NULL;
+    for (const char *q = strchr(auth, '?'); q && !password; q = strchr(q + 1, '&'))
+        password = !strncmp(q + 1, "password=", 9);
+    if (password) {
+        snprintf(err, errlen,
+                 "--database must not hold a password (it would be kept in a file): put it in ~/.pgpass "
+                 "(or the file PGPASSFILE names, mode 0600), or use peer authentication");
+        return RU_ERR_INVALID;
+    }
+    if (strlen(uri) >= TARGET_MAX || strchr(uri, '\n')) {
+        snprintf(err, errlen, "--database is not a URI on one line of less than %d bytes", TARGET_MAX);
+        return RU_ERR_INVALID;
+    }
+    return RU_OK;
+}
+
+/* The ledger of DIR: the URI in DIR/database when it is there (a private file), else the
+ * file DIR/issuer.db (private with its -wal and -shm). */
+static enum ru_status ledger_target(const char *dir, char *target, size_t len, char *err, size_t errlen)
+{
+    char uri_path[4096];
+    if (!path_in(uri_path, sizeof(uri_path), dir, "database")) {
+        snprintf(err, errlen, "the directory name is too long");
+        return RU_ERR_NOT_FOUND;
+    }
+    FILE *f = fopen(uri_path, "re");
+    if (!f && errno != ENOENT) {
+        snprintf(err, errlen, "cannot read '%s': %s", uri_path, strerror(errno));
+        return RU_ERR_IO;
+    }
+    if (!f) {
+        if (!path_in(target, len, dir, "issuer.db")) {
+            snprintf(err, errlen, "the directory name is too long");
+            return RU_ERR_NOT_FOUND;
+        }
+        return privatefile_check_db(target, err, errlen);
+    }
+    enum ru_status rc = privatefile_check(uri_path, 0, err, errlen);
+    if (rc == RU_OK && !fgets(target, (int)len, f)) {
+        snprintf(err, errlen, "'%s' is empty: it names the ledger's database (a postgresql:// URI)", uri_path);
+        rc = RU_ERR_INVALID;
+    }
+    fclose(f);
+    if (rc != RU_OK)
+        return rc;
+    target[strcspn(target, "\r\n")] = '\0';
+    if (!store_target_is_pg(target)) {
+        snprintf(err, errlen, "'%s' does not hold a postgresql:// URI", uri_path);
+        return RU_ERR_INVALID;
+    }
+    return RU_OK;
+}
+
+/* What ledger_init() made, to take back when it fails. */
+struct made {
+    char dir[4096], tls[4096], key[4096], ledger[4096], uri[4096], cert[4096], tkey[4096];
+    int has_dir, has_tls, has_key, has_ledger, has_uri, has_cert, has_tkey;
+};
+
+static void unmake(const struct made *m)
+{
+    char side[4200];
+    if (m->has_cert)
+        unlink(m->cert);
+    if (m->has_tkey)
+        unlink(m->tkey);
+    if (m->has_ledger) {
+        unlink(m->ledger);
+        snprintf(side, sizeof(side), "%s-wal", m->ledger);
+        unlink(side);
+        snprintf(side, sizeof(side), "%s-shm", m->ledger);
+        unlink(side);
+    }
+    if (m->has_uri)
+        unlink(m->uri);
+    if (m->has_key)
+        unlink(m->key);
+    if (m->has_tls)
+        rmdir(m->tls);
+    if (m->has_dir)
+        rmdir(m->dir);
+}
+
+/* The status of a failed store_open(TARGET): a PostgreSQL server that answers and refuses
+ * (credentials, no such database) is the configuration's fault, not the database's. */
+static enum ru_status refused(const char *target, enum ru_status rc)
+{
+    return rc == RU_ERR_DB && store_target_is_pg(target) ? RU_ERR_NOT_FOUND : rc;
+}
+
+/* Make the ledger at TARGET: an empty database brought to the latest schema, with its
+ * settings. */
+static enum ru_status make_ledger(const char *target, unsigned prefix, char *err, size_t errlen)
+{
+    struct store *st = NULL;
+    int version = 0;
+    enum ru_status rc = refused(target, store_open(target, 1, &st));
+    if (rc == RU_OK && (rc = store_schema_version(st, &version)) == RU_OK && version != 0) {
+        snprintf(err, errlen, "the database %s holds a ledger already (schema version %d)", target, version);
+        store_close(st);
+        return RU_ERR_EXISTS;
+    }
+    if (rc == RU_OK && (rc = store_migrate(st)) == RU_OK)
+        rc = store_settings_init(st, prefix);
+    if (rc != RU_OK)
+        snprintf(err, errlen, "%s", st ? store_errmsg(st) : "out of memory");
+    store_close(st);
+    return rc;
+}
+
+enum ru_status ledger_init(const char *dir, unsigned prefix, const char *database, char *err, size_t errlen)
+{
+    struct made m = {0};
     unsigned char key[SECRET_BYTES];
-    struct db *db = NULL;
     enum ru_status rc;
+    int had_cert, had_tkey;
 
     if (prefix > CARD_PREFIX_MAX) {
         snprintf(err, errlen, "the issuer prefix must be 0 to 9999");
         return RU_ERR_INVALID;
     }
-    if (!path_in(db_path, sizeof(db_path), dir, "issuer.db") ||
-        !path_in(key_path, sizeof(key_path), dir, "issuer.key") || !path_in(tls, sizeof(tls), dir, "tls") ||
-        !path_in(cert, sizeof(cert), tls, "cert.pem") || !path_in(tkey, sizeof(tkey), tls, "key.pem")) {
+    if (database && (rc = check_uri(database, err, errlen)) != RU_OK)
+        return rc;
+    if ((size_t)snprintf(m.dir, sizeof(m.dir), "%s", dir) >= sizeof(m.dir) || !path_in(m.ledger, sizeof(m.ledger), dir, "issuer.db") ||
+        !path_in(m.uri, sizeof(m.uri), dir, "database") || !path_in(m.key, sizeof(m.key), dir, "issuer.key") ||
+        !path_in(m.tls, sizeof(m.tls), dir, "tls") || !path_in(m.cert, sizeof(m.cert), m.tls, "cert.pem") ||
+        !path_in(m.tkey, sizeof(m.tkey), m.tls, "key.pem")) {
         snprintf(err, errlen, "the directory name is too long");
         return RU_ERR_INVALID;
     }
-    if (access(db_path, F_OK) == 0 || access(key_path, F_OK) == 0) {
+    if (access(m.ledger, F_OK) == 0 || access(m.key, F_OK) == 0 || access(m.uri, F_OK) == 0) {
         snprintf(err, errlen, "'%s' is initialized already", dir);
         return RU_ERR_EXISTS;
     }
     /* An existing folder is closed too: the ledger inside holds terminal secrets. */
-    if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || chmod(dir, 0700) != 0 ||
-        (mkdir(tls, 0700) != 0 && errno != EEXIST) || chmod(tls, 0700) != 0) {
+    if ((!(m.has_dir = mkdir(dir, 0700) == 0) && errno != EEXIST) || chmod(dir, 0700) != 0 ||
+        (!(m.has_tls = mkdir(m.tls, 0700) == 0) && errno != EEXIST) || chmod(m.tls, 0700) != 0) {
         snprintf(err, errlen, "cannot create '%s' with mode 0700: %s", dir, strerror(errno));
-        return RU_ERR_IO;
+        rc = RU_ERR_IO;
+        goto undo;
     }
     if ((rc = secret_random(key, sizeof(key))) != RU_OK ||
-        (rc = secret_file_create(key_path, key, sizeof(key))) != RU_OK) {
-        snprintf(err, errlen, "cannot write the issuer key '%s'", key_path);
-        return rc == RU_ERR_INVALID ? RU_ERR_EXISTS : RU_ERR_IO;
+        (rc = secret_file_create(m.key, key, sizeof(key))) != RU_OK) {
+        snprintf(err, errlen, "cannot write the issuer key '%s'", m.key);
+        rc = rc == RU_ERR_INVALID ? RU_ERR_EXISTS : RU_ERR_IO;
+        goto undo;
     }
-    /* The ledger holds terminal secrets: nobody but the issuer reads it. */
-    int fd = open(db_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 || fchmod(fd, 0600) != 0 || close(fd) != 0) {
-        snprintf(err, errlen, "cannot create '%s': %s", db_path, strerror(errno));
-        return RU_ERR_IO;
-    }
-    rc = db_open(db_path, DB_SYNC_FULL, issuer_migrations, &db);
-    if (rc == RU_OK) {
-        snprintf(prefix_text, sizeof(prefix_text), "%04u", prefix);
-        sqlite3_stmt *st = NULL;
-        rc = db_prepare(db, "INSERT INTO setting(key, value) VALUES ('prefix', ?1), ('next_sequence', '1')",
-                        &st);
-        if (rc == RU_OK) {
-            sqlite3_bind_text(st, 1, prefix_text, -1, SQLITE_STATIC);
-            rc = sqlite3_step(st) == SQLITE_DONE ? RU_OK : db_fail(db, "writing settings");
+    OPENSSL_cleanse(key, sizeof(key));
+    m.has_key = 1;
+    if (database) {
+        char line[TARGET_MAX + 1];
+        int n = snprintf(line, sizeof(line), "%s\n", database);
+        if ((rc = secret_file_create(m.uri, (const unsigned char *)line, (size_t)n)) != RU_OK) {
+            snprintf(err, errlen, "cannot write '%s'", m.uri);
+            rc = rc == RU_ERR_INVALID ? RU_ERR_EXISTS : RU_ERR_IO;
+            goto undo;
         }
-        sqlite3_finalize(st);
+        m.has_uri = 1;
+    } else {
+        /* The ledger holds terminal secrets: nobody but the issuer reads it. */
+        int fd = open(m.ledger, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        m.has_ledger = fd >= 0;
+        if (fd < 0 || fchmod(fd, 0600) != 0 || close(fd) != 0) {
+            snprintf(err, errlen, "cannot create '%s': %s", m.ledger, strerror(errno));
+            rc = RU_ERR_IO;
+            goto undo;
+        }
     }
-    if (rc != RU_OK) {
-        snprintf(err, errlen, "%s", db ? db_errmsg(db) : "out of memory");
-        db_free(db);
-        return rc;
+    if ((rc = make_ledger(database ? database : m.ledger, prefix, err, errlen)) != RU_OK)
+        goto undo;
+    had_cert = access(m.cert, F_OK) == 0;
+    had_tkey = access(m.tkey, F_OK) == 0;
+    if ((rc = tlscert_generate(m.cert, m.tkey)) != RU_OK) {
+        m.has_cert = !had_cert;
+        m.has_tkey = !had_tkey;
+        snprintf(err, errlen, "cannot create the development TLS certificate in '%s'", m.tls);
+        goto undo;
     }
-    db_free(db);
-    if ((rc = tlscert_generate(cert, tkey)) != RU_OK) {
-        snprintf(err, errlen, "cannot create the development TLS certificate in '%s'", tls);
-        return rc;
-    }
+    return RU_OK;
+undo:
+    OPENSSL_cleanse(key, sizeof(key));
+    unmake(&m);
+    return rc;
+}
+
+/* The schema of the open ledger of DIR against this program's. */
+static enum ru_status check_schema(struct ledger *lg, const char *dir)
+{
+    int have, want = store_schema_latest(lg->st);
+    enum ru_status rc = store_schema_version(lg->st, &have);
+    if (rc != RU_OK)
+        return fail_db(lg, rc);
+    if (have == 0)
+        return fail(lg, RU_ERR_NOT_FOUND, "the ledger of '%s' is empty (no schema): run reup-issuer init", dir);
+    if (have < want)
+        return fail(lg, RU_ERR_SCHEMA,
+                    "the ledger's schema is version %d, this reup-issuer uses %d: run reup-issuer init --dir %s "
+                    "--upgrade",
+                    have, want, dir);
+    if (have > want)
+        return fail(lg, RU_ERR_SCHEMA,
+                    "the ledger's schema is version %d, written by a newer reup-issuer (this one uses %d): use "
+                    "that one",
+                    have, want);
     return RU_OK;
 }
 
-enum ru_status ledger_open(const char *dir, struct ledger **out)
+static enum ru_status open_dir(const char *dir, int schema, struct ledger **out)
 {
-    char db_path[4096], key_path[4096];
+    char key_path[4096], target[TARGET_MAX + 2];
     struct ledger *lg = calloc(1, sizeof(*lg));
     if (!lg)
         return RU_ERR_NOMEM;
     *out = lg;
     secret_json_wiping(); /* before the server's threads: answers and requests hold PINs */
-    if (!path_in(db_path, sizeof(db_path), dir, "issuer.db") ||
-        !path_in(key_path, sizeof(key_path), dir, "issuer.key"))
+    if (!path_in(key_path, sizeof(key_path), dir, "issuer.key"))
         return fail(lg, RU_ERR_NOT_FOUND, "the directory name is too long");
     if (access(key_path, F_OK) != 0 && errno == ENOENT)
         return fail(lg, RU_ERR_NOT_FOUND,
@@ -132,7 +292,7 @@ enum ru_status ledger_open(const char *dir, struct ledger **out)
     if (rc == RU_OK)
         rc = privatefile_check(key_path, 0, lg->err, sizeof(lg->err));
     if (rc == RU_OK)
-        rc = privatefile_check_db(db_path, lg->err, sizeof(lg->err));
+        rc = ledger_target(dir, target, sizeof(target), lg->err, sizeof(lg->err));
     if (rc != RU_OK)
         return rc;
     rc = secret_file_read(key_path, lg->key, sizeof(lg->key));
@@ -140,12 +300,37 @@ enum ru_status ledger_open(const char *dir, struct ledger **out)
         return fail(lg, rc, "'%s' must be 32 bytes that only its owner may read (chmod 600)", key_path);
     if (rc != RU_OK)
         return fail(lg, rc, "cannot read '%s': %s", key_path, strerror(errno));
-    if ((rc = db_open(db_path, DB_SYNC_FULL, issuer_migrations, &lg->db)) != RU_OK)
-        return fail(lg, rc, "%s", lg->db ? db_errmsg(lg->db) : "out of memory");
-    /* Writes are short, but a batch or several writers may queue: waiting beats failing
-     * a terminal's request. */
-    sqlite3_busy_timeout(db_sqlite(lg->db), 30000);
-    return RU_OK;
+    if ((rc = store_open(target, 0, &lg->st)) != RU_OK) {
+        if (!lg->st)
+            return fail(lg, rc, "out of memory");
+        return fail_db(lg, refused(target, rc));
+    }
+    return schema ? check_schema(lg, dir) : RU_OK;
+}
+
+enum ru_status ledger_open(const char *dir, struct ledger **out)
+{
+    return open_dir(dir, 1, out);
+}
+
+enum ru_status ledger_upgrade(const char *dir, int *from, int *to, char *err, size_t errlen)
+{
+    struct ledger *lg = NULL;
+    enum ru_status rc = open_dir(dir, 0, &lg);
+    int want = lg && lg->st ? store_schema_latest(lg->st) : 0;
+    if (rc == RU_OK && (rc = store_schema_version(lg->st, from)) != RU_OK)
+        fail_db(lg, rc);
+    if (rc == RU_OK && *from == 0)
+        rc = fail(lg, RU_ERR_NOT_FOUND, "the ledger of '%s' is empty (no schema): run reup-issuer init", dir);
+    if (rc == RU_OK && *from > want)
+        rc = check_schema(lg, dir);
+    if (rc == RU_OK && *from < want && (rc = store_migrate(lg->st)) != RU_OK)
+        fail_db(lg, rc);
+    if (rc == RU_OK && (rc = store_schema_version(lg->st, to)) != RU_OK)
+        fail_db(lg, rc);
+    snprintf(err, errlen, "%s", lg ? lg->err : "out of memory");
+    ledger_free(lg);
+    return rc;
 }
 
 const char *ledger_errmsg(const struct ledger *lg)
@@ -157,7 +342,7 @@ void ledger_free(struct ledger *lg)
 {
     if (!lg)
         return;
-    db_free(lg->db);
+    store_close(lg->st);
     OPENSSL_cleanse(lg->key, sizeof(lg->key));
     free(lg);
 }
@@ -192,31 +377,33 @@ static int valid_gtin(const char *g)
 enum ru_status ledger_audit(struct ledger *lg, const char *actor, const char *action, const char *serial,
                             const char *request_id, const char *outcome, const char *detail)
 {
-    sqlite3_stmt *st = NULL;
-    enum ru_status rc = db_prepare(lg->db,
-                                   "INSERT INTO audit(at, actor, action, serial, request_id, outcome, detail)"
-                                   " VALUES (" LEDGER_NOW ", ?1, ?2, ?3, ?4, ?5, ?6)",
-                                   &st);
-    if (rc != RU_OK)
-        return fail_db(lg, rc);
-    const char *v[] = {actor, action, serial, request_id, outcome, detail};
-    for (int i = 0; i < 6; i++)
-        sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? RU_OK : db_fail(lg->db, "writing the audit log");
-    sqlite3_finalize(st);
+    enum ru_status rc = store_audit_append(lg->st, actor, action, serial, request_id, outcome, detail);
     return rc == RU_OK ? RU_OK : fail_db(lg, rc);
 }
 
-/* Run a one-row write; RU_ERR_EXISTS on a uniqueness conflict. */
-static enum ru_status step_write(struct ledger *lg, sqlite3_stmt *st, const char *what)
+/* Commit the transaction FN's work is in when RC is RU_OK, else roll it back. */
+static enum ru_status end_transaction(struct ledger *lg, enum ru_status rc)
 {
-    int r = sqlite3_step(st);
-    if (r == SQLITE_DONE)
-        return RU_OK;
-    if (sqlite3_extended_errcode(db_sqlite(lg->db)) == SQLITE_CONSTRAINT_PRIMARYKEY ||
-        sqlite3_extended_errcode(db_sqlite(lg->db)) == SQLITE_CONSTRAINT_UNIQUE)
-        return RU_ERR_EXISTS;
-    return fail_db(lg, db_fail(lg->db, what));
+    if (rc == RU_OK && (rc = store_commit(lg->st)) != RU_OK)
+        fail_db(lg, rc);
+    if (rc != RU_OK)
+        store_rollback(lg->st);
+    return rc;
+}
+
+static enum ru_status plan_add_once(struct ledger *lg, const struct ledger_plan *p)
+{
+    enum ru_status rc = store_begin(lg->st);
+    if (rc != RU_OK)
+        return fail_db(lg, rc);
+    rc = store_plan_insert(lg->st, p->code, p->months, p->price_cents, p->currency, p->gtin);
+    if (rc == RU_ERR_EXISTS)
+        fail(lg, rc, "plan '%s' exists already", p->code);
+    else if (rc != RU_OK)
+        fail_db(lg, rc);
+    if (rc == RU_OK)
+        rc = ledger_audit(lg, "operator", "plan add", NULL, NULL, "ok", p->code);
+    return end_transaction(lg, rc);
 }
 
 enum ru_status ledger_plan_add(struct ledger *lg, const struct ledger_plan *p)
@@ -234,34 +421,28 @@ enum ru_status ledger_plan_add(struct ledger *lg, const struct ledger_plan *p)
     if (*p->gtin && !valid_gtin(p->gtin))
         return fail(lg, RU_ERR_INVALID, "GTIN '%s' is not 8, 12, 13 or 14 digits with a valid check digit",
                     p->gtin);
-
-    sqlite3_stmt *st = NULL;
     enum ru_status rc;
-    if ((rc = db_begin(lg->db)) != RU_OK)
-        return fail_db(lg, rc);
-    if ((rc = db_prepare(lg->db,
-                         "INSERT INTO plan(code, months, price_cents, currency, gtin, created_at)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, " LEDGER_NOW ")",
-                         &st)) != RU_OK) {
-        fail_db(lg, rc);
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, p->code, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, p->months);
-    sqlite3_bind_int64(st, 3, p->price_cents);
-    sqlite3_bind_text(st, 4, p->currency, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, p->gtin, -1, SQLITE_STATIC);
-    if ((rc = step_write(lg, st, "adding the plan")) == RU_ERR_EXISTS)
-        fail(lg, rc, "plan '%s' exists already", p->code);
-    if (rc == RU_OK)
-        rc = ledger_audit(lg, "operator", "plan add", NULL, NULL, "ok", p->code);
-    if (rc == RU_OK && (rc = db_commit(lg->db)) != RU_OK)
-        fail_db(lg, rc);
-out:
-    sqlite3_finalize(st);
-    if (rc != RU_OK)
-        db_rollback(lg->db);
+    int tries = 0;
+    do
+        rc = plan_add_once(lg, p);
+    while (ledger_again(lg, rc, &tries));
     return rc;
+}
+
+static enum ru_status terminal_add_once(struct ledger *lg, const char *terminal, const char *store,
+                                        const unsigned char secret[SECRET_BYTES])
+{
+    enum ru_status rc = store_begin(lg->st);
+    if (rc != RU_OK)
+        return fail_db(lg, rc);
+    rc = store_terminal_insert(lg->st, terminal, store, secret);
+    if (rc == RU_ERR_EXISTS)
+        fail(lg, rc, "terminal '%s' exists already", terminal);
+    else if (rc != RU_OK)
+        fail_db(lg, rc);
+    if (rc == RU_OK)
+        rc = ledger_audit(lg, "operator", "terminal add", NULL, NULL, "ok", terminal);
+    return end_transaction(lg, rc);
 }
 
 enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, const char *store,
@@ -272,81 +453,49 @@ enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, cons
     if (!valid_id(store))
         return fail(lg, RU_ERR_INVALID, "store id must be 1 to 64 letters, digits, '-', '_' or '.'");
     unsigned char s[SECRET_BYTES];
-    sqlite3_stmt *st = NULL;
     enum ru_status rc;
+    int tries = 0;
     if ((rc = secret_random(s, sizeof(s))) != RU_OK)
         return fail(lg, rc, "no randomness for the terminal secret");
-    if ((rc = db_begin(lg->db)) != RU_OK)
-        return fail_db(lg, rc);
-    if ((rc = db_prepare(
-             lg->db,
-             "INSERT INTO terminal(id, store_id, secret, created_at) VALUES (?1, ?2, ?3, " LEDGER_NOW ")",
-             &st)) != RU_OK) {
-        fail_db(lg, rc);
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, terminal, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, store, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, s, sizeof(s), SQLITE_STATIC);
-    if ((rc = step_write(lg, st, "adding the terminal")) == RU_ERR_EXISTS)
-        fail(lg, rc, "terminal '%s' exists already", terminal);
+    do
+        rc = terminal_add_once(lg, terminal, store, s);
+    while (ledger_again(lg, rc, &tries));
     if (rc == RU_OK)
-        rc = ledger_audit(lg, "operator", "terminal add", NULL, NULL, "ok", terminal);
-    if (rc == RU_OK && (rc = db_commit(lg->db)) != RU_OK)
-        fail_db(lg, rc);
-out:
-    sqlite3_finalize(st);
-    if (rc != RU_OK)
-        db_rollback(lg->db);
-    else
         memcpy(secret, s, sizeof(s));
     OPENSSL_cleanse(s, sizeof(s));
     return rc;
-}
-
-/* The single integer of a one-row query with one text parameter; -1 when no row. */
-static long long query_int(struct ledger *lg, const char *sql, const char *param, enum ru_status *rc)
-{
-    sqlite3_stmt *st = NULL;
-    long long v = -1;
-    if ((*rc = db_prepare(lg->db, sql, &st)) != RU_OK)
-        return -1;
-    if (param)
-        sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    else if (r != SQLITE_DONE)
-        *rc = db_fail(lg->db, "reading");
-    sqlite3_finalize(st);
-    return v;
 }
 
 enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned long count,
                                    ledger_card_fn emit, ledger_done_fn done, void *ctx, char batch[16])
 {
     enum ru_status rc;
-    sqlite3_stmt *ins = NULL, *upd = NULL;
-    char id[16], serial[CARD_DIGITS + 1], pin[CARD_DIGITS + 1], detail[64];
+    char id[16], serial[CARD_DIGITS + 1], pin[CARD_DIGITS + 1], detail[64], currency[4];
     unsigned char mac[32];
     unsigned int maclen;
+    long long prefix = -1, next = -1, nbatch = -1, price;
+    int months;
 
     if (count < 1 || count > LEDGER_BATCH_MAX)
         return fail(lg, RU_ERR_LIMIT, "a batch has 1 to %d cards", LEDGER_BATCH_MAX);
-    if ((rc = db_begin(lg->db)) != RU_OK)
+    if ((rc = store_begin(lg->st)) != RU_OK)
         return fail_db(lg, rc);
-    if (query_int(lg, "SELECT 1 FROM plan WHERE code = ?1", plan, &rc) != 1) {
-        if (rc == RU_OK)
-            rc = fail(lg, RU_ERR_NOT_FOUND, "no plan '%s': add it with reup-issuer plan add", plan);
+    if ((rc = store_plan_get(lg->st, plan, &months, &price, currency)) != RU_OK) {
+        if (rc == RU_ERR_NOT_FOUND)
+            fail(lg, rc, "no plan '%s': add it with reup-issuer plan add", plan);
+        else
+            fail_db(lg, rc);
         goto out;
     }
-    long long prefix =
-        query_int(lg, "SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'prefix'", NULL, &rc);
-    long long next =
-        query_int(lg, "SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'next_sequence'", NULL, &rc);
-    long long nbatch = query_int(lg, "SELECT count(*) FROM batch", NULL, &rc);
-    if (rc != RU_OK || prefix < 0 || next < 1)
-        goto out_db;
+    if ((rc = store_prefix(lg->st, &prefix)) != RU_OK || (rc = store_batch_count(lg->st, &nbatch)) != RU_OK ||
+        (rc = store_sequence_take(lg->st, (long long)count, &next)) != RU_OK) {
+        fail_db(lg, rc);
+        goto out;
+    }
+    if (prefix < 0 || prefix > CARD_PREFIX_MAX || next < 1) {
+        rc = fail(lg, RU_ERR_DB, "the ledger's settings are damaged (prefix %lld, sequence %lld)", prefix, next);
+        goto out;
+    }
     if ((unsigned long long)next + count - 1 > CARD_SEQUENCE_MAX) {
         rc = fail(lg, RU_ERR_LIMIT, "the serial numbers of prefix %04lld are used up", prefix);
         goto out;
@@ -356,22 +505,10 @@ enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned
         goto out;
     }
     snprintf(id, sizeof(id), "B%06d", (int)nbatch + 1);
-
-    if ((rc = db_prepare(lg->db,
-                         "INSERT INTO batch(id, plan, count, created_at) VALUES (?1, ?2, ?3, " LEDGER_NOW ")",
-                         &ins)) != RU_OK)
-        goto out_db;
-    sqlite3_bind_text(ins, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 2, plan, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 3, (sqlite3_int64)count);
-    if ((rc = step_write(lg, ins, "adding the batch")) != RU_OK)
+    if ((rc = store_batch_insert(lg->st, id, plan, (long long)count)) != RU_OK) {
+        fail_db(lg, rc);
         goto out;
-    sqlite3_finalize(ins);
-    ins = NULL;
-
-    if ((rc = db_prepare(lg->db, "INSERT INTO card(serial, plan, batch, pin_hmac) VALUES (?1, ?2, ?3, ?4)",
-                         &ins)) != RU_OK)
-        goto out_db;
+    }
     for (unsigned long i = 0; i < count; i++) {
         if ((rc = card_serial_make((unsigned)prefix, (uint64_t)next + i, serial)) != RU_OK ||
             (rc = card_pin_generate(pin)) != RU_OK) {
@@ -379,28 +516,21 @@ enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned
             goto out;
         }
         HMAC(EVP_sha256(), lg->key, sizeof(lg->key), (const unsigned char *)pin, CARD_DIGITS, mac, &maclen);
-        sqlite3_bind_text(ins, 1, serial, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, plan, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 3, id, -1, SQLITE_STATIC);
-        sqlite3_bind_blob(ins, 4, mac, (int)maclen, SQLITE_STATIC);
-        rc = step_write(lg, ins, "adding a card");
-        sqlite3_reset(ins);
+        rc = store_card_insert(lg->st, serial, plan, id, mac, maclen);
         if (rc == RU_ERR_EXISTS) {
             /* Two equal PINs in 10^15 is a collision worth a new draw, not a failure. */
             i--;
             continue;
         }
-        if (rc != RU_OK || (rc = emit(ctx, serial, pin, plan, id)) != RU_OK) {
-            if (rc != RU_ERR_DB)
-                fail(lg, rc, "cannot write the batch file");
+        if (rc != RU_OK) {
+            fail_db(lg, rc);
+            goto out;
+        }
+        if ((rc = emit(ctx, serial, pin, plan, id)) != RU_OK) {
+            fail(lg, rc, "cannot write the batch file");
             goto out;
         }
     }
-    if ((rc = db_prepare(lg->db, "UPDATE setting SET value = ?1 WHERE key = 'next_sequence'", &upd)) != RU_OK)
-        goto out_db;
-    sqlite3_bind_int64(upd, 1, next + (long long)count);
-    if ((rc = step_write(lg, upd, "advancing the sequence")) != RU_OK)
-        goto out;
     snprintf(detail, sizeof(detail), "%s: %lu cards of %s", id, count, plan);
     if ((rc = ledger_audit(lg, "operator", "batch create", NULL, NULL, "ok", detail)) != RU_OK)
         goto out;
@@ -408,103 +538,76 @@ enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned
         fail(lg, rc, "cannot write the batch file");
         goto out;
     }
-    if ((rc = db_commit(lg->db)) != RU_OK)
-        goto out_db;
+    if ((rc = store_commit(lg->st)) != RU_OK) {
+        fail_db(lg, rc);
+        goto out;
+    }
     snprintf(batch, 16, "%s", id);
-    goto out;
-out_db:
-    if (rc == RU_OK)
-        rc = RU_ERR_DB;
-    fail_db(lg, rc);
 out:
     OPENSSL_cleanse(pin, sizeof(pin));
-    sqlite3_finalize(ins);
-    sqlite3_finalize(upd);
     if (rc != RU_OK)
-        db_rollback(lg->db);
+        store_rollback(lg->st);
     return rc;
-}
-
-/* Column I of ST's row as text into DST ("" for NULL), cut to LEN. */
-static void column_text(sqlite3_stmt *st, int i, char *dst, size_t len)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(dst, len, "%s", t ? (const char *)t : "");
 }
 
 enum ru_status ledger_card_json(struct ledger *lg, const char *serial, const char *store, char **json)
 {
-    sqlite3_stmt *st = NULL;
-    enum ru_status rc = db_prepare(
-        lg->db, "SELECT serial, plan, status, activated_at, store_id FROM card WHERE serial = ?1", &st);
+    struct store_card row;
+    enum ru_status rc = store_card_show(lg->st, serial, &row);
+    if (rc == RU_ERR_NOT_FOUND)
+        return fail(lg, rc, "no card with serial %s", serial);
     if (rc != RU_OK)
         return fail_db(lg, rc);
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW) {
-        const char *owner = (const char *)sqlite3_column_text(st, 4);
-        struct card_status c = {0};
-        column_text(st, 0, c.serial, sizeof(c.serial));
-        column_text(st, 1, c.plan, sizeof(c.plan));
-        column_text(st, 2, c.status, sizeof(c.status));
-        /* Only the activating store learns when and where: others see the state alone. */
-        c.owner_view = !store || (owner && strcmp(owner, store) == 0);
-        if (c.owner_view) {
-            column_text(st, 3, c.activated_at, sizeof(c.activated_at));
-            column_text(st, 4, c.store_id, sizeof(c.store_id));
-        }
-        rc = answer_encode_card_status(&c, json);
-    } else if (r == SQLITE_DONE) {
-        rc = fail(lg, RU_ERR_NOT_FOUND, "no card with serial %s", serial);
-    } else {
-        rc = fail_db(lg, db_fail(lg->db, "reading the card"));
+    struct card_status c = {0};
+    memcpy(c.serial, row.serial, sizeof(c.serial));
+    memcpy(c.plan, row.plan, sizeof(c.plan));
+    memcpy(c.status, row.status, sizeof(c.status));
+    /* Only the activating store learns when and where: others see the state alone. */
+    c.owner_view = !store || (*row.store_id && strcmp(row.store_id, store) == 0);
+    if (c.owner_view) {
+        memcpy(c.activated_at, row.activated_at, sizeof(c.activated_at));
+        memcpy(c.store_id, row.store_id, sizeof(c.store_id));
     }
-    sqlite3_finalize(st);
-    return rc;
+    return answer_encode_card_status(&c, json);
+}
+
+static enum ru_status card_block_once(struct ledger *lg, const char *serial, const char *batch,
+                                      const char *actor, unsigned long *count)
+{
+    long long n = 0;
+    enum ru_status rc = store_begin(lg->st);
+    if (rc != RU_OK)
+        return fail_db(lg, rc);
+    /* A redeemed card has been used: blocking it would change nothing but its history. */
+    rc = serial ? store_card_block(lg->st, serial, &n) : store_card_block_batch(lg->st, batch, &n);
+    if (rc != RU_OK) {
+        fail_db(lg, rc);
+    } else if ((*count = (unsigned long)n) == 0) {
+        rc = fail(lg, RU_ERR_NOT_FOUND, "no card to block: %s %s is unknown or redeemed",
+                  serial ? "serial" : "batch", serial ? serial : batch);
+    } else {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "%lu card%s%s%s", *count, *count == 1 ? "" : "s",
+                 batch ? " of batch " : "", batch ? batch : "");
+        rc = ledger_audit(lg, actor, "block", serial, NULL, "ok", detail);
+    }
+    return end_transaction(lg, rc);
 }
 
 enum ru_status ledger_card_block(struct ledger *lg, const char *serial, const char *batch, const char *actor,
                                  unsigned long *count)
 {
-    sqlite3_stmt *st = NULL;
     enum ru_status rc;
-    if ((rc = db_begin(lg->db)) != RU_OK)
-        return fail_db(lg, rc);
-    /* A redeemed card has been used: blocking it would change nothing but its history. */
-    rc = db_prepare(lg->db,
-                    serial ? "UPDATE card SET status = 'blocked' WHERE serial = ?1 AND status <> 'redeemed'"
-                           : "UPDATE card SET status = 'blocked' WHERE batch = ?1 AND status <> 'redeemed'",
-                    &st);
-    if (rc != RU_OK) {
-        fail_db(lg, rc);
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, serial ? serial : batch, -1, SQLITE_STATIC);
-    if ((rc = step_write(lg, st, "blocking")) != RU_OK)
-        goto out;
-    *count = (unsigned long)sqlite3_changes(db_sqlite(lg->db));
-    if (*count == 0) {
-        rc = fail(lg, RU_ERR_NOT_FOUND, "no card to block: %s %s is unknown or redeemed",
-                  serial ? "serial" : "batch", serial ? serial : batch);
-        goto out;
-    }
-    char detail[96];
-    snprintf(detail, sizeof(detail), "%lu card%s%s%s", *count, *count == 1 ? "" : "s",
-             batch ? " of batch " : "", batch ? batch : "");
-    if ((rc = ledger_audit(lg, actor, "block", serial, NULL, "ok", detail)) != RU_OK)
-        goto out;
-    if ((rc = db_commit(lg->db)) != RU_OK)
-        fail_db(lg, rc);
-out:
-    sqlite3_finalize(st);
-    if (rc != RU_OK)
-        db_rollback(lg->db);
+    int tries = 0;
+    do
+        rc = card_block_once(lg, serial, batch, actor, count);
+    while (ledger_again(lg, rc, &tries));
     return rc;
 }
 
-struct db *ledger_db(struct ledger *lg)
+struct store *ledger_store(struct ledger *lg)
 {
-    return lg->db;
+    return lg->st;
 }
 
 const unsigned char *ledger_key(const struct ledger *lg)
@@ -515,57 +618,17 @@ const unsigned char *ledger_key(const struct ledger *lg)
 enum ru_status ledger_terminal_get(struct ledger *lg, const char *terminal,
                                    unsigned char secret[SECRET_BYTES], char store[65])
 {
-    sqlite3_stmt *st = NULL;
-    enum ru_status rc = db_prepare(lg->db, "SELECT secret, store_id FROM terminal WHERE id = ?1", &st);
-    if (rc != RU_OK)
-        return fail_db(lg, rc);
-    sqlite3_bind_text(st, 1, terminal, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW && sqlite3_column_bytes(st, 0) == SECRET_BYTES) {
-        memcpy(secret, sqlite3_column_blob(st, 0), SECRET_BYTES);
-        snprintf(store, 65, "%s", (const char *)sqlite3_column_text(st, 1));
-    } else {
-        rc = r == SQLITE_ROW || r == SQLITE_DONE ? RU_ERR_NOT_FOUND
-                                                 : fail_db(lg, db_fail(lg->db, "reading terminals"));
-    }
-    sqlite3_finalize(st);
-    return rc;
+    enum ru_status rc = store_terminal_get(lg->st, terminal, secret, store);
+    return rc == RU_OK || rc == RU_ERR_NOT_FOUND ? rc : fail_db(lg, rc);
 }
 
 enum ru_status ledger_plans_json(struct ledger *lg, char **json)
 {
-    sqlite3_stmt *st = NULL;
-    enum ru_status rc =
-        db_prepare(lg->db, "SELECT code, months, price_cents, currency, gtin FROM plan ORDER BY code", &st);
+    struct plan_list l = {NULL, 0};
+    enum ru_status rc = store_plan_list(lg->st, &l);
     if (rc != RU_OK)
         return fail_db(lg, rc);
-    struct plan_list l = {NULL, 0};
-    size_t cap = 0;
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        if (l.n == cap) {
-            struct plan_info *more = realloc(l.plans, (cap = cap ? 2 * cap : 16) * sizeof(*more));
-            if (!more) {
-                r = SQLITE_NOMEM;
-                break;
-            }
-            l.plans = more;
-        }
-        struct plan_info *p = &l.plans[l.n++];
-        memset(p, 0, sizeof(*p));
-        column_text(st, 0, p->code, sizeof(p->code));
-        p->months = sqlite3_column_int(st, 1);
-        p->price = sqlite3_column_int64(st, 2);
-        column_text(st, 3, p->currency, sizeof(p->currency));
-        column_text(st, 4, p->gtin, sizeof(p->gtin));
-    }
-    sqlite3_finalize(st);
-    if (r == SQLITE_NOMEM)
-        rc = RU_ERR_NOMEM;
-    else if (r != SQLITE_DONE)
-        rc = fail_db(lg, db_fail(lg->db, "reading plans"));
-    else
-        rc = answer_encode_plans(&l, json);
+    rc = answer_encode_plans(&l, json);
     plan_list_release(&l);
     return rc;
 }
@@ -573,63 +636,24 @@ enum ru_status ledger_plans_json(struct ledger *lg, char **json)
 enum ru_status ledger_new_active_card(struct ledger *lg, const char *plan, const char *store,
                                       char serial[CARD_DIGITS + 1], char pin[CARD_DIGITS + 1])
 {
-    enum ru_status rc = RU_OK;
-    sqlite3_stmt *st = NULL;
     unsigned char mac[32];
     unsigned int maclen;
-    long long prefix =
-        query_int(lg, "SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'prefix'", NULL, &rc);
-    long long next =
-        query_int(lg, "SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'next_sequence'", NULL, &rc);
-    if (rc != RU_OK || prefix < 0 || next < 1)
-        return rc != RU_OK ? rc : RU_ERR_DB;
+    long long prefix, next;
+    enum ru_status rc;
+    if ((rc = store_prefix(lg->st, &prefix)) != RU_OK || (rc = store_sequence_take(lg->st, 1, &next)) != RU_OK)
+        return fail_db(lg, rc);
+    if (prefix < 0 || prefix > CARD_PREFIX_MAX || next < 1)
+        return fail(lg, RU_ERR_DB, "the ledger's settings are damaged (prefix %lld, sequence %lld)", prefix, next);
     if ((rc = card_serial_make((unsigned)prefix, (uint64_t)next, serial)) != RU_OK)
-        return rc;
-    if ((rc = db_prepare(lg->db, "UPDATE setting SET value = value + 1 WHERE key = 'next_sequence'", &st)) !=
-        RU_OK)
-        return rc;
-    rc = sqlite3_step(st) == SQLITE_DONE ? RU_OK : db_fail(lg->db, "advancing the sequence");
-    sqlite3_finalize(st);
-    if (rc != RU_OK ||
-        (rc = db_prepare(lg->db,
-                         "INSERT INTO card(serial, plan, batch, pin_hmac, status, store_id, activated_at)"
-                         " VALUES (?1, ?2, NULL, ?3, 'active', ?4, " LEDGER_NOW ")",
-                         &st)) != RU_OK)
-        return rc;
+        return fail(lg, rc, "the serial numbers of prefix %04lld are used up", prefix);
     /* a PIN whose HMAC is taken already (1 in 10^15) is simply drawn again */
     do {
         if ((rc = card_pin_generate(pin)) != RU_OK)
-            break;
+            return fail(lg, rc, "cannot make card numbers");
         HMAC(EVP_sha256(), lg->key, sizeof(lg->key), (const unsigned char *)pin, CARD_DIGITS, mac, &maclen);
-        sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, plan, -1, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 3, mac, (int)maclen, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, store, -1, SQLITE_STATIC);
-        rc = step_write(lg, st, "adding a card");
-        sqlite3_reset(st);
+        rc = store_card_insert_active(lg->st, serial, plan, mac, maclen, store);
     } while (rc == RU_ERR_EXISTS);
-    sqlite3_finalize(st);
-    return rc;
-}
-
-/* Rows of ST as a JSON array of objects keyed by column name (NULL stays null). */
-static json_t *rows_json(sqlite3_stmt *st, int *step_rc)
-{
-    json_t *arr = json_array();
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *o = json_object();
-        for (int i = 0; i < sqlite3_column_count(st); i++) {
-            int t = sqlite3_column_type(st, i);
-            json_t *v = t == SQLITE_NULL      ? json_null()
-                        : t == SQLITE_INTEGER ? json_integer((json_int_t)sqlite3_column_int64(st, i))
-                                              : json_string((const char *)sqlite3_column_text(st, i));
-            json_object_set_new(o, sqlite3_column_name(st, i), v ? v : json_null());
-        }
-        json_array_append_new(arr, o);
-    }
-    *step_rc = r;
-    return arr;
+    return rc == RU_OK ? RU_OK : fail_db(lg, rc);
 }
 
 enum ru_status ledger_audit_json(struct ledger *lg, const char *since, char **json)
@@ -650,59 +674,38 @@ enum ru_status ledger_audit_json(struct ledger *lg, const char *since, char **js
             return fail(lg, RU_ERR_INVALID,
                         "--since '%s' is not a UTC time like 2026-11-25T18:00:00Z or a date", since);
     }
-    sqlite3_stmt *st = NULL;
-    enum ru_status rc =
-        db_prepare(lg->db,
-                   "SELECT id, at, actor, action, serial, request_id, outcome, detail FROM audit"
-                   " WHERE ?1 IS NULL OR at >= ?1 ORDER BY id",
-                   &st);
+    json_t *rows = NULL;
+    enum ru_status rc = store_audit_list(lg->st, since, &rows);
     if (rc != RU_OK)
         return fail_db(lg, rc);
-    if (since)
-        sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
-    int r;
-    json_t *arr = rows_json(st, &r);
-    sqlite3_finalize(st);
-    if (r != SQLITE_DONE) {
-        json_decref(arr);
-        return fail_db(lg, db_fail(lg->db, "reading the audit log"));
-    }
-    *json = json_dumps(arr, JSON_COMPACT);
-    json_decref(arr);
+    *json = json_dumps(rows, JSON_COMPACT);
+    json_decref(rows);
     return *json ? RU_OK : RU_ERR_NOMEM;
 }
 
 enum ru_status ledger_report_json(struct ledger *lg, char **json)
 {
     static const struct {
-        const char *name, *sql;
+        const char *name;
+        enum store_report part;
     } parts[] = {
-        {"cards",
-         "SELECT plan, status, count(*) AS count FROM card GROUP BY plan, status ORDER BY plan, status"},
-        {"batches", "SELECT id, plan, count, created_at FROM batch ORDER BY id"},
-        {"terminals", "SELECT id, store_id, created_at FROM terminal ORDER BY id"},
-        {"requests_24h", "SELECT kind, state, http_status, count(*) AS count FROM request"
-                         " WHERE created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day')"
-                         " GROUP BY kind, state, http_status ORDER BY kind, state, http_status"},
-        {"subscriptions",
-         "SELECT count(*) AS accounts, sum(expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
-         " AS current FROM subscription"},
+        {"cards", STORE_REPORT_CARDS},
+        {"batches", STORE_REPORT_BATCHES},
+        {"terminals", STORE_REPORT_TERMINALS},
+        {"requests_24h", STORE_REPORT_REQUESTS},
+        {"subscriptions", STORE_REPORT_SUBSCRIPTIONS},
     };
     json_t *root = json_object();
+    if (!root)
+        return RU_ERR_NOMEM;
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-        sqlite3_stmt *st = NULL;
-        int r;
-        enum ru_status rc = db_prepare(lg->db, parts[i].sql, &st);
+        json_t *rows = NULL;
+        enum ru_status rc = store_report_rows(lg->st, parts[i].part, &rows);
         if (rc != RU_OK) {
             json_decref(root);
             return fail_db(lg, rc);
         }
-        json_object_set_new(root, parts[i].name, rows_json(st, &r));
-        sqlite3_finalize(st);
-        if (r != SQLITE_DONE) {
-            json_decref(root);
-            return fail_db(lg, db_fail(lg->db, "reading the report"));
-        }
+        json_object_set_new(root, parts[i].name, rows);
     }
     *json = json_dumps(root, JSON_INDENT(2));
     json_decref(root);

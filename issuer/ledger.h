@@ -1,11 +1,13 @@
 /*
  * issuer/ledger.h - the card issuer's state directory and ledger.
  *
- * A state directory holds issuer.db (SQLite, WAL, synchronous=FULL, mode 0600),
- * issuer.key (32 random bytes, mode 0600: the key of the PIN HMACs) and, for development,
- * tls/cert.pem and tls/key.pem. The ledger keeps plans, terminals, batches and cards; a
- * card's PIN is kept only as HMAC-SHA256(issuer key, PIN). Every state change is appended
- * to the audit table in the same transaction.
+ * A state directory holds issuer.key (32 random bytes, mode 0600: the key of the PIN
+ * HMACs), for development tls/cert.pem and tls/key.pem, and the ledger: either issuer.db
+ * (SQLite, WAL, synchronous=FULL, mode 0600) or, when the file `database` (mode 0600, one
+ * line) is there, the PostgreSQL database its URI names. The ledger keeps plans,
+ * terminals, batches and cards (issuer/store.h); a card's PIN is kept only as
+ * HMAC-SHA256(issuer key, PIN). Every state change is appended to the audit log in the
+ * same transaction.
  */
 #ifndef REUP_ISSUER_LEDGER_H
 #define REUP_ISSUER_LEDGER_H
@@ -13,25 +15,37 @@
 #include "common/cardnum.h"
 #include "common/status.h"
 #include "issuer/secret.h"
-#include "db/db.h"
+#include "issuer/store.h"
 
 struct ledger;
 
-/* SQL for the current time as the ledger writes times: UTC, RFC 3339. */
-#define LEDGER_NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+/* How many times a transaction that a concurrent one got in the way of (RU_ERR_RETRY,
+ * PostgreSQL) runs again before the call gives up with that status. */
+#define LEDGER_RETRIES 20
 
-/* The migrations of the issuer database, for db_open(). */
-extern const char *const issuer_migrations[];
+/* Create the state directory DIR (mode 0700, also when it exists already) with its key,
+ * TLS key (mode 0600 whatever the umask) and ledger, serials starting with PREFIX. The
+ * ledger is DIR/issuer.db, or with DATABASE (a postgresql:// or postgres:// URI) that
+ * PostgreSQL database, which must exist and hold no ledger yet; the URI is kept in
+ * DIR/database. RU_ERR_INVALID (a bad prefix or URI, or one holding a password),
+ * RU_ERR_EXISTS (DIR initialized already, or the database holds a ledger), RU_ERR_NETWORK
+ * (no PostgreSQL server answers), RU_ERR_DB, RU_ERR_IO; on failure what init made is
+ * removed again and ERR says why. */
+enum ru_status ledger_init(const char *dir, unsigned prefix, const char *database, char *err,
+                           size_t errlen) RU_WARN_UNUSED;
 
-/* Create the state directory DIR (mode 0700, also when it exists already) with its
- * database, key and TLS key (mode 0600 whatever the umask), serials starting with PREFIX. RU_ERR_EXISTS when
- * DIR is initialized already; other failures leave a message in ERR. */
-enum ru_status ledger_init(const char *dir, unsigned prefix, char *err, size_t errlen) RU_WARN_UNUSED;
+/* Run the migrations DIR's ledger has not had; *from and *to get its schema version
+ * before and after (equal: it was up to date). The failures of ledger_open(), but never
+ * RU_ERR_SCHEMA for an older schema; ERR says why. */
+enum ru_status ledger_upgrade(const char *dir, int *from, int *to, char *err, size_t errlen) RU_WARN_UNUSED;
 
 /* Open an initialized state directory. On failure *out is still set (NULL only for
  * RU_ERR_NOMEM) so ledger_errmsg() can say why: RU_ERR_NOT_FOUND (not initialized),
- * RU_ERR_INVALID (the directory, issuer.key or issuer.db with its -wal and -shm open to
- * group or others: the message names the file and the chmod to run), RU_ERR_DB. */
+ * RU_ERR_INVALID (the directory, issuer.key, database, or issuer.db with its -wal and
+ * -shm open to group or others: the message names the file and the chmod to run),
+ * RU_ERR_SCHEMA (the ledger's schema is older than this program's: the message says to
+ * run init --upgrade; or newer), RU_ERR_NETWORK (no PostgreSQL server answers: the
+ * message names the host), RU_ERR_DB. */
 enum ru_status ledger_open(const char *dir, struct ledger **out) RU_WARN_UNUSED;
 const char *ledger_errmsg(const struct ledger *lg);
 void ledger_free(struct ledger *lg);
@@ -62,7 +76,9 @@ typedef enum ru_status (*ledger_done_fn)(void *ctx);
 
 /* COUNT (1 .. LEDGER_BATCH_MAX) new cards of PLAN in state issued, in one transaction.
  * The batch id goes to BATCH. RU_ERR_NOT_FOUND (no such plan), RU_ERR_LIMIT, RU_ERR_DB, or
- * a callback's status. */
+ * a callback's status. RU_ERR_RETRY: a concurrent transaction got in the way and nothing
+ * is in the ledger, but the callbacks have seen cards: start their output again, then
+ * call again. */
 #define LEDGER_BATCH_MAX 1000000
 enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned long count,
                                    ledger_card_fn emit, ledger_done_fn done, void *ctx,
@@ -108,9 +124,15 @@ enum ru_status ledger_report_json(struct ledger *lg, char **json) RU_WARN_UNUSED
 void ledger_set_batch(struct ledger *lg, int in_batch);
 int ledger_in_batch(const struct ledger *lg);
 
-/* For the other issuer modules: the database (borrowed), the issuer key, and one row of
- * the audit log inside the caller's transaction. */
-struct db *ledger_db(struct ledger *lg);
+/* Whether a call whose transaction ended with RC runs again: RU_ERR_RETRY (a concurrent
+ * transaction got in the way, PostgreSQL), outside a batch (there the batch's owner runs
+ * the whole batch again), fewer than LEDGER_RETRIES times so far (counted in *TRIES, 0
+ * at first). The ledger_* calls that write do this themselves (but batch_create). */
+int ledger_again(struct ledger *lg, enum ru_status rc, int *tries);
+
+/* For the other issuer modules: the ledger's store (borrowed), the issuer key, and one row
+ * of the audit log inside the caller's transaction. */
+struct store *ledger_store(struct ledger *lg);
 const unsigned char *ledger_key(const struct ledger *lg);
 enum ru_status ledger_audit(struct ledger *lg, const char *actor, const char *action, const char *serial,
                             const char *request_id, const char *outcome, const char *detail) RU_WARN_UNUSED;

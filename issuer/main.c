@@ -14,17 +14,23 @@
 #include "common/stopsignal.h"
 #include "common/banned.h"
 
-#define USAGE_EXIT                                                                               \
-    EXIT_HELP EXIT_HELP_OK EXIT_HELP_USAGE EXIT_HELP_NOT_FOUND EXIT_HELP_CONFIG EXIT_HELP_SYSTEM \
-        "2 is also a state directory, plan, terminal or batch file that exists already;\n"       \
-        "3 no such plan, card or batch; 4 the state directory missing, not initialized, or\n"    \
-        "a file of it open to group or others.\n"
+#define USAGE_EXIT                                                                                \
+    EXIT_HELP EXIT_HELP_OK EXIT_HELP_USAGE EXIT_HELP_NOT_FOUND EXIT_HELP_CONFIG EXIT_HELP_NO_ANSWER \
+        EXIT_HELP_SYSTEM                                                                          \
+        "2 is also a state directory, database ledger, plan, terminal or batch file that\n"       \
+        "exists already; 3 no such plan, card or batch; 4 the state directory missing, not\n"    \
+        "initialized, or a file of it open to group or others, the PostgreSQL database\n"        \
+        "refusing, or a ledger schema older or newer than this program's; 5 no PostgreSQL\n"     \
+        "server answers.\n"
 
 #define USAGE                                                                                             \
     "usage: reup-issuer COMMAND [options]\n"                                                              \
     "\n"                                                                                                  \
-    "  init --dir DIR [--prefix NNNN]           create a state directory (database, issuer key,\n"        \
-    "                                           development TLS certificate)\n"                           \
+    "  init --dir DIR [--prefix NNNN] [--database URI]\n"                                                   \
+    "                                           create a state directory (issuer key, development\n"      \
+    "                                           TLS certificate) and its ledger: DIR/issuer.db, or the\n" \
+    "                                           empty PostgreSQL database of URI (postgresql://...)\n"    \
+    "  init --dir DIR --upgrade                 bring the ledger's schema up to date\n"                   \
     "  plan add --code C --months M --price MINOR --currency CUR [--gtin G]\n"                            \
     "  terminal add --store STORE --terminal ID prints the terminal's credentials once (JSON)\n"          \
     "  batch create --plan C --count N --out FILE\n"                                                      \
@@ -45,8 +51,11 @@
     "--shutdown-timeout, then a second for writes just committed), and exits 0.\n"                        \
     "Limits of serve:\n" NETLIMITS_USAGE "\n"                                                             \
     "Every command but init takes --dir DIR (default: $REUP_ISSUER_DIR, then /var/lib/reup/issuer).\n"    \
-    "The directory must be mode 0700, and issuer.db (-wal, -shm), issuer.key and serve's TLS key\n"       \
-    "0600: a file group or others may open is refused (exit 4) with the chmod to run.\n"                  \
+    "The directory must be mode 0700, and issuer.db (-wal, -shm), database, issuer.key and serve's\n"     \
+    "TLS key 0600: a file group or others may open is refused (exit 4) with the chmod to run.\n"          \
+    "--database never holds a password: libpq reads it from ~/.pgpass (or PGPASSFILE), or use peer\n"    \
+    "authentication. Every command refuses a ledger whose schema is older (run init --upgrade)\n"         \
+    "or newer than this program's.\n"                                                                    \
     "\n" USAGE_EXIT
 
 /* Options of one command: --name value pairs and at most one positional argument. */
@@ -70,6 +79,12 @@ static int usage_error(const char *msg)
     return EXIT_USAGE;
 }
 
+/* Options that take no value: given, they read as "yes". */
+static int is_flag(const char *name)
+{
+    return !strcmp(name, "upgrade");
+}
+
 /* Parse ARGV into A, accepting only the options in ALLOWED (space-separated). */
 static int parse(int argc, char **argv, const char *allowed, struct args *a)
 {
@@ -88,13 +103,13 @@ static int parse(int argc, char **argv, const char *allowed, struct args *a)
             snprintf(msg, sizeof(msg), "unknown option '%.100s'", argv[i]);
             return usage_error(msg);
         }
-        if (i + 1 >= argc || a->n == 12) {
+        if (a->n == 12 || (!is_flag(name) && i + 1 >= argc)) {
             char msg[160];
             snprintf(msg, sizeof(msg), "option '%.100s' needs a value", argv[i]);
             return usage_error(msg);
         }
         a->names[a->n] = name;
-        a->values[a->n++] = argv[++i];
+        a->values[a->n++] = is_flag(name) ? "yes" : argv[++i];
     }
     return EXIT_OK;
 }
@@ -126,6 +141,8 @@ static int exit_for(enum ru_status rc)
     case RU_ERR_LIMIT:
     case RU_ERR_EXISTS: return EXIT_USAGE; /* exists already: nothing done, as bad input */
     case RU_ERR_NOT_FOUND: return EXIT_NOT_FOUND;
+    case RU_ERR_SCHEMA: return EXIT_CONFIG;
+    case RU_ERR_NETWORK: return EXIT_NO_ANSWER;
     default: return EXIT_SYSTEM;
     }
 }
@@ -138,7 +155,7 @@ static struct ledger *open_ledger(const struct args *a, int *code)
     if (rc == RU_OK)
         return lg;
     fprintf(stderr, "reup-issuer: %s\n", lg ? ledger_errmsg(lg) : "out of memory");
-    *code = rc == RU_ERR_DB ? EXIT_SYSTEM : EXIT_CONFIG;
+    *code = rc == RU_ERR_DB ? EXIT_SYSTEM : rc == RU_ERR_NETWORK ? EXIT_NO_ANSWER : EXIT_CONFIG;
     ledger_free(lg);
     return NULL;
 }
@@ -161,25 +178,54 @@ static int finish_json(struct ledger *lg, enum ru_status rc, char *json)
     return finish(lg, rc);
 }
 
+static int cmd_upgrade(const struct args *a)
+{
+    char err[512];
+    int from = 0, to = 0;
+    if (opt(a, "prefix") || opt(a, "database"))
+        return usage_error("init --upgrade takes --dir alone: the ledger keeps its prefix and database");
+    enum ru_status rc = ledger_upgrade(opt(a, "dir"), &from, &to, err, sizeof(err));
+    if (rc != RU_OK) {
+        fprintf(stderr, "reup-issuer: %s\n", err);
+        return rc == RU_ERR_DB ? EXIT_SYSTEM : rc == RU_ERR_NETWORK ? EXIT_NO_ANSWER : EXIT_CONFIG;
+    }
+    if (from == to)
+        printf("%s: schema %d, up to date\n", opt(a, "dir"), to);
+    else
+        printf("%s: schema %d -> %d\n", opt(a, "dir"), from, to);
+    return EXIT_OK;
+}
+
 static int cmd_init(int argc, char **argv)
 {
     struct args a;
-    int code = parse(argc, argv, "dir prefix", &a);
+    int code = parse(argc, argv, "dir prefix database upgrade", &a);
     if (code != EXIT_OK)
         return code;
     if (!opt(&a, "dir"))
         return usage_error("init needs --dir DIR");
+    if (opt(&a, "upgrade"))
+        return cmd_upgrade(&a);
     long long prefix = opt(&a, "prefix") ? number("prefix", opt(&a, "prefix"), 0, 9999) : 4242;
     if (prefix < 0)
         return EXIT_USAGE;
     char err[512];
-    enum ru_status rc = ledger_init(opt(&a, "dir"), (unsigned)prefix, err, sizeof(err));
+    const char *database = opt(&a, "database");
+    enum ru_status rc = ledger_init(opt(&a, "dir"), (unsigned)prefix, database, err, sizeof(err));
     if (rc != RU_OK) {
         fprintf(stderr, "reup-issuer: %s%s\n", err, rc == RU_ERR_EXISTS ? "; nothing done" : "");
-        return rc == RU_ERR_EXISTS || rc == RU_ERR_INVALID ? EXIT_USAGE : EXIT_SYSTEM;
+        return rc == RU_ERR_EXISTS || rc == RU_ERR_INVALID ? EXIT_USAGE
+               : rc == RU_ERR_NETWORK                      ? EXIT_NO_ANSWER
+               : rc == RU_ERR_NOT_FOUND                    ? EXIT_CONFIG
+                                                           : EXIT_SYSTEM;
     }
-    printf("initialized %s: issuer.db, issuer.key, tls/cert.pem, tls/key.pem (serial prefix %04lld)\n",
-           opt(&a, "dir"), prefix);
+    if (database)
+        printf("initialized %s: database (the ledger on %s), issuer.key, tls/cert.pem, tls/key.pem (serial "
+               "prefix %04lld)\n",
+               opt(&a, "dir"), database, prefix);
+    else
+        printf("initialized %s: issuer.db, issuer.key, tls/cert.pem, tls/key.pem (serial prefix %04lld)\n",
+               opt(&a, "dir"), prefix);
     return EXIT_OK;
 }
 
@@ -249,24 +295,28 @@ static int cmd_batch_create(int argc, char **argv)
     struct ledger *lg = open_ledger(&a, &code);
     if (!lg)
         return code;
-    struct batchfile *bf = NULL;
-    enum ru_status rc = batchfile_open(opt(&a, "out"), &bf);
-    if (rc != RU_OK) {
-        fprintf(stderr, "reup-issuer: %s '%s'%s\n",
-                rc == RU_ERR_EXISTS ? "will not overwrite" : "cannot write", opt(&a, "out"),
-                rc == RU_ERR_EXISTS ? ": it holds PINs; nothing done, choose another --out" : "");
-        ledger_free(lg);
-        return rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_SYSTEM;
-    }
     char batch[16];
-    rc = ledger_batch_create(lg, opt(&a, "plan"), (unsigned long)count, batchfile_row, batchfile_finish, bf,
-                             batch);
+    enum ru_status rc;
+    int tries = 0;
+    do {
+        /* a batch a concurrent transaction got in the way of is made again, file and all */
+        struct batchfile *bf = NULL;
+        if ((rc = batchfile_open(opt(&a, "out"), &bf)) != RU_OK) {
+            fprintf(stderr, "reup-issuer: %s '%s'%s\n",
+                    rc == RU_ERR_EXISTS ? "will not overwrite" : "cannot write", opt(&a, "out"),
+                    rc == RU_ERR_EXISTS ? ": it holds PINs; nothing done, choose another --out" : "");
+            ledger_free(lg);
+            return rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_SYSTEM;
+        }
+        rc = ledger_batch_create(lg, opt(&a, "plan"), (unsigned long)count, batchfile_row, batchfile_finish, bf,
+                                 batch);
+        if (rc != RU_OK)
+            batchfile_discard(bf);
+        batchfile_free(bf);
+    } while (ledger_again(lg, rc, &tries));
     if (rc == RU_OK)
         printf("batch %s: %lld cards of plan %s in %s (mode 0600: it is the one copy of the PINs)\n", batch,
                count, opt(&a, "plan"), opt(&a, "out"));
-    else
-        batchfile_discard(bf);
-    batchfile_free(bf);
     return finish(lg, rc);
 }
 
@@ -350,7 +400,10 @@ static int cmd_serve(int argc, char **argv)
     enum ru_status rc = server_start(&cfg, &srv, err, sizeof(err));
     if (rc != RU_OK) {
         fprintf(stderr, "reup-issuer: %s\n", err);
-        return rc == RU_ERR_INVALID ? EXIT_USAGE : rc == RU_ERR_NOT_FOUND ? EXIT_CONFIG : EXIT_SYSTEM;
+        return rc == RU_ERR_INVALID     ? EXIT_USAGE
+               : rc == RU_ERR_NOT_FOUND ? EXIT_CONFIG
+               : rc == RU_ERR_NETWORK   ? EXIT_NO_ANSWER
+                                        : EXIT_SYSTEM;
     }
     printf("reup-issuer: serving https on %s, port %u\n", cfg.listen, server_port(srv));
     fflush(stdout);

@@ -9,46 +9,21 @@
 #include <openssl/hmac.h>
 #include "issuer/redeem.h"
 #include "issuer/api.h"
-#include "db/db.h"
 #include "common/wipe.h"
 #include "common/banned.h"
 
 /* Seconds until SUBJECT may try again, or 0. */
-static enum ru_status locked_for(struct db *db, const char *subject, long long *wait_s)
+static enum ru_status locked_for(struct store *st, const char *subject, long long *wait_s)
 {
-    sqlite3_stmt *st = NULL;
-    enum ru_status rc = db_prepare(db,
-                                   "SELECT count(*), min(at) FROM redemption_refusal"
-                                   " WHERE subject = ?1 AND at > CAST(strftime('%s', 'now') AS INTEGER) - ?2",
-                                   &st);
-    if (rc != RU_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, REDEEM_WINDOW_S);
+    long long count, oldest;
+    enum ru_status rc = store_refusals(st, subject, REDEEM_WINDOW_S, &count, &oldest);
     *wait_s = 0;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) >= REDEEM_MAX_REFUSALS) {
-        long long oldest = sqlite3_column_int64(st, 1);
+    if (rc == RU_OK && count >= REDEEM_MAX_REFUSALS) {
         long long now = (long long)time(NULL);
         *wait_s = oldest + REDEEM_WINDOW_S - now;
         if (*wait_s < 1)
             *wait_s = 1;
     }
-    sqlite3_finalize(st);
-    return RU_OK;
-}
-
-static enum ru_status count_refusal(struct db *db, const char *subject)
-{
-    sqlite3_stmt *st = NULL;
-    enum ru_status rc = db_prepare(
-        db, "INSERT INTO redemption_refusal(subject, at) VALUES (?1, CAST(strftime('%s', 'now') AS INTEGER))",
-        &st);
-    if (rc != RU_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = db_fail(db, "counting a refusal");
-    sqlite3_finalize(st);
     return rc;
 }
 
@@ -64,10 +39,10 @@ static void account_of(const char *body, size_t len, char account[65])
     json_decref(root);
 }
 
-enum ru_status redeem(struct ledger *lg, const char *address, const char *body, size_t len,
-                      struct activation_answer *out, long long *retry_after_s)
+static enum ru_status redeem_once(struct ledger *lg, const char *address, const char *body, size_t len,
+                                  struct activation_answer *out, long long *retry_after_s)
 {
-    struct db *db = ledger_db(lg);
+    struct store *st = ledger_store(lg);
     char account[65], subj_acct[80], subj_addr[80];
     struct redemption_request rq;
     struct request_error e;
@@ -84,8 +59,8 @@ enum ru_status redeem(struct ledger *lg, const char *address, const char *body, 
     if ((rc = activation_start(lg)) != RU_OK)
         return rc;
     /* the lockout comes before anything is looked at */
-    if ((rc = locked_for(db, subj_addr, &wait_a)) != RU_OK ||
-        (*account && (rc = locked_for(db, subj_acct, &wait_b)) != RU_OK))
+    if ((rc = locked_for(st, subj_addr, &wait_a)) != RU_OK ||
+        (*account && (rc = locked_for(st, subj_acct, &wait_b)) != RU_OK))
         goto out;
     if (wait_a || wait_b) {
         *retry_after_s = wait_a > wait_b ? wait_a : wait_b;
@@ -103,27 +78,10 @@ enum ru_status redeem(struct ledger *lg, const char *address, const char *body, 
     HMAC(EVP_sha256(), ledger_key(lg), SECRET_BYTES, (const unsigned char *)rq.pin, CARD_DIGITS, mac,
          &maclen);
     OPENSSL_cleanse(rq.pin, sizeof(rq.pin));
-    sqlite3_stmt *st = NULL;
-    if ((rc = db_prepare(db,
-                         "SELECT c.serial, c.plan, p.months FROM card c JOIN plan p ON p.code = c.plan"
-                         " WHERE c.pin_hmac = ?1 AND c.status = 'active'",
-                         &st)) != RU_OK)
-        goto out;
-    sqlite3_bind_blob(st, 1, mac, (int)maclen, SQLITE_STATIC);
-    int r = sqlite3_step(st);
-    char serial[CARD_DIGITS + 1] = "", plan[17] = "";
+    char serial[CARD_DIGITS + 1] = "", plan[17] = "", expires[32] = "";
     int months = 0;
-    if (r == SQLITE_ROW) {
-        snprintf(serial, sizeof(serial), "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(plan, sizeof(plan), "%s", (const char *)sqlite3_column_text(st, 1));
-        months = sqlite3_column_int(st, 2);
-    }
-    sqlite3_finalize(st);
-    if (r != SQLITE_ROW && r != SQLITE_DONE) {
-        rc = db_fail(db, "reading the card");
-        goto out;
-    }
-    if (r == SQLITE_DONE) {
+    rc = store_card_by_pin(st, mac, maclen, serial, plan, &months);
+    if (rc == RU_ERR_NOT_FOUND) {
         /* unknown, unsold, redeemed or blocked: one answer for all */
         refused = 1;
         rc = activation_answer_error(
@@ -131,34 +89,9 @@ enum ru_status redeem(struct ledger *lg, const char *address, const char *body, 
             "this PIN cannot be redeemed: check it, or ask the store where you bought the card");
         goto out;
     }
-    char mod[32];
-    snprintf(mod, sizeof(mod), "+%d months", months);
-    const char *sql[] = {
-        "UPDATE card SET status = 'redeemed', redeemed_at = " LEDGER_NOW ", account = ?2 WHERE serial = ?1",
-        "INSERT INTO subscription(account, expires_at) VALUES (?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?3))"
-        " ON CONFLICT(account) DO UPDATE SET expires_at = strftime('%Y-%m-%dT%H:%M:%SZ',"
-        " max(expires_at, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), ?3)",
-    };
-    for (int i = 0; i < 2 && rc == RU_OK; i++) {
-        if ((rc = db_prepare(db, sql[i], &st)) != RU_OK)
-            break;
-        sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, rq.account, -1, SQLITE_STATIC);
-        if (i == 1)
-            sqlite3_bind_text(st, 3, mod, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = db_fail(db, "redeeming");
-        sqlite3_finalize(st);
-    }
-    if (rc != RU_OK)
+    if (rc != RU_OK || (rc = store_card_redeem(st, serial, rq.account)) != RU_OK ||
+        (rc = store_subscription_extend(st, rq.account, months, expires)) != RU_OK)
         goto out;
-    char expires[32] = "";
-    if ((rc = db_prepare(db, "SELECT expires_at FROM subscription WHERE account = ?1", &st)) != RU_OK)
-        goto out;
-    sqlite3_bind_text(st, 1, rq.account, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(expires, sizeof(expires), "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
     if ((rc = ledger_audit(lg, "customer", "redeem", serial, NULL, "ok", rq.account)) != RU_OK)
         goto out;
     rc = activation_answer_json(out, 200,
@@ -168,8 +101,19 @@ out:
     wipe(&rq, sizeof(rq)); /* its PIN, if parsing stopped before the HMAC */
     if (rc == RU_OK && refused) {
         /* the refusal is counted in the same transaction that answers it */
-        if ((rc = count_refusal(db, subj_addr)) == RU_OK && *account)
-            rc = count_refusal(db, subj_acct);
+        if ((rc = store_refusal_insert(st, subj_addr)) == RU_OK && *account)
+            rc = store_refusal_insert(st, subj_acct);
     }
     return activation_finish(lg, rc, out);
+}
+
+enum ru_status redeem(struct ledger *lg, const char *address, const char *body, size_t len,
+                      struct activation_answer *out, long long *retry_after_s)
+{
+    enum ru_status rc;
+    int tries = 0;
+    do
+        rc = redeem_once(lg, address, body, len, out, retry_after_s);
+    while (ledger_again(lg, rc, &tries));
+    return rc;
 }

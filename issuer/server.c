@@ -17,7 +17,6 @@
 #include "issuer/journalhead.h"
 #include "issuer/ledger.h"
 #include "issuer/redeem.h"
-#include "db/db.h"
 #include "issuer/api.h"
 #include "issuer/tlspolicy.h"
 #include "common/privatefile.h"
@@ -255,12 +254,24 @@ static enum ru_status head_answer(struct ledger *lg, const struct activation_cal
     return rc;
 }
 
+/* Record the journal head job J carries, in a savepoint: a head that cannot be recorded
+ * is never a reason to refuse the request (the terminal sends it again with the next
+ * one), but the batch's transaction must go on. RU_ERR_RETRY: the batch must run again. */
+static enum ru_status record_head(struct server *srv, const struct job *j)
+{
+    struct store *st = ledger_store(srv->lg);
+    enum ru_status rc = store_savepoint(st);
+    if (rc != RU_OK)
+        return rc == RU_ERR_RETRY ? rc : RU_OK;
+    rc = journalhead_record(srv->lg, j->who.store, j->who.terminal, j->head);
+    enum ru_status rel = store_release(st, rc != RU_OK);
+    return rc == RU_ERR_RETRY || rel == RU_ERR_RETRY ? RU_ERR_RETRY : RU_OK;
+}
+
 static enum ru_status run_job(struct server *srv, struct job *j)
 {
-    if (j->head && journalhead_record(srv->lg, j->who.store, j->who.terminal, j->head) != RU_OK) {
-        /* never a reason to refuse the request: the terminal sends its head again with the
-         * next one */
-    }
+    if (j->head && record_head(srv, j) == RU_ERR_RETRY)
+        return RU_ERR_RETRY;
     switch (j->kind) {
     case JOB_ACTIVATE: return activation_activate(srv->lg, &j->who, j->req, j->out);
     case JOB_CARD: return activation_card(srv->lg, &j->who, j->req, j->out);
@@ -273,10 +284,38 @@ static enum ru_status run_job(struct server *srv, struct job *j)
     return RU_ERR_INVALID;
 }
 
+/* Run the jobs of BATCH in one transaction, each in a savepoint of it, and commit. When
+ * the commit fails nothing of the batch is on disk, and none of it may be answered as
+ * done. RU_ERR_RETRY: a concurrent transaction (another node's, PostgreSQL) got in the
+ * way of a job or of the commit; nothing was done and the batch runs again. */
+static enum ru_status run_batch(struct server *srv, struct job *batch)
+{
+    struct store *st = ledger_store(srv->lg);
+    enum ru_status rc = store_begin(st);
+    ledger_set_batch(srv->lg, rc == RU_OK);
+    for (struct job *j = batch; j; j = j->next) {
+        j->rc = rc == RU_OK ? run_job(srv, j) : rc;
+        if (j->rc == RU_ERR_RETRY)
+            rc = RU_ERR_RETRY; /* the rest of the batch waits for the next run */
+    }
+    ledger_set_batch(srv->lg, 0);
+    if (rc == RU_OK && (rc = store_commit(st)) != RU_OK)
+        store_rollback(st);
+    else if (rc != RU_OK)
+        store_rollback(st);
+    if (rc != RU_OK)
+        for (struct job *j = batch; j; j = j->next)
+            if (j->rc == RU_OK) {
+                if (j->out)
+                    activation_answer_release(j->out);
+                j->rc = rc;
+            }
+    return rc;
+}
+
 static void *committer(void *arg)
 {
     struct server *srv = arg;
-    struct db *db = ledger_db(srv->lg);
     pthread_mutex_lock(&srv->qlock);
     for (;;) {
         while (!srv->head && !srv->stopping)
@@ -287,20 +326,9 @@ static void *committer(void *arg)
         srv->head = srv->tail = NULL;
         pthread_mutex_unlock(&srv->qlock);
 
-        enum ru_status rc = db_begin(db);
-        ledger_set_batch(srv->lg, rc == RU_OK);
-        for (struct job *j = batch; j; j = j->next)
-            j->rc = rc == RU_OK ? run_job(srv, j) : rc;
-        ledger_set_batch(srv->lg, 0);
-        if (rc == RU_OK && (rc = db_commit(db)) != RU_OK) {
-            /* nothing of the batch is on disk: none of it may be answered as done */
-            db_rollback(db);
-            for (struct job *j = batch; j; j = j->next)
-                if (j->rc == RU_OK) {
-                    activation_answer_release(j->out);
-                    j->rc = rc;
-                }
-        }
+        int tries = 0;
+        while (run_batch(srv, batch) == RU_ERR_RETRY && ++tries < LEDGER_RETRIES)
+            ;
         /* once resumed, a connection may answer and free its job at once */
         for (struct job *j = batch, *next; j; j = next) {
             next = j->next;
@@ -715,7 +743,8 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
         const struct ledger *bad = srv->rd ? srv->rd : srv->lg;
         snprintf(err, errlen, "%s", bad ? ledger_errmsg(bad) : "out of memory");
         server_stop(srv);
-        return rc == RU_ERR_DB ? RU_ERR_IO : RU_ERR_NOT_FOUND;
+        /* the database failing is a system error; no server answering is reported as such */
+        return rc == RU_ERR_DB ? RU_ERR_IO : rc == RU_ERR_NETWORK ? RU_ERR_NETWORK : RU_ERR_NOT_FOUND;
     }
     snprintf(cert, sizeof(cert), "%s", cfg->cert_path ? cfg->cert_path : "");
     snprintf(key, sizeof(key), "%s", cfg->key_path ? cfg->key_path : "");

@@ -36,7 +36,9 @@ struct server_config {
 
 /* Start serving. On failure ERR says why: RU_ERR_INVALID (a bad listen address or TLS
  * priority string), RU_ERR_NOT_FOUND (state directory or TLS files missing, or open to
- * group or others), RU_ERR_IO (cannot listen). */
+ * group or others, or the ledger's schema older or newer than this program's),
+ * RU_ERR_NETWORK (no PostgreSQL server answers), RU_ERR_IO (cannot listen, or the
+ * database fails). */
 enum ru_status server_start(const struct server_config *cfg, struct server **out, char *err,
                             size_t errlen) RU_WARN_UNUSED;
 

@@ -51,6 +51,31 @@ static inline const char *test_path(const char *name)
     return b;
 }
 
+/* The database for a ledger a test makes (ledger_init()'s DATABASE): NULL, SQLite in the
+ * state directory, unless REUP_TEST_PG_HOST is set (tests/tools/with-pg.sh); then a fresh
+ * empty PostgreSQL database made with createdb as REUP_TEST_PG_USER, named after NAME
+ * (letters, digits, '_') and the process, its URI in a static ring of buffers. */
+static inline const char *test_database(const char *name)
+{
+    static char bufs[4][768];
+    static int i;
+    const char *host = getenv("REUP_TEST_PG_HOST"), *user = getenv("REUP_TEST_PG_USER");
+    if (!host || !*host)
+        return NULL;
+    if (!user || !*user)
+        user = "reup";
+    char db[128], cmd[1024];
+    snprintf(db, sizeof(db), "reup_%s_%ld", name, (long)getpid());
+    snprintf(cmd, sizeof(cmd), "createdb -h '%s' -U '%s' '%s'", host, user, db);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "test_database: %s failed\n", cmd);
+        exit(1);
+    }
+    char *b = bufs[i++ % 4];
+    snprintf(b, 768, "postgresql:///%s?host=%s&user=%s", db, host, user);
+    return b;
+}
+
 static inline void test_write(const char *path, const char *content)
 {
     FILE *f = fopen(path, "wb");

@@ -25,6 +25,7 @@
 #include "issuer/journalhead.h"
 #include "issuer/ledger.h"
 #include "issuer/server.h"
+#include "db/db.h"
 
 static struct server *srv;
 static unsigned char secret[SECRET_BYTES];
@@ -52,7 +53,7 @@ static int setup(void **state)
     char err[256], batch[16];
     struct ledger *lg = NULL;
     struct ledger_plan p = {.code = "1y", .months = 12, .price_cents = 3999, .currency = "USD"};
-    if (ledger_init(test_path("st"), 4242, err, sizeof(err)) != RU_OK ||
+    if (ledger_init(test_path("st"), 4242, NULL, err, sizeof(err)) != RU_OK ||
         ledger_open(test_path("st"), &lg) != RU_OK || ledger_plan_add(lg, &p) != RU_OK ||
         ledger_terminal_add(lg, "T1", "WM00001", secret) != RU_OK ||
         ledger_batch_create(lg, "1y", 5, keep, done, NULL, batch) != RU_OK)
@@ -136,7 +137,7 @@ static void test_no_answer(void **state)
     (void)state;
     /* another installation's certificate does not vouch for this server */
     char err[256], other[600];
-    assert_int_equal(ledger_init(test_path("other"), 1, err, sizeof(err)), RU_OK);
+    assert_int_equal(ledger_init(test_path("other"), 1, NULL, err, sizeof(err)), RU_OK);
     snprintf(other, sizeof(other), "%s/tls/cert.pem", test_path("other"));
     struct issuer_client *c = client(secret, other);
     struct issuer_answer a;
@@ -297,10 +298,12 @@ static void test_journal_head(void **state)
     assert_true(got.seq == 7 && !strcmp(got.hash, h7.hash));
     issuer_client_free(c);
 
-    struct ledger *lg;
+    /* the ledger file itself (SQLite): the order the heads came in, and the table refusing
+     * edits */
+    struct db *db;
     sqlite3_stmt *st;
-    assert_int_equal(ledger_open(test_path("st"), &lg), RU_OK);
-    assert_int_equal(db_prepare(ledger_db(lg),
+    assert_int_equal(db_open(test_path("st/issuer.db"), DB_NO_MIGRATE, NULL, &db), RU_OK);
+    assert_int_equal(db_prepare(db,
                                 "SELECT group_concat(seq || kind, ' ') FROM"
                                 " (SELECT seq, kind FROM journal_head ORDER BY id)",
                                 &st),
@@ -309,9 +312,9 @@ static void test_journal_head(void **state)
     /* the reversal's head (6 again) was seen before as an anomaly: kept once more */
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "5head 7head 6anomaly 6anomaly 7anomaly");
     sqlite3_finalize(st);
-    assert_int_not_equal(db_exec(ledger_db(lg), "UPDATE journal_head SET seq = 1"), RU_OK);
-    assert_int_not_equal(db_exec(ledger_db(lg), "DELETE FROM journal_head"), RU_OK);
-    ledger_free(lg);
+    assert_int_not_equal(db_exec(db, "UPDATE journal_head SET seq = 1"), RU_OK);
+    assert_int_not_equal(db_exec(db, "DELETE FROM journal_head"), RU_OK);
+    db_free(db);
 }
 
 /* A page of COUNT heads from HEADS as "SEQx SEQx ...", x the hash's first digit. */
@@ -399,13 +402,16 @@ static void test_journal_heads(void **state)
     /* more anomalies than a page holds, all at number 6, inserted against hash order */
     struct ledger *lg;
     struct journal_heads p;
-    assert_int_equal(ledger_open(test_path("st"), &lg), RU_OK);
+    struct db *db;
+    assert_int_equal(db_open(test_path("st/issuer.db"), DB_NO_MIGRATE, NULL, &db), RU_OK);
     assert_int_equal(
-        db_exec(ledger_db(lg),
+        db_exec(db,
                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001)"
                 " INSERT INTO journal_head (store_id, terminal, seq, hash, kind, seen_at)"
                 " SELECT 'WM00001', 'T1', 6, printf('e%063d', 2000 - i), 'anomaly', 'now' FROM n"),
         RU_OK);
+    db_free(db);
+    assert_int_equal(ledger_open(test_path("st"), &lg), RU_OK);
     assert_int_equal(journalhead_list(lg, "WM00001", "T1", 0, API_HEADS_MAX, &p), RU_OK);
     assert_string_equal(heads_text(p.heads, p.n), "5a");
     assert_int_equal(p.n_anomalies, 0);
