@@ -13,8 +13,8 @@
 struct db;
 
 enum db_flags {
-    DB_READONLY = 1 << 0, /* open an existing database for reading only */
-    DB_CREATE = 1 << 1,   /* create the file if it does not exist */
+    DB_READONLY = 1 << 0,  /* open an existing database for reading only */
+    DB_CREATE = 1 << 1,    /* create the file if it does not exist */
     DB_SYNC_FULL = 1 << 2, /* synchronous=FULL: a commit is on disk when it returns */
     DB_NO_MIGRATE = 1 << 3 /* leave the schema as it is: the caller checks db_schema_version()
                             * and runs db_migrate() when it decides to */

@@ -203,7 +203,7 @@ enum ru_status activation_finish(struct ledger *lg, enum ru_status rc, struct ac
 }
 
 static enum ru_status activate_once(struct ledger *lg, const struct activation_caller *who,
-                                   const struct activation_request *rq, struct activation_answer *out)
+                                    const struct activation_request *rq, struct activation_answer *out)
 {
     struct store *st = ledger_store(lg);
     struct stored s;
@@ -218,8 +218,8 @@ static enum ru_status activate_once(struct ledger *lg, const struct activation_c
         if (!strcmp(s.r.kind, "reversal"))
             rc = activation_answer_error(out, 409, "request_reversed",
                                          "this request_id was reversed: use a new one");
-        else if (strcmp(s.r.kind, "activation") || strcmp(s.r.serial, rq->serial) || s.r.amount != rq->amount ||
-                 strcmp(s.r.currency, rq->currency))
+        else if (strcmp(s.r.kind, "activation") || strcmp(s.r.serial, rq->serial) ||
+                 s.r.amount != rq->amount || strcmp(s.r.currency, rq->currency))
             rc = activation_answer_error(out, 422, "request_id_reused",
                                          "this request_id was used with other parameters");
         else if (!strcmp(s.r.state, "reversed"))
@@ -246,9 +246,9 @@ out:
     return activation_finish(lg, rc, out);
 }
 
-static enum ru_status void_once(struct ledger *lg, const struct activation_caller *who, const char *request_id,
-                               const struct void_request *rq, long long window_s,
-                               struct activation_answer *out)
+static enum ru_status void_once(struct ledger *lg, const struct activation_caller *who,
+                                const char *request_id, const struct void_request *rq, long long window_s,
+                                struct activation_answer *out)
 {
     struct store *st = ledger_store(lg);
     struct stored s;
@@ -296,7 +296,7 @@ out:
 }
 
 static enum ru_status reverse_once(struct ledger *lg, const struct activation_caller *who,
-                                  const struct reversal_request *rq, struct activation_answer *out)
+                                   const struct reversal_request *rq, struct activation_answer *out)
 {
     struct store *st = ledger_store(lg);
     struct stored s;
@@ -343,7 +343,7 @@ out:
 }
 
 static enum ru_status card_once(struct ledger *lg, const struct activation_caller *who,
-                               const struct card_request *rq, struct activation_answer *out)
+                                const struct card_request *rq, struct activation_answer *out)
 {
     struct store *st = ledger_store(lg);
     struct stored s;
@@ -368,7 +368,8 @@ static enum ru_status card_once(struct ledger *lg, const struct activation_calle
         else if (!strcmp(s.r.state, "voided"))
             rc = activation_answer_error(out, 409, "activation_voided", "this card was voided");
         else
-            rc = answer_text(out, s.r.http_status, s.r.answer); /* a retry: the same card, the PIN not again */
+            rc =
+                answer_text(out, s.r.http_status, s.r.answer); /* a retry: the same card, the PIN not again */
         goto out;
     }
     int months;

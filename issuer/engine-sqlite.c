@@ -9,7 +9,7 @@
 extern const char *const issuer_sqlite_migrations[];
 
 /* The time the ledger writes: UTC, RFC 3339. */
-#define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+#define NOW      "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 #define NOW_UNIX "CAST(strftime('%s', 'now') AS INTEGER)"
 
 /* Each statement and what it does, for messages ("FILE: reading the card: ..."). */
@@ -18,7 +18,8 @@ static const struct {
 } queries[Q_COUNT] = {
     [Q_SETTINGS_INIT] = {"INSERT INTO setting(key, value) VALUES ('prefix', ?1), ('next_sequence', '1')",
                          "writing settings"},
-    [Q_SETTING_PREFIX] = {"SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'prefix'", "reading settings"},
+    [Q_SETTING_PREFIX] = {"SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'prefix'",
+                          "reading settings"},
     /* the column is TEXT: the sum is stored as its digits, as the first value was */
     [Q_SEQUENCE_TAKE] = {"UPDATE setting SET value = CAST(value AS INTEGER) + ?1 WHERE key = 'next_sequence'"
                          " RETURNING CAST(value AS INTEGER) - ?1",
@@ -27,20 +28,25 @@ static const struct {
                        " VALUES (?1, ?2, ?3, ?4, ?5, " NOW ")",
                        "adding the plan"},
     [Q_PLAN_GET] = {"SELECT months, price_cents, currency FROM plan WHERE code = ?1", "reading the plan"},
-    [Q_PLAN_LIST] = {"SELECT code, months, price_cents, currency, gtin FROM plan ORDER BY code", "reading plans"},
-    [Q_TERMINAL_INSERT] = {"INSERT INTO terminal(id, store_id, secret, created_at) VALUES (?1, ?2, ?3, " NOW ")",
+    [Q_PLAN_LIST] = {"SELECT code, months, price_cents, currency, gtin FROM plan ORDER BY code",
+                     "reading plans"},
+    [Q_TERMINAL_INSERT] = {"INSERT INTO terminal(id, store_id, secret, created_at) VALUES (?1, ?2, ?3, " NOW
+                           ")",
                            "adding the terminal"},
     [Q_TERMINAL_GET] = {"SELECT secret, store_id FROM terminal WHERE id = ?1", "reading terminals"},
     [Q_BATCH_COUNT] = {"SELECT count(*) FROM batch", "reading batches"},
     [Q_BATCH_INSERT] = {"INSERT INTO batch(id, plan, count, created_at) VALUES (?1, ?2, ?3, " NOW ")",
                         "adding the batch"},
-    [Q_CARD_INSERT] = {"INSERT INTO card(serial, plan, batch, pin_hmac) VALUES (?1, ?2, ?3, ?4)", "adding a card"},
-    [Q_CARD_INSERT_ACTIVE] = {"INSERT INTO card(serial, plan, batch, pin_hmac, status, store_id, activated_at)"
-                              " VALUES (?1, ?2, NULL, ?3, 'active', ?4, " NOW ")",
-                              "adding a card"},
+    [Q_CARD_INSERT] = {"INSERT INTO card(serial, plan, batch, pin_hmac) VALUES (?1, ?2, ?3, ?4)",
+                       "adding a card"},
+    [Q_CARD_INSERT_ACTIVE] =
+        {"INSERT INTO card(serial, plan, batch, pin_hmac, status, store_id, activated_at)"
+         " VALUES (?1, ?2, NULL, ?3, 'active', ?4, " NOW ")",
+         "adding a card"},
     [Q_CARD_SHOW] = {"SELECT serial, plan, status, activated_at, store_id FROM card WHERE serial = ?1",
                      "reading the card"},
-    [Q_CARD_BLOCK] = {"UPDATE card SET status = 'blocked' WHERE serial = ?1 AND status <> 'redeemed'", "blocking"},
+    [Q_CARD_BLOCK] = {"UPDATE card SET status = 'blocked' WHERE serial = ?1 AND status <> 'redeemed'",
+                      "blocking"},
     [Q_CARD_BLOCK_BATCH] = {"UPDATE card SET status = 'blocked' WHERE batch = ?1 AND status <> 'redeemed'",
                             "blocking"},
     [Q_CARD_FOR_SALE] = {"SELECT c.status, c.plan, p.price_cents, p.currency FROM card c"
@@ -58,14 +64,16 @@ static const struct {
     [Q_CARD_BY_PIN] = {"SELECT c.serial, c.plan, p.months FROM card c JOIN plan p ON p.code = c.plan"
                        " WHERE c.pin_hmac = ?1 AND c.status = 'active'",
                        "reading the card"},
-    [Q_CARD_REDEEM] = {"UPDATE card SET status = 'redeemed', redeemed_at = " NOW ", account = ?2 WHERE serial = ?1",
+    [Q_CARD_REDEEM] = {"UPDATE card SET status = 'redeemed', redeemed_at = " NOW
+                       ", account = ?2 WHERE serial = ?1",
                        "redeeming"},
-    [Q_SUBSCRIPTION_EXTEND] = {"INSERT INTO subscription(account, expires_at)"
-                               " VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', printf('+%d months', ?2)))"
-                               " ON CONFLICT(account) DO UPDATE SET expires_at = strftime('%Y-%m-%dT%H:%M:%SZ',"
-                               " max(expires_at, " NOW "), printf('+%d months', ?2))"
-                               " RETURNING expires_at",
-                               "redeeming"},
+    [Q_SUBSCRIPTION_EXTEND] =
+        {"INSERT INTO subscription(account, expires_at)"
+         " VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', printf('+%d months', ?2)))"
+         " ON CONFLICT(account) DO UPDATE SET expires_at = strftime('%Y-%m-%dT%H:%M:%SZ',"
+         " max(expires_at, " NOW "), printf('+%d months', ?2))"
+         " RETURNING expires_at",
+         "redeeming"},
     [Q_REQUEST_GET] = {"SELECT kind, plan, serial, amount, currency, state, http_status, answer,"
                        " CAST(strftime('%s', 'now') - strftime('%s', created_at) AS INTEGER)"
                        " FROM request WHERE store_id = ?1 AND terminal = ?2 AND request_id = ?3",
@@ -108,12 +116,14 @@ static const struct {
                         " ORDER BY plan, status",
                         "reading the report"},
     [Q_REPORT_BATCHES] = {"SELECT id, plan, count, created_at FROM batch ORDER BY id", "reading the report"},
-    [Q_REPORT_TERMINALS] = {"SELECT id, store_id, created_at FROM terminal ORDER BY id", "reading the report"},
+    [Q_REPORT_TERMINALS] = {"SELECT id, store_id, created_at FROM terminal ORDER BY id",
+                            "reading the report"},
     [Q_REPORT_REQUESTS] = {"SELECT kind, state, http_status, count(*) AS count FROM request"
                            " WHERE created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day')"
                            " GROUP BY kind, state, http_status ORDER BY kind, state, http_status",
                            "reading the report"},
-    [Q_REPORT_SUBSCRIPTIONS] = {"SELECT count(*) AS accounts, coalesce(sum(expires_at > " NOW "), 0) AS current"
+    [Q_REPORT_SUBSCRIPTIONS] = {"SELECT count(*) AS accounts, coalesce(sum(expires_at > " NOW
+                                "), 0) AS current"
                                 " FROM subscription",
                                 "reading the report"},
 };
@@ -144,8 +154,8 @@ static enum ru_status sq_open(const char *target, int create, struct engine **ou
     struct engine *e = calloc(1, sizeof(*e));
     if (!e)
         return RU_ERR_NOMEM;
-    enum ru_status rc =
-        db_open(target, DB_SYNC_FULL | DB_NO_MIGRATE | (create ? DB_CREATE : 0), issuer_sqlite_migrations, &e->db);
+    enum ru_status rc = db_open(target, DB_SYNC_FULL | DB_NO_MIGRATE | (create ? DB_CREATE : 0),
+                                issuer_sqlite_migrations, &e->db);
     if (!e->db) {
         free(e);
         return RU_ERR_NOMEM;
@@ -228,8 +238,8 @@ static enum ru_status sq_run(struct engine *e, enum query q, const struct value 
     if ((unsigned)q >= Q_COUNT || !queries[q].sql)
         return RU_ERR_INVALID;
     sq_finish(e);
-    if (!e->stmt[q] &&
-        sqlite3_prepare_v3(conn, queries[q].sql, -1, SQLITE_PREPARE_PERSISTENT, &e->stmt[q], NULL) != SQLITE_OK)
+    if (!e->stmt[q] && sqlite3_prepare_v3(conn, queries[q].sql, -1, SQLITE_PREPARE_PERSISTENT, &e->stmt[q],
+                                          NULL) != SQLITE_OK)
         return fail(e, "preparing a statement");
     sqlite3_stmt *st = e->stmt[q];
     int r = SQLITE_OK;

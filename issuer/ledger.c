@@ -16,7 +16,7 @@
 #include "common/privatefile.h"
 #include "common/banned.h"
 
-#define ID_MAX 64
+#define ID_MAX     64
 #define TARGET_MAX 4096
 
 struct ledger {
@@ -59,8 +59,8 @@ static int path_in(char *buf, size_t len, const char *dir, const char *name)
 static enum ru_status check_uri(const char *uri, char *err, size_t errlen)
 {
     if (!store_target_is_pg(uri)) {
-        snprintf(err, errlen, "--database '%.200s' is not a PostgreSQL URI (postgresql://... or postgres://...)",
-                 uri);
+        snprintf(err, errlen,
+                 "--database '%.200s' is not a PostgreSQL URI (postgresql://... or postgres://...)", uri);
         return RU_ERR_INVALID;
     }
     const char *auth = strstr(uri, "://") + 3;
@@ -105,7 +105,8 @@ static enum ru_status ledger_target(const char *dir, char *target, size_t len, c
     }
     enum ru_status rc = privatefile_check(uri_path, 0, err, errlen);
     if (rc == RU_OK && !fgets(target, (int)len, f)) {
-        snprintf(err, errlen, "'%s' is empty: it names the ledger's database (a postgresql:// URI)", uri_path);
+        snprintf(err, errlen, "'%s' is empty: it names the ledger's database (a postgresql:// URI)",
+                 uri_path);
         rc = RU_ERR_INVALID;
     }
     fclose(f);
@@ -189,9 +190,11 @@ enum ru_status ledger_init(const char *dir, unsigned prefix, const char *databas
     }
     if (database && (rc = check_uri(database, err, errlen)) != RU_OK)
         return rc;
-    if ((size_t)snprintf(m.dir, sizeof(m.dir), "%s", dir) >= sizeof(m.dir) || !path_in(m.ledger, sizeof(m.ledger), dir, "issuer.db") ||
-        !path_in(m.uri, sizeof(m.uri), dir, "database") || !path_in(m.key, sizeof(m.key), dir, "issuer.key") ||
-        !path_in(m.tls, sizeof(m.tls), dir, "tls") || !path_in(m.cert, sizeof(m.cert), m.tls, "cert.pem") ||
+    if ((size_t)snprintf(m.dir, sizeof(m.dir), "%s", dir) >= sizeof(m.dir) ||
+        !path_in(m.ledger, sizeof(m.ledger), dir, "issuer.db") ||
+        !path_in(m.uri, sizeof(m.uri), dir, "database") ||
+        !path_in(m.key, sizeof(m.key), dir, "issuer.key") || !path_in(m.tls, sizeof(m.tls), dir, "tls") ||
+        !path_in(m.cert, sizeof(m.cert), m.tls, "cert.pem") ||
         !path_in(m.tkey, sizeof(m.tkey), m.tls, "key.pem")) {
         snprintf(err, errlen, "the directory name is too long");
         return RU_ERR_INVALID;
@@ -259,17 +262,20 @@ static enum ru_status check_schema(struct ledger *lg, const char *dir)
     if (rc != RU_OK)
         return fail_db(lg, rc);
     if (have == 0)
-        return fail(lg, RU_ERR_NOT_FOUND, "the ledger of '%s' is empty (no schema): run reup-issuer init", dir);
+        return fail(lg, RU_ERR_NOT_FOUND, "the ledger of '%s' is empty (no schema): run reup-issuer init",
+                    dir);
     if (have < want)
-        return fail(lg, RU_ERR_SCHEMA,
-                    "the ledger's schema is version %d, this reup-issuer uses %d: run reup-issuer init --dir %s "
-                    "--upgrade",
-                    have, want, dir);
+        return fail(
+            lg, RU_ERR_SCHEMA,
+            "the ledger's schema is version %d, this reup-issuer uses %d: run reup-issuer init --dir %s "
+            "--upgrade",
+            have, want, dir);
     if (have > want)
-        return fail(lg, RU_ERR_SCHEMA,
-                    "the ledger's schema is version %d, written by a newer reup-issuer (this one uses %d): use "
-                    "that one",
-                    have, want);
+        return fail(
+            lg, RU_ERR_SCHEMA,
+            "the ledger's schema is version %d, written by a newer reup-issuer (this one uses %d): use "
+            "that one",
+            have, want);
     return RU_OK;
 }
 
@@ -493,7 +499,8 @@ enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned
         goto out;
     }
     if (prefix < 0 || prefix > CARD_PREFIX_MAX || next < 1) {
-        rc = fail(lg, RU_ERR_DB, "the ledger's settings are damaged (prefix %lld, sequence %lld)", prefix, next);
+        rc = fail(lg, RU_ERR_DB, "the ledger's settings are damaged (prefix %lld, sequence %lld)", prefix,
+                  next);
         goto out;
     }
     if ((unsigned long long)next + count - 1 > CARD_SEQUENCE_MAX) {
@@ -640,10 +647,12 @@ enum ru_status ledger_new_active_card(struct ledger *lg, const char *plan, const
     unsigned int maclen;
     long long prefix, next;
     enum ru_status rc;
-    if ((rc = store_prefix(lg->st, &prefix)) != RU_OK || (rc = store_sequence_take(lg->st, 1, &next)) != RU_OK)
+    if ((rc = store_prefix(lg->st, &prefix)) != RU_OK ||
+        (rc = store_sequence_take(lg->st, 1, &next)) != RU_OK)
         return fail_db(lg, rc);
     if (prefix < 0 || prefix > CARD_PREFIX_MAX || next < 1)
-        return fail(lg, RU_ERR_DB, "the ledger's settings are damaged (prefix %lld, sequence %lld)", prefix, next);
+        return fail(lg, RU_ERR_DB, "the ledger's settings are damaged (prefix %lld, sequence %lld)", prefix,
+                    next);
     if ((rc = card_serial_make((unsigned)prefix, (uint64_t)next, serial)) != RU_OK)
         return fail(lg, rc, "the serial numbers of prefix %04lld are used up", prefix);
     /* a PIN whose HMAC is taken already (1 in 10^15) is simply drawn again */

@@ -14,19 +14,19 @@
 #include "common/stopsignal.h"
 #include "common/banned.h"
 
-#define USAGE_EXIT                                                                                \
+#define USAGE_EXIT                                                                                  \
     EXIT_HELP EXIT_HELP_OK EXIT_HELP_USAGE EXIT_HELP_NOT_FOUND EXIT_HELP_CONFIG EXIT_HELP_NO_ANSWER \
-        EXIT_HELP_SYSTEM                                                                          \
-        "2 is also a state directory, database ledger, plan, terminal or batch file that\n"       \
-        "exists already; 3 no such plan, card or batch; 4 the state directory missing, not\n"    \
-        "initialized, or a file of it open to group or others, the PostgreSQL database\n"        \
-        "refusing, or a ledger schema older or newer than this program's; 5 no PostgreSQL\n"     \
+        EXIT_HELP_SYSTEM                                                                            \
+        "2 is also a state directory, database ledger, plan, terminal or batch file that\n"         \
+        "exists already; 3 no such plan, card or batch; 4 the state directory missing, not\n"       \
+        "initialized, or a file of it open to group or others, the PostgreSQL database\n"           \
+        "refusing, or a ledger schema older or newer than this program's; 5 no PostgreSQL\n"        \
         "server answers.\n"
 
 #define USAGE                                                                                             \
     "usage: reup-issuer COMMAND [options]\n"                                                              \
     "\n"                                                                                                  \
-    "  init --dir DIR [--prefix NNNN] [--database URI]\n"                                                   \
+    "  init --dir DIR [--prefix NNNN] [--database URI]\n"                                                 \
     "                                           create a state directory (issuer key, development\n"      \
     "                                           TLS certificate) and its ledger: DIR/issuer.db, or the\n" \
     "                                           empty PostgreSQL database of URI (postgresql://...)\n"    \
@@ -53,9 +53,9 @@
     "Every command but init takes --dir DIR (default: $REUP_ISSUER_DIR, then /var/lib/reup/issuer).\n"    \
     "The directory must be mode 0700, and issuer.db (-wal, -shm), database, issuer.key and serve's\n"     \
     "TLS key 0600: a file group or others may open is refused (exit 4) with the chmod to run.\n"          \
-    "--database never holds a password: libpq reads it from ~/.pgpass (or PGPASSFILE), or use peer\n"    \
+    "--database never holds a password: libpq reads it from ~/.pgpass (or PGPASSFILE), or use peer\n"     \
     "authentication. Every command refuses a ledger whose schema is older (run init --upgrade)\n"         \
-    "or newer than this program's.\n"                                                                    \
+    "or newer than this program's.\n"                                                                     \
     "\n" USAGE_EXIT
 
 /* Options of one command: --name value pairs and at most one positional argument. */
@@ -308,8 +308,8 @@ static int cmd_batch_create(int argc, char **argv)
             ledger_free(lg);
             return rc == RU_ERR_EXISTS ? EXIT_USAGE : EXIT_SYSTEM;
         }
-        rc = ledger_batch_create(lg, opt(&a, "plan"), (unsigned long)count, batchfile_row, batchfile_finish, bf,
-                                 batch);
+        rc = ledger_batch_create(lg, opt(&a, "plan"), (unsigned long)count, batchfile_row, batchfile_finish,
+                                 bf, batch);
         if (rc != RU_OK)
             batchfile_discard(bf);
         batchfile_free(bf);

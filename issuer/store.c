@@ -90,15 +90,15 @@ enum ru_status store_release(struct store *s, int undo)
 }
 
 /* A text parameter (NULL: NULL); a function, so that arrays pass without a warning. */
-static struct value T(const char *text)
-{
+static struct value T(const char *text) {
     return VAL_T(text);
 }
 
 #define NPARAMS(p) ((int)(sizeof(p) / sizeof((p)[0])))
 
 /* Run Q for its effect alone. */
-static enum ru_status exec(struct store *s, enum query q, const struct value *p, int n)
+static enum ru_status
+exec(struct store *s, enum query q, const struct value *p, int n)
 {
     enum ru_status rc = s->ops->run(s->e, q, p, n);
     if (rc == RU_OK)
@@ -486,10 +486,10 @@ enum ru_status store_head_insert(struct store *s, const char *store_id, const ch
 }
 
 enum ru_status store_head_list(struct store *s, const char *store_id, const char *terminal, int anomalies,
-                               long long after, long long upto, struct auth_head *heads, size_t max, size_t *n)
+                               long long after, long long upto, struct auth_head *heads, size_t max,
+                               size_t *n)
 {
-    const struct value p[] = {T(store_id), T(terminal), VAL_I(after), VAL_I(upto),
-                              VAL_I((long long)max)};
+    const struct value p[] = {T(store_id), T(terminal), VAL_I(after), VAL_I(upto), VAL_I((long long)max)};
     enum ru_status rc = s->ops->run(s->e, anomalies ? Q_ANOMALY_LIST : Q_HEAD_LIST, p, NPARAMS(p));
     *n = 0;
     if (rc != RU_OK)
@@ -504,8 +504,7 @@ enum ru_status store_head_list(struct store *s, const char *store_id, const char
 enum ru_status store_audit_append(struct store *s, const char *actor, const char *action, const char *serial,
                                   const char *request_id, const char *outcome, const char *detail)
 {
-    const struct value p[] = {T(actor),      T(action),  T(serial),
-                              T(request_id), T(outcome), T(detail)};
+    const struct value p[] = {T(actor), T(action), T(serial), T(request_id), T(outcome), T(detail)};
     return exec(s, Q_AUDIT_INSERT, p, NPARAMS(p));
 }
 

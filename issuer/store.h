@@ -110,7 +110,8 @@ struct store_sale {
     long long price_cents;
     char currency[4];
 };
-enum ru_status store_card_for_sale(struct store *s, const char *serial, struct store_sale *out) RU_WARN_UNUSED;
+enum ru_status store_card_for_sale(struct store *s, const char *serial,
+                                   struct store_sale *out) RU_WARN_UNUSED;
 /* 'issued' to 'active' for STORE_ID, now; nothing when the card is not 'issued'. */
 enum ru_status store_card_activate(struct store *s, const char *store_id, const char *serial) RU_WARN_UNUSED;
 /* *redeemed: 1 when the card is redeemed, 0 otherwise (also when there is no such card). */
@@ -131,15 +132,15 @@ enum ru_status store_subscription_extend(struct store *s, const char *account, i
 
 /* A terminal request, keyed by (store_id, terminal, request_id). */
 struct store_request {
-    char kind[16];  /* activation, card, reversal */
-    char plan[17];  /* "" when none */
+    char kind[16]; /* activation, card, reversal */
+    char plan[17]; /* "" when none */
     char serial[CARD_DIGITS + 1];
     long long amount; /* 0 when none */
     char currency[4];
     char state[16]; /* active, voided, reversed, refused */
     int http_status;
-    char *answer;     /* owned: store_request_release() */
-    long long age_s;  /* seconds since it was recorded */
+    char *answer;    /* owned: store_request_release() */
+    long long age_s; /* seconds since it was recorded */
 };
 /* RU_ERR_NOT_FOUND: this terminal never sent it. Locked like store_card_for_sale(). */
 enum ru_status store_request_get(struct store *s, const char *store_id, const char *terminal,

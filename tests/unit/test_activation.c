@@ -281,8 +281,8 @@ static void test_reversals(void **state)
     json_t *rows = json_loads(audit, 0, NULL), *row;
     size_t i, reversals = 0;
     assert_true(json_is_array(rows));
-    json_array_foreach (rows, i, row)
-        reversals += !strcmp(json_string_value(json_object_get(row, "action")), "reverse");
+    json_array_foreach(rows, i, row) reversals +=
+        !strcmp(json_string_value(json_object_get(row, "action")), "reverse");
     assert_true(reversals >= 2);
     json_decref(rows);
     free(audit);
@@ -322,7 +322,8 @@ static void test_on_demand_card(void **state)
     /* the PIN is neither in the request's stored answer nor in the audit log */
     struct store_request stored;
     char *audit;
-    assert_int_equal(store_request_get(ledger_store(lg), t1.store, t1.terminal, c.request_id, &stored), RU_OK);
+    assert_int_equal(store_request_get(ledger_store(lg), t1.store, t1.terminal, c.request_id, &stored),
+                     RU_OK);
     assert_non_null(strstr(stored.answer, serial));
     assert_null(strstr(stored.answer, pin));
     store_request_release(&stored);

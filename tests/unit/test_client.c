@@ -405,10 +405,9 @@ static void test_journal_heads(void **state)
     struct db *db;
     assert_int_equal(db_open(test_path("st/issuer.db"), DB_NO_MIGRATE, NULL, &db), RU_OK);
     assert_int_equal(
-        db_exec(db,
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001)"
-                " INSERT INTO journal_head (store_id, terminal, seq, hash, kind, seen_at)"
-                " SELECT 'WM00001', 'T1', 6, printf('e%063d', 2000 - i), 'anomaly', 'now' FROM n"),
+        db_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001)"
+                    " INSERT INTO journal_head (store_id, terminal, seq, hash, kind, seen_at)"
+                    " SELECT 'WM00001', 'T1', 6, printf('e%063d', 2000 - i), 'anomaly', 'now' FROM n"),
         RU_OK);
     db_free(db);
     assert_int_equal(ledger_open(test_path("st"), &lg), RU_OK);

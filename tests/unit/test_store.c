@@ -120,7 +120,8 @@ static void test_rows(void **state)
     assert_int_equal(store_card_for_sale(s, "4242999999999991", &sale), RU_ERR_NOT_FOUND);
     assert_int_equal(store_card_activate(s, "WM00001", "4242000000000018"), RU_OK);
     assert_int_equal(store_card_show(s, "4242000000000018", &c), RU_OK);
-    assert_true(!strcmp(c.status, "active") && !strcmp(c.store_id, "WM00001") && strlen(c.activated_at) == 20);
+    assert_true(!strcmp(c.status, "active") && !strcmp(c.store_id, "WM00001") &&
+                strlen(c.activated_at) == 20);
     assert_int_equal(store_card_by_pin(s, mac2, 32, serial, plan, &months), RU_ERR_NOT_FOUND); /* not sold */
     assert_int_equal(store_card_return(s, "4242000000000018"), RU_OK);
     assert_int_equal(store_card_show(s, "4242000000000018", &c), RU_OK);
@@ -144,7 +145,8 @@ static void test_rows(void **state)
     assert_int_equal(store_card_show(s, "4242000000000026", &c), RU_OK);
     assert_string_equal(c.status, "blocked");
     /* an on-demand card, active at once; taken back, it is blocked */
-    assert_int_equal(store_card_insert_active(s, "4242000000000034", "1y", mac1, 32, "WM00001"), RU_ERR_EXISTS);
+    assert_int_equal(store_card_insert_active(s, "4242000000000034", "1y", mac1, 32, "WM00001"),
+                     RU_ERR_EXISTS);
     unsigned char mac3[32] = {3};
     assert_int_equal(store_card_insert_active(s, "4242000000000034", "1y", mac3, 32, "WM00001"), RU_OK);
     assert_int_equal(store_card_show(s, "4242000000000034", &c), RU_OK);
@@ -160,9 +162,16 @@ static void test_rows(void **state)
     assert_true(strcmp(later, expires) > 0);
 
     /* requests: what was asked, and NULLs read as "" and 0 */
-    struct store_request_row row = {.request_id = "r1", .kind = "activation", .terminal = "T1",
-                                    .store_id = "WM00001", .serial = "4242000000000018", .currency = "USD",
-                                    .has_amount = 1, .amount = 3999, .state = "active", .http_status = 201,
+    struct store_request_row row = {.request_id = "r1",
+                                    .kind = "activation",
+                                    .terminal = "T1",
+                                    .store_id = "WM00001",
+                                    .serial = "4242000000000018",
+                                    .currency = "USD",
+                                    .has_amount = 1,
+                                    .amount = 3999,
+                                    .state = "active",
+                                    .http_status = 201,
                                     .answer = "{\"a\":1}"};
     assert_int_equal(store_request_insert(s, &row), RU_OK);
     assert_int_equal(store_request_insert(s, &row), RU_ERR_EXISTS);
@@ -175,8 +184,8 @@ static void test_rows(void **state)
     struct store_request r;
     assert_int_equal(store_request_get(s, "WM00001", "T1", "r1", &r), RU_OK);
     assert_true(!strcmp(r.kind, "activation") && !strcmp(r.serial, "4242000000000018") && r.amount == 3999 &&
-                !strcmp(r.currency, "USD") && !*r.plan && r.http_status == 201 && !strcmp(r.answer, "{\"a\":1}") &&
-                r.age_s >= 0 && r.age_s < 60);
+                !strcmp(r.currency, "USD") && !*r.plan && r.http_status == 201 &&
+                !strcmp(r.answer, "{\"a\":1}") && r.age_s >= 0 && r.age_s < 60);
     store_request_release(&r);
     assert_int_equal(store_request_get(s, "WM00001", "T2", "r1", &r), RU_OK);
     assert_true(!strcmp(r.kind, "reversal") && !*r.serial && r.amount == 0 && !*r.currency);
@@ -377,7 +386,9 @@ static void test_upgrade(void **state)
     assert_true(from == 3 && to == 3);
     assert_int_equal(ledger_open(dir, &old), RU_OK);
     const struct activation_caller t1 = {"T1", "WM00001"}, t2 = {"T2", "WM00002"};
-    struct activation_request r = {.amount = 3999, .serial = "4242000000000018", .currency = "USD",
+    struct activation_request r = {.amount = 3999,
+                                   .serial = "4242000000000018",
+                                   .currency = "USD",
                                    .request_id = "00000000-0000-4000-8000-000000000050"};
     struct activation_answer a;
     assert_int_equal(activation_activate(old, &t1, &r, &a), RU_OK);
