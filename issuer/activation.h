@@ -2,8 +2,10 @@
  * issuer/activation.h - the exactly-once rules of the activation API (docs/design.md,
  * "The activation API").
  *
- * Each call is one write transaction on the ledger (BEGIN IMMEDIATE: terminals racing
- * for one card are serialized, exactly one wins) and produces the HTTP answer to give:
+ * Each call is one write transaction on the ledger that behaves as if it ran alone
+ * (store_begin(): terminals racing for one card, on one node or several, are serialized
+ * and exactly one wins; one that a concurrent transaction got in the way of runs again,
+ * up to LEDGER_RETRIES times) and produces the HTTP answer to give:
  *
  *  - activate: the same request_id with the same parameters gets the answer it got the
  *    first time, also after a restart (answers are stored with the request); with other
@@ -42,8 +44,9 @@ struct activation_caller {
     const char *store;
 };
 
-/* RU_OK with *out set for every answer, success or refusal; RU_ERR_DB or RU_ERR_NOMEM
- * when no answer could be decided (nothing changed; the server answers 503). */
+/* RU_OK with *out set for every answer, success or refusal; RU_ERR_DB, RU_ERR_NETWORK,
+ * RU_ERR_NOMEM, or RU_ERR_RETRY (inside a batch, or after LEDGER_RETRIES tries) when no
+ * answer could be decided (nothing changed; the server answers 503). */
 enum ru_status activation_activate(struct ledger *lg, const struct activation_caller *who,
                                    const struct activation_request *rq,
                                    struct activation_answer *out) RU_WARN_UNUSED;

@@ -5,10 +5,11 @@
  * TLS with the state directory's certificate and key; every terminal request is
  * authenticated (auth.h) before its body is looked at; bodies are capped at
  * REQUEST_BODY_MAX; answers and errors are JSON. One log line per request: time,
- * terminal, method, path, status, duration, request_id. One SQLite connection
- * (synchronous=FULL): write requests are group-committed, i.e. every request that queued
- * while a commit was running is applied in the next transaction, each in its own
- * savepoint, and none is answered before that transaction is on disk.
+ * terminal, method, path, status, duration, request_id. One writing connection to the
+ * ledger (SQLite with synchronous=FULL, or PostgreSQL): write requests are group-committed,
+ * i.e. every request that queued while a commit was running is applied in the next
+ * transaction, each in its own savepoint, and none is answered before that transaction
+ * is committed; a transaction another node's got in the way of runs again as a whole.
  */
 #ifndef REUP_ISSUER_SERVER_H
 #define REUP_ISSUER_SERVER_H

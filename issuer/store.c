@@ -381,7 +381,7 @@ enum ru_status store_request_get(struct store *s, const char *store_id, const ch
     text(s, 0, out->kind, sizeof(out->kind));
     text(s, 1, out->plan, sizeof(out->plan));
     text(s, 2, out->serial, sizeof(out->serial));
-    out->amount = s->ops->column_int(s->e, 3);
+    out->amount = s->ops->column_type(s->e, 3) == VAL_NULL ? 0 : s->ops->column_int(s->e, 3);
     text(s, 4, out->currency, sizeof(out->currency));
     text(s, 5, out->state, sizeof(out->state));
     out->http_status = (int)s->ops->column_int(s->e, 6);
