@@ -142,11 +142,22 @@ pg_createdb() {
   pg_uri "$1" "$2"
 }
 
-# _pg_pid NAME: the postmaster's pid, when it runs
+# _pg_alive PID: the process runs (a zombie does not: the postmaster's parent is init,
+# which may take seconds to reap it)
+_pg_alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
+# _pg_pid NAME: the postmaster's pid, when it runs (and it is this cluster's: a crashed
+# server's pid may belong to another process by now)
 _pg_pid() {
-  local pid
-  pid=$(head -n 1 "$(_pg_data "$1")/postmaster.pid" 2>/dev/null) || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  local pid data
+  data=$(_pg_data "$1")
+  pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && _pg_alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$data" && echo "$pid"
 }
 
 pg_stop() {
@@ -172,7 +183,7 @@ _pg_kill_tree() {
   # shellcheck disable=SC2086
   kill -KILL "$pid" $kids 2>/dev/null
   for _ in $(seq 1 200); do
-    for p in $pid $kids; do kill -0 "$p" 2>/dev/null && break; p=; done
+    for p in $pid $kids; do _pg_alive "$p" && break; p=; done
     [ -z "$p" ] && return 0
     sleep 0.05
   done
@@ -191,8 +202,8 @@ pg_remove() {
   if pid=$(_pg_pid "$name"); then
     _pg_run "$_PG_BIN/pg_ctl" -D "$data" -m immediate -w -t 20 stop >/dev/null 2>&1
     # pg_ctl returns once the pid file is gone, a moment before the postmaster is
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    kill -0 "$pid" 2>/dev/null && _pg_kill_tree "$pid"
+    for _ in $(seq 1 100); do _pg_alive "$pid" || break; sleep 0.05; done
+    ! _pg_alive "$pid" || _pg_kill_tree "$pid"
   fi
   # a crashed server leaves its small System V segment (key on line 7 of postmaster.pid)
   if [ -f "$data/postmaster.pid" ]; then
@@ -218,9 +229,9 @@ pg_start_standby() {
   base=${_pg_base[$name]}
   data=$base/data
   # -R: standby.signal and primary_conninfo; -C -S: a slot, so the primary keeps the WAL
-  # this standby has not had while it is down
+  # this standby has not had while it is down; -N: no fsync of the copy, as initdb -N
   if ! _pg_run "$_PG_BIN/pg_basebackup" -D "$data" -h "$(pg_host "$primary")" -p "${_pg_port[$primary]}" \
-    -U "$PG_SUPERUSER" -X stream -R -C -S standby1 -c fast >"$base/basebackup.log" 2>&1; then
+    -U "$PG_SUPERUSER" -X stream -R -C -S standby1 -c fast -N >"$base/basebackup.log" 2>&1; then
     echo "pg-lib: pg_basebackup from '$primary' failed: $(tail -5 "$base/basebackup.log")" >&2
     return 1
   fi
