@@ -17,6 +17,7 @@
 #   pg_createdb NAME DB             a new empty database DB owned by reup; prints its URI
 #   pg_uri NAME DB                  the URI of database DB as reup
 #   pg_start_primary NAME [SET...]  a primary that commits only once standby1 has the commit
+#                                   (so pg_createdb on it only once its standby runs)
 #   pg_start_standby PRIMARY NAME   standby1 of PRIMARY: streaming, synchronous, hot
 #   pg_multihost_uri DB PRIMARY STANDBY   both in one URI, target_session_attrs=read-write
 #   pg_stop NAME / pg_restart NAME  a clean stop / start again (after pg_stop or pg_kill9)
@@ -168,10 +169,16 @@ pg_stop() {
 pg_restart() { _pg_known "$1" && _pg_launch "$1"; }
 
 pg_kill9() {
-  local pid
+  local pid data
   _pg_known "$1" || return 1
+  data=$(_pg_data "$1")
   pid=$(_pg_pid "$1") || return 0
+  # its small System V segment outlives it: pid and segment id, for pg_remove
+  echo "$pid $(sed -n '7{s/^ *[0-9]* *\([0-9]*\).*/\1/;p}' "$data/postmaster.pid")" >>"${_pg_base[$1]}/crashed"
   _pg_kill_tree "$pid" || { echo "pg-lib: cluster '$1' still has processes after kill -9" >&2; return 1; }
+  # init may take seconds to reap the dead postmaster, and until then a new one takes the
+  # zombie for a live server in the lock files and refuses to start
+  rm -f "$data/postmaster.pid" "$(pg_host "$1")/.s.PGSQL.${_pg_port[$1]}.lock"
 }
 
 # _pg_kill_tree PID: kill -9 a postmaster and its children, and wait until they are gone
@@ -197,7 +204,7 @@ pg_promote() {
 
 # pg_remove NAME (on_exit): the server stopped, whatever state it is in, and its folder gone
 pg_remove() {
-  local name=$1 data key pid _
+  local name=$1 data pid shm _
   data=$(_pg_data "$name")
   if pid=$(_pg_pid "$name"); then
     _pg_run "$_PG_BIN/pg_ctl" -D "$data" -m immediate -w -t 20 stop >/dev/null 2>&1
@@ -205,10 +212,15 @@ pg_remove() {
     for _ in $(seq 1 100); do _pg_alive "$pid" || break; sleep 0.05; done
     ! _pg_alive "$pid" || _pg_kill_tree "$pid"
   fi
-  # a crashed server leaves its small System V segment (key on line 7 of postmaster.pid)
-  if [ -f "$data/postmaster.pid" ]; then
-    key=$(sed -n '7{s/^ *\([0-9]*\).*/\1/;p}' "$data/postmaster.pid")
-    [ -z "$key" ] || ipcrm -M "$key" 2>/dev/null
+  # a crashed server's System V segment, unless a restart took it back: removed when it is
+  # still the one that postmaster made and nothing is attached
+  if [ -f "${_pg_base[$name]}/crashed" ]; then
+    while read -r pid shm; do
+      [ -n "$shm" ] || continue
+      ipcs -m -p | awk -v id="$shm" -v pid="$pid" '$1 == id && $3 == pid { f = 1 } END { exit !f }' &&
+        ipcs -m | awk -v id="$shm" '$2 == id && $6 == 0 { f = 1 } END { exit !f }' &&
+        ipcrm -m "$shm"
+    done <"${_pg_base[$name]}/crashed"
   fi
   rm -rf "${_pg_base[$name]}"
   unset "_pg_base[$name]" "_pg_port[$name]"
