@@ -158,7 +158,7 @@ _pg_pid() {
   local pid data
   data=$(_pg_data "$1")
   pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null) || return 1
-  [ -n "$pid" ] && _pg_alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$data" && echo "$pid"
+  [ -n "$pid" ] && _pg_alive "$pid" && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$data" && echo "$pid"
 }
 
 pg_stop() {
@@ -234,7 +234,7 @@ pg_start_primary() {
 }
 
 pg_start_standby() {
-  local primary=$1 name=$2 base data state=
+  local primary=$1 name=$2 base data state= _
   shift 2
   _pg_known "$primary" || return 1
   _pg_new "$name" 5433 || return 1
