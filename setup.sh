@@ -44,6 +44,7 @@ packages=(
   cups-daemon cups-client poppler-utils zbar-tools tmux libncurses-dev uuid-dev
   chromium
   procps bc xxd
+  libpq-dev postgresql
   ca-certificates
 )
 # npm brings the page's front-end packages; a Node.js already on the machine will do
@@ -73,6 +74,14 @@ fi
 for tool in cc:build-essential make:build-essential pkg-config:pkg-config clang:clang clang-format:clang-format chromium:chromium; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || problem "${tool%%:*} is missing: apt-get install ${tool#*:}"
 done
+# the issuer's ledger on PostgreSQL: libpq to build, and PostgreSQL 15's server programs for
+# the private clusters the tests start (tests/tools/pg-lib.sh); no system service is used
+if command -v pkg-config >/dev/null 2>&1 && ! pkg-config --exists libpq; then
+  problem "libpq's headers are missing (pkg-config libpq): apt-get install libpq-dev"
+fi
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
+  problem "PostgreSQL 15's server programs are missing (no /usr/lib/postgresql/15/bin/initdb): the tests labelled postgres need Debian 12's postgresql package, PostgreSQL 15: apt-get install postgresql postgresql-15"
+fi
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   problem "Node.js or npm is missing: apt-get install nodejs npm (Debian 12's Node.js 18 will do)"
 elif ! version_ge "$(node -p process.versions.node)" 18; then

@@ -26,6 +26,67 @@ wait_port() {
 failures=0
 checks=0
 
+# The issuer's ledger: SQLite (DIR/issuer.db) as before, or, when the test runs under
+# tests/tools/with-pg.sh (REUP_TEST_PG_HOST set), a fresh database of its private
+# PostgreSQL cluster for each issuer_init. $T/ledgers maps each DIR to its URI (a file, so
+# an init in a subshell counts too).
+# issuer_init DIR [ARG...]: reup-issuer init --dir DIR ARG... on the engine of the run
+issuer_init() {
+  local dir=$1 db n
+  shift
+  if [ -n "${REUP_TEST_PG_HOST:-}" ]; then
+    n=1
+    [ ! -f "$T/ledgers" ] || n=$(($(wc -l <"$T/ledgers") + 1))
+    db=$(basename "$0" .sh | tr -c 'a-z0-9\n' _ | cut -c 1-40)_$$_$n
+    createdb -h "$REUP_TEST_PG_HOST" -U "${REUP_TEST_PG_USER:?}" "$db" ||
+      { echo "issuer_init: createdb $db failed" >&2; return 4; }
+    printf '%s\t%s\n' "$dir" "postgresql:///$db?host=$REUP_TEST_PG_HOST&user=$REUP_TEST_PG_USER" >>"$T/ledgers"
+    set -- --database "$(ledger_uri "$dir")" "$@"
+  fi
+  "${REUP_ISSUER:?}" init --dir "$dir" "$@"
+}
+# ledger_uri DIR: the PostgreSQL URI of DIR's ledger; nothing for SQLite
+ledger_uri() {
+  [ ! -f "$T/ledgers" ] || awk -F '\t' -v d="$1" '$1 == d { u = $2 } END { if (u != "") print u }' "$T/ledgers"
+}
+# on_postgres DIR: DIR's ledger is on PostgreSQL
+on_postgres() { [ -n "$(ledger_uri "$1")" ]; }
+# ledger_sql DIR SQL: one statement on DIR's ledger, rows as `a|b` lines on both engines
+ledger_sql() {
+  local uri
+  uri=$(ledger_uri "$1")
+  if [ -n "$uri" ]; then
+    psql -X -q -At -v ON_ERROR_STOP=1 -d "$uri" -c "$2"
+  else
+    sqlite3 "$1/issuer.db" "$2"
+  fi
+}
+# ledger_integrity DIR: prints ok when the ledger's storage checks out (SQLite:
+# integrity_check; PostgreSQL: pg_amcheck of every table and index, as the superuser)
+ledger_integrity() {
+  local uri db
+  uri=$(ledger_uri "$1")
+  db=${uri#postgresql:///}
+  if [ -z "$uri" ]; then
+    sqlite3 "$1/issuer.db" "PRAGMA integrity_check"
+  elif "${REUP_TEST_PG_BINDIR:?}/pg_amcheck" --install-missing -h "$REUP_TEST_PG_HOST" \
+    -U "${REUP_TEST_PG_SUPERUSER:?}" "${db%%\?*}" >&2; then
+    echo ok
+  fi
+}
+# ledger_text DIR: everything stored in DIR's ledger as text, to search for what must not
+# be there (SQLite: the file and its WAL, checkpointed; PostgreSQL: pg_dump)
+ledger_text() {
+  local uri
+  uri=$(ledger_uri "$1")
+  if [ -n "$uri" ]; then
+    "${REUP_TEST_PG_BINDIR:?}/pg_dump" -d "$uri"
+  else
+    sqlite3 "$1/issuer.db" "PRAGMA wal_checkpoint" >/dev/null
+    cat "$1/issuer.db" "$1"/issuer.db-wal 2>/dev/null
+  fi
+}
+
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
 # run CMD...: runs it with stdout in $T/out, stderr in $T/err, exit code in $rc

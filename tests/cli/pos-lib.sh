@@ -7,7 +7,7 @@ I=${REUP_ISSUER:?}
 S=$T/state
 export TMPDIR=$T/tmp
 mkdir -p "$TMPDIR"
-"$I" init --dir "$S" >/dev/null
+issuer_init "$S" >/dev/null
 "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD >/dev/null
 "$I" plan add --dir "$S" --code 3m --months 3 --price 1299 --currency USD >/dev/null
 "$I" terminal add --dir "$S" --store WM00001 --terminal T1 > "$T/t1.json"

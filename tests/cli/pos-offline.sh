@@ -4,7 +4,7 @@
 # listens and no printers, the journal $T/pos.db. $POS runs reup-pos with it; pos_tmux CMD
 # runs CMD in a tmux pane (a terminal) named pos, stopped when the test ends.
 I=${REUP_ISSUER:?}
-"$I" init --dir "$T/state" >/dev/null
+issuer_init "$T/state" >/dev/null
 "$I" terminal add --dir "$T/state" --store WM00001 --terminal T1 > "$T/t1.json"
 chmod 600 "$T/t1.json"
 cat > "$T/pos.conf" <<CONF

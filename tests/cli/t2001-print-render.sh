@@ -13,7 +13,7 @@ P=${REUP_PRINT:?}
 S=$T/state
 export TMPDIR=$T/tmp
 mkdir -p "$TMPDIR"
-"$I" init --dir "$S" >/dev/null
+issuer_init "$S" >/dev/null
 "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD >/dev/null
 "$I" batch create --dir "$S" --plan 1y --count 100 --out "$T/b.csv" >/dev/null
 serial=$(sed -n 2p "$T/b.csv" | cut -d, -f1)

@@ -14,7 +14,7 @@ S=$T/state
 L=$T/ledger.db
 export TMPDIR=$T/tmp
 mkdir -p "$TMPDIR"
-"$I" init --dir "$S" >/dev/null
+issuer_init "$S" >/dev/null
 "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD >/dev/null
 "$I" batch create --dir "$S" --plan 1y --count 250 --out "$T/b.csv" >/dev/null
 cups_start "$T/cups" || { fail "the private cupsd did not start"; finish; exit 1; }

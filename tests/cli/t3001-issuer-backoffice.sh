@@ -15,9 +15,13 @@ S=$T/state
 mode() { stat -c %a "$1"; }
 is() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 
-expect_exit 0 "$I" init --dir "$S" --prefix 4242
+expect_exit 0 issuer_init "$S" --prefix 4242
 is "$(mode "$S")" 700 "state dir mode"
-is "$(mode "$S/issuer.db")" 600 "issuer.db mode"
+if on_postgres "$S"; then
+  checks=$((checks + 1)); [ ! -e "$S/issuer.db" ] || fail "issuer.db made for a ledger on PostgreSQL"
+else
+  is "$(mode "$S/issuer.db")" 600 "issuer.db mode"
+fi
 is "$(mode "$S/issuer.key")" 600 "issuer.key mode"
 is "$(stat -c %s "$S/issuer.key")" 32 "issuer.key size"
 is "$(mode "$S/tls/key.pem")" 600 "TLS key mode"
@@ -73,8 +77,7 @@ is "$bad" "" "check digits"
 pin=$(sed -n 2p "$T/b1.csv" | cut -d, -f2)
 serial=$(sed -n 2p "$T/b1.csv" | cut -d, -f1)
 checks=$((checks + 1))
-sqlite3 "$S/issuer.db" "PRAGMA wal_checkpoint" >/dev/null
-if grep -q "$pin" "$S/issuer.db" "$S"/issuer.db-wal 2>/dev/null; then fail "a PIN is stored in the ledger"; fi
+if ledger_text "$S" | grep -aq "$pin"; then fail "a PIN is stored in the ledger"; fi
 expect_exit 2 "$I" batch create --dir "$S" --plan 1y --count 5 --out "$T/b1.csv"
 expect_err 'will not overwrite.*nothing done'
 is "$(tail -n +2 "$T/b1.csv" | wc -l)" 10000 "existing batch file untouched"
@@ -107,11 +110,16 @@ expect_exit 3 "$I" card block --batch B999999 --dir "$S"
 expect_exit 2 "$I" card block "$serial" --batch B000002 --dir "$S"
 
 # the audit log records every change and refuses edits
-is "$(sqlite3 "$S/issuer.db" "select count(*) from audit where action in ('plan add','terminal add','batch create','block')")" 7 "audit rows"
+is "$(ledger_sql "$S" "select count(*) from audit where action in ('plan add','terminal add','batch create','block')")" 7 "audit rows"
 checks=$((checks + 1))
-if sqlite3 "$S/issuer.db" "update audit set outcome = 'x'" 2>/dev/null; then fail "audit row was updated"; fi
+if ledger_sql "$S" "update audit set outcome = 'x'" 2>/dev/null; then fail "audit row was updated"; fi
 checks=$((checks + 1))
-if sqlite3 "$S/issuer.db" "delete from audit" 2>/dev/null; then fail "audit rows were deleted"; fi
+if ledger_sql "$S" "delete from audit" 2>/dev/null; then fail "audit rows were deleted"; fi
+if on_postgres "$S"; then
+  checks=$((checks + 1))
+  if ledger_sql "$S" "truncate audit" 2>/dev/null; then fail "audit was truncated"; fi
+fi
+is "$(ledger_sql "$S" "select count(*) from audit")" 7 "audit rows after the edits"
 
 # audit and report
 expect_exit 0 "$I" audit --dir "$S"

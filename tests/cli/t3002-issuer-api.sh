@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 I=${REUP_ISSUER:?}
 S=$T/state
-"$I" init --dir "$S" >/dev/null
+issuer_init "$S" >/dev/null
 "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD >/dev/null
 "$I" terminal add --dir "$S" --store WM00001 --terminal T1 > "$T/t1.json"
 "$I" terminal add --dir "$S" --store WM00002 --terminal T2 > "$T/t2.json"
@@ -117,7 +117,7 @@ checks=$((checks + 1))
 jq -e --slurpfile a "$T/card1" '.pin == null and .serial == $a[0].serial and .auth_code == $a[0].auth_code' "$T/out" >/dev/null ||
   fail "retry of an on-demand card: $(cat "$T/out")"
 checks=$((checks + 1))
-if sqlite3 "$S/issuer.db" "select answer from request" | grep -q "$(jq -r .pin "$T/card1")"; then fail "a PIN is stored"; fi
+if ledger_sql "$S" "select answer from request" | grep -q "$(jq -r .pin "$T/card1")"; then fail "a PIN is stored"; fi
 
 # authentication
 code=$(curl -s -o "$T/out" -w '%{http_code}' --cacert "$S/tls/cert.pem" "https://127.0.0.1:$port/v1/plans")
@@ -224,13 +224,13 @@ done < "$T/answered"
 checks=$((checks + 1)); [ "$missing" -eq 0 ] || fail "$missing answered activations lost after kill -9"
 # every request in force has its card sold (active or redeemed), every active card a request in force
 checks=$((checks + 1))
-[ "$(sqlite3 "$S/issuer.db" "select count(*) from request r join card c on c.serial = r.serial
+[ "$(ledger_sql "$S" "select count(*) from request r join card c on c.serial = r.serial
    where r.state = 'active' and c.status not in ('active', 'redeemed')")" = 0 ] || fail "a request in force without its card after kill -9"
 checks=$((checks + 1))
-[ "$(sqlite3 "$S/issuer.db" "select count(*) from card c where c.status = 'active' and not exists
+[ "$(ledger_sql "$S" "select count(*) from card c where c.status = 'active' and not exists
    (select 1 from request r where r.serial = c.serial and r.state = 'active')")" = 0 ] || fail "an active card without a request after kill -9"
 checks=$((checks + 1))
-[ "$(sqlite3 "$S/issuer.db" "pragma integrity_check")" = ok ] || fail "ledger damaged"
+[ "$(ledger_integrity "$S")" = ok ] || fail "ledger damaged"
 
 # SIGTERM: finish and exit 0
 kill -TERM "$pid"

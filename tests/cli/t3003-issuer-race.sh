@@ -8,7 +8,7 @@
 I=${REUP_ISSUER:?}
 A=${REUP_ACTIVATE_ALL:?}
 S=$T/state
-"$I" init --dir "$S" >/dev/null
+issuer_init "$S" >/dev/null
 "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD >/dev/null
 for n in 1 2 3 4 5 6 7 8; do
   "$I" terminal add --dir "$S" --store WM00001 --terminal "T$n" > "$T/t$n.json"
@@ -50,9 +50,8 @@ done
 kill -TERM "$pid"
 wait "$pid"
 expect_eq "$?" 0 "serve exit status after SIGTERM"
-db=$S/issuer.db
-expect_eq "$(sqlite3 "$db" "SELECT count(*) FROM card WHERE status = 'active'")" 1000 "active cards"
-expect_eq "$(sqlite3 "$db" "SELECT count(*) FROM request WHERE kind = 'activation' AND state = 'active'")" 1000 "live activations"
-expect_eq "$(sqlite3 "$db" "SELECT count(*) FROM (SELECT serial FROM request WHERE kind = 'activation' AND state = 'active' GROUP BY serial HAVING count(*) > 1)")" 0 "serials with two live activations"
-expect_eq "$(sqlite3 "$db" "PRAGMA integrity_check")" ok "integrity"
+expect_eq "$(ledger_sql "$S" "SELECT count(*) FROM card WHERE status = 'active'")" 1000 "active cards"
+expect_eq "$(ledger_sql "$S" "SELECT count(*) FROM request WHERE kind = 'activation' AND state = 'active'")" 1000 "live activations"
+expect_eq "$(ledger_sql "$S" "SELECT count(*) FROM (SELECT serial FROM request WHERE kind = 'activation' AND state = 'active' GROUP BY serial HAVING count(*) > 1) AS twice")" 0 "serials with two live activations"
+expect_eq "$(ledger_integrity "$S")" ok "integrity"
 finish

@@ -73,7 +73,7 @@ expect_eq "$(sale_state "$last")" voided "the void after sync"
 
 # the invariants
 sqlite3 "$T/pos.db" "SELECT serial FROM sale WHERE state = 'approved' ORDER BY serial" > "$T/sold"
-sqlite3 "$S/issuer.db" "SELECT serial FROM card WHERE status = 'active' AND store_id = 'WM00001' ORDER BY serial" > "$T/active"
+ledger_sql "$S" "SELECT serial FROM card WHERE status = 'active' AND store_id = 'WM00001' ORDER BY serial" > "$T/active"
 checks=$((checks + 1))
 diff -q "$T/sold" "$T/active" >/dev/null || fail "approved sales and active cards differ: $(diff "$T/sold" "$T/active")"
 expect_eq "$(wc -l < "$T/sold")" 3 "approved sales"

@@ -37,7 +37,7 @@ expect_eq "$(sqlite3 "$T/pos.db" "SELECT count(*) FROM outbox WHERE done_at IS N
 sqlite3 -separator ' ' "$T/pos.db" "SELECT request_id, state, coalesce(serial, '') FROM sale ORDER BY id" > "$T/sales"
 bad=0
 while read -r rid state serial; do
-  at=$(sqlite3 "$S/issuer.db" "SELECT state FROM request WHERE request_id = '$rid'")
+  at=$(ledger_sql "$S" "SELECT state FROM request WHERE request_id = '$rid'")
   case $state in
     approved) [ "$at" = active ] || { bad=$((bad + 1)); echo "sale $rid approved, at the issuer '$at'" >&2; } ;;
     reversed) [ "$at" != active ] || { bad=$((bad + 1)); echo "sale $rid reversed, at the issuer active" >&2; } ;;
@@ -47,7 +47,7 @@ while read -r rid state serial; do
 done < "$T/sales"
 expect_eq "$bad" 0 "sales that disagree with the issuer"
 sqlite3 "$T/pos.db" "SELECT serial FROM sale WHERE state = 'approved' ORDER BY serial" > "$T/sold"
-sqlite3 "$S/issuer.db" "SELECT serial FROM card WHERE status = 'active' AND store_id = 'WM00001' ORDER BY serial" > "$T/active"
+ledger_sql "$S" "SELECT serial FROM card WHERE status = 'active' AND store_id = 'WM00001' ORDER BY serial" > "$T/active"
 checks=$((checks + 1))
 diff -q "$T/sold" "$T/active" >/dev/null || fail "approved sales and active cards differ: $(diff "$T/sold" "$T/active" | head)"
 expect_eq "$(sqlite3 "$T/pos.db" "SELECT count(*) FROM sale WHERE state = 'approved' GROUP BY serial HAVING count(*) > 1" | wc -l)" 0 "cards sold twice"

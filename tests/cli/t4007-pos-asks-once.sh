@@ -43,7 +43,7 @@ expect_eq "$(catalog_entries)" 1 "catalog entries after three sales"
 
 # the issuer's price changes: the sale priced from the kept catalog is declined, and the
 # catalog is fetched right after the refusal is written
-sqlite3 "$S/issuer.db" "UPDATE plan SET price_cents = 4499 WHERE code = '1y'"
+ledger_sql "$S" "UPDATE plan SET price_cents = 4499 WHERE code = '1y'"
 since=$(wc -l < "$T/serve.log")
 run $POS sell --serial "$(serial_n 4)" --cash 50 --json
 expect_jq '.status == "declined"'

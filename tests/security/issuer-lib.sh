@@ -6,7 +6,7 @@ S=$T/state
 # state_init: state directory $S with plan 1y, terminals T1 (store WM00001), T2 (WM00002)
 # and T3 (WM00001), and 20 cards in $T/batch.csv
 state_init() {
-  "$I" init --dir "$S" >/dev/null &&
+  issuer_init "$S" >/dev/null &&
     "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD >/dev/null &&
     "$I" terminal add --dir "$S" --store WM00001 --terminal T1 >"$T/T1.json" &&
     "$I" terminal add --dir "$S" --store WM00002 --terminal T2 >"$T/T2.json" &&

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/../cli/lib.sh"
 : "${REUP_ISSUER:?}"
 S=$T/state
-"$REUP_ISSUER" init --dir "$S" >/dev/null
+issuer_init "$S" >/dev/null
 
 # start WHICH LISTEN [OPTION...]: start `reup-locate serve` (WHICH=locate, the API alone)
 # or `reup-issuer serve` (WHICH=issuer) on LISTEN; sets $pid and $port; killed at exit.

@@ -8,7 +8,7 @@
 # refuses stops serve with exit 2 and a message naming it.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/issuer-lib.sh"
-"$I" init --dir "$S" >/dev/null || { fail "init"; finish; exit 1; }
+issuer_init "$S" >/dev/null || { fail "init"; finish; exit 1; }
 
 # hello VERSION_FLAG [CIPHERS]: a handshake; the session's protocol and cipher in $T/tls,
 # success in $ok (1: a cipher was agreed)

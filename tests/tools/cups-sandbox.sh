@@ -49,7 +49,7 @@ ErrorLog $d/log/error_log
 PageLog $d/log/page_log
 ServerBin $d/bin
 DataDir /usr/share/cups
-Printcap
+Printcap $d/printcap
 CONF
 }
 
