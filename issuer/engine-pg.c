@@ -12,6 +12,7 @@
  * with PQreset(), which walks a multi-host URI again and so finds the new primary after a
  * failover (target_session_attrs=read-write).
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,12 +201,15 @@ static enum ru_status fail(struct engine *e, enum ru_status rc, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(e->err + n, sizeof(e->err) - (size_t)n, fmt, ap);
     va_end(ap);
-    /* libpq's messages run over several lines (a DETAIL, a HINT): one line is enough */
-    for (char *p = e->err; *p; p++)
-        if (*p == '\n' || *p == '\t')
-            *p = ' ';
-    for (size_t len = strlen(e->err); len && e->err[len - 1] == ' ';)
-        e->err[--len] = '\0';
+    /* libpq's messages run over several lines (a HINT, "FATAL:  "): the issuer's are one
+     * line, so every run of white space becomes one space */
+    char *w = e->err;
+    for (const char *r = e->err; *r; r++)
+        if (!isspace((unsigned char)*r) || (w > e->err && w[-1] != ' '))
+            *w++ = isspace((unsigned char)*r) ? ' ' : *r;
+    while (w > e->err && w[-1] == ' ')
+        w--;
+    *w = '\0';
     return rc;
 }
 
@@ -336,21 +340,25 @@ static enum ru_status check(struct engine *e, PGresult *res, const char *what)
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return RU_OK;
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *msg = res ? PQresultErrorMessage(res) : "";
-    if (!*msg)
-        msg = PQerrorMessage(e->conn);
+    /* the server's own words, without the statement's text, a trigger's context or the
+     * DETAIL: that one shows the failing row, and a terminal's row holds its secret.
+     * libpq's message when libpq made the error. */
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!msg)
+        msg = res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res) : PQerrorMessage(e->conn);
     enum ru_status rc = RU_ERR_DB;
-    /* 57P01-03: the server is shutting down or restarting (an administrator's command, a
-     * crash, a failover); class 08: the connection itself failed. */
-    if (PQstatus(e->conn) != CONNECTION_OK ||
-        (state && (!strncmp(state, "57P0", 4) || !strncmp(state, "08", 2))))
+    /* Every error the server sends has a SQLSTATE: one without is libpq's own, and says
+     * that the conversation with the server failed (it closed the connection, a send or a
+     * receive failed), sometimes before libpq marks the connection bad. 57P0x: the
+     * session ended (a terminated backend, a shutdown, a crash, a failover); class 08: the
+     * connection itself failed. */
+    if (!state || PQstatus(e->conn) != CONNECTION_OK || !strncmp(state, "57P0", 4) ||
+        !strncmp(state, "08", 2))
         rc = RU_ERR_NETWORK;
-    else if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01")))
+    else if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
         rc = RU_ERR_RETRY;
-    else if (state && !strcmp(state, "23505"))
+    else if (!strcmp(state, "23505"))
         rc = RU_ERR_EXISTS;
-    else if (!res)
-        rc = RU_ERR_NOMEM;
     if (rc == RU_ERR_NETWORK)
         e->lost = 1;
     return fail(e, rc, "%s: %s", what, msg);

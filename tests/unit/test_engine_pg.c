@@ -370,6 +370,11 @@ static void test_settings_plans_terminals(void **state)
     assert_string_equal(ops->column_text(e, 1), "S1");
     ops->finish(e);
     no_row(e, Q_TERMINAL_GET, P(VAL_T("T9")));
+    /* a failed write names the constraint, never the row with its secret */
+    assert_int_equal(run(e, Q_TERMINAL_INSERT, P(VAL_T("T5"), VAL_T(NULL), VAL_B(secret, 32))), RU_ERR_DB);
+    assert_non_null(strstr(ops->errmsg(e), "store_id"));
+    assert_null(strstr(ops->errmsg(e), "\\x01"));
+    assert_null(strstr(ops->errmsg(e), "T5"));
 
     /* a call with the wrong number of parameters is a mistake, said plainly */
     assert_int_equal(ops->run(e, Q_PLAN_GET, NULL, 0), RU_ERR_DB);
