@@ -15,14 +15,19 @@
  * rolls the transaction back at commit; savepoints; the append-only audit log and journal
  * heads (privileges and triggers); two SERIALIZABLE transactions writing the same card
  * (RU_ERR_RETRY at the write, at the row lock, and at the commit); a terminated session
- * (RU_ERR_NETWORK, then the next call reconnects and prepares again).
+ * (RU_ERR_NETWORK, then the next call reconnects and prepares again); a server gone without
+ * an error (a relay that closes, or warns as an immediate shutdown does, then closes:
+ * RU_ERR_NETWORK too, also at a commit).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <libpq-fe.h>
 #include "tests/testlib.h"
@@ -881,6 +886,119 @@ static void test_reconnect(void **state)
     assert_int_equal(ops->commit(e), RU_OK);
 }
 
+/* A relay to the server's socket from one of its own, one connection at a time, that the
+ * test can cut without an error from the server, as when its postgres is killed (the
+ * relay just closes), or stopped at once with pg_ctl -m immediate (the backend sends a
+ * WARNING, then closes: libpq's send then fails while there is still a message to read,
+ * and it makes an error of its own without marking the connection bad). The next
+ * connection is relayed again. */
+struct relay {
+    int listener;
+    char dir[256];
+    atomic_int cut, stop; /* cut: 1 to close, 2 to warn and close */
+    pthread_t thread;
+};
+
+/* The NoticeResponse a backend sends when the server is stopped at once. */
+static const char immediate_warning[] = "N\0\0\0\x58"
+                                        "SWARNING\0VWARNING\0C57P01\0"
+                                        "Mterminating connection due to immediate shutdown command\0";
+
+static void *relay_run(void *arg)
+{
+    struct relay *r = arg;
+    while (!atomic_load(&r->stop)) {
+        struct pollfd l = {r->listener, POLLIN, 0};
+        if (poll(&l, 1, 20) != 1)
+            continue;
+        int client = accept(r->listener, NULL, NULL), server = socket(AF_UNIX, SOCK_STREAM, 0);
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        int len = snprintf(a.sun_path, sizeof(a.sun_path), "%s/.s.PGSQL.%s", host, port);
+        if (client < 0 || server < 0 || len < 0 || (size_t)len >= sizeof(a.sun_path) ||
+            connect(server, (struct sockaddr *)&a, sizeof(a)) != 0) {
+            close(client);
+            close(server);
+            continue;
+        }
+        struct pollfd p[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+        char buf[8192];
+        for (int open = 1; open && !atomic_load(&r->stop) && !atomic_load(&r->cut);) {
+            if (poll(p, 2, 20) < 1)
+                continue;
+            for (int i = 0; i < 2 && open; i++) {
+                if (!p[i].revents)
+                    continue;
+                ssize_t n = read(p[i].fd, buf, sizeof(buf));
+                open = n > 0 && write(p[1 - i].fd, buf, (size_t)n) == n;
+            }
+        }
+        if (atomic_load(&r->cut) == 2 &&
+            write(client, immediate_warning, sizeof(immediate_warning)) != (ssize_t)sizeof(immediate_warning))
+            fprintf(stderr, "relay: cannot send the warning\n");
+        close(client);
+        close(server);
+        atomic_store(&r->cut, 0);
+    }
+    return NULL;
+}
+
+static void relay_start(struct relay *r)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(r->dir, sizeof(r->dir), "%s", test_dir());
+    assert_true((size_t)snprintf(a.sun_path, sizeof(a.sun_path), "%s/.s.PGSQL.%s", r->dir, port) <
+                sizeof(a.sun_path));
+    r->listener = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_int_equal(bind(r->listener, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(r->listener, 4), 0);
+    assert_int_equal(pthread_create(&r->thread, NULL, relay_run, r), 0);
+}
+
+/* Cuts the connection relayed now (HOW: 1 closes, 2 warns and closes), and waits until
+ * it is. */
+static void relay_cut(struct relay *r, int how)
+{
+    atomic_store(&r->cut, how);
+    while (atomic_load(&r->cut))
+        usleep(1000);
+}
+
+static void test_server_gone(void **state)
+{
+    (void)state;
+    static struct relay r;
+    char uri[1024];
+    relay_start(&r);
+    uri_of(uri, sizeof(uri), db, r.dir, "");
+    struct engine *e = open_ok(uri);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("1y")));
+    ops->finish(e);
+
+    /* the server goes without an error: still RU_ERR_NETWORK (after a warning, from an
+     * error libpq made without a SQLSTATE nor marking the connection bad), and the next
+     * call connects again */
+    for (int how = 1; how <= 2; how++) {
+        relay_cut(&r, how);
+        assert_int_equal(run(e, Q_PLAN_GET, P(VAL_T("1y"))), RU_ERR_NETWORK);
+        assert_non_null(strstr(ops->errmsg(e), r.dir));
+        row_ok(e, Q_PLAN_GET, P(VAL_T("1y")));
+        ops->finish(e);
+    }
+
+    /* in a transaction, up to its commit */
+    assert_int_equal(ops->begin(e), RU_OK);
+    assert_int_equal(
+        write_ok(e, Q_PLAN_INSERT, P(VAL_T("gone"), VAL_I(1), VAL_I(1), VAL_T("USD"), VAL_T(""))), 1);
+    relay_cut(&r, 2);
+    assert_int_equal(ops->commit(e), RU_ERR_NETWORK);
+    ops->rollback(e);
+    no_row(e, Q_PLAN_GET, P(VAL_T("gone")));
+    ops->close(e);
+    atomic_store(&r.stop, 1);
+    assert_int_equal(pthread_join(r.thread, NULL), 0);
+    close(r.listener);
+}
+
 static void test_every_statement_ran(void **state)
 {
     (void)state;
@@ -947,6 +1065,7 @@ int main(void)
         cmocka_unit_test(test_append_only),
         cmocka_unit_test(test_serializable),
         cmocka_unit_test(test_reconnect),
+        cmocka_unit_test(test_server_gone),
         cmocka_unit_test(test_every_statement_ran),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
