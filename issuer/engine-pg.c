@@ -1,26 +1,330 @@
-/* issuer/engine-pg.c - TEMPORARY: the PostgreSQL engine is written in parallel and replaces
- * this file at the merge. Until then a PostgreSQL ledger cannot be opened. */
+/*
+ * issuer/engine-pg.c - the ledger on PostgreSQL, through libpq (issuer/engine.h).
+ *
+ * One struct engine is one libpq connection. Named statements are prepared on it the
+ * first time they run, and again after a reconnection (a new server session knows none).
+ * Parameters go as text, blobs as binary bytea; results come back as text, with bytea
+ * decoded on demand. Every result is read whole: the ledger's statements return one row
+ * or a listing the caller turns into one JSON text anyway.
+ *
+ * A connection that breaks makes the call in progress fail with RU_ERR_NETWORK; the next
+ * call that may start afresh (begin(), or a statement outside a transaction) reconnects
+ * with PQreset(), which walks a multi-host URI again and so finds the new primary after a
+ * failover (target_session_attrs=read-write).
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <libpq-fe.h>
 #include "issuer/engine.h"
 #include "common/banned.h"
 
-struct engine {
-    const char *err;
+/* The migrations under issuer/schema/postgresql/, embedded by issuer/CMakeLists.txt. */
+extern const char *const issuer_pg_migrations[];
+
+/* The database's clock, as the ledger writes times: UTC, to the second. */
+#define NOW_TEXT "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* Whole Unix seconds, cut like SQLite's strftime('%s') (extract() would round). */
+#define NOW_UNIX "floor(extract(epoch FROM now()))::bigint"
+/* The UTC timestamp T plus $2 months, as SQLite's '+N months' counts them: the day of the
+ * month is kept and a day past the month's end runs into the next one (01-31 plus one
+ * month is 03-03 or 03-02), where PostgreSQL's own interval arithmetic would stop at the
+ * month's last day. */
+#define ADD_MONTHS(t)                                                                                       \
+    "(SELECT to_char(date_trunc('month', t) + make_interval(months => $2::int) + (t - date_trunc('month', " \
+    "t)), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM (SELECT " t " AS t) AS base)"
+
+/* Each named statement: its SQL, how many parameters it takes, and, for an INSERT that
+ * skips a row breaking a unique key (ON CONFLICT DO NOTHING), how many rows it must
+ * write: fewer is RU_ERR_EXISTS. Skipping instead of failing keeps the transaction
+ * usable, as SQLite's statement-level constraint errors do: the ledger draws a new PIN
+ * when one collides and goes on in the same transaction. */
+static const struct statement {
+    const char *sql;
+    int nparams;
+    int must_write;
+} statements[] = {
+    [Q_SETTINGS_INIT] = {"INSERT INTO setting(key, value) VALUES ('prefix', $1), ('next_sequence', '1')"
+                         " ON CONFLICT DO NOTHING",
+                         1, 2},
+    [Q_SETTING_PREFIX] = {"SELECT value::bigint AS prefix FROM setting WHERE key = 'prefix'", 0, 0},
+    [Q_SEQUENCE_TAKE] = {"UPDATE setting SET value = (value::bigint + $1::bigint)::text"
+                         " WHERE key = 'next_sequence' RETURNING value::bigint - $1::bigint AS first",
+                         1, 0},
+    [Q_PLAN_INSERT] = {"INSERT INTO plan(code, months, price_cents, currency, gtin, created_at)"
+                       " VALUES ($1, $2, $3, $4, $5, " NOW_TEXT ") ON CONFLICT DO NOTHING",
+                       5, 1},
+    [Q_PLAN_GET] = {"SELECT months, price_cents, currency FROM plan WHERE code = $1", 1, 0},
+    [Q_PLAN_LIST] = {"SELECT code, months, price_cents, currency, gtin FROM plan ORDER BY code", 0, 0},
+    [Q_TERMINAL_INSERT] = {"INSERT INTO terminal(id, store_id, secret, created_at)"
+                           " VALUES ($1, $2, $3, " NOW_TEXT ") ON CONFLICT DO NOTHING",
+                           3, 1},
+    [Q_TERMINAL_GET] = {"SELECT secret, store_id FROM terminal WHERE id = $1", 1, 0},
+    [Q_BATCH_COUNT] = {"SELECT count(*) AS n FROM batch", 0, 0},
+    [Q_BATCH_INSERT] = {"INSERT INTO batch(id, plan, count, created_at) VALUES ($1, $2, $3, " NOW_TEXT ")"
+                        " ON CONFLICT DO NOTHING",
+                        3, 1},
+    [Q_CARD_INSERT] = {"INSERT INTO card(serial, plan, batch, pin_hmac) VALUES ($1, $2, $3, $4)"
+                       " ON CONFLICT DO NOTHING",
+                       4, 1},
+    [Q_CARD_INSERT_ACTIVE] =
+        {"INSERT INTO card(serial, plan, batch, pin_hmac, status, store_id, activated_at)"
+         " VALUES ($1, $2, NULL, $3, 'active', $4, " NOW_TEXT ") ON CONFLICT DO NOTHING",
+         4, 1},
+    [Q_CARD_SHOW] = {"SELECT serial, plan, status, activated_at, store_id FROM card WHERE serial = $1", 1, 0},
+    [Q_CARD_BLOCK] = {"UPDATE card SET status = 'blocked' WHERE serial = $1 AND status <> 'redeemed'", 1, 0},
+    [Q_CARD_BLOCK_BATCH] = {"UPDATE card SET status = 'blocked' WHERE batch = $1 AND status <> 'redeemed'", 1,
+                            0},
+    /* The row locks make a second node selling the same card wait for the first, then
+     * fail with a serialization failure (RU_ERR_RETRY), instead of both deciding on the
+     * card as they found it. */
+    [Q_CARD_FOR_SALE] = {"SELECT c.status, c.plan, p.price_cents, p.currency FROM card c"
+                         " JOIN plan p ON p.code = c.plan WHERE c.serial = $1 FOR UPDATE OF c",
+                         1, 0},
+    [Q_CARD_ACTIVATE] = {"UPDATE card SET status = 'active', store_id = $1, activated_at = " NOW_TEXT
+                         " WHERE serial = $2 AND status = 'issued'",
+                         2, 0},
+    [Q_CARD_REDEEMED] = {"SELECT (status = 'redeemed')::int AS redeemed FROM card WHERE serial = $1", 1, 0},
+    [Q_CARD_RETURN] = {"UPDATE card SET status = 'issued', store_id = NULL, activated_at = NULL"
+                       " WHERE serial = $1 AND status = 'active'",
+                       1, 0},
+    [Q_CARD_BLOCK_ACTIVE] = {"UPDATE card SET status = 'blocked' WHERE serial = $1 AND status = 'active'", 1,
+                             0},
+    [Q_CARD_BY_PIN] = {"SELECT c.serial, c.plan, p.months FROM card c JOIN plan p ON p.code = c.plan"
+                       " WHERE c.pin_hmac = $1 AND c.status = 'active' FOR UPDATE OF c",
+                       1, 0},
+    [Q_CARD_REDEEM] = {"UPDATE card SET status = 'redeemed', redeemed_at = " NOW_TEXT ", account = $2"
+                       " WHERE serial = $1",
+                       2, 0},
+    /* Times of this format compare as text in time order (the column is COLLATE "C"). */
+    [Q_SUBSCRIPTION_EXTEND] =
+        {"INSERT INTO subscription AS s (account, expires_at)"
+         " VALUES ($1, " ADD_MONTHS(
+             "(now() AT TIME ZONE 'UTC')") ")"
+                                           " ON CONFLICT (account) DO UPDATE SET expires_at = " ADD_MONTHS(
+                                               "greatest(s.expires_at, " NOW_TEXT
+                                               ")::timestamp") " RETURNING expires_at",
+         2, 0},
+    [Q_REQUEST_GET] = {"SELECT kind, plan, serial, amount, currency, state, http_status, answer, " NOW_UNIX
+                       " - floor(extract(epoch FROM created_at::timestamptz))::bigint AS age_s FROM request"
+                       " WHERE store_id = $1 AND terminal = $2 AND request_id = $3 FOR UPDATE",
+                       3, 0},
+    [Q_REQUEST_INSERT] = {"INSERT INTO request(request_id, kind, terminal, store_id, serial, plan, amount,"
+                          " currency, state, http_status, answer, created_at, changed_at)"
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, " NOW_TEXT ", " NOW_TEXT ")"
+                          " ON CONFLICT DO NOTHING",
+                          11, 1},
+    [Q_REQUEST_SET_STATE] = {"UPDATE request SET state = $1, changed_at = " NOW_TEXT
+                             " WHERE store_id = $2 AND terminal = $3 AND request_id = $4",
+                             4, 0},
+    [Q_REFUSALS] = {"SELECT count(*) AS count, min(at) AS oldest FROM redemption_refusal"
+                    " WHERE subject = $1 AND at > " NOW_UNIX " - $2::bigint",
+                    2, 0},
+    [Q_REFUSAL_INSERT] = {"INSERT INTO redemption_refusal(subject, at) VALUES ($1, " NOW_UNIX ")", 1, 0},
+    [Q_HEAD_LATEST] = {"SELECT seq, hash FROM journal_head WHERE store_id = $1 AND terminal = $2"
+                       " AND kind = 'head' ORDER BY seq DESC LIMIT 1",
+                       2, 0},
+    [Q_HEAD_SEEN] =
+        {"SELECT 1 AS seen FROM journal_head WHERE store_id = $1 AND terminal = $2 AND kind = 'head'"
+         " AND seq = $3 AND hash = $4 LIMIT 1",
+         4, 0},
+    [Q_HEAD_INSERT] = {"INSERT INTO journal_head(store_id, terminal, seq, hash, kind, seen_at)"
+                       " VALUES ($1, $2, $3, $4, $5, " NOW_TEXT ")",
+                       5, 0},
+    [Q_HEAD_LIST] = {"SELECT seq, hash FROM journal_head WHERE store_id = $1 AND terminal = $2"
+                     " AND kind = 'head' AND seq > $3 AND seq <= $4 ORDER BY seq LIMIT $5",
+                     5, 0},
+    [Q_ANOMALY_LIST] = {"SELECT DISTINCT seq, hash FROM journal_head WHERE store_id = $1 AND terminal = $2"
+                        " AND kind = 'anomaly' AND seq > $3 AND seq <= $4 ORDER BY seq, hash LIMIT $5",
+                        5, 0},
+    [Q_AUDIT_INSERT] = {"INSERT INTO audit(at, actor, action, serial, request_id, outcome, detail)"
+                        " VALUES (" NOW_TEXT ", $1, $2, $3, $4, $5, $6)",
+                        6, 0},
+    [Q_AUDIT_LIST] = {"SELECT id, at, actor, action, serial, request_id, outcome, detail FROM audit"
+                      " WHERE $1::text IS NULL OR at >= $1::text ORDER BY id",
+                      1, 0},
+    /* count(*) is bigint already; the report's JSON gets integers from it, as from SQLite. */
+    [Q_REPORT_CARDS] = {"SELECT plan, status, count(*) AS count FROM card GROUP BY plan, status"
+                        " ORDER BY plan, status",
+                        0, 0},
+    [Q_REPORT_BATCHES] = {"SELECT id, plan, count, created_at FROM batch ORDER BY id", 0, 0},
+    [Q_REPORT_TERMINALS] = {"SELECT id, store_id, created_at FROM terminal ORDER BY id", 0, 0},
+    /* 24 hours, not '1 day': a day of the session's time zone can have 23 or 25. */
+    [Q_REPORT_REQUESTS] = {"SELECT kind, state, http_status, count(*) AS count FROM request"
+                           " WHERE created_at >= to_char((now() - interval '24 hours') AT TIME ZONE 'UTC',"
+                           " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                           " GROUP BY kind, state, http_status ORDER BY kind, state, http_status",
+                           0, 0},
+    [Q_REPORT_SUBSCRIPTIONS] = {"SELECT count(*) AS accounts, count(*) FILTER (WHERE expires_at > " NOW_TEXT
+                                ") AS current FROM subscription",
+                                0, 0},
 };
+_Static_assert(sizeof(statements) / sizeof(statements[0]) == Q_COUNT,
+               "every enum query of issuer/engine.h needs its SQL here");
+
+/* Result type OIDs (catalog/pg_type.h, fixed since forever; libpq-dev ships no server
+ * headers). */
+#define OID_BYTEA 17
+#define OID_INT8  20
+#define OID_INT2  21
+#define OID_INT4  23
+
+/* Serializes migrations of one database across processes and nodes (an arbitrary key:
+ * "reup" in ASCII). */
+#define MIGRATE_LOCK "1919252848"
+
+#define PARAMS_MAX 16
+
+struct engine {
+    PGconn *conn;
+    char where[256]; /* "PostgreSQL at host H port P", for messages */
+    int in_tx;       /* inside begin() .. commit()/rollback() */
+    int lost;        /* the connection broke: reconnect before the next fresh start */
+    unsigned char prepared[Q_COUNT];
+    /* the statement being read */
+    PGresult *res;
+    int row, nrows;
+    unsigned char **blobs; /* decoded bytea of the current row, per column, or NULL */
+    size_t *blob_lens;
+    long long changes;
+    char err[1024];
+};
+
+static enum ru_status fail(struct engine *e, enum ru_status rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static enum ru_status fail(struct engine *e, enum ru_status rc, const char *fmt, ...)
+{
+    va_list ap;
+    int n = snprintf(e->err, sizeof(e->err), "%s: ", e->where);
+    va_start(ap, fmt);
+    vsnprintf(e->err + n, sizeof(e->err) - (size_t)n, fmt, ap);
+    va_end(ap);
+    /* libpq's messages run over several lines (a HINT, "FATAL:  "): the issuer's are one
+     * line, so every run of white space becomes one space */
+    char *w = e->err;
+    for (const char *r = e->err; *r; r++)
+        if (!isspace((unsigned char)*r) || (w > e->err && w[-1] != ' '))
+            *w++ = isspace((unsigned char)*r) ? ' ' : *r;
+    while (w > e->err && w[-1] == ' ')
+        w--;
+    *w = '\0';
+    return rc;
+}
+
+/* "PostgreSQL at host H port P" from the connection's own options (the URI with libpq's
+ * defaults and PG* variables applied): names the servers, never the password. */
+static void describe(struct engine *e)
+{
+    const char *host = NULL, *hostaddr = NULL, *port = NULL;
+    PQconninfoOption *opts = e->conn ? PQconninfo(e->conn) : NULL;
+    for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+        if (!strcmp(o->keyword, "host") && o->val && *o->val)
+            host = o->val;
+        else if (!strcmp(o->keyword, "hostaddr") && o->val && *o->val)
+            hostaddr = o->val;
+        else if (!strcmp(o->keyword, "port") && o->val && *o->val)
+            port = o->val;
+    }
+    if (!host)
+        host = hostaddr ? hostaddr : e->conn ? PQhost(e->conn) : NULL;
+    if (!port)
+        port = e->conn ? PQport(e->conn) : NULL;
+    snprintf(e->where, sizeof(e->where), "PostgreSQL at host %s port %s", host && *host ? host : "(default)",
+             port && *port ? port : "5432");
+    PQconninfoFree(opts);
+}
+
+/* Options the ledger wants unless the URI says otherwise (they come before it: libpq lets
+ * the later dbname=URI override them). A server that is gone must give an error, not a
+ * hang: connect_timeout bounds each connection attempt, keepalives and tcp_user_timeout
+ * find a TCP peer that stopped answering mid-statement. */
+static const char *const keywords[] = {"connect_timeout",           "keepalives",       "keepalives_idle",
+                                       "keepalives_interval",       "keepalives_count", "tcp_user_timeout",
+                                       "fallback_application_name", "dbname",           NULL};
+
+/* Connect to TARGET (or only ask whether a server is there) with the options above. */
+#define OPTION_VALUES(target)                                            \
+    {                                                                    \
+        "5", "1", "10", "5", "3", "15000", "reup-issuer", (target), NULL \
+    }
+
+static PGconn *connect_to(const char *target)
+{
+    const char *values[] = OPTION_VALUES(target);
+    _Static_assert(sizeof(values) == sizeof(keywords), "a value for each keyword");
+    return PQconnectdbParams(keywords, values, 1);
+}
+
+static PGPing ping(const char *target)
+{
+    const char *values[] = OPTION_VALUES(target);
+    return PQpingParams(keywords, values, 1);
+}
+
+/* Whether a server answered the failed connection attempt: then it refused (a password,
+ * a database that does not exist, a role), and trying again will not help. The server's
+ * own messages are "SEVERITY:  text", with two spaces, in every language; libpq's are
+ * not. A server that is starting, stopping or recovering also answers, but that passes:
+ * PQping() calls it a rejection. A standby refused for target_session_attrs=read-write is
+ * libpq's verdict, hence counted as no answer: a failover will bring a primary. */
+static int server_refused(PGconn *conn, const char *target)
+{
+    if (!strstr(PQerrorMessage(conn), ":  ") && !PQconnectionNeedsPassword(conn))
+        return 0;
+    PGPing p = ping(target);
+    return p != PQPING_REJECT && p != PQPING_NO_RESPONSE;
+}
+
+/* The server's notices ("relation exists, skipping") are not the issuer's to print: its
+ * messages are on stderr and say what the operator must know. */
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg, (void)message;
+}
 
 static enum ru_status pg_open(const char *target, int create, struct engine **out)
 {
-    (void)target, (void)create;
+    (void)create; /* the database is made by its administrator (createdb) */
     struct engine *e = calloc(1, sizeof(*e));
+    *out = e;
     if (!e)
         return RU_ERR_NOMEM;
-    e->err = "PostgreSQL support is not built yet";
-    *out = e;
-    return RU_ERR_DB;
+    snprintf(e->where, sizeof(e->where), "PostgreSQL");
+    e->conn = connect_to(target);
+    if (!e->conn)
+        return fail(e, RU_ERR_NOMEM, "out of memory");
+    describe(e);
+    PQsetNoticeProcessor(e->conn, ignore_notice, NULL); /* kept by PQreset() */
+    if (PQstatus(e->conn) != CONNECTION_OK)
+        return fail(e, server_refused(e->conn, target) ? RU_ERR_DB : RU_ERR_NETWORK, "cannot connect: %s",
+                    PQerrorMessage(e->conn));
+    return RU_OK;
+}
+
+static void end_statement(struct engine *e)
+{
+    if (e->blobs) {
+        for (int i = 0; i < PQnfields(e->res); i++)
+            PQfreemem(e->blobs[i]);
+        free(e->blobs);
+        free(e->blob_lens);
+        e->blobs = NULL;
+        e->blob_lens = NULL;
+    }
+    PQclear(e->res);
+    e->res = NULL;
+    e->row = -1;
+    e->nrows = 0;
 }
 
 static void pg_close(struct engine *e)
 {
+    if (!e)
+        return;
+    end_statement(e);
+    PQfinish(e->conn);
     free(e);
 }
 
@@ -29,9 +333,374 @@ static const char *pg_errmsg(const struct engine *e)
     return e->err;
 }
 
+/* The status of a finished command, its message in e->err. WHAT says what was run. */
+static enum ru_status check(struct engine *e, PGresult *res, const char *what)
+{
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return RU_OK;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    /* the server's own words, without the statement's text, a trigger's context or the
+     * DETAIL: that one shows the failing row, and a terminal's row holds its secret.
+     * libpq's message when libpq made the error. */
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!msg)
+        msg = res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res) : PQerrorMessage(e->conn);
+    enum ru_status rc = RU_ERR_DB;
+    /* Every error the server sends has a SQLSTATE: one without is libpq's own, and says
+     * that the conversation with the server failed (it closed the connection, a send or a
+     * receive failed), sometimes before libpq marks the connection bad. 57P0x: the
+     * session ended (a terminated backend, a shutdown, a crash, a failover); class 08: the
+     * connection itself failed. */
+    if (!state || PQstatus(e->conn) != CONNECTION_OK || !strncmp(state, "57P0", 4) ||
+        !strncmp(state, "08", 2))
+        rc = RU_ERR_NETWORK;
+    else if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
+        rc = RU_ERR_RETRY;
+    else if (!strcmp(state, "23505"))
+        rc = RU_ERR_EXISTS;
+    if (rc == RU_ERR_NETWORK)
+        e->lost = 1;
+    return fail(e, rc, "%s: %s", what, msg);
+}
+
+/* Run SQL (no parameters, any number of statements) and check it. */
+static enum ru_status exec(struct engine *e, const char *sql, const char *what)
+{
+    PGresult *res = PQexec(e->conn, sql);
+    enum ru_status rc = check(e, res, what);
+    PQclear(res);
+    return rc;
+}
+
+/* Make sure the connection is usable for a fresh start: a transaction or a statement on
+ * its own. Outside a transaction nothing is lost by connecting again. */
+static enum ru_status usable(struct engine *e)
+{
+    if (!e->lost && PQstatus(e->conn) == CONNECTION_OK)
+        return RU_OK;
+    if (e->in_tx)
+        return fail(e, RU_ERR_NETWORK, "the connection was lost in the transaction");
+    PQreset(e->conn);
+    /* the server side of prepared statements went with the old session */
+    memset(e->prepared, 0, sizeof(e->prepared));
+    describe(e);
+    if (PQstatus(e->conn) != CONNECTION_OK)
+        return fail(e, RU_ERR_NETWORK, "cannot connect again: %s", PQerrorMessage(e->conn));
+    e->lost = 0;
+    return RU_OK;
+}
+
+static enum ru_status pg_begin(struct engine *e)
+{
+    enum ru_status rc;
+    if (e->in_tx)
+        return fail(e, RU_ERR_DB, "a transaction is open already");
+    if ((rc = usable(e)) != RU_OK)
+        return rc;
+    rc = exec(e, "BEGIN ISOLATION LEVEL SERIALIZABLE", "starting a transaction");
+    /* A connection that died while idle (a server restart, a failover, a terminated
+     * session) is only found out here; nothing was done on it yet, so one more try on a
+     * new connection costs the caller nothing. */
+    if (rc == RU_ERR_NETWORK && (rc = usable(e)) == RU_OK)
+        rc = exec(e, "BEGIN ISOLATION LEVEL SERIALIZABLE", "starting a transaction");
+    e->in_tx = rc == RU_OK;
+    return rc;
+}
+
+static enum ru_status pg_commit(struct engine *e)
+{
+    if (!e->in_tx)
+        return fail(e, RU_ERR_DB, "no transaction to commit");
+    if (e->lost)
+        return fail(e, RU_ERR_NETWORK, "the connection was lost in the transaction");
+    PGresult *res = PQexec(e->conn, "COMMIT");
+    enum ru_status rc = check(e, res, "committing");
+    /* COMMIT of a transaction that had failed ends it with ROLLBACK, and says so only
+     * in its command tag */
+    if (rc == RU_OK && strcmp(PQcmdStatus(res), "COMMIT") != 0)
+        rc = fail(e, RU_ERR_DB, "committing: the transaction was rolled back after an error");
+    PQclear(res);
+    /* whatever the outcome, the transaction is over (after a lost connection, maybe
+     * committed: the caller cannot tell) */
+    e->in_tx = 0;
+    return rc;
+}
+
+static void pg_rollback(struct engine *e)
+{
+    end_statement(e);
+    if (!e->in_tx)
+        return;
+    e->in_tx = 0;
+    PGTransactionStatusType ts = PQtransactionStatus(e->conn);
+    if (!e->lost && (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)) {
+        PGresult *res = PQexec(e->conn, "ROLLBACK");
+        check(e, res, "rolling back"); /* only to notice a lost connection */
+        PQclear(res);
+    }
+}
+
+static enum ru_status pg_savepoint(struct engine *e)
+{
+    if (!e->in_tx || e->lost)
+        return fail(e, e->lost ? RU_ERR_NETWORK : RU_ERR_DB, "a savepoint needs a transaction");
+    return exec(e, "SAVEPOINT call", "setting a savepoint");
+}
+
+static enum ru_status pg_release(struct engine *e, int undo)
+{
+    enum ru_status rc;
+    if (!e->in_tx || e->lost)
+        return fail(e, e->lost ? RU_ERR_NETWORK : RU_ERR_DB, "a savepoint needs a transaction");
+    if (undo && (rc = exec(e, "ROLLBACK TO SAVEPOINT call", "rolling back to the savepoint")) != RU_OK)
+        return rc;
+    return exec(e, "RELEASE SAVEPOINT call", "releasing the savepoint");
+}
+
+/* Prepare Q on this connection unless it is already. */
+static enum ru_status prepare(struct engine *e, enum query q, const char *name)
+{
+    if (e->prepared[q])
+        return RU_OK;
+    PGresult *res = PQprepare(e->conn, name, statements[q].sql, 0, NULL);
+    enum ru_status rc = check(e, res, "preparing a statement");
+    PQclear(res);
+    e->prepared[q] = rc == RU_OK;
+    return rc;
+}
+
+static enum ru_status pg_run(struct engine *e, enum query q, const struct value *params, int n)
+{
+    const char *values[PARAMS_MAX];
+    int lengths[PARAMS_MAX], formats[PARAMS_MAX];
+    char ints[PARAMS_MAX][24], name[16];
+    enum ru_status rc;
+
+    end_statement(e);
+    if ((unsigned)q >= Q_COUNT || !statements[q].sql)
+        return fail(e, RU_ERR_DB, "no statement %d", (int)q);
+    if (n != statements[q].nparams || n > PARAMS_MAX)
+        return fail(e, RU_ERR_DB, "statement %d takes %d parameters, not %d", (int)q, statements[q].nparams,
+                    n);
+    if ((rc = usable(e)) != RU_OK)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        const struct value *v = &params[i];
+        lengths[i] = 0;
+        formats[i] = 0;
+        switch (v->type) {
+        case VAL_NULL: values[i] = NULL; break;
+        case VAL_INT:
+            snprintf(ints[i], sizeof(ints[i]), "%lld", v->i);
+            values[i] = ints[i];
+            break;
+        case VAL_TEXT: values[i] = v->text; break;
+        case VAL_BLOB:
+            /* bytea in binary format is the bytes themselves: nothing to escape */
+            values[i] = v->len ? v->blob : "";
+            lengths[i] = (int)v->len;
+            formats[i] = 1;
+            break;
+        }
+    }
+    snprintf(name, sizeof(name), "q%d", (int)q);
+    if ((rc = prepare(e, q, name)) != RU_OK)
+        return rc;
+    PGresult *res = PQexecPrepared(e->conn, name, n, values, lengths, formats, 0);
+    if ((rc = check(e, res, "running a statement")) != RU_OK) {
+        PQclear(res);
+        return rc;
+    }
+    const char *tuples = PQcmdTuples(res);
+    e->changes = *tuples ? strtoll(tuples, NULL, 10) : 0;
+    if (statements[q].must_write && e->changes < statements[q].must_write) {
+        PQclear(res);
+        return fail(e, RU_ERR_EXISTS, "the row exists already");
+    }
+    e->res = res;
+    e->nrows = PQntuples(res);
+    e->row = -1;
+    return RU_OK;
+}
+
+static int pg_next(struct engine *e, enum ru_status *rc)
+{
+    *rc = RU_OK;
+    if (!e->res)
+        return 0;
+    if (e->blobs)
+        for (int i = 0; i < PQnfields(e->res); i++) {
+            PQfreemem(e->blobs[i]);
+            e->blobs[i] = NULL;
+        }
+    if (e->row + 1 >= e->nrows) {
+        e->row = e->nrows;
+        return 0;
+    }
+    e->row++;
+    return 1;
+}
+
+static void pg_finish(struct engine *e)
+{
+    end_statement(e);
+}
+
+/* Whether column I of the current row exists. */
+static int have(struct engine *e, int i)
+{
+    return e->res && e->row >= 0 && e->row < e->nrows && i >= 0 && i < PQnfields(e->res);
+}
+
+static int pg_column_count(struct engine *e)
+{
+    return e->res ? PQnfields(e->res) : 0;
+}
+
+static const char *pg_column_name(struct engine *e, int i)
+{
+    return e->res && i >= 0 && i < PQnfields(e->res) ? PQfname(e->res, i) : NULL;
+}
+
+static enum value_type pg_column_type(struct engine *e, int i)
+{
+    if (!have(e, i) || PQgetisnull(e->res, e->row, i))
+        return VAL_NULL;
+    switch (PQftype(e->res, i)) {
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8: return VAL_INT;
+    case OID_BYTEA: return VAL_BLOB;
+    default: return VAL_TEXT;
+    }
+}
+
+static long long pg_column_int(struct engine *e, int i)
+{
+    if (!have(e, i) || PQgetisnull(e->res, e->row, i))
+        return 0;
+    return strtoll(PQgetvalue(e->res, e->row, i), NULL, 10);
+}
+
+static const char *pg_column_text(struct engine *e, int i)
+{
+    if (!have(e, i) || PQgetisnull(e->res, e->row, i))
+        return NULL;
+    return PQgetvalue(e->res, e->row, i);
+}
+
+static const void *pg_column_blob(struct engine *e, int i, size_t *len)
+{
+    *len = 0;
+    if (!have(e, i) || PQgetisnull(e->res, e->row, i))
+        return NULL;
+    if (PQftype(e->res, i) != OID_BYTEA) {
+        *len = (size_t)PQgetlength(e->res, e->row, i);
+        return PQgetvalue(e->res, e->row, i);
+    }
+    if (!e->blobs) {
+        int n = PQnfields(e->res);
+        e->blobs = calloc((size_t)n, sizeof(*e->blobs));
+        e->blob_lens = calloc((size_t)n, sizeof(*e->blob_lens));
+        if (!e->blobs || !e->blob_lens) {
+            free(e->blobs);
+            free(e->blob_lens);
+            e->blobs = NULL;
+            e->blob_lens = NULL;
+            return NULL;
+        }
+    }
+    if (!e->blobs[i])
+        e->blobs[i] = PQunescapeBytea((const unsigned char *)PQgetvalue(e->res, e->row, i), &e->blob_lens[i]);
+    *len = e->blobs[i] ? e->blob_lens[i] : 0;
+    return e->blobs[i];
+}
+
+static long long pg_changes(struct engine *e)
+{
+    return e->changes;
+}
+
 static int pg_schema_latest(void)
 {
-    return 0;
+    int n = 0;
+    while (issuer_pg_migrations[n])
+        n++;
+    return n;
+}
+
+/* The version in schema_version, 0 when there is no such table yet. */
+static enum ru_status read_version(struct engine *e, int *version)
+{
+    PGresult *res = PQexec(e->conn, "SELECT to_regclass('schema_version') IS NOT NULL");
+    enum ru_status rc = check(e, res, "reading the schema version");
+    int exists = rc == RU_OK && PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t");
+    PQclear(res);
+    *version = 0;
+    if (rc != RU_OK || !exists)
+        return rc;
+    res = PQexec(e->conn, "SELECT version FROM schema_version");
+    if ((rc = check(e, res, "reading the schema version")) == RU_OK && PQntuples(res) == 1)
+        *version = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10); /* an integer column */
+    PQclear(res);
+    return rc;
+}
+
+static enum ru_status pg_schema_version(struct engine *e, int *version)
+{
+    enum ru_status rc;
+    *version = 0;
+    if (e->in_tx)
+        return fail(e, RU_ERR_DB, "the schema version is read outside a transaction");
+    if ((rc = usable(e)) != RU_OK)
+        return rc;
+    return read_version(e, version);
+}
+
+/* Apply the migrations the ledger has not seen, each in its own transaction, so a crash
+ * leaves the schema at some whole version. Two nodes upgrading at once take turns on an
+ * advisory lock, and the second then finds the work done. READ COMMITTED, so that what
+ * the first committed while the second waited is seen after the wait. */
+static enum ru_status pg_migrate(struct engine *e)
+{
+    int latest = pg_schema_latest(), have_v;
+    enum ru_status rc;
+    if (e->in_tx)
+        return fail(e, RU_ERR_DB, "migrations run outside a transaction");
+    if ((rc = usable(e)) != RU_OK)
+        return rc;
+    for (;;) {
+        char bump[80];
+        if ((rc = exec(e, "BEGIN ISOLATION LEVEL READ COMMITTED", "starting a migration")) != RU_OK)
+            return rc;
+        e->in_tx = 1;
+        if ((rc = exec(e, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")",
+                       "waiting for other migrations")) != RU_OK ||
+            (rc = exec(e,
+                       "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL,"
+                       " one boolean PRIMARY KEY DEFAULT true CHECK (one));"
+                       " INSERT INTO schema_version(version) VALUES (0) ON CONFLICT DO NOTHING",
+                       "creating the schema version")) != RU_OK ||
+            (rc = read_version(e, &have_v)) != RU_OK)
+            break;
+        if (have_v > latest) {
+            rc = fail(e, RU_ERR_SCHEMA,
+                      "schema version %d is newer than this program knows (%d); use a newer program", have_v,
+                      latest);
+            break;
+        }
+        if (have_v == latest)
+            return pg_commit(e);
+        snprintf(bump, sizeof(bump), "UPDATE schema_version SET version = %d", have_v + 1);
+        char what[64];
+        snprintf(what, sizeof(what), "migrating to schema version %d", have_v + 1);
+        if ((rc = exec(e, issuer_pg_migrations[have_v], what)) != RU_OK ||
+            (rc = exec(e, bump, what)) != RU_OK || (rc = pg_commit(e)) != RU_OK)
+            break;
+    }
+    pg_rollback(e);
+    return rc;
 }
 
 const struct engine_ops engine_pg = {
@@ -39,5 +708,22 @@ const struct engine_ops engine_pg = {
     .open = pg_open,
     .close = pg_close,
     .errmsg = pg_errmsg,
+    .schema_version = pg_schema_version,
     .schema_latest = pg_schema_latest,
+    .migrate = pg_migrate,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .savepoint = pg_savepoint,
+    .release = pg_release,
+    .run = pg_run,
+    .next = pg_next,
+    .finish = pg_finish,
+    .column_count = pg_column_count,
+    .column_name = pg_column_name,
+    .column_type = pg_column_type,
+    .column_int = pg_column_int,
+    .column_text = pg_column_text,
+    .column_blob = pg_column_blob,
+    .changes = pg_changes,
 };
