@@ -412,8 +412,10 @@ static enum ru_status pg_commit(struct engine *e)
 {
     if (!e->in_tx)
         return fail(e, RU_ERR_DB, "no transaction to commit");
-    if (e->lost)
+    if (e->lost) {
+        e->in_tx = 0;
         return fail(e, RU_ERR_NETWORK, "the connection was lost in the transaction");
+    }
     PGresult *res = PQexec(e->conn, "COMMIT");
     enum ru_status rc = check(e, res, "committing");
     /* COMMIT of a transaction that had failed ends it with ROLLBACK, and says so only
