@@ -93,7 +93,7 @@ static enum ru_status ledger_target(const char *dir, char *target, size_t len, c
     }
     FILE *f = fopen(uri_path, "re");
     if (!f && errno != ENOENT) {
-        snprintf(err, errlen, "cannot read '%s': %s", uri_path, strerror(errno));
+        snprintf(err, errlen, "cannot read '%.400s': %s", uri_path, strerror(errno));
         return RU_ERR_IO;
     }
     if (!f) {
@@ -105,7 +105,7 @@ static enum ru_status ledger_target(const char *dir, char *target, size_t len, c
     }
     enum ru_status rc = privatefile_check(uri_path, 0, err, errlen);
     if (rc == RU_OK && !fgets(target, (int)len, f)) {
-        snprintf(err, errlen, "'%s' is empty: it names the ledger's database (a postgresql:// URI)",
+        snprintf(err, errlen, "'%.400s' is empty: it names the ledger's database (a postgresql:// URI)",
                  uri_path);
         rc = RU_ERR_INVALID;
     }
@@ -114,7 +114,7 @@ static enum ru_status ledger_target(const char *dir, char *target, size_t len, c
         return rc;
     target[strcspn(target, "\r\n")] = '\0';
     if (!store_target_is_pg(target)) {
-        snprintf(err, errlen, "'%s' does not hold a postgresql:// URI", uri_path);
+        snprintf(err, errlen, "'%.400s' does not hold a postgresql:// URI", uri_path);
         return RU_ERR_INVALID;
     }
     return RU_OK;

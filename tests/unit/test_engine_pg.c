@@ -61,7 +61,9 @@ static void uri_of(char *out, size_t len, const char *name, const char *host_lis
     char h[768], u[384];
     encode(h, sizeof(h), host_list);
     encode(u, sizeof(u), user);
-    snprintf(out, len, "postgresql:///%s?host=%s&port=%s&user=%s%s", name, h, port, u, extra);
+    int n = snprintf(out, len, "postgresql:///%s?host=%s&port=%s&user=%s%s", name, h, port, u, extra);
+    if (n < 0 || (size_t)n >= len)
+        fail_msg("the URI of database %s does not fit in %zu bytes", name, len);
 }
 
 static void admin_exec(PGconn *c, const char *sql)
