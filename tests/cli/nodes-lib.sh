@@ -10,9 +10,13 @@
 #   node_url NAME             https://127.0.0.1:PORT
 #   node_kill9 NAME           kill -9, and wait until it is gone
 #   now_ms                    the wall clock in milliseconds (as issuer-activate-all prints it)
-#   wait_lines N FILE...      wait (60 s at most) until the files hold N lines together
-#   signed_post NAME TERMINAL PATH BODY   a request signed with $T/TERMINAL.json to node
-#                             NAME: status in $code, body in $T/out, headers in $T/headers
+#   wait_lines N FILE...      wait (60 s at most) until the files hold N lines together (named,
+#                             not a glob: a background job may not have made its file yet)
+#   signed NAME CREDS METHOD PATH [BODY]  a request to node NAME signed with the terminal
+#                             credentials file CREDS: status in $code, body in $T/out,
+#                             headers in $T/headers; NODE_CA the certificate to trust
+#                             (default $T/state/tls/cert.pem)
+#   request_id SEED I         the request_id of issuer-activate-all's I-th request
 I=${REUP_ISSUER:?}
 declare -gA NODE_PID=() NODE_PORT=()
 
@@ -54,22 +58,23 @@ wait_lines() {
   return 1
 }
 
-# sign_as TERMINAL METHOD PATH BODY: the Authorization header's value, signed now (as
+# sign_as CREDS METHOD PATH BODY: the Authorization header's value, signed now (as
 # tests/security/issuer-lib.sh does)
 sign_as() {
   local secret ts h sig
-  secret=$(jq -r .secret "$T/$1.json")
+  secret=$(jq -r .secret "$1")
   ts=$(date +%s)
   h=$(printf '%s' "$4" | openssl dgst -sha256 -r | cut -d' ' -f1)
   sig=$(printf '%s\n%s\n%s\n%s' "$2" "$3" "$ts" "$h" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$secret" -r | cut -d' ' -f1)
-  printf 'ReUp-HMAC-SHA256 terminal=%s, ts=%s, sig=%s' "$1" "$ts" "$sig"
+  printf 'ReUp-HMAC-SHA256 terminal=%s, ts=%s, sig=%s' "$(jq -r .terminal "$1")" "$ts" "$sig"
 }
 
-signed_post() {
-  local node=$1 term=$2 path=$3 body=$4 ca=${NODE_CA:-$T/state/tls/cert.pem}
-  code=$(curl -s -o "$T/out" -D "$T/headers" -w '%{http_code}' --cacert "$ca" -X POST \
-    -H "Authorization: $(sign_as "$term" POST "$path" "$body")" -H "Content-Type: application/json" \
-    --data-binary "$body" "$(node_url "$node")$path")
+signed() {
+  local node=$1 creds=$2 m=$3 path=$4 body=${5:-}
+  local args=(-s -o "$T/out" -D "$T/headers" -w '%{http_code}' --cacert "${NODE_CA:-$T/state/tls/cert.pem}" -X "$m"
+    -H "Authorization: $(sign_as "$creds" "$m" "$path" "$body")")
+  [ -z "$body" ] || args+=(-H "Content-Type: application/json" --data-binary "$body")
+  code=$(curl "${args[@]}" "$(node_url "$node")$path")
 }
 
 # request_id SEED I: the request_id of issuer-activate-all's I-th request (from 0) with SEED
