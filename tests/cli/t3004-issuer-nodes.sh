@@ -57,13 +57,13 @@ expect_eq "$(awk '$2 == 201 { print $1 }' "$T/race.all" | sort | uniq -d | wc -l
 expect_eq "$(awk '$2 == 409 && $5 == "card_already_active"' "$T/race.all" | wc -l)" 7000 "race: refused as already active"
 expect_eq "$(awk '$2 != 201 && $2 != 409' "$T/race.all" | wc -l)" 0 "race: other answers (503, no answer)"
 # the race was between the nodes: each node won cards and lost cards
+declare -A won
 for node in n1 n2; do
   if [ $node = n1 ]; then files="$T/race1.out $T/race2.out $T/race3.out $T/race4.out"; else files="$T/race5.out $T/race6.out $T/race7.out $T/race8.out"; fi
   # shellcheck disable=SC2086
-  won=$(cat $files | awk '$2 == 201' | wc -l)
+  won[$node]=$(cat $files | awk '$2 == 201' | wc -l)
   checks=$((checks + 1))
-  [ "$won" -gt 0 ] && [ "$won" -lt 1000 ] || fail "race: node $node won $won of 1000: the nodes did not race"
-  eval "won_$node=$won"
+  [ "${won[$node]}" -gt 0 ] && [ "${won[$node]}" -lt 1000 ] || fail "race: node $node won ${won[$node]} of 1000: the nodes did not race"
 done
 # the ledger, through reup-issuer, from either node
 expect_exit 0 "$I" report --dir "$T/n2"
@@ -161,7 +161,7 @@ rc=0
 wait "${NODE_PID[n2]}" || rc=$?
 expect_eq "$rc" 0 "node n2's exit status after SIGTERM"
 {
-  echo "t3004: race: 8,000 activations over 2 nodes in ${race_ms} ms, cards won by node n1 $won_n1, n2 $won_n2"
+  echo "t3004: race: 8,000 activations over 2 nodes in ${race_ms} ms, cards won by node n1 ${won[n1]}, n2 ${won[n2]}"
   echo "t3004: lockout: 12 wrong PINs at once: 422 by node: $lock_by_node; the rest 429"
   echo "t3004: kill -9 of n1 after it answered $n1_won: $n1_lost requests unanswered, $lost_active of them applied"
   echo "t3004: $(($(now_ms) - started)) ms in all"

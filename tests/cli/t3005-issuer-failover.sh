@@ -10,7 +10,8 @@
 # activation answered 201, before or after the kill, is active on the promoted server; no
 # card has two 'activate ok' audit lines; each request that got 503 or no answer is
 # reversed as a POS would (POST /v1/reversals, answered 200), after which the active cards
-# are exactly those answered 201. Prints how long the nodes answered 503 and how many.
+# are exactly those answered 201; both nodes then stop cleanly on SIGTERM. Prints how long
+# the nodes answered 503 and how many.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../tools/pg-lib.sh"
 . "$(dirname "$0")/nodes-lib.sh"
@@ -66,17 +67,18 @@ expect_eq "$(awk '!($2 == 201 || ($2 == 409 && $5 == "card_already_active") || $
   "answers other than 201, 409 card_already_active, 503 or none: $(awk '!($2 == 201 || $2 == 409 || $2 == 503 || $2 == 0)' "$T/all" | head -3 | tr '\n' ';')"
 expect_eq "$(awk '$2 == 503 && !($4 == 1 && $5 == "unavailable")' "$T/all" | wc -l)" 0 "503s without Retry-After: 1 and code unavailable"
 # the switch, per node: from the kill to its first 201 after the promotion
+declare -A back
 for node in n1 n2; do
-  back=$(awk -v node=$node -v p="$t_promote" '$7 == node && $2 == 201 && $3 > p { print $3 }' "$T/all" | sort -n | head -1)
+  b=$(awk -v node=$node -v p="$t_promote" '$7 == node && $2 == 201 && $3 > p { print $3 }' "$T/all" | sort -n | head -1)
   checks=$((checks + 1))
-  if [ -z "$back" ]; then
+  if [ -z "$b" ]; then
     fail "node $node answered no 201 after the promotion"
-    back=$t_end
-  elif [ $((back - t_promoted)) -gt 10000 ]; then
-    fail "node $node answered its first 201 $((back - t_promoted)) ms after the promotion"
+    b=$t_end
+  elif [ $((b - t_promoted)) -gt 10000 ]; then
+    fail "node $node answered its first 201 $((b - t_promoted)) ms after the promotion"
   fi
-  eval "back_$node=$back"
-  expect_eq "$(awk -v node=$node -v k="$t_kill" -v b="$back" '$7 == node && ($2 == 503 || $2 == 0) && ($3 < k || $3 > b)' "$T/all" | wc -l)" 0 \
+  back[$node]=$b
+  expect_eq "$(awk -v node=$node -v k="$t_kill" -v b="$b" '$7 == node && ($2 == 503 || $2 == 0) && ($3 < k || $3 > b)' "$T/all" | wc -l)" 0 \
     "node $node: 503s or no answers outside the switch"
 done
 n503=$(awk '$2 == 503' "$T/all" | wc -l)
@@ -113,11 +115,18 @@ expect_eq "$(comm -3 "$T/won" "$T/active.after" | wc -l)" 0 "active cards other 
 expect_exit 0 "$I" audit --dir "$T/n1"
 expect_jq "[.[] | select(.action == \"activate\" and .outcome == \"ok\")] | length == $(($(wc -l <"$T/won") + applied))"
 expect_jq "[.[] | select(.action == \"reverse\" and .outcome == \"ok\" and .serial != null)] | length == $applied"
+# both nodes stop cleanly after all that (under ASan: no leak, no error at exit)
+for node in n1 n2; do
+  kill -TERM "${NODE_PID[$node]}"
+  rc=0
+  wait "${NODE_PID[$node]}" || rc=$?
+  expect_eq "$rc" 0 "node $node's exit status after SIGTERM ($(grep -v ' [0-9]\{3\} [0-9.]*ms' "$T/$node.log" | tail -2 | tr '\n' ' '))"
+done
 
 {
   echo "t3005: $before_kill answers before the kill; promoted $((t_promote - t_kill)) ms after the kill, in $((t_promoted - t_promote)) ms"
-  echo "t3005: 503 answered from $((first503 - t_kill)) to $((last503 - t_kill)) ms after the kill ($((last503 - first503)) ms): $n503 answers 503, $n0 no answer"
-  echo "t3005: first 201 after the kill: node n1 $((back_n1 - t_kill)) ms, n2 $((back_n2 - t_kill)) ms ($((back_n1 - t_promoted)) and $((back_n2 - t_promoted)) ms after the promotion)"
+  echo "t3005: 503 answered from $((first503 - t_kill)) to $((last503 - t_kill)) ms after the kill ($((last503 - first503)) ms): $n503 answers 503 ($(awk -v p="$t_promoted" '$2 == 503 && $3 > p' "$T/all" | wc -l) after the promotion), $n0 no answer"
+  echo "t3005: first 201 after the kill: node n1 $((back[n1] - t_kill)) ms, n2 $((back[n2] - t_kill)) ms ($((back[n1] - t_promoted)) and $((back[n2] - t_promoted)) ms after the promotion)"
   echo "t3005: $(wc -l <"$T/won") activations answered 201, $(awk -v p="$t_promote" '$2 == 201 && $3 > p' "$T/all" | wc -l) of them after the promotion; of $((n503 + n0)) reversed, $applied had been applied"
   echo "t3005: $(($(now_ms) - started)) ms in all"
 } >&2

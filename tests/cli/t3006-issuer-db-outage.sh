@@ -113,7 +113,7 @@ for p in $(ss -ltnpH | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
 done
 expect_eq "$listening" "" "processes of this state directory listening"
 
-# b. every request that needs the ledger is 503 unavailable with Retry-After, twice over
+# b. every request that needs the ledger is 503 unavailable with Retry-After, three times over
 expect_unavailable() {
   checks=$((checks + 1))
   [ "$code" = 503 ] && jq -e '.error.code == "unavailable"' "$T/out" >/dev/null &&
