@@ -192,6 +192,23 @@ static enum MHD_Result respond_error(struct MHD_Connection *c, struct req *rq, i
     return respond_error_with(c, rq, status, code, message, NULL);
 }
 
+/* Seconds a 503 tells the client to wait: the ledger's database is back, or a standby
+ * promoted, within seconds, and every request sooner would only be refused again. */
+#define UNAVAILABLE_RETRY_S 1
+
+/* 503 `unavailable`, with Retry-After: nothing was decided (the ledger could not be read
+ * or written, or the server is stopping), so the same request may come again. */
+static enum MHD_Result respond_unavailable(struct MHD_Connection *c, struct req *rq, const char *message)
+{
+    char *text = NULL;
+    if (answer_encode_error("unavailable", message, &text) != RU_OK)
+        text = NULL;
+    enum MHD_Result r = respond_with(c, rq, 503, text ? text : "{\"error\":{\"code\":\"unavailable\"}}", NULL,
+                                     UNAVAILABLE_RETRY_S);
+    free(text);
+    return r;
+}
+
 static enum MHD_Result method_not_allowed(struct MHD_Connection *c, struct req *rq, const char *allow)
 {
     return respond_error_with(c, rq, 405, "method_not_allowed",
@@ -354,7 +371,7 @@ static enum MHD_Result submit(struct server *srv, struct MHD_Connection *c, stru
     pthread_mutex_lock(&srv->qlock);
     if (srv->stopping) {
         pthread_mutex_unlock(&srv->qlock);
-        return respond_error(c, rq, 503, "unavailable", "the issuer is shutting down; retry later");
+        return respond_unavailable(c, rq, "the issuer is shutting down; retry later");
     }
     MHD_suspend_connection(c);
     rq->queued = 1;
@@ -428,8 +445,7 @@ static int authenticate(struct server *srv, struct MHD_Connection *c, struct req
         return 0;
     }
     if (rc != RU_OK) {
-        *answered =
-            respond_error(c, rq, 503, "unavailable", "the issuer cannot read its ledger; retry later");
+        *answered = respond_unavailable(c, rq, "the issuer cannot read its ledger; retry later");
         return 0;
     }
     rc = auth_verify(&ah, secret, sizeof(secret), method, rq->uri, rq->body.buf ? rq->body.buf : "",
@@ -453,7 +469,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, struct req *rq)
     struct activation_answer *a = &rq->answer;
     enum MHD_Result r;
     if (rq->job.rc != RU_OK)
-        r = respond_error(c, rq, 503, "unavailable", "the issuer could not record the request; retry later");
+        r = respond_unavailable(c, rq, "the issuer could not record the request; retry later");
     else
         r = respond_with(c, rq, a->http_status, a->body, NULL, rq->job.retry_after_s);
     activation_answer_release(a);
@@ -485,9 +501,9 @@ static enum MHD_Result heads_page(struct server *srv, struct MHD_Connection *c, 
         rc = answer_encode_journal_heads(&page, &json);
         journal_heads_release(&page);
     }
-    enum MHD_Result done = rc == RU_OK ? respond(c, rq, 200, json, NULL)
-                                       : respond_error(c, rq, 503, "unavailable",
-                                                       "the journal heads cannot be read; retry later");
+    enum MHD_Result done = rc == RU_OK
+                               ? respond(c, rq, 200, json, NULL)
+                               : respond_unavailable(c, rq, "the journal heads cannot be read; retry later");
     free(json);
     return done;
 }
@@ -596,9 +612,8 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         pthread_mutex_lock(&srv->rdlock);
         rc = ledger_plans_json(srv->rd, &json);
         pthread_mutex_unlock(&srv->rdlock);
-        done = rc == RU_OK
-                   ? respond(c, rq, 200, json, NULL)
-                   : respond_error(c, rq, 503, "unavailable", "the catalog cannot be read; retry later");
+        done = rc == RU_OK ? respond(c, rq, 200, json, NULL)
+                           : respond_unavailable(c, rq, "the catalog cannot be read; retry later");
         free(json);
         return done;
     }
@@ -613,7 +628,7 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
         if (rc == RU_ERR_NOT_FOUND)
             return respond_error(c, rq, 404, "card_not_found", "no card has this serial");
         done = rc == RU_OK ? respond(c, rq, 200, json, NULL)
-                           : respond_error(c, rq, 503, "unavailable", "the card cannot be read; retry later");
+                           : respond_unavailable(c, rq, "the card cannot be read; retry later");
         free(json);
         return done;
     }

@@ -3,14 +3,25 @@
  *
  * Reads the issuer's batch file (serial,pin,plan,batch), shuffles the serials with SEED
  * so that racing copies of this program meet in different orders, and activates each
- * over one keep-alive connection with a fresh request_id. Prints "SERIAL STATUS" per
- * card (STATUS 0: no answer). Exit 0 when every request got an answer.
+ * over one keep-alive connection with a fresh request_id: the i-th request (from 0) has
+ * 7d1e0c4a-2b3f-4a5d-8e6f-SSSSIIIIIIII, SSSS the seed modulo 10000 and IIIIIIII i, both
+ * zero-padded, so that a test can reverse the ones that got no answer. Prints a line per
+ * card as its answer comes:
+ *
+ *   SERIAL STATUS MS RETRY_AFTER CODE
+ *
+ * STATUS the HTTP status (0: no answer), MS the wall clock in milliseconds since the
+ * epoch when the answer (or its absence) was known, RETRY_AFTER the header's seconds (0:
+ * none), CODE the error code of a refusal's body ("-" when none). After a 503 with
+ * Retry-After it waits that long (at most 5 s) before the next card, as a terminal that
+ * is told to come back later does. Exit 0 when every request got an answer.
  *
  * usage: issuer-activate-all URL CA CREDENTIALS BATCH.csv SEED
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "common/cardnum.h"
 #include "issuer/client.h"
 #include "common/banned.h"
@@ -18,6 +29,13 @@
 #define MAX_CARDS 100000
 
 static char serials[MAX_CARDS][CARD_DIGITS + 1];
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* xorshift64: a reproducible order per SEED is all that is needed here */
 static unsigned long long next_random(unsigned long long *x)
@@ -76,11 +94,21 @@ int main(int argc, char **argv)
             seed % 10000, i, serials[i]);
         struct issuer_answer a;
         if (issuer_client_request(c, "POST", "/v1/activations", body, &a) != RU_OK) {
-            printf("%s 0\n", serials[i]);
+            printf("%s 0 %lld 0 -\n", serials[i], now_ms());
+            fflush(stdout);
             unanswered++;
             continue;
         }
-        printf("%s %ld\n", serials[i], a.http_status);
+        struct api_error e = {0};
+        if (a.http_status >= 300 && answer_parse_error(a.body, a.len, &e) != RU_OK)
+            snprintf(e.code, sizeof(e.code), "?");
+        printf("%s %ld %lld %lld %s\n", serials[i], a.http_status, now_ms(), a.retry_after_s,
+               *e.code ? e.code : "-");
+        fflush(stdout); /* a test watches the progress of the burst */
+        if (a.http_status == 503 && a.retry_after_s > 0) {
+            struct timespec pause = {a.retry_after_s < 5 ? a.retry_after_s : 5, 0};
+            nanosleep(&pause, NULL);
+        }
         issuer_answer_release(&a);
     }
     issuer_client_free(c);
