@@ -51,6 +51,9 @@ else
   mkdir -p "$dir"
 fi
 dir=$(cd "$dir" && pwd)
+# the root's / as on an installed system: mktemp's 0700 would shut out every user but root
+# (the postgres user of the PostgreSQL tests among them)
+chmod 755 "$dir"
 logs=$dir.logs
 mkdir -p "$logs"
 

@@ -42,7 +42,13 @@ async function newPage(options = {}) {
     const api = /\/api\/v1\/stores\?/.test(m.location().url || '') && /status of 404/.test(m.text());
     if (m.type() === 'error' && !api) problems.push('console: ' + m.text() + ' ' + (m.location().url || ''));
   });
-  page.on('requestfailed', (r) => problems.push('request failed: ' + r.url() + ' ' + (r.failure() || {}).errorText));
+  // A suggestion request the page itself cancels (a newer keystroke or the search
+  // superseded it, app.js's AbortController) ends as net::ERR_ABORTED: not a failure.
+  page.on('requestfailed', (r) => {
+    const why = (r.failure() || {}).errorText;
+    if (why === 'net::ERR_ABORTED' && new URL(r.url()).pathname === '/api/v1/places') return;
+    problems.push('request failed: ' + r.url() + ' ' + why);
+  });
   return page;
 }
 const stores = (page) => page.locator('#list li.store');
