@@ -175,13 +175,19 @@ _Static_assert(sizeof(statements) / sizeof(statements[0]) == Q_COUNT,
  * "reup" in ASCII). */
 #define MIGRATE_LOCK "1919252848"
 
-#define PARAMS_MAX 16
+#define PARAMS_MAX   16
+#define DEFERRED_MAX 8
 
 struct engine {
     PGconn *conn;
     char where[256]; /* "PostgreSQL at host H port P", for messages */
     int in_tx;       /* inside begin() .. commit()/rollback() */
     int lost;        /* the connection broke: reconnect before the next fresh start */
+    /* savepoint commands of the transaction not sent yet: they go to the server with its
+     * next statement or its commit, in the same round trip (a batch's requests each run
+     * in a savepoint, and a round trip costs more than the command) */
+    const char *deferred[DEFERRED_MAX];
+    int ndeferred;
     unsigned char prepared[Q_COUNT];
     /* the statement being read */
     PGresult *res;
@@ -414,7 +420,14 @@ static enum ru_status pg_commit(struct engine *e)
         return fail(e, RU_ERR_DB, "no transaction to commit");
     if (e->lost)
         return fail(e, RU_ERR_NETWORK, "the connection was lost in the transaction");
-    PGresult *res = PQexec(e->conn, "COMMIT");
+    /* the savepoint commands still deferred first: one query string, which stops at the
+     * first command that fails */
+    char sql[256] = "";
+    for (int i = 0; i < e->ndeferred; i++)
+        snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), "%s; ", e->deferred[i]);
+    e->ndeferred = 0;
+    snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), "COMMIT");
+    PGresult *res = PQexec(e->conn, sql);
     enum ru_status rc = check(e, res, "committing");
     /* COMMIT of a transaction that had failed ends it with ROLLBACK, and says so only
      * in its command tag */
@@ -430,6 +443,7 @@ static enum ru_status pg_commit(struct engine *e)
 static void pg_rollback(struct engine *e)
 {
     end_statement(e);
+    e->ndeferred = 0; /* undone by the rollback anyway */
     if (!e->in_tx)
         return;
     e->in_tx = 0;
@@ -441,21 +455,40 @@ static void pg_rollback(struct engine *e)
     }
 }
 
-static enum ru_status pg_savepoint(struct engine *e)
+/* Queue savepoint command SQL (a constant) for the next round trip. */
+static enum ru_status defer(struct engine *e, const char *sql)
 {
     if (!e->in_tx || e->lost)
         return fail(e, e->lost ? RU_ERR_NETWORK : RU_ERR_DB, "a savepoint needs a transaction");
-    return exec(e, "SAVEPOINT call", "setting a savepoint");
+    if (e->ndeferred == DEFERRED_MAX) {
+        /* never with the ledger's one savepoint at a time; sent now rather than lost */
+        for (int i = 0; i < e->ndeferred; i++) {
+            enum ru_status rc = exec(e, e->deferred[i], "running a savepoint command");
+            if (rc != RU_OK) {
+                e->ndeferred = 0;
+                return rc;
+            }
+        }
+        e->ndeferred = 0;
+    }
+    e->deferred[e->ndeferred++] = sql;
+    return RU_OK;
+}
+
+/* The savepoint and its release are deferred (above): an error of theirs (only a lost
+ * connection or an aborted transaction can make one) is the next statement's or the
+ * commit's, and the transaction is then lost as a whole anyway. */
+static enum ru_status pg_savepoint(struct engine *e)
+{
+    return defer(e, "SAVEPOINT call");
 }
 
 static enum ru_status pg_release(struct engine *e, int undo)
 {
     enum ru_status rc;
-    if (!e->in_tx || e->lost)
-        return fail(e, e->lost ? RU_ERR_NETWORK : RU_ERR_DB, "a savepoint needs a transaction");
-    if (undo && (rc = exec(e, "ROLLBACK TO SAVEPOINT call", "rolling back to the savepoint")) != RU_OK)
+    if (undo && (rc = defer(e, "ROLLBACK TO SAVEPOINT call")) != RU_OK)
         return rc;
-    return exec(e, "RELEASE SAVEPOINT call", "releasing the savepoint");
+    return defer(e, "RELEASE SAVEPOINT call");
 }
 
 /* Prepare Q on this connection unless it is already. */
@@ -467,6 +500,68 @@ static enum ru_status prepare(struct engine *e, enum query q, const char *name)
     enum ru_status rc = check(e, res, "preparing a statement");
     PQclear(res);
     e->prepared[q] = rc == RU_OK;
+    return rc;
+}
+
+/* The deferred savepoint commands, then statement Q (prepared first when this connection
+ * has not had it yet), in one round trip: libpq's pipeline mode. *res gets Q's result
+ * when every part succeeded; otherwise the status and message of the first that failed
+ * (those after it are skipped by the server). */
+static enum ru_status run_pipelined(struct engine *e, enum query q, const char *name, int n,
+                                    const char *const *values, const int *lengths, const int *formats,
+                                    PGresult **res)
+{
+    int prepare_too = !e->prepared[q], sent = PQenterPipelineMode(e->conn);
+    for (int i = 0; sent && i < e->ndeferred; i++)
+        sent = PQsendQueryParams(e->conn, e->deferred[i], 0, NULL, NULL, NULL, NULL, 0);
+    int expected = e->ndeferred + prepare_too + 1;
+    e->ndeferred = 0;
+    if (sent && prepare_too)
+        sent = PQsendPrepare(e->conn, name, statements[q].sql, 0, NULL);
+    sent =
+        sent && PQsendQueryPrepared(e->conn, name, n, values, lengths, formats, 0) && PQpipelineSync(e->conn);
+    enum ru_status rc = sent ? RU_OK : check(e, NULL, "sending a statement");
+    /* each command's result, a NULL after it, then the sync's; a broken connection ends
+     * it early */
+    *res = NULL;
+    for (int got = 0, nulls = 0; sent && nulls < 2;) {
+        PGresult *r = PQgetResult(e->conn);
+        if (!r) {
+            if (PQstatus(e->conn) != CONNECTION_OK)
+                break;
+            nulls++;
+            continue;
+        }
+        nulls = 0;
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        got++;
+        if (st != PGRES_PIPELINE_ABORTED && rc == RU_OK) {
+            const char *what = got <= expected - 1 - prepare_too ? "running a savepoint command"
+                               : got < expected                  ? "preparing a statement"
+                                                                 : "running a statement";
+            rc = check(e, r, what);
+            if (rc == RU_OK && got == expected - 1 && prepare_too)
+                e->prepared[q] = 1;
+        }
+        if (got == expected && rc == RU_OK)
+            *res = r;
+        else
+            PQclear(r);
+    }
+    if (!PQexitPipelineMode(e->conn) && rc == RU_OK)
+        rc = check(e, NULL, "ending a pipeline");
+    if (rc == RU_OK && !*res)
+        rc = check(e, NULL, "running a statement");
+    if (rc != RU_OK) {
+        PQclear(*res);
+        *res = NULL;
+        e->lost =
+            e->lost || PQstatus(e->conn) != CONNECTION_OK || PQpipelineStatus(e->conn) != PQ_PIPELINE_OFF;
+    }
     return rc;
 }
 
@@ -505,12 +600,18 @@ static enum ru_status pg_run(struct engine *e, enum query q, const struct value 
         }
     }
     snprintf(name, sizeof(name), "q%d", (int)q);
-    if ((rc = prepare(e, q, name)) != RU_OK)
-        return rc;
-    PGresult *res = PQexecPrepared(e->conn, name, n, values, lengths, formats, 0);
-    if ((rc = check(e, res, "running a statement")) != RU_OK) {
-        PQclear(res);
-        return rc;
+    PGresult *res = NULL;
+    if (e->ndeferred) {
+        if ((rc = run_pipelined(e, q, name, n, values, lengths, formats, &res)) != RU_OK)
+            return rc;
+    } else {
+        if ((rc = prepare(e, q, name)) != RU_OK)
+            return rc;
+        res = PQexecPrepared(e->conn, name, n, values, lengths, formats, 0);
+        if ((rc = check(e, res, "running a statement")) != RU_OK) {
+            PQclear(res);
+            return rc;
+        }
     }
     const char *tuples = PQcmdTuples(res);
     e->changes = *tuples ? strtoll(tuples, NULL, 10) : 0;

@@ -34,64 +34,65 @@
  * Unix seconds where said. */
 enum query {
     /* settings (key, value TEXT) */
-    Q_SETTINGS_INIT,     /* (prefix TEXT '0042'): inserts ('prefix', prefix), ('next_sequence', '1') */
-    Q_SETTING_PREFIX,    /* () -> (prefix INT) */
-    Q_SEQUENCE_TAKE,     /* (count INT) -> (first INT): next_sequence += count, returns the old value */
+    Q_SETTINGS_INIT,  /* (prefix TEXT '0042'): inserts ('prefix', prefix), ('next_sequence', '1') */
+    Q_SETTING_PREFIX, /* () -> (prefix INT) */
+    Q_SEQUENCE_TAKE,  /* (count INT) -> (first INT): next_sequence += count, returns the old value */
     /* plans */
-    Q_PLAN_INSERT,       /* (code, months INT, price_cents INT, currency, gtin), created_at now */
-    Q_PLAN_GET,          /* (code) -> (months INT, price_cents INT, currency) */
-    Q_PLAN_LIST,         /* () -> (code, months INT, price_cents INT, currency, gtin) ORDER BY code */
+    Q_PLAN_INSERT, /* (code, months INT, price_cents INT, currency, gtin), created_at now */
+    Q_PLAN_GET,    /* (code) -> (months INT, price_cents INT, currency) */
+    Q_PLAN_LIST,   /* () -> (code, months INT, price_cents INT, currency, gtin) ORDER BY code */
     /* terminals */
-    Q_TERMINAL_INSERT,   /* (id, store_id, secret BLOB), created_at now */
-    Q_TERMINAL_GET,      /* (id) -> (secret BLOB, store_id) */
+    Q_TERMINAL_INSERT, /* (id, store_id, secret BLOB), created_at now */
+    Q_TERMINAL_GET,    /* (id) -> (secret BLOB, store_id) */
     /* batches and cards */
-    Q_BATCH_COUNT,       /* () -> (n INT) */
-    Q_BATCH_INSERT,      /* (id, plan, count INT), created_at now */
-    Q_CARD_INSERT,       /* (serial, plan, batch, pin_hmac BLOB): status 'issued' */
-    Q_CARD_INSERT_ACTIVE,/* (serial, plan, pin_hmac BLOB, store_id): status 'active', activated_at now, batch NULL */
-    Q_CARD_SHOW,         /* (serial) -> (serial, plan, status, activated_at|NULL, store_id|NULL) */
-    Q_CARD_BLOCK,        /* (serial): 'blocked' unless 'redeemed'; changes() = rows */
-    Q_CARD_BLOCK_BATCH,  /* (batch): 'blocked' every card of it not 'redeemed'; changes() = rows */
-    Q_CARD_FOR_SALE,     /* (serial) -> (status, plan, price_cents INT, currency) card joined with its plan;
-                          * PostgreSQL: FOR UPDATE OF the card row */
-    Q_CARD_ACTIVATE,     /* (store_id, serial): 'active', store_id, activated_at now WHERE status 'issued' */
-    Q_CARD_REDEEMED,     /* (serial) -> (redeemed INT 0/1) */
-    Q_CARD_RETURN,       /* (serial): back to 'issued', store_id and activated_at NULL, WHERE 'active' */
-    Q_CARD_BLOCK_ACTIVE, /* (serial): 'blocked' WHERE 'active' (an on-demand card taken back) */
-    Q_CARD_BY_PIN,       /* (pin_hmac BLOB) -> (serial, plan, months INT) of the 'active' card with it;
-                          * PostgreSQL: FOR UPDATE OF the card row */
-    Q_CARD_REDEEM,       /* (serial, account): 'redeemed', redeemed_at now, account */
+    Q_BATCH_COUNT,        /* () -> (n INT) */
+    Q_BATCH_INSERT,       /* (id, plan, count INT), created_at now */
+    Q_CARD_INSERT,        /* (serial, plan, batch, pin_hmac BLOB): status 'issued' */
+    Q_CARD_INSERT_ACTIVE, /* (serial, plan, pin_hmac BLOB, store_id): status 'active', activated_at now, batch
+                             NULL */
+    Q_CARD_SHOW,          /* (serial) -> (serial, plan, status, activated_at|NULL, store_id|NULL) */
+    Q_CARD_BLOCK,         /* (serial): 'blocked' unless 'redeemed'; changes() = rows */
+    Q_CARD_BLOCK_BATCH,   /* (batch): 'blocked' every card of it not 'redeemed'; changes() = rows */
+    Q_CARD_FOR_SALE,      /* (serial) -> (status, plan, price_cents INT, currency) card joined with its plan;
+                           * PostgreSQL: FOR UPDATE OF the card row */
+    Q_CARD_ACTIVATE,      /* (store_id, serial): 'active', store_id, activated_at now WHERE status 'issued' */
+    Q_CARD_REDEEMED,      /* (serial) -> (redeemed INT 0/1) */
+    Q_CARD_RETURN,        /* (serial): back to 'issued', store_id and activated_at NULL, WHERE 'active' */
+    Q_CARD_BLOCK_ACTIVE,  /* (serial): 'blocked' WHERE 'active' (an on-demand card taken back) */
+    Q_CARD_BY_PIN,        /* (pin_hmac BLOB) -> (serial, plan, months INT) of the 'active' card with it;
+                           * PostgreSQL: FOR UPDATE OF the card row */
+    Q_CARD_REDEEM,        /* (serial, account): 'redeemed', redeemed_at now, account */
     /* subscriptions */
     Q_SUBSCRIPTION_EXTEND, /* (account, months INT) -> (expires_at): insert now + months, or set
                             * max(expires_at, now) + months; returns the new expires_at */
     /* terminal requests, keyed by (store_id, terminal, request_id) */
-    Q_REQUEST_GET,       /* (store_id, terminal, request_id) -> (kind, plan|NULL, serial|NULL, amount INT|NULL,
-                          * currency|NULL, state, http_status INT, answer, age_s INT: now - created_at in
-                          * seconds); PostgreSQL: FOR UPDATE */
-    Q_REQUEST_INSERT,    /* (request_id, kind, terminal, store_id, serial|NULL, plan|NULL, amount INT|NULL,
-                          * currency|NULL, state, http_status INT, answer): created_at, changed_at now */
+    Q_REQUEST_GET,    /* (store_id, terminal, request_id) -> (kind, plan|NULL, serial|NULL, amount INT|NULL,
+                       * currency|NULL, state, http_status INT, answer, age_s INT: now - created_at in
+                       * seconds); PostgreSQL: FOR UPDATE */
+    Q_REQUEST_INSERT, /* (request_id, kind, terminal, store_id, serial|NULL, plan|NULL, amount INT|NULL,
+                       * currency|NULL, state, http_status INT, answer): created_at, changed_at now */
     Q_REQUEST_SET_STATE, /* (state, store_id, terminal, request_id): changed_at now */
     /* redemption lockout */
-    Q_REFUSALS,          /* (subject, window_s INT) -> (count INT, oldest INT|NULL): refusals of subject
-                          * with at > now_unix - window_s; oldest is their least at (Unix seconds) */
-    Q_REFUSAL_INSERT,    /* (subject): at = now, Unix seconds */
+    Q_REFUSALS,       /* (subject, window_s INT) -> (count INT, oldest INT|NULL): refusals of subject
+                       * with at > now_unix - window_s; oldest is their least at (Unix seconds) */
+    Q_REFUSAL_INSERT, /* (subject): at = now, Unix seconds */
     /* journal heads */
-    Q_HEAD_LATEST,       /* (store_id, terminal) -> (seq INT, hash) the kind 'head' row of highest seq */
-    Q_HEAD_SEEN,         /* (store_id, terminal, seq INT, hash) -> (1) if a kind 'head' row has both */
-    Q_HEAD_INSERT,       /* (store_id, terminal, seq INT, hash, kind 'head'|'anomaly'), seen_at now */
-    Q_HEAD_LIST,         /* (store_id, terminal, after INT, upto INT, limit INT) -> (seq INT, hash): kind
-                          * 'head', after < seq <= upto, ORDER BY seq LIMIT limit */
-    Q_ANOMALY_LIST,      /* same parameters -> DISTINCT (seq INT, hash) of kind 'anomaly', ORDER BY seq, hash */
+    Q_HEAD_LATEST,  /* (store_id, terminal) -> (seq INT, hash) the kind 'head' row of highest seq */
+    Q_HEAD_SEEN,    /* (store_id, terminal, seq INT, hash) -> (1) if a kind 'head' row has both */
+    Q_HEAD_INSERT,  /* (store_id, terminal, seq INT, hash, kind 'head'|'anomaly'), seen_at now */
+    Q_HEAD_LIST,    /* (store_id, terminal, after INT, upto INT, limit INT) -> (seq INT, hash): kind
+                     * 'head', after < seq <= upto, ORDER BY seq LIMIT limit */
+    Q_ANOMALY_LIST, /* same parameters -> DISTINCT (seq INT, hash) of kind 'anomaly', ORDER BY seq, hash */
     /* the audit log, append-only */
-    Q_AUDIT_INSERT,      /* (actor, action, serial|NULL, request_id|NULL, outcome, detail|NULL), at now */
-    Q_AUDIT_LIST,        /* (since|NULL) -> (id INT, at, actor, action, serial, request_id, outcome, detail)
-                          * WHERE since IS NULL OR at >= since ORDER BY id */
+    Q_AUDIT_INSERT, /* (actor, action, serial|NULL, request_id|NULL, outcome, detail|NULL), at now */
+    Q_AUDIT_LIST,   /* (since|NULL) -> (id INT, at, actor, action, serial, request_id, outcome, detail)
+                     * WHERE since IS NULL OR at >= since ORDER BY id */
     /* the back office's report: rows read by column name (engine_ops.column_name) */
-    Q_REPORT_CARDS,      /* () -> (plan, status, count INT) GROUP BY plan, status ORDER BY plan, status */
-    Q_REPORT_BATCHES,    /* () -> (id, plan, count INT, created_at) ORDER BY id */
-    Q_REPORT_TERMINALS,  /* () -> (id, store_id, created_at) ORDER BY id */
-    Q_REPORT_REQUESTS,   /* () -> (kind, state, http_status INT, count INT) of the last 24 hours, grouped
-                          * and ordered by kind, state, http_status */
+    Q_REPORT_CARDS,         /* () -> (plan, status, count INT) GROUP BY plan, status ORDER BY plan, status */
+    Q_REPORT_BATCHES,       /* () -> (id, plan, count INT, created_at) ORDER BY id */
+    Q_REPORT_TERMINALS,     /* () -> (id, store_id, created_at) ORDER BY id */
+    Q_REPORT_REQUESTS,      /* () -> (kind, state, http_status INT, count INT) of the last 24 hours, grouped
+                             * and ordered by kind, state, http_status */
     Q_REPORT_SUBSCRIPTIONS, /* () -> (accounts INT, current INT: expires_at > now; 0, not NULL, when none) */
     Q_COUNT
 };
@@ -107,9 +108,9 @@ struct value {
     size_t len;
 };
 
-#define VAL_I(x)       ((struct value){.type = VAL_INT, .i = (x)})
-#define VAL_T(s)       ((struct value){.type = (s) ? VAL_TEXT : VAL_NULL, .text = (s)})
-#define VAL_B(p, n)    ((struct value){.type = VAL_BLOB, .blob = (p), .len = (n)})
+#define VAL_I(x)    ((struct value){.type = VAL_INT, .i = (x)})
+#define VAL_T(s)    ((struct value){.type = (s) ? VAL_TEXT : VAL_NULL, .text = (s)})
+#define VAL_B(p, n) ((struct value){.type = VAL_BLOB, .blob = (p), .len = (n)})
 
 struct engine; /* one connection to one ledger; used by one thread at a time */
 
