@@ -7,8 +7,13 @@
  * runs that many client threads, each with its own keep-alive connection (the terminal's
  * client module), activating distinct cards for a fixed time. Reports activations/s and
  * the p50/p99 latency of each request, from the client's side, as Markdown rows, with
- * the batches the servers committed and how many of their runs were rerun after a
- * serialization failure.
+ * the batches the servers committed and how many runs of a batch were redone after a
+ * serialization failure (PostgreSQL).
+ *
+ * A terminal takes its cards from the common stock --box at a time (default 1: every
+ * terminal the next card of all), and activates them in order, as a store sells from its
+ * own shelf. --warmup N has each terminal of the largest level make N activations first,
+ * not measured, as on a ledger that has seen its terminals before.
  *
  * With --nodes N (PostgreSQL only) N servers serve the one ledger, each from its own copy
  * of DIR (DIR, DIR.node2, ...) on its own port, as separate machines would; terminal i
@@ -16,7 +21,7 @@
  *
  * usage: bench-issuer [--seconds S] [--levels 1,8,32] [--threads N] [--dir SCRATCH]
  *                     [--database URI] [--nodes N] [--writers N] [--batch-max N]
- *                     [--cards N]
+ *                     [--cards N] [--box N] [--warmup N]
  */
 #include <dirent.h>
 #include <errno.h>
@@ -43,6 +48,7 @@ static size_t ncards;
 static unsigned char secrets[MAX_CLIENTS][SECRET_BYTES];
 static char urls[MAX_NODES][64], ca[4200];
 static int nodes = 1;
+static size_t box = 1;
 static double seconds = 10;
 
 static enum ru_status keep(void *ctx, const char *s, const char *pin, const char *plan, const char *batch)
@@ -69,6 +75,7 @@ struct worker {
     int id;
     double *lat_ms;
     size_t n, cap, errors;
+    size_t next, end; /* the terminal's box of cards: the next one, and past its last */
 };
 
 static void *run(void *arg)
@@ -84,7 +91,11 @@ static void *run(void *arg)
         return NULL;
     double end = now_s() + seconds;
     while (now_s() < end && w->n < w->cap) {
-        size_t card = atomic_fetch_add(&next_card, 1);
+        if (w->next == w->end) {
+            w->next = atomic_fetch_add(&next_card, box);
+            w->end = w->next + box;
+        }
+        size_t card = w->next++;
         if (card >= ncards)
             break;
         snprintf(uuid, sizeof(uuid), "8f0c2a8e-3d4b-4c1a-9e2f-%012u", (unsigned)card);
@@ -157,6 +168,42 @@ static int copy_dir(const char *from, const char *to)
     return ok;
 }
 
+/* What N terminals did at once, each until the time is up or it made CAP activations:
+ * the latencies of the approved ones, sorted (free()), how many failed, how long. */
+struct result {
+    double *lat_ms;
+    size_t total, errors;
+    double elapsed;
+};
+
+static struct result run_level(int n, size_t cap)
+{
+    struct worker w[MAX_CLIENTS];
+    pthread_t th[MAX_CLIENTS];
+    struct result r = {0};
+    for (int i = 0; i < n; i++) {
+        w[i] = (struct worker){.id = i, .cap = cap};
+        w[i].lat_ms = malloc(w[i].cap * sizeof(double));
+    }
+    double start = now_s();
+    for (int i = 0; i < n; i++)
+        pthread_create(&th[i], NULL, run, &w[i]);
+    for (int i = 0; i < n; i++)
+        pthread_join(th[i], NULL);
+    r.elapsed = now_s() - start;
+    for (int i = 0; i < n; i++)
+        r.total += w[i].n, r.errors += w[i].errors;
+    r.lat_ms = malloc((r.total ? r.total : 1) * sizeof(double));
+    size_t k = 0;
+    for (int i = 0; i < n; i++) {
+        memcpy(r.lat_ms + k, w[i].lat_ms, w[i].n * sizeof(double));
+        k += w[i].n;
+        free(w[i].lat_ms);
+    }
+    qsort(r.lat_ms, r.total, sizeof(double), cmp);
+    return r;
+}
+
 static void batch_counts(struct server **srv, unsigned long long *batches, unsigned long long *retries)
 {
     *batches = *retries = 0;
@@ -172,7 +219,7 @@ int main(int argc, char **argv)
 {
     const char *levels = "1,8,32", *dir = "build-bench/issuer-bench", *database = NULL;
     unsigned threads = 0, writers = 0, batch_max = 0;
-    unsigned long cards = 400000;
+    unsigned long cards = 400000, warmup = 0;
     for (int i = 1; i < argc; i += 2) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v || !strcmp(argv[i], "--help")) {
@@ -200,15 +247,22 @@ int main(int argc, char **argv)
             batch_max = (unsigned)strtoul(v, NULL, 10);
         else if (!strcmp(argv[i], "--cards"))
             cards = strtoul(v, NULL, 10);
+        else if (!strcmp(argv[i], "--box"))
+            box = strtoul(v, NULL, 10);
+        else if (!strcmp(argv[i], "--warmup"))
+            warmup = strtoul(v, NULL, 10);
         else {
             fprintf(stderr, "bench-issuer: unknown option '%s'\n", argv[i]);
             return 2;
         }
     }
-    if (nodes < 1 || nodes > MAX_NODES || (nodes > 1 && !database) || cards < 1 || cards > LEDGER_BATCH_MAX) {
-        fprintf(stderr,
-                "bench-issuer: --nodes takes 1 to %d (above 1 with --database only), --cards 1 to %d\n",
-                MAX_NODES, LEDGER_BATCH_MAX);
+    if (nodes < 1 || nodes > MAX_NODES || (nodes > 1 && !database) || cards < 1 || cards > LEDGER_BATCH_MAX ||
+        box < 1 || box > 10000 || warmup > 10000) {
+        fprintf(
+            stderr,
+            "bench-issuer: --nodes takes 1 to %d (above 1 with --database only), --cards 1 to %d, --box 1 to "
+            "10000, --warmup 0 to 10000\n",
+            MAX_NODES, LEDGER_BATCH_MAX);
         return 2;
     }
     char err[512], batch[16];
@@ -259,43 +313,33 @@ int main(int argc, char **argv)
     snprintf(ca, sizeof(ca), "%.4000s/tls/cert.pem", dir);
     fprintf(stderr, "bench-issuer: %d node%s, %u writer%s each\n", nodes, nodes > 1 ? "s" : "",
             server_writers(srv[0]), server_writers(srv[0]) > 1 ? "s" : "");
+    if (warmup) {
+        int most = 0;
+        for (const char *l = levels; *l; l += strcspn(l, ",") + (l[strcspn(l, ",")] == ',')) {
+            int n = (int)strtol(l, NULL, 10);
+            most = n > most && n <= MAX_CLIENTS ? n : most;
+        }
+        struct result r = run_level(most, warmup);
+        fprintf(stderr, "bench-issuer: warm-up: %zu activations by %d terminals, %zu errors\n", r.total, most,
+                r.errors);
+        free(r.lat_ms);
+    }
     printf("| terminals | activations/s | p50 (ms) | p99 (ms) | requests | errors | batches | reruns |\n"
            "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (const char *l = levels; *l;) {
         int n = (int)strtol(l, NULL, 10);
         if (n < 1 || n > MAX_CLIENTS)
             break;
-        struct worker w[MAX_CLIENTS];
-        pthread_t th[MAX_CLIENTS];
-        for (int i = 0; i < n; i++) {
-            w[i] = (struct worker){.id = i, .cap = 200000};
-            w[i].lat_ms = malloc(w[i].cap * sizeof(double));
-        }
         unsigned long long b0, r0, b1, r1;
         batch_counts(srv, &b0, &r0);
-        double start = now_s();
-        for (int i = 0; i < n; i++)
-            pthread_create(&th[i], NULL, run, &w[i]);
-        for (int i = 0; i < n; i++)
-            pthread_join(th[i], NULL);
-        double elapsed = now_s() - start;
+        struct result r = run_level(n, 200000);
         batch_counts(srv, &b1, &r1);
-        size_t total = 0, errors = 0;
-        for (int i = 0; i < n; i++)
-            total += w[i].n, errors += w[i].errors;
-        double *all = malloc((total ? total : 1) * sizeof(double));
-        size_t k = 0;
-        for (int i = 0; i < n; i++) {
-            memcpy(all + k, w[i].lat_ms, w[i].n * sizeof(double));
-            k += w[i].n;
-            free(w[i].lat_ms);
-        }
-        qsort(all, total, sizeof(double), cmp);
-        printf("| %d | %.0f | %.2f | %.2f | %zu | %zu | %llu | %llu |\n", n, (double)total / elapsed,
-               total ? all[total / 2] : 0.0, total ? all[(size_t)((double)total * 0.99)] : 0.0, total, errors,
-               b1 - b0, r1 - r0);
+        printf("| %d | %.0f | %.2f | %.2f | %zu | %zu | %llu | %llu |\n", n, (double)r.total / r.elapsed,
+               r.total ? r.lat_ms[r.total / 2] : 0.0,
+               r.total ? r.lat_ms[(size_t)((double)r.total * 0.99)] : 0.0, r.total, r.errors, b1 - b0,
+               r1 - r0);
         fflush(stdout);
-        free(all);
+        free(r.lat_ms);
         if (atomic_load(&next_card) >= ncards)
             fprintf(stderr, "bench-issuer: the cards ran out at %d terminals: give more with --cards\n", n);
         const char *comma = strchr(l, ',');

@@ -175,19 +175,23 @@ _Static_assert(sizeof(statements) / sizeof(statements[0]) == Q_COUNT,
  * "reup" in ASCII). */
 #define MIGRATE_LOCK "1919252848"
 
-#define PARAMS_MAX   16
-#define DEFERRED_MAX 8
+#define PARAMS_MAX 16
+#define QUEUED_MAX 64
 
 struct engine {
     PGconn *conn;
     char where[256]; /* "PostgreSQL at host H port P", for messages */
     int in_tx;       /* inside begin() .. commit()/rollback() */
     int lost;        /* the connection broke: reconnect before the next fresh start */
-    /* savepoint commands of the transaction not sent yet: they go to the server with its
-     * next statement or its commit, in the same round trip (a batch's requests each run
-     * in a savepoint, and a round trip costs more than the command) */
-    const char *deferred[DEFERRED_MAX];
-    int ndeferred;
+    /* Commands of the transaction sent without waiting for their results (libpq's
+     * pipeline mode, on while any is): savepoint commands and the statements of send().
+     * Their results are read, in order, by the next call that waits for the server (run,
+     * commit), in the same round trip: a round trip costs more than such a command. */
+    struct queued {
+        int q;        /* the statement, or -1 for a savepoint command */
+        int prepares; /* the statement's preparation, not the statement */
+    } queued[QUEUED_MAX];
+    int nqueued;
     unsigned char prepared[Q_COUNT];
     /* the statement being read */
     PGresult *res;
@@ -414,36 +418,132 @@ static enum ru_status pg_begin(struct engine *e)
     return rc;
 }
 
+/* Read the results of the queued commands and of the sync that ends them (which the
+ * caller sent), then leave pipeline mode. The status of the first that failed (those
+ * after it the server skipped), its message in e->err; the last command's result, when
+ * all succeeded and the caller wants it, in *last (PQclear() it). */
+static enum ru_status drain(struct engine *e, PGresult **last)
+{
+    enum ru_status rc = RU_OK;
+    int got = 0, nulls = 0;
+    if (last)
+        *last = NULL;
+    /* a result per command and a NULL after it, then the sync's; a broken connection
+     * ends it early */
+    while (nulls < 2) {
+        PGresult *r = PQgetResult(e->conn);
+        if (!r) {
+            if (PQstatus(e->conn) != CONNECTION_OK)
+                break;
+            nulls++;
+            continue;
+        }
+        nulls = 0;
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        const struct queued *c = got < e->nqueued ? &e->queued[got] : NULL;
+        got++;
+        if (c && c->prepares && st != PGRES_COMMAND_OK)
+            e->prepared[c->q] = 0;
+        if (st != PGRES_PIPELINE_ABORTED && rc == RU_OK) {
+            rc = check(e, r,
+                       !c || c->q < 0 ? "running a savepoint command"
+                       : c->prepares  ? "preparing a statement"
+                                      : "running a statement");
+            if (rc == RU_OK && c && c->q >= 0 && !c->prepares && statements[c->q].must_write &&
+                strtoll(PQcmdTuples(r), NULL, 10) < statements[c->q].must_write)
+                rc = fail(e, RU_ERR_EXISTS, "the row exists already");
+        }
+        if (last && got == e->nqueued && rc == RU_OK)
+            *last = r;
+        else
+            PQclear(r);
+    }
+    if (rc == RU_OK && got < e->nqueued)
+        rc = check(e, NULL, "reading the results");
+    e->nqueued = 0;
+    if (!PQexitPipelineMode(e->conn)) {
+        if (rc == RU_OK)
+            rc = check(e, NULL, "ending a pipeline");
+        e->lost = 1; /* a connection left in pipeline mode is of no more use */
+    }
+    if (rc != RU_OK && last) {
+        PQclear(*last);
+        *last = NULL;
+    }
+    return rc;
+}
+
+/* Note that a command was sent in pipeline mode; when the queue is full, wait for what
+ * is in it (the transaction goes on in another pipeline). */
+static enum ru_status queue(struct engine *e, int q, int prepares)
+{
+    e->queued[e->nqueued++] = (struct queued){q, prepares};
+    if (e->nqueued < QUEUED_MAX - 2) /* room for a statement and its preparation */
+        return RU_OK;
+    if (!PQpipelineSync(e->conn))
+        return check(e, NULL, "sending a statement");
+    return drain(e, NULL);
+}
+
+/* Pipeline mode, for commands sent without waiting: entered once per batch of them. */
+static enum ru_status pipeline(struct engine *e)
+{
+    if (PQpipelineStatus(e->conn) != PQ_PIPELINE_OFF || PQenterPipelineMode(e->conn))
+        return RU_OK;
+    return check(e, NULL, "entering pipeline mode");
+}
+
 static enum ru_status pg_commit(struct engine *e)
 {
     if (!e->in_tx)
         return fail(e, RU_ERR_DB, "no transaction to commit");
     if (e->lost)
         return fail(e, RU_ERR_NETWORK, "the connection was lost in the transaction");
-    /* the savepoint commands still deferred first: one query string, which stops at the
-     * first command that fails */
-    char sql[256] = "";
-    for (int i = 0; i < e->ndeferred; i++)
-        snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), "%s; ", e->deferred[i]);
-    e->ndeferred = 0;
-    snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), "COMMIT");
-    PGresult *res = PQexec(e->conn, sql);
-    enum ru_status rc = check(e, res, "committing");
+    PGresult *res = NULL;
+    enum ru_status rc;
+    if (e->nqueued) {
+        /* after what is queued, in the same round trip */
+        rc = PQsendQueryParams(e->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) && PQpipelineSync(e->conn)
+                 ? RU_OK
+                 : check(e, NULL, "committing");
+        e->queued[e->nqueued++] = (struct queued){-1, 0};
+        if (rc == RU_OK)
+            rc = drain(e, &res);
+        else
+            e->lost = 1;
+    } else {
+        res = PQexec(e->conn, "COMMIT");
+        rc = check(e, res, "committing");
+    }
     /* COMMIT of a transaction that had failed ends it with ROLLBACK, and says so only
      * in its command tag */
     if (rc == RU_OK && strcmp(PQcmdStatus(res), "COMMIT") != 0)
         rc = fail(e, RU_ERR_DB, "committing: the transaction was rolled back after an error");
     PQclear(res);
     /* whatever the outcome, the transaction is over (after a lost connection, maybe
-     * committed: the caller cannot tell) */
+     * committed: the caller cannot tell); a command queued before COMMIT that failed
+     * made the server skip the COMMIT, so the transaction is rolled back here */
     e->in_tx = 0;
+    PGTransactionStatusType ts = PQtransactionStatus(e->conn);
+    if (rc != RU_OK && !e->lost && (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)) {
+        res = PQexec(e->conn, "ROLLBACK");
+        check(e, res, "rolling back"); /* only to notice a lost connection */
+        PQclear(res);
+    }
     return rc;
 }
 
 static void pg_rollback(struct engine *e)
 {
     end_statement(e);
-    e->ndeferred = 0; /* undone by the rollback anyway */
+    /* what is queued is undone by the rollback anyway; its results are read first */
+    if (e->nqueued && !e->lost && (!PQpipelineSync(e->conn) || drain(e, NULL) == RU_ERR_NETWORK))
+        e->lost = 1;
+    e->nqueued = 0;
     if (!e->in_tx)
         return;
     e->in_tx = 0;
@@ -455,40 +555,33 @@ static void pg_rollback(struct engine *e)
     }
 }
 
-/* Queue savepoint command SQL (a constant) for the next round trip. */
-static enum ru_status defer(struct engine *e, const char *sql)
+/* Send savepoint command SQL without waiting for it (above). */
+static enum ru_status send_command(struct engine *e, const char *sql)
 {
+    enum ru_status rc;
     if (!e->in_tx || e->lost)
         return fail(e, e->lost ? RU_ERR_NETWORK : RU_ERR_DB, "a savepoint needs a transaction");
-    if (e->ndeferred == DEFERRED_MAX) {
-        /* never with the ledger's one savepoint at a time; sent now rather than lost */
-        for (int i = 0; i < e->ndeferred; i++) {
-            enum ru_status rc = exec(e, e->deferred[i], "running a savepoint command");
-            if (rc != RU_OK) {
-                e->ndeferred = 0;
-                return rc;
-            }
-        }
-        e->ndeferred = 0;
-    }
-    e->deferred[e->ndeferred++] = sql;
-    return RU_OK;
+    if ((rc = pipeline(e)) != RU_OK)
+        return rc;
+    if (!PQsendQueryParams(e->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
+        return check(e, NULL, "sending a savepoint command");
+    return queue(e, -1, 0);
 }
 
-/* The savepoint and its release are deferred (above): an error of theirs (only a lost
- * connection or an aborted transaction can make one) is the next statement's or the
+/* The savepoint and its release are sent without waiting: an error of theirs (only a
+ * lost connection or an aborted transaction can make one) is the next statement's or the
  * commit's, and the transaction is then lost as a whole anyway. */
 static enum ru_status pg_savepoint(struct engine *e)
 {
-    return defer(e, "SAVEPOINT call");
+    return send_command(e, "SAVEPOINT call");
 }
 
 static enum ru_status pg_release(struct engine *e, int undo)
 {
     enum ru_status rc;
-    if (undo && (rc = defer(e, "ROLLBACK TO SAVEPOINT call")) != RU_OK)
+    if (undo && (rc = send_command(e, "ROLLBACK TO SAVEPOINT call")) != RU_OK)
         return rc;
-    return defer(e, "RELEASE SAVEPOINT call");
+    return send_command(e, "RELEASE SAVEPOINT call");
 }
 
 /* Prepare Q on this connection unless it is already. */
@@ -503,111 +596,84 @@ static enum ru_status prepare(struct engine *e, enum query q, const char *name)
     return rc;
 }
 
-/* The deferred savepoint commands, then statement Q (prepared first when this connection
- * has not had it yet), in one round trip: libpq's pipeline mode. *res gets Q's result
- * when every part succeeded; otherwise the status and message of the first that failed
- * (those after it are skipped by the server). */
-static enum ru_status run_pipelined(struct engine *e, enum query q, const char *name, int n,
-                                    const char *const *values, const int *lengths, const int *formats,
-                                    PGresult **res)
-{
-    int prepare_too = !e->prepared[q], sent = PQenterPipelineMode(e->conn);
-    for (int i = 0; sent && i < e->ndeferred; i++)
-        sent = PQsendQueryParams(e->conn, e->deferred[i], 0, NULL, NULL, NULL, NULL, 0);
-    int expected = e->ndeferred + prepare_too + 1;
-    e->ndeferred = 0;
-    if (sent && prepare_too)
-        sent = PQsendPrepare(e->conn, name, statements[q].sql, 0, NULL);
-    sent =
-        sent && PQsendQueryPrepared(e->conn, name, n, values, lengths, formats, 0) && PQpipelineSync(e->conn);
-    enum ru_status rc = sent ? RU_OK : check(e, NULL, "sending a statement");
-    /* each command's result, a NULL after it, then the sync's; a broken connection ends
-     * it early */
-    *res = NULL;
-    for (int got = 0, nulls = 0; sent && nulls < 2;) {
-        PGresult *r = PQgetResult(e->conn);
-        if (!r) {
-            if (PQstatus(e->conn) != CONNECTION_OK)
-                break;
-            nulls++;
-            continue;
-        }
-        nulls = 0;
-        ExecStatusType st = PQresultStatus(r);
-        if (st == PGRES_PIPELINE_SYNC) {
-            PQclear(r);
-            break;
-        }
-        got++;
-        if (st != PGRES_PIPELINE_ABORTED && rc == RU_OK) {
-            const char *what = got <= expected - 1 - prepare_too ? "running a savepoint command"
-                               : got < expected                  ? "preparing a statement"
-                                                                 : "running a statement";
-            rc = check(e, r, what);
-            if (rc == RU_OK && got == expected - 1 && prepare_too)
-                e->prepared[q] = 1;
-        }
-        if (got == expected && rc == RU_OK)
-            *res = r;
-        else
-            PQclear(r);
-    }
-    if (!PQexitPipelineMode(e->conn) && rc == RU_OK)
-        rc = check(e, NULL, "ending a pipeline");
-    if (rc == RU_OK && !*res)
-        rc = check(e, NULL, "running a statement");
-    if (rc != RU_OK) {
-        PQclear(*res);
-        *res = NULL;
-        e->lost =
-            e->lost || PQstatus(e->conn) != CONNECTION_OK || PQpipelineStatus(e->conn) != PQ_PIPELINE_OFF;
-    }
-    return rc;
-}
-
-static enum ru_status pg_run(struct engine *e, enum query q, const struct value *params, int n)
-{
+/* Statement Q with its parameters as libpq takes them. */
+struct call {
     const char *values[PARAMS_MAX];
-    int lengths[PARAMS_MAX], formats[PARAMS_MAX];
+    int lengths[PARAMS_MAX], formats[PARAMS_MAX], n;
     char ints[PARAMS_MAX][24], name[16];
-    enum ru_status rc;
+};
 
+static enum ru_status prepare_call(struct engine *e, enum query q, const struct value *params, int n,
+                                   struct call *c)
+{
     end_statement(e);
     if ((unsigned)q >= Q_COUNT || !statements[q].sql)
         return fail(e, RU_ERR_DB, "no statement %d", (int)q);
     if (n != statements[q].nparams || n > PARAMS_MAX)
         return fail(e, RU_ERR_DB, "statement %d takes %d parameters, not %d", (int)q, statements[q].nparams,
                     n);
-    if ((rc = usable(e)) != RU_OK)
-        return rc;
+    c->n = n;
     for (int i = 0; i < n; i++) {
         const struct value *v = &params[i];
-        lengths[i] = 0;
-        formats[i] = 0;
+        c->lengths[i] = 0;
+        c->formats[i] = 0;
         switch (v->type) {
-        case VAL_NULL: values[i] = NULL; break;
+        case VAL_NULL: c->values[i] = NULL; break;
         case VAL_INT:
-            snprintf(ints[i], sizeof(ints[i]), "%lld", v->i);
-            values[i] = ints[i];
+            snprintf(c->ints[i], sizeof(c->ints[i]), "%lld", v->i);
+            c->values[i] = c->ints[i];
             break;
-        case VAL_TEXT: values[i] = v->text; break;
+        case VAL_TEXT: c->values[i] = v->text; break;
         case VAL_BLOB:
             /* bytea in binary format is the bytes themselves: nothing to escape */
-            values[i] = v->len ? v->blob : "";
-            lengths[i] = (int)v->len;
-            formats[i] = 1;
+            c->values[i] = v->len ? v->blob : "";
+            c->lengths[i] = (int)v->len;
+            c->formats[i] = 1;
             break;
         }
     }
-    snprintf(name, sizeof(name), "q%d", (int)q);
+    snprintf(c->name, sizeof(c->name), "q%d", (int)q);
+    return RU_OK;
+}
+
+/* Send the call in pipeline mode (its preparation first, when this connection has not had
+ * it yet). */
+static enum ru_status send_call(struct engine *e, enum query q, const struct call *c)
+{
+    enum ru_status rc;
+    if ((rc = pipeline(e)) != RU_OK)
+        return rc;
+    if (!e->prepared[q]) {
+        if (!PQsendPrepare(e->conn, c->name, statements[q].sql, 0, NULL))
+            return check(e, NULL, "sending a statement");
+        e->prepared[q] = 1; /* drain() takes it back if the server refuses */
+        if ((rc = queue(e, (int)q, 1)) != RU_OK)
+            return rc;
+    }
+    if (!PQsendQueryPrepared(e->conn, c->name, c->n, c->values, c->lengths, c->formats, 0))
+        return check(e, NULL, "sending a statement");
+    return queue(e, (int)q, 0);
+}
+
+static enum ru_status pg_run(struct engine *e, enum query q, const struct value *params, int n)
+{
+    struct call c;
+    enum ru_status rc;
     PGresult *res = NULL;
-    if (e->ndeferred) {
-        if ((rc = run_pipelined(e, q, name, n, values, lengths, formats, &res)) != RU_OK)
+    if ((rc = prepare_call(e, q, params, n, &c)) != RU_OK || (rc = usable(e)) != RU_OK)
+        return rc;
+    if (e->nqueued) {
+        /* after what is queued, in the same round trip */
+        if ((rc = send_call(e, q, &c)) != RU_OK)
+            return rc;
+        if (!PQpipelineSync(e->conn))
+            return check(e, NULL, "sending a statement");
+        if ((rc = drain(e, &res)) != RU_OK)
             return rc;
     } else {
-        if ((rc = prepare(e, q, name)) != RU_OK)
+        if ((rc = prepare(e, q, c.name)) != RU_OK)
             return rc;
-        res = PQexecPrepared(e->conn, name, n, values, lengths, formats, 0);
+        res = PQexecPrepared(e->conn, c.name, n, c.values, c.lengths, c.formats, 0);
         if ((rc = check(e, res, "running a statement")) != RU_OK) {
             PQclear(res);
             return rc;
@@ -623,6 +689,25 @@ static enum ru_status pg_run(struct engine *e, enum query q, const struct value 
     e->nrows = PQntuples(res);
     e->row = -1;
     return RU_OK;
+}
+
+/* Inside a transaction, statement Q for its effect alone, sent without waiting (above):
+ * its failure is the next waiting call's. Outside one, as run() and finish(). */
+static enum ru_status pg_send(struct engine *e, enum query q, const struct value *params, int n)
+{
+    struct call c;
+    enum ru_status rc;
+    if (!e->in_tx) {
+        if ((rc = pg_run(e, q, params, n)) == RU_OK)
+            end_statement(e);
+        return rc;
+    }
+    if (e->lost)
+        return fail(e, RU_ERR_NETWORK, "the connection was lost in the transaction");
+    if ((rc = prepare_call(e, q, params, n, &c)) != RU_OK)
+        return rc;
+    e->changes = -1; /* not known before the results are read */
+    return send_call(e, q, &c);
 }
 
 static int pg_next(struct engine *e, enum ru_status *rc)
@@ -818,6 +903,7 @@ const struct engine_ops engine_pg = {
     .savepoint = pg_savepoint,
     .release = pg_release,
     .run = pg_run,
+    .send = pg_send,
     .next = pg_next,
     .finish = pg_finish,
     .column_count = pg_column_count,

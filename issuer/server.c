@@ -80,6 +80,7 @@ struct server {
     int stopping;
     struct writer *writers;
     unsigned nwriters, batch_max;
+    int bare; /* batches run first without savepoints (PostgreSQL: a statement is a round trip) */
     atomic_ullong batches, retries;
     char *cert, *key;
     FILE *log;
@@ -268,8 +269,10 @@ static enum ru_status head_answer(struct ledger *lg, const struct activation_cal
 
 /* Record the journal head job J carries, in a savepoint: a head that cannot be recorded
  * is never a reason to refuse the request (the terminal sends it again with the next
- * one), but the batch's transaction must go on. RU_ERR_RETRY: the batch must run again. */
-static enum ru_status record_head(struct ledger *lg, const struct job *j)
+ * one), but the batch's transaction must go on. RU_ERR_RETRY: the batch must run again;
+ * RU_ERR_DB: it failed in a batch without savepoints (run_batch()), which must run again
+ * with them. */
+static enum ru_status record_head(struct ledger *lg, int bare, const struct job *j)
 {
     struct store *st = ledger_store(lg);
     enum ru_status rc = store_savepoint(st);
@@ -277,14 +280,17 @@ static enum ru_status record_head(struct ledger *lg, const struct job *j)
         return rc == RU_ERR_RETRY ? rc : RU_OK;
     rc = journalhead_record(lg, j->who.store, j->who.terminal, j->head);
     enum ru_status rel = store_release(st, rc != RU_OK);
-    return rc == RU_ERR_RETRY || rel == RU_ERR_RETRY ? RU_ERR_RETRY : RU_OK;
+    if (rc == RU_ERR_RETRY || rel == RU_ERR_RETRY)
+        return RU_ERR_RETRY;
+    return bare && rc != RU_OK ? RU_ERR_DB : RU_OK;
 }
 
-static enum ru_status run_job(struct writer *w, struct job *j)
+static enum ru_status run_job(struct writer *w, int bare, struct job *j)
 {
     struct ledger *lg = w->lg;
-    if (j->head && record_head(lg, j) == RU_ERR_RETRY)
-        return RU_ERR_RETRY;
+    enum ru_status rc;
+    if (j->head && (rc = record_head(lg, bare, j)) != RU_OK)
+        return rc;
     switch (j->kind) {
     case JOB_ACTIVATE: return activation_activate(lg, &j->who, j->req, j->out);
     case JOB_CARD: return activation_card(lg, &j->who, j->req, j->out);
@@ -299,17 +305,27 @@ static enum ru_status run_job(struct writer *w, struct job *j)
 /* Run the jobs of BATCH in one transaction, each in a savepoint of it, and commit. When
  * the commit fails nothing of the batch is on disk, and none of it may be answered as
  * done. RU_ERR_RETRY: a concurrent transaction (another node's, PostgreSQL) got in the
- * way of a job or of the commit; nothing was done and the batch runs again. */
-static enum ru_status run_batch(struct writer *w, struct job *batch)
+ * way of a job or of the commit; nothing was done and the batch runs again.
+ * BARE (PostgreSQL): without the savepoints, two statements fewer per job; a job that
+ * fails otherwise then leaves what it wrote in the transaction, so the batch is rolled
+ * back with *REDO set: run it again with savepoints. */
+static enum ru_status run_batch(struct writer *w, struct job *batch, int bare, int *redo)
 {
     struct store *st = ledger_store(w->lg);
     enum ru_status rc = store_begin(st);
+    *redo = 0;
     ledger_set_batch(w->lg, rc == RU_OK);
+    store_set_savepoints(st, !bare);
     for (struct job *j = batch; j; j = j->next) {
-        j->rc = rc == RU_OK ? run_job(w, j) : rc;
+        j->rc = rc == RU_OK ? run_job(w, bare, j) : rc;
         if (j->rc == RU_ERR_RETRY)
             rc = RU_ERR_RETRY; /* the rest of the batch waits for the next run */
+        else if (bare && j->rc != RU_OK && rc == RU_OK) {
+            rc = j->rc;
+            *redo = 1;
+        }
     }
+    store_set_savepoints(st, 1);
     ledger_set_batch(w->lg, 0);
     if (rc == RU_OK && (rc = store_commit(st)) != RU_OK)
         store_rollback(st);
@@ -387,9 +403,13 @@ static void *committer(void *arg)
             pthread_cond_signal(&srv->queued);
         pthread_mutex_unlock(&srv->qlock);
 
-        int tries = 0;
+        int tries = 0, redo, bare = srv->bare;
         enum ru_status rc;
-        while ((rc = run_batch(w, batch)) == RU_ERR_RETRY) {
+        while ((rc = run_batch(w, batch, bare, &redo)) == RU_ERR_RETRY || redo) {
+            if (redo) {
+                bare = 0; /* a job to undo: the same batch with a savepoint per job */
+                continue;
+            }
             atomic_fetch_add(&srv->retries, 1);
             if (++tries >= LEDGER_RETRIES)
                 break;
@@ -840,6 +860,7 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
             return RU_ERR_INVALID;
         }
         srv->batch_max = cfg->batch_max ? cfg->batch_max : srv->nwriters > 1 ? SERVER_BATCH_MAX_PG : 0;
+        srv->bare = pg;
         if (!(srv->writers = calloc(srv->nwriters, sizeof(*srv->writers))))
             rc = RU_ERR_NOMEM;
     }
