@@ -69,10 +69,10 @@ mkdir -p "$OUT"
 
 # The settings every answered activation's durability rests on, and what
 # docs/operations.md recommends for the issuer's ledger.
-PG_SETTINGS=("fsync = on" "synchronous_commit = on" "full_page_writes = on" "max_pred_locks_per_page = 64")
+PG_SETTINGS=("fsync = on" "synchronous_commit = on" "full_page_writes = on")
 say "starting a PostgreSQL cluster (${PG_SETTINGS[*]})"
 pg_start bench "${PG_SETTINGS[@]}" || exit 1
-for s in fsync synchronous_commit full_page_writes max_pred_locks_per_page wal_sync_method; do
+for s in fsync synchronous_commit full_page_writes wal_sync_method; do
   echo "$s=$(pg_psql bench -c "SHOW $s")"
 done >"$OUT/pg-settings.txt"
 PG_VERSION=$(pg_psql bench -c "SHOW server_version")
@@ -90,6 +90,7 @@ run() {
     args=(--database "$(pg_createdb bench "$db")")
     [ "$config" = pg1 ] || args+=(--nodes 2)
     [ -z "$WRITERS" ] || args+=(--writers "$WRITERS")
+    args+=(--box 100 --warmup 100)
     ;;
   esac
   say "round $round: $config"

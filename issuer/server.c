@@ -859,7 +859,7 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
             server_stop(srv);
             return RU_ERR_INVALID;
         }
-        srv->batch_max = cfg->batch_max ? cfg->batch_max : srv->nwriters > 1 ? SERVER_BATCH_MAX_PG : 0;
+        srv->batch_max = cfg->batch_max;
         srv->bare = pg;
         if (!(srv->writers = calloc(srv->nwriters, sizeof(*srv->writers))))
             rc = RU_ERR_NOMEM;

@@ -9,11 +9,14 @@
  * group-committed: a writer (a thread with its own connection to the ledger) takes what
  * queued while it was busy and applies it in one transaction, each request in its own
  * savepoint, and none is answered before that transaction is committed; a transaction
- * another writer's or another node's got in the way of runs again as a whole. SQLite
- * (synchronous=FULL) has one writer; on PostgreSQL several take batches from the same
- * queue, each a SERIALIZABLE transaction of its own, so that their statements' round
- * trips to the server overlap. A writer never takes a request of a terminal whose earlier
- * one another writer is still applying: each terminal's requests are applied in order.
+ * another writer's or another node's got in the way of runs again as a whole (after a
+ * short random wait). SQLite (synchronous=FULL) has one writer; on PostgreSQL several take
+ * batches from the same queue, each a SERIALIZABLE transaction of its own, so that their
+ * round trips to the server overlap. There a batch runs first without the savepoints, its
+ * writes sent without waiting, in the round trip of the next read or of the commit
+ * (store_set_savepoints()), and again with savepoints only when one of its requests must
+ * be undone. A writer never takes a request of a terminal whose earlier one another
+ * writer is still applying: each terminal's requests are applied in the order they came.
  */
 #ifndef REUP_ISSUER_SERVER_H
 #define REUP_ISSUER_SERVER_H
@@ -27,18 +30,14 @@ struct server;
  * commit parks its connection instead of holding a thread, so a few threads suffice. */
 #define SERVER_THREADS 4u
 
-/* Writers on PostgreSQL unless told otherwise, and the most a server takes; SQLite has one
- * (docs/benchmarks.md, issue 13, for how the default was chosen). */
-#define SERVER_WRITERS_PG       4
+/* Writers on PostgreSQL unless told otherwise, and the most a server takes; SQLite has one.
+ * More writers overlap more round trips but add threads and server processes to share
+ * the cores; two did best on 2 cores (docs/benchmarks.md, issue 13). */
+#define SERVER_WRITERS_PG       2
 #define SERVER_WRITERS_MAX      64
 #define SERVER_WRITERS_TEXT_(n) #n
 #define SERVER_WRITERS_TEXT(n)  SERVER_WRITERS_TEXT_(n)
 #define SERVER_WRITERS_PG_TEXT  SERVER_WRITERS_TEXT(SERVER_WRITERS_PG) /* for --help */
-
-/* The most requests one PostgreSQL batch takes when several writers share the queue: a
- * smaller batch leaves work for the writers that are free and reruns less after a
- * serialization failure. SQLite's one writer takes all that queued. */
-#define SERVER_BATCH_MAX_PG 8u
 
 struct server_config {
     const char *dir;       /* the state directory */
@@ -47,7 +46,7 @@ struct server_config {
     const char *key_path;  /* NULL: DIR/tls/key.pem */
     unsigned threads;      /* worker threads; 0 for SERVER_THREADS */
     unsigned writers;      /* 0: 1 on SQLite, SERVER_WRITERS_PG on PostgreSQL; SQLite takes only 1 */
-    unsigned batch_max;    /* requests per batch; 0: SERVER_BATCH_MAX_PG with several writers, else all */
+    unsigned batch_max;    /* the most requests a batch takes; 0: all that queued */
     long long void_window_s;
     FILE *log;                /* request log lines; NULL for none */
     struct netlimits limits;  /* connections, timeouts, the wait at stop; all zero: the defaults */
