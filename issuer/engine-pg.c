@@ -7,6 +7,11 @@
  * decoded on demand. Every result is read whole: the ledger's statements return one row
  * or a listing the caller turns into one JSON text anyway.
  *
+ * Inside a transaction, savepoint commands and the statements of send() go out without
+ * waiting for their results (libpq's pipeline mode): they travel with the next statement
+ * whose rows are wanted, or with the COMMIT, in one round trip, and the first of them to
+ * fail is that call's failure.
+ *
  * A connection that breaks makes the call in progress fail with RU_ERR_NETWORK; the next
  * call that may start afresh (begin(), or a statement outside a transaction) reconnects
  * with PQreset(), which walks a multi-host URI again and so finds the new primary after a
@@ -190,9 +195,11 @@ struct engine {
     struct queued {
         int q;        /* the statement, or -1 for a savepoint command */
         int prepares; /* the statement's preparation, not the statement */
+        int strict;   /* its strict form (send()) */
     } queued[QUEUED_MAX];
     int nqueued;
     unsigned char prepared[Q_COUNT];
+    unsigned char prepared_strict[Q_COUNT]; /* the strict forms, for send() (below) */
     /* the statement being read */
     PGresult *res;
     int row, nrows;
@@ -394,6 +401,7 @@ static enum ru_status usable(struct engine *e)
     PQreset(e->conn);
     /* the server side of prepared statements went with the old session */
     memset(e->prepared, 0, sizeof(e->prepared));
+    memset(e->prepared_strict, 0, sizeof(e->prepared_strict));
     describe(e);
     if (PQstatus(e->conn) != CONNECTION_OK)
         return fail(e, RU_ERR_NETWORK, "cannot connect again: %s", PQerrorMessage(e->conn));
@@ -447,15 +455,12 @@ static enum ru_status drain(struct engine *e, PGresult **last)
         const struct queued *c = got < e->nqueued ? &e->queued[got] : NULL;
         got++;
         if (c && c->prepares && st != PGRES_COMMAND_OK)
-            e->prepared[c->q] = 0;
+            (c->strict ? e->prepared_strict : e->prepared)[c->q] = 0; /* set when sent */
         if (st != PGRES_PIPELINE_ABORTED && rc == RU_OK) {
             rc = check(e, r,
                        !c || c->q < 0 ? "running a savepoint command"
                        : c->prepares  ? "preparing a statement"
                                       : "running a statement");
-            if (rc == RU_OK && c && c->q >= 0 && !c->prepares && statements[c->q].must_write &&
-                strtoll(PQcmdTuples(r), NULL, 10) < statements[c->q].must_write)
-                rc = fail(e, RU_ERR_EXISTS, "the row exists already");
         }
         if (last && got == e->nqueued && rc == RU_OK)
             *last = r;
@@ -479,9 +484,9 @@ static enum ru_status drain(struct engine *e, PGresult **last)
 
 /* Note that a command was sent in pipeline mode; when the queue is full, wait for what
  * is in it (the transaction goes on in another pipeline). */
-static enum ru_status queue(struct engine *e, int q, int prepares)
+static enum ru_status queue(struct engine *e, int q, int prepares, int strict)
 {
-    e->queued[e->nqueued++] = (struct queued){q, prepares};
+    e->queued[e->nqueued++] = (struct queued){q, prepares, strict};
     if (e->nqueued < QUEUED_MAX - 2) /* room for a statement and its preparation */
         return RU_OK;
     if (!PQpipelineSync(e->conn))
@@ -510,7 +515,7 @@ static enum ru_status pg_commit(struct engine *e)
         rc = PQsendQueryParams(e->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) && PQpipelineSync(e->conn)
                  ? RU_OK
                  : check(e, NULL, "committing");
-        e->queued[e->nqueued++] = (struct queued){-1, 0};
+        e->queued[e->nqueued++] = (struct queued){-1, 0, 0};
         if (rc == RU_OK)
             rc = drain(e, &res);
         else
@@ -565,7 +570,7 @@ static enum ru_status send_command(struct engine *e, const char *sql)
         return rc;
     if (!PQsendQueryParams(e->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
         return check(e, NULL, "sending a savepoint command");
-    return queue(e, -1, 0);
+    return queue(e, -1, 0, 0);
 }
 
 /* The savepoint and its release are sent without waiting: an error of theirs (only a
@@ -636,23 +641,66 @@ static enum ru_status prepare_call(struct engine *e, enum query q, const struct 
     return RU_OK;
 }
 
-/* Send the call in pipeline mode (its preparation first, when this connection has not had
- * it yet). */
+/* The strict form of Q, for send(): an INSERT that skips a row breaking a unique key (ON
+ * CONFLICT DO NOTHING) fails instead (23505, RU_ERR_EXISTS). Sent without waiting, the
+ * skip would only be seen after the statements behind it, a COMMIT among them, had run;
+ * the failure makes the server skip them. Other statements are the same. */
+static void strict_sql(enum query q, char *out, size_t len)
+{
+    static const char skip[] = " ON CONFLICT DO NOTHING";
+    size_t n = strlen(statements[q].sql), k = sizeof(skip) - 1;
+    if (statements[q].must_write && n > k && !strcmp(statements[q].sql + n - k, skip))
+        n -= k;
+    snprintf(out, len, "%.*s", (int)n, statements[q].sql);
+}
+
+/* Send the call's strict form in pipeline mode (its preparation first, when this
+ * connection has not had it yet). queue() may have read what was queued and left
+ * pipeline mode: each send enters it again. */
 static enum ru_status send_call(struct engine *e, enum query q, const struct call *c)
 {
     enum ru_status rc;
+    char name[16];
+    snprintf(name, sizeof(name), "s%d", (int)q);
+    if (!e->prepared_strict[q]) {
+        char sql[2048];
+        strict_sql(q, sql, sizeof(sql));
+        if ((rc = pipeline(e)) != RU_OK)
+            return rc;
+        if (!PQsendPrepare(e->conn, name, sql, 0, NULL))
+            return check(e, NULL, "sending a statement");
+        e->prepared_strict[q] = 1; /* drain() takes it back if the server refuses */
+        if ((rc = queue(e, (int)q, 1, 1)) != RU_OK)
+            return rc;
+    }
     if ((rc = pipeline(e)) != RU_OK)
         return rc;
+    if (!PQsendQueryPrepared(e->conn, name, c->n, c->values, c->lengths, c->formats, 0))
+        return check(e, NULL, "sending a statement");
+    return queue(e, (int)q, 0, 1);
+}
+
+/* The statement the caller waits for, after what is queued, in the same round trip. */
+static enum ru_status run_queued(struct engine *e, enum query q, const struct call *c, PGresult **res)
+{
+    enum ru_status rc;
     if (!e->prepared[q]) {
+        if ((rc = pipeline(e)) != RU_OK)
+            return rc;
         if (!PQsendPrepare(e->conn, c->name, statements[q].sql, 0, NULL))
             return check(e, NULL, "sending a statement");
         e->prepared[q] = 1; /* drain() takes it back if the server refuses */
-        if ((rc = queue(e, (int)q, 1)) != RU_OK)
+        if ((rc = queue(e, (int)q, 1, 0)) != RU_OK)
             return rc;
     }
+    if ((rc = pipeline(e)) != RU_OK)
+        return rc;
     if (!PQsendQueryPrepared(e->conn, c->name, c->n, c->values, c->lengths, c->formats, 0))
         return check(e, NULL, "sending a statement");
-    return queue(e, (int)q, 0);
+    e->queued[e->nqueued++] = (struct queued){(int)q, 0, 0};
+    if (!PQpipelineSync(e->conn))
+        return check(e, NULL, "sending a statement");
+    return drain(e, res);
 }
 
 static enum ru_status pg_run(struct engine *e, enum query q, const struct value *params, int n)
@@ -663,12 +711,7 @@ static enum ru_status pg_run(struct engine *e, enum query q, const struct value 
     if ((rc = prepare_call(e, q, params, n, &c)) != RU_OK || (rc = usable(e)) != RU_OK)
         return rc;
     if (e->nqueued) {
-        /* after what is queued, in the same round trip */
-        if ((rc = send_call(e, q, &c)) != RU_OK)
-            return rc;
-        if (!PQpipelineSync(e->conn))
-            return check(e, NULL, "sending a statement");
-        if ((rc = drain(e, &res)) != RU_OK)
+        if ((rc = run_queued(e, q, &c, &res)) != RU_OK)
             return rc;
     } else {
         if ((rc = prepare(e, q, c.name)) != RU_OK)
