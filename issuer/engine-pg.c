@@ -196,8 +196,14 @@ struct engine {
         int q;        /* the statement, or -1 for a savepoint command */
         int prepares; /* the statement's preparation, not the statement */
         int strict;   /* its strict form (send()) */
+        int ahead;    /* the statement of ahead(): its result is kept */
     } queued[QUEUED_MAX];
     int nqueued;
+    /* the statement sent by ahead(), its parameters as sent, and its result once read */
+    int ahead_q; /* -1: none */
+    char ahead_key[512];
+    size_t ahead_len;
+    PGresult *ahead_res;
     unsigned char prepared[Q_COUNT];
     unsigned char prepared_strict[Q_COUNT]; /* the strict forms, for send() (below) */
     /* the statement being read */
@@ -309,6 +315,7 @@ static enum ru_status pg_open(const char *target, int create, struct engine **ou
     if (!e)
         return RU_ERR_NOMEM;
     snprintf(e->where, sizeof(e->where), "PostgreSQL");
+    e->ahead_q = -1;
     e->conn = connect_to(target);
     if (!e->conn)
         return fail(e, RU_ERR_NOMEM, "out of memory");
@@ -336,11 +343,22 @@ static void end_statement(struct engine *e)
     e->nrows = 0;
 }
 
+/* Forget the statement sent ahead and its result (read, or to come). */
+static void clear_ahead(struct engine *e)
+{
+    PQclear(e->ahead_res);
+    e->ahead_res = NULL;
+    e->ahead_q = -1;
+    for (int i = 0; i < e->nqueued; i++)
+        e->queued[i].ahead = 0;
+}
+
 static void pg_close(struct engine *e)
 {
     if (!e)
         return;
     end_statement(e);
+    clear_ahead(e);
     PQfinish(e->conn);
     free(e);
 }
@@ -464,6 +482,8 @@ static enum ru_status drain(struct engine *e, PGresult **last)
         }
         if (last && got == e->nqueued && rc == RU_OK)
             *last = r;
+        else if (c && c->ahead && rc == RU_OK && !e->ahead_res)
+            e->ahead_res = r;
         else
             PQclear(r);
     }
@@ -482,16 +502,21 @@ static enum ru_status drain(struct engine *e, PGresult **last)
     return rc;
 }
 
-/* Note that a command was sent in pipeline mode; when the queue is full, wait for what
- * is in it (the transaction goes on in another pipeline). */
-static enum ru_status queue(struct engine *e, int q, int prepares, int strict)
+/* Read the results of what is queued now, in a round trip of its own. */
+static enum ru_status flush(struct engine *e)
 {
-    e->queued[e->nqueued++] = (struct queued){q, prepares, strict};
-    if (e->nqueued < QUEUED_MAX - 2) /* room for a statement and its preparation */
-        return RU_OK;
     if (!PQpipelineSync(e->conn))
         return check(e, NULL, "sending a statement");
     return drain(e, NULL);
+}
+
+/* Note that a command was sent in pipeline mode; when the queue is full, wait for what
+ * is in it (the transaction goes on in another pipeline). */
+static enum ru_status queue(struct engine *e, int q, int prepares, int strict, int ahead)
+{
+    e->queued[e->nqueued++] = (struct queued){q, prepares, strict, ahead};
+    /* room for a statement and its preparation */
+    return e->nqueued < QUEUED_MAX - 2 ? RU_OK : flush(e);
 }
 
 /* Pipeline mode, for commands sent without waiting: entered once per batch of them. */
@@ -504,6 +529,7 @@ static enum ru_status pipeline(struct engine *e)
 
 static enum ru_status pg_commit(struct engine *e)
 {
+    clear_ahead(e);
     if (!e->in_tx)
         return fail(e, RU_ERR_DB, "no transaction to commit");
     if (e->lost)
@@ -515,7 +541,7 @@ static enum ru_status pg_commit(struct engine *e)
         rc = PQsendQueryParams(e->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) && PQpipelineSync(e->conn)
                  ? RU_OK
                  : check(e, NULL, "committing");
-        e->queued[e->nqueued++] = (struct queued){-1, 0, 0};
+        e->queued[e->nqueued++] = (struct queued){-1, 0, 0, 0};
         if (rc == RU_OK)
             rc = drain(e, &res);
         else
@@ -545,6 +571,7 @@ static enum ru_status pg_commit(struct engine *e)
 static void pg_rollback(struct engine *e)
 {
     end_statement(e);
+    clear_ahead(e);
     /* what is queued is undone by the rollback anyway; its results are read first */
     if (e->nqueued && !e->lost && (!PQpipelineSync(e->conn) || drain(e, NULL) == RU_ERR_NETWORK))
         e->lost = 1;
@@ -564,13 +591,14 @@ static void pg_rollback(struct engine *e)
 static enum ru_status send_command(struct engine *e, const char *sql)
 {
     enum ru_status rc;
+    clear_ahead(e); /* read before what the command starts or ends */
     if (!e->in_tx || e->lost)
         return fail(e, e->lost ? RU_ERR_NETWORK : RU_ERR_DB, "a savepoint needs a transaction");
     if ((rc = pipeline(e)) != RU_OK)
         return rc;
     if (!PQsendQueryParams(e->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
         return check(e, NULL, "sending a savepoint command");
-    return queue(e, -1, 0, 0);
+    return queue(e, -1, 0, 0, 0);
 }
 
 /* The savepoint and its release are sent without waiting: an error of theirs (only a
@@ -670,14 +698,14 @@ static enum ru_status send_call(struct engine *e, enum query q, const struct cal
         if (!PQsendPrepare(e->conn, name, sql, 0, NULL))
             return check(e, NULL, "sending a statement");
         e->prepared_strict[q] = 1; /* drain() takes it back if the server refuses */
-        if ((rc = queue(e, (int)q, 1, 1)) != RU_OK)
+        if ((rc = queue(e, (int)q, 1, 1, 0)) != RU_OK)
             return rc;
     }
     if ((rc = pipeline(e)) != RU_OK)
         return rc;
     if (!PQsendQueryPrepared(e->conn, name, c->n, c->values, c->lengths, c->formats, 0))
         return check(e, NULL, "sending a statement");
-    return queue(e, (int)q, 0, 1);
+    return queue(e, (int)q, 0, 1, 0);
 }
 
 /* The statement the caller waits for, after what is queued, in the same round trip. */
@@ -690,17 +718,90 @@ static enum ru_status run_queued(struct engine *e, enum query q, const struct ca
         if (!PQsendPrepare(e->conn, c->name, statements[q].sql, 0, NULL))
             return check(e, NULL, "sending a statement");
         e->prepared[q] = 1; /* drain() takes it back if the server refuses */
-        if ((rc = queue(e, (int)q, 1, 0)) != RU_OK)
+        if ((rc = queue(e, (int)q, 1, 0, 0)) != RU_OK)
             return rc;
     }
     if ((rc = pipeline(e)) != RU_OK)
         return rc;
     if (!PQsendQueryPrepared(e->conn, c->name, c->n, c->values, c->lengths, c->formats, 0))
         return check(e, NULL, "sending a statement");
-    e->queued[e->nqueued++] = (struct queued){(int)q, 0, 0};
+    e->queued[e->nqueued++] = (struct queued){(int)q, 0, 0, 0};
     if (!PQpipelineSync(e->conn))
         return check(e, NULL, "sending a statement");
     return drain(e, res);
+}
+
+/* The call's parameters as one byte string, to know a statement sent ahead again: 0 when
+ * they do not fit in LEN. */
+static size_t call_key(const struct call *c, char *out, size_t len)
+{
+    size_t n = 0;
+    for (int i = 0; i < c->n; i++) {
+        size_t l = !c->values[i] ? 0 : c->formats[i] ? (size_t)c->lengths[i] : strlen(c->values[i]);
+        if (n + l + 16 > len)
+            return 0;
+        n += (size_t)snprintf(out + n, len - n, "%c%zu:", c->values[i] ? 'v' : 'n', l);
+        memcpy(out + n, c->values[i] ? c->values[i] : "", l);
+        n += l;
+    }
+    return n ? n : 1;
+}
+
+/* Inside a transaction, Q sent now without waiting (queued: it goes with the next round
+ * trip); the run() of Q with the same parameters, later in the transaction, then takes
+ * its result without a round trip of its own. One at a time; forgotten at the end of the
+ * transaction. Outside one, nothing is done. */
+static enum ru_status pg_ahead(struct engine *e, enum query q, const struct value *params, int n)
+{
+    struct call c;
+    enum ru_status rc;
+    clear_ahead(e);
+    if (!e->in_tx || e->lost)
+        return RU_OK;
+    if ((rc = prepare_call(e, q, params, n, &c)) != RU_OK)
+        return rc;
+    if (!(e->ahead_len = call_key(&c, e->ahead_key, sizeof(e->ahead_key))))
+        return RU_OK;
+    if (!e->prepared[q]) {
+        if ((rc = pipeline(e)) != RU_OK)
+            return rc;
+        if (!PQsendPrepare(e->conn, c.name, statements[q].sql, 0, NULL))
+            return check(e, NULL, "sending a statement");
+        e->prepared[q] = 1; /* drain() takes it back if the server refuses */
+        if ((rc = queue(e, (int)q, 1, 0, 0)) != RU_OK)
+            return rc;
+    }
+    if ((rc = pipeline(e)) != RU_OK)
+        return rc;
+    if (!PQsendQueryPrepared(e->conn, c.name, c.n, c.values, c.lengths, c.formats, 0))
+        return check(e, NULL, "sending a statement");
+    e->ahead_q = (int)q;
+    return queue(e, (int)q, 0, 0, 1);
+}
+
+/* The result of the statement sent ahead, into *RES, when CALL is that statement again
+ * (read now when it is still queued, with what is queued before it); *RES NULL when it is
+ * not. The failure of what was queued, when reading it fails. */
+static enum ru_status take_ahead(struct engine *e, enum query q, const struct call *c, PGresult **res)
+{
+    char key[sizeof(e->ahead_key)];
+    size_t len;
+    enum ru_status rc = RU_OK;
+    *res = NULL;
+    if (e->ahead_q != (int)q || !(len = call_key(c, key, sizeof(key))) || len != e->ahead_len ||
+        memcmp(key, e->ahead_key, len) != 0) {
+        clear_ahead(e);
+        return RU_OK;
+    }
+    for (int i = 0; i < e->nqueued && !e->ahead_res; i++)
+        if (e->queued[i].ahead) {
+            rc = flush(e);
+            break;
+        }
+    *res = rc == RU_OK ? e->ahead_res : NULL;
+    e->ahead_res = NULL;
+    clear_ahead(e);
+    return rc;
 }
 
 static enum ru_status pg_run(struct engine *e, enum query q, const struct value *params, int n)
@@ -710,7 +811,14 @@ static enum ru_status pg_run(struct engine *e, enum query q, const struct value 
     PGresult *res = NULL;
     if ((rc = prepare_call(e, q, params, n, &c)) != RU_OK || (rc = usable(e)) != RU_OK)
         return rc;
-    if (e->nqueued) {
+    /* what was sent ahead is taken by its own statement, and stands until a write */
+    if (e->ahead_q >= 0 && e->ahead_q != (int)q && strncmp(statements[q].sql, "SELECT", 6) != 0)
+        clear_ahead(e);
+    if (e->ahead_q >= 0 && e->ahead_q == (int)q && (rc = take_ahead(e, q, &c, &res)) != RU_OK)
+        return rc;
+    if (res) {
+        /* sent ahead, read with an earlier round trip */
+    } else if (e->nqueued) {
         if ((rc = run_queued(e, q, &c, &res)) != RU_OK)
             return rc;
     } else {
@@ -747,6 +855,7 @@ static enum ru_status pg_send(struct engine *e, enum query q, const struct value
     }
     if (e->lost)
         return fail(e, RU_ERR_NETWORK, "the connection was lost in the transaction");
+    clear_ahead(e); /* read before this write */
     if ((rc = prepare_call(e, q, params, n, &c)) != RU_OK)
         return rc;
     e->changes = -1; /* not known before the results are read */
@@ -947,6 +1056,7 @@ const struct engine_ops engine_pg = {
     .release = pg_release,
     .run = pg_run,
     .send = pg_send,
+    .ahead = pg_ahead,
     .next = pg_next,
     .finish = pg_finish,
     .column_count = pg_column_count,

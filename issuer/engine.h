@@ -152,6 +152,13 @@ struct engine_ops {
      * run()). PostgreSQL: libpq's pipeline mode, so that a request's writes and the next
      * read take one round trip. */
     enum ru_status (*send)(struct engine *e, enum query q, const struct value *params, int n);
+    /* Inside a transaction, statement Q sent now, without waiting: a run() of Q with the
+     * same parameters later in the transaction takes its result without a round trip of
+     * its own (PostgreSQL: it travels with the round trip of the run() before, so that a
+     * request's two reads take one). One at a time; another run() of Q forgets it, as
+     * does the end of the transaction. A failure of it is that of the next call that
+     * waits. Outside a transaction nothing is done. NULL: the engine has no such thing. */
+    enum ru_status (*ahead)(struct engine *e, enum query q, const struct value *params, int n);
     int (*next)(struct engine *e, enum ru_status *rc);
     void (*finish)(struct engine *e);
     /* Of the current row: */

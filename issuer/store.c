@@ -324,6 +324,13 @@ enum ru_status store_card_for_sale(struct store *s, const char *serial, struct s
     return RU_OK;
 }
 
+void store_card_for_sale_ahead(struct store *s, const char *serial)
+{
+    const struct value p[] = {T(serial)};
+    if (s->ops->ahead)
+        (void)s->ops->ahead(s->e, Q_CARD_FOR_SALE, p, NPARAMS(p)); /* a failure is the next call's */
+}
+
 enum ru_status store_card_activate(struct store *s, const char *store_id, const char *serial)
 {
     const struct value p[] = {T(store_id), T(serial)};

@@ -122,6 +122,10 @@ struct store_sale {
 };
 enum ru_status store_card_for_sale(struct store *s, const char *serial,
                                    struct store_sale *out) RU_WARN_UNUSED;
+/* Inside a transaction, the read of store_card_for_sale(SERIAL) sent ahead, so that it
+ * travels with the next read (PostgreSQL: one round trip for both); the call itself then
+ * takes its answer. Locks the card's row from now on. Nothing on SQLite. */
+void store_card_for_sale_ahead(struct store *s, const char *serial);
 /* 'issued' to 'active' for STORE_ID, now; nothing when the card is not 'issued'. */
 enum ru_status store_card_activate(struct store *s, const char *store_id, const char *serial) RU_WARN_UNUSED;
 /* *redeemed: 1 when the card is redeemed, 0 otherwise (also when there is no such card). */

@@ -13,7 +13,8 @@
  * and refused on a newer schema; every named statement with its documented columns and
  * types; RU_ERR_EXISTS on a duplicate (the transaction goes on); a failed statement
  * rolls the transaction back at commit; savepoints; writes sent without waiting (send():
- * their failure is the next read's or the commit's); the append-only audit log and journal
+ * their failure is the next read's or the commit's) and reads sent ahead (ahead(): taken
+ * by the same statement, forgotten at a write); the append-only audit log and journal
  * heads (privileges and triggers); two SERIALIZABLE transactions writing the same card
  * (RU_ERR_RETRY at the write, at the row lock, and at the commit); a terminated session
  * (RU_ERR_NETWORK, then the next call reconnects and prepares again); a server gone without
@@ -779,6 +780,40 @@ static void test_send(void **state)
     row_ok(e, Q_PLAN_GET, P(VAL_T("many0")));
     ops->finish(e);
     row_ok(e, Q_PLAN_GET, P(VAL_T("many149")));
+    ops->finish(e);
+
+    /* ahead(): a read sent before another is taken by its own run(), with the same
+     * parameters only, and is forgotten at a write (which may change what it read) */
+    assert_non_null(ops->ahead);
+    assert_int_equal(ops->ahead(e, Q_PLAN_GET, P(VAL_T("sd2"))), RU_OK); /* outside: nothing */
+    assert_int_equal(ops->begin(e), RU_OK);
+    assert_int_equal(ops->ahead(e, Q_PLAN_GET, P(VAL_T("sd2"))), RU_OK);
+    row_ok(e, Q_SETTING_PREFIX, NULL, 0);
+    ops->finish(e);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("sd2")));
+    assert_int_equal(ops->column_int(e, 0), 2);
+    ops->finish(e);
+    assert_int_equal(ops->ahead(e, Q_PLAN_GET, P(VAL_T("sd2"))), RU_OK);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("sd1"))); /* other parameters */
+    assert_int_equal(ops->column_int(e, 0), 1);
+    ops->finish(e);
+    assert_int_equal(ops->ahead(e, Q_PLAN_GET, P(VAL_T("ah1"))), RU_OK);
+    row_ok(e, Q_SETTING_PREFIX, NULL, 0); /* the read ahead is done: no such plan yet */
+    ops->finish(e);
+    assert_int_equal(write_ok(e, Q_PLAN_INSERT, P(VAL_T("ah1"), VAL_I(3), VAL_I(1), VAL_T("USD"), VAL_T(""))),
+                     1);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("ah1")));
+    assert_int_equal(ops->column_int(e, 0), 3);
+    ops->finish(e);
+    assert_int_equal(ops->ahead(e, Q_PLAN_GET, P(VAL_T("ah2"))), RU_OK);
+    assert_int_equal(
+        ops->send(e, Q_PLAN_INSERT, P(VAL_T("ah2"), VAL_I(4), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("ah2")));
+    assert_int_equal(ops->column_int(e, 0), 4);
+    ops->finish(e);
+    assert_int_equal(ops->ahead(e, Q_PLAN_GET, P(VAL_T("sd2"))), RU_OK); /* never taken */
+    assert_int_equal(ops->commit(e), RU_OK);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("ah2")));
     ops->finish(e);
 
     /* a rollback drops what waits */
