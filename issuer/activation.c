@@ -212,6 +212,7 @@ static enum ru_status activate_once(struct ledger *lg, const struct activation_c
     out->body = NULL;
     if ((rc = activation_start(lg)) != RU_OK)
         return rc;
+    store_card_for_sale_ahead(st, rq->serial); /* what decide() reads, with load()'s round trip */
     if ((rc = load(st, who, rq->request_id, &s)) != RU_OK)
         goto out;
     if (s.found) {

@@ -7,6 +7,11 @@
  * decoded on demand. Every result is read whole: the ledger's statements return one row
  * or a listing the caller turns into one JSON text anyway.
  *
+ * Inside a transaction, savepoint commands and the statements of send() go out without
+ * waiting for their results (libpq's pipeline mode): they travel with the next statement
+ * whose rows are wanted, or with the COMMIT, in one round trip, and the first of them to
+ * fail is that call's failure.
+ *
  * A connection that breaks makes the call in progress fail with RU_ERR_NETWORK; the next
  * call that may start afresh (begin(), or a statement outside a transaction) reconnects
  * with PQreset(), which walks a multi-host URI again and so finds the new primary after a
@@ -176,13 +181,31 @@ _Static_assert(sizeof(statements) / sizeof(statements[0]) == Q_COUNT,
 #define MIGRATE_LOCK "1919252848"
 
 #define PARAMS_MAX 16
+#define QUEUED_MAX 64
 
 struct engine {
     PGconn *conn;
     char where[256]; /* "PostgreSQL at host H port P", for messages */
     int in_tx;       /* inside begin() .. commit()/rollback() */
     int lost;        /* the connection broke: reconnect before the next fresh start */
+    /* Commands of the transaction sent without waiting for their results (libpq's
+     * pipeline mode, on while any is): savepoint commands and the statements of send().
+     * Their results are read, in order, by the next call that waits for the server (run,
+     * commit), in the same round trip: a round trip costs more than such a command. */
+    struct queued {
+        int q;        /* the statement, or -1 for a savepoint command */
+        int prepares; /* the statement's preparation, not the statement */
+        int strict;   /* its strict form (send()) */
+        int ahead;    /* the statement of ahead(): its result is kept */
+    } queued[QUEUED_MAX];
+    int nqueued;
+    /* the statement sent by ahead(), its parameters as sent, and its result once read */
+    int ahead_q; /* -1: none */
+    char ahead_key[512];
+    size_t ahead_len;
+    PGresult *ahead_res;
     unsigned char prepared[Q_COUNT];
+    unsigned char prepared_strict[Q_COUNT]; /* the strict forms, for send() (below) */
     /* the statement being read */
     PGresult *res;
     int row, nrows;
@@ -292,6 +315,7 @@ static enum ru_status pg_open(const char *target, int create, struct engine **ou
     if (!e)
         return RU_ERR_NOMEM;
     snprintf(e->where, sizeof(e->where), "PostgreSQL");
+    e->ahead_q = -1;
     e->conn = connect_to(target);
     if (!e->conn)
         return fail(e, RU_ERR_NOMEM, "out of memory");
@@ -319,11 +343,22 @@ static void end_statement(struct engine *e)
     e->nrows = 0;
 }
 
+/* Forget the statement sent ahead and its result (read, or to come). */
+static void clear_ahead(struct engine *e)
+{
+    PQclear(e->ahead_res);
+    e->ahead_res = NULL;
+    e->ahead_q = -1;
+    for (int i = 0; i < e->nqueued; i++)
+        e->queued[i].ahead = 0;
+}
+
 static void pg_close(struct engine *e)
 {
     if (!e)
         return;
     end_statement(e);
+    clear_ahead(e);
     PQfinish(e->conn);
     free(e);
 }
@@ -384,6 +419,7 @@ static enum ru_status usable(struct engine *e)
     PQreset(e->conn);
     /* the server side of prepared statements went with the old session */
     memset(e->prepared, 0, sizeof(e->prepared));
+    memset(e->prepared_strict, 0, sizeof(e->prepared_strict));
     describe(e);
     if (PQstatus(e->conn) != CONNECTION_OK)
         return fail(e, RU_ERR_NETWORK, "cannot connect again: %s", PQerrorMessage(e->conn));
@@ -408,30 +444,140 @@ static enum ru_status pg_begin(struct engine *e)
     return rc;
 }
 
+/* Read the results of the queued commands and of the sync that ends them (which the
+ * caller sent), then leave pipeline mode. The status of the first that failed (those
+ * after it the server skipped), its message in e->err; the last command's result, when
+ * all succeeded and the caller wants it, in *last (PQclear() it). */
+static enum ru_status drain(struct engine *e, PGresult **last)
+{
+    enum ru_status rc = RU_OK;
+    int got = 0, nulls = 0;
+    if (last)
+        *last = NULL;
+    /* a result per command and a NULL after it, then the sync's; a broken connection
+     * ends it early */
+    while (nulls < 2) {
+        PGresult *r = PQgetResult(e->conn);
+        if (!r) {
+            if (PQstatus(e->conn) != CONNECTION_OK)
+                break;
+            nulls++;
+            continue;
+        }
+        nulls = 0;
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        const struct queued *c = got < e->nqueued ? &e->queued[got] : NULL;
+        got++;
+        if (c && c->prepares && st != PGRES_COMMAND_OK)
+            (c->strict ? e->prepared_strict : e->prepared)[c->q] = 0; /* set when sent */
+        if (st != PGRES_PIPELINE_ABORTED && rc == RU_OK) {
+            rc = check(e, r,
+                       !c || c->q < 0 ? "running a savepoint command"
+                       : c->prepares  ? "preparing a statement"
+                                      : "running a statement");
+        }
+        if (last && got == e->nqueued && rc == RU_OK)
+            *last = r;
+        else if (c && c->ahead && rc == RU_OK && !e->ahead_res)
+            e->ahead_res = r;
+        else
+            PQclear(r);
+    }
+    if (rc == RU_OK && got < e->nqueued)
+        rc = check(e, NULL, "reading the results");
+    e->nqueued = 0;
+    if (!PQexitPipelineMode(e->conn)) {
+        if (rc == RU_OK)
+            rc = check(e, NULL, "ending a pipeline");
+        e->lost = 1; /* a connection left in pipeline mode is of no more use */
+    }
+    if (rc != RU_OK && last) {
+        PQclear(*last);
+        *last = NULL;
+    }
+    return rc;
+}
+
+/* Read the results of what is queued now, in a round trip of its own. */
+static enum ru_status flush(struct engine *e)
+{
+    if (!PQpipelineSync(e->conn))
+        return check(e, NULL, "sending a statement");
+    return drain(e, NULL);
+}
+
+/* Note that a command was sent in pipeline mode; when the queue is full, wait for what
+ * is in it (the transaction goes on in another pipeline). */
+static enum ru_status queue(struct engine *e, int q, int prepares, int strict, int ahead)
+{
+    e->queued[e->nqueued++] = (struct queued){q, prepares, strict, ahead};
+    /* room for a statement and its preparation */
+    return e->nqueued < QUEUED_MAX - 2 ? RU_OK : flush(e);
+}
+
+/* Pipeline mode, for commands sent without waiting: entered once per batch of them. */
+static enum ru_status pipeline(struct engine *e)
+{
+    if (PQpipelineStatus(e->conn) != PQ_PIPELINE_OFF || PQenterPipelineMode(e->conn))
+        return RU_OK;
+    return check(e, NULL, "entering pipeline mode");
+}
+
 static enum ru_status pg_commit(struct engine *e)
 {
+    clear_ahead(e);
     if (!e->in_tx)
         return fail(e, RU_ERR_DB, "no transaction to commit");
     if (e->lost) {
         e->in_tx = 0;
         return fail(e, RU_ERR_NETWORK, "the connection was lost in the transaction");
     }
-    PGresult *res = PQexec(e->conn, "COMMIT");
-    enum ru_status rc = check(e, res, "committing");
+    PGresult *res = NULL;
+    enum ru_status rc;
+    if (e->nqueued) {
+        /* after what is queued, in the same round trip */
+        rc = PQsendQueryParams(e->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) && PQpipelineSync(e->conn)
+                 ? RU_OK
+                 : check(e, NULL, "committing");
+        e->queued[e->nqueued++] = (struct queued){-1, 0, 0, 0};
+        if (rc == RU_OK)
+            rc = drain(e, &res);
+        else
+            e->lost = 1;
+    } else {
+        res = PQexec(e->conn, "COMMIT");
+        rc = check(e, res, "committing");
+    }
     /* COMMIT of a transaction that had failed ends it with ROLLBACK, and says so only
      * in its command tag */
     if (rc == RU_OK && strcmp(PQcmdStatus(res), "COMMIT") != 0)
         rc = fail(e, RU_ERR_DB, "committing: the transaction was rolled back after an error");
     PQclear(res);
     /* whatever the outcome, the transaction is over (after a lost connection, maybe
-     * committed: the caller cannot tell) */
+     * committed: the caller cannot tell); a command queued before COMMIT that failed
+     * made the server skip the COMMIT, so the transaction is rolled back here */
     e->in_tx = 0;
+    PGTransactionStatusType ts = PQtransactionStatus(e->conn);
+    if (rc != RU_OK && !e->lost && (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)) {
+        res = PQexec(e->conn, "ROLLBACK");
+        check(e, res, "rolling back"); /* only to notice a lost connection */
+        PQclear(res);
+    }
     return rc;
 }
 
 static void pg_rollback(struct engine *e)
 {
     end_statement(e);
+    clear_ahead(e);
+    /* what is queued is undone by the rollback anyway; its results are read first */
+    if (e->nqueued && !e->lost && (!PQpipelineSync(e->conn) || drain(e, NULL) == RU_ERR_NETWORK))
+        e->lost = 1;
+    e->nqueued = 0;
     if (!e->in_tx)
         return;
     e->in_tx = 0;
@@ -443,21 +589,34 @@ static void pg_rollback(struct engine *e)
     }
 }
 
-static enum ru_status pg_savepoint(struct engine *e)
+/* Send savepoint command SQL without waiting for it (above). */
+static enum ru_status send_command(struct engine *e, const char *sql)
 {
+    enum ru_status rc;
+    clear_ahead(e); /* read before what the command starts or ends */
     if (!e->in_tx || e->lost)
         return fail(e, e->lost ? RU_ERR_NETWORK : RU_ERR_DB, "a savepoint needs a transaction");
-    return exec(e, "SAVEPOINT call", "setting a savepoint");
+    if ((rc = pipeline(e)) != RU_OK)
+        return rc;
+    if (!PQsendQueryParams(e->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
+        return check(e, NULL, "sending a savepoint command");
+    return queue(e, -1, 0, 0, 0);
+}
+
+/* The savepoint and its release are sent without waiting: an error of theirs (only a
+ * lost connection or an aborted transaction can make one) is the next statement's or the
+ * commit's, and the transaction is then lost as a whole anyway. */
+static enum ru_status pg_savepoint(struct engine *e)
+{
+    return send_command(e, "SAVEPOINT call");
 }
 
 static enum ru_status pg_release(struct engine *e, int undo)
 {
     enum ru_status rc;
-    if (!e->in_tx || e->lost)
-        return fail(e, e->lost ? RU_ERR_NETWORK : RU_ERR_DB, "a savepoint needs a transaction");
-    if (undo && (rc = exec(e, "ROLLBACK TO SAVEPOINT call", "rolling back to the savepoint")) != RU_OK)
+    if (undo && (rc = send_command(e, "ROLLBACK TO SAVEPOINT call")) != RU_OK)
         return rc;
-    return exec(e, "RELEASE SAVEPOINT call", "releasing the savepoint");
+    return send_command(e, "RELEASE SAVEPOINT call");
 }
 
 /* Prepare Q on this connection unless it is already. */
@@ -472,47 +631,206 @@ static enum ru_status prepare(struct engine *e, enum query q, const char *name)
     return rc;
 }
 
-static enum ru_status pg_run(struct engine *e, enum query q, const struct value *params, int n)
-{
+/* Statement Q with its parameters as libpq takes them. */
+struct call {
     const char *values[PARAMS_MAX];
-    int lengths[PARAMS_MAX], formats[PARAMS_MAX];
+    int lengths[PARAMS_MAX], formats[PARAMS_MAX], n;
     char ints[PARAMS_MAX][24], name[16];
-    enum ru_status rc;
+};
 
+static enum ru_status prepare_call(struct engine *e, enum query q, const struct value *params, int n,
+                                   struct call *c)
+{
     end_statement(e);
     if ((unsigned)q >= Q_COUNT || !statements[q].sql)
         return fail(e, RU_ERR_DB, "no statement %d", (int)q);
     if (n != statements[q].nparams || n > PARAMS_MAX)
         return fail(e, RU_ERR_DB, "statement %d takes %d parameters, not %d", (int)q, statements[q].nparams,
                     n);
-    if ((rc = usable(e)) != RU_OK)
-        return rc;
+    c->n = n;
     for (int i = 0; i < n; i++) {
         const struct value *v = &params[i];
-        lengths[i] = 0;
-        formats[i] = 0;
+        c->lengths[i] = 0;
+        c->formats[i] = 0;
         switch (v->type) {
-        case VAL_NULL: values[i] = NULL; break;
+        case VAL_NULL: c->values[i] = NULL; break;
         case VAL_INT:
-            snprintf(ints[i], sizeof(ints[i]), "%lld", v->i);
-            values[i] = ints[i];
+            snprintf(c->ints[i], sizeof(c->ints[i]), "%lld", v->i);
+            c->values[i] = c->ints[i];
             break;
-        case VAL_TEXT: values[i] = v->text; break;
+        case VAL_TEXT: c->values[i] = v->text; break;
         case VAL_BLOB:
             /* bytea in binary format is the bytes themselves: nothing to escape */
-            values[i] = v->len ? v->blob : "";
-            lengths[i] = (int)v->len;
-            formats[i] = 1;
+            c->values[i] = v->len ? v->blob : "";
+            c->lengths[i] = (int)v->len;
+            c->formats[i] = 1;
             break;
         }
     }
-    snprintf(name, sizeof(name), "q%d", (int)q);
-    if ((rc = prepare(e, q, name)) != RU_OK)
+    snprintf(c->name, sizeof(c->name), "q%d", (int)q);
+    return RU_OK;
+}
+
+/* The strict form of Q, for send(): an INSERT that skips a row breaking a unique key (ON
+ * CONFLICT DO NOTHING) fails instead (23505, RU_ERR_EXISTS). Sent without waiting, the
+ * skip would only be seen after the statements behind it, a COMMIT among them, had run;
+ * the failure makes the server skip them. Other statements are the same. */
+static void strict_sql(enum query q, char *out, size_t len)
+{
+    static const char skip[] = " ON CONFLICT DO NOTHING";
+    size_t n = strlen(statements[q].sql), k = sizeof(skip) - 1;
+    if (statements[q].must_write && n > k && !strcmp(statements[q].sql + n - k, skip))
+        n -= k;
+    snprintf(out, len, "%.*s", (int)n, statements[q].sql);
+}
+
+/* Send the call's strict form in pipeline mode (its preparation first, when this
+ * connection has not had it yet). queue() may have read what was queued and left
+ * pipeline mode: each send enters it again. */
+static enum ru_status send_call(struct engine *e, enum query q, const struct call *c)
+{
+    enum ru_status rc;
+    char name[16];
+    snprintf(name, sizeof(name), "s%d", (int)q);
+    if (!e->prepared_strict[q]) {
+        char sql[2048];
+        strict_sql(q, sql, sizeof(sql));
+        if ((rc = pipeline(e)) != RU_OK)
+            return rc;
+        if (!PQsendPrepare(e->conn, name, sql, 0, NULL))
+            return check(e, NULL, "sending a statement");
+        e->prepared_strict[q] = 1; /* drain() takes it back if the server refuses */
+        if ((rc = queue(e, (int)q, 1, 1, 0)) != RU_OK)
+            return rc;
+    }
+    if ((rc = pipeline(e)) != RU_OK)
         return rc;
-    PGresult *res = PQexecPrepared(e->conn, name, n, values, lengths, formats, 0);
-    if ((rc = check(e, res, "running a statement")) != RU_OK) {
-        PQclear(res);
+    if (!PQsendQueryPrepared(e->conn, name, c->n, c->values, c->lengths, c->formats, 0))
+        return check(e, NULL, "sending a statement");
+    return queue(e, (int)q, 0, 1, 0);
+}
+
+/* The statement the caller waits for, after what is queued, in the same round trip. */
+static enum ru_status run_queued(struct engine *e, enum query q, const struct call *c, PGresult **res)
+{
+    enum ru_status rc;
+    if (!e->prepared[q]) {
+        if ((rc = pipeline(e)) != RU_OK)
+            return rc;
+        if (!PQsendPrepare(e->conn, c->name, statements[q].sql, 0, NULL))
+            return check(e, NULL, "sending a statement");
+        e->prepared[q] = 1; /* drain() takes it back if the server refuses */
+        if ((rc = queue(e, (int)q, 1, 0, 0)) != RU_OK)
+            return rc;
+    }
+    if ((rc = pipeline(e)) != RU_OK)
         return rc;
+    if (!PQsendQueryPrepared(e->conn, c->name, c->n, c->values, c->lengths, c->formats, 0))
+        return check(e, NULL, "sending a statement");
+    e->queued[e->nqueued++] = (struct queued){(int)q, 0, 0, 0};
+    if (!PQpipelineSync(e->conn))
+        return check(e, NULL, "sending a statement");
+    return drain(e, res);
+}
+
+/* The call's parameters as one byte string, to know a statement sent ahead again: 0 when
+ * they do not fit in LEN. */
+static size_t call_key(const struct call *c, char *out, size_t len)
+{
+    size_t n = 0;
+    for (int i = 0; i < c->n; i++) {
+        size_t l = !c->values[i] ? 0 : c->formats[i] ? (size_t)c->lengths[i] : strlen(c->values[i]);
+        if (n + l + 16 > len)
+            return 0;
+        n += (size_t)snprintf(out + n, len - n, "%c%zu:", c->values[i] ? 'v' : 'n', l);
+        memcpy(out + n, c->values[i] ? c->values[i] : "", l);
+        n += l;
+    }
+    return n ? n : 1;
+}
+
+/* Inside a transaction, Q sent now without waiting (queued: it goes with the next round
+ * trip); the run() of Q with the same parameters, later in the transaction, then takes
+ * its result without a round trip of its own. One at a time; forgotten at the end of the
+ * transaction. Outside one, nothing is done. */
+static enum ru_status pg_ahead(struct engine *e, enum query q, const struct value *params, int n)
+{
+    struct call c;
+    enum ru_status rc;
+    clear_ahead(e);
+    if (!e->in_tx || e->lost)
+        return RU_OK;
+    if ((rc = prepare_call(e, q, params, n, &c)) != RU_OK)
+        return rc;
+    if (!(e->ahead_len = call_key(&c, e->ahead_key, sizeof(e->ahead_key))))
+        return RU_OK;
+    if (!e->prepared[q]) {
+        if ((rc = pipeline(e)) != RU_OK)
+            return rc;
+        if (!PQsendPrepare(e->conn, c.name, statements[q].sql, 0, NULL))
+            return check(e, NULL, "sending a statement");
+        e->prepared[q] = 1; /* drain() takes it back if the server refuses */
+        if ((rc = queue(e, (int)q, 1, 0, 0)) != RU_OK)
+            return rc;
+    }
+    if ((rc = pipeline(e)) != RU_OK)
+        return rc;
+    if (!PQsendQueryPrepared(e->conn, c.name, c.n, c.values, c.lengths, c.formats, 0))
+        return check(e, NULL, "sending a statement");
+    e->ahead_q = (int)q;
+    return queue(e, (int)q, 0, 0, 1);
+}
+
+/* The result of the statement sent ahead, into *RES, when CALL is that statement again
+ * (read now when it is still queued, with what is queued before it); *RES NULL when it is
+ * not. The failure of what was queued, when reading it fails. */
+static enum ru_status take_ahead(struct engine *e, enum query q, const struct call *c, PGresult **res)
+{
+    char key[sizeof(e->ahead_key)];
+    size_t len;
+    enum ru_status rc = RU_OK;
+    *res = NULL;
+    if (e->ahead_q != (int)q || !(len = call_key(c, key, sizeof(key))) || len != e->ahead_len ||
+        memcmp(key, e->ahead_key, len) != 0) {
+        clear_ahead(e);
+        return RU_OK;
+    }
+    for (int i = 0; i < e->nqueued && !e->ahead_res; i++)
+        if (e->queued[i].ahead) {
+            rc = flush(e);
+            break;
+        }
+    *res = rc == RU_OK ? e->ahead_res : NULL;
+    e->ahead_res = NULL;
+    clear_ahead(e);
+    return rc;
+}
+
+static enum ru_status pg_run(struct engine *e, enum query q, const struct value *params, int n)
+{
+    struct call c;
+    enum ru_status rc;
+    PGresult *res = NULL;
+    if ((rc = prepare_call(e, q, params, n, &c)) != RU_OK || (rc = usable(e)) != RU_OK)
+        return rc;
+    /* what was sent ahead is taken by its own statement, and stands until a write */
+    if (e->ahead_q >= 0 && e->ahead_q != (int)q && strncmp(statements[q].sql, "SELECT", 6) != 0)
+        clear_ahead(e);
+    if (e->ahead_q >= 0 && e->ahead_q == (int)q && (rc = take_ahead(e, q, &c, &res)) != RU_OK)
+        return rc;
+    if (res) {
+        /* sent ahead, read with an earlier round trip */
+    } else if (e->nqueued) {
+        if ((rc = run_queued(e, q, &c, &res)) != RU_OK)
+            return rc;
+    } else {
+        if ((rc = prepare(e, q, c.name)) != RU_OK)
+            return rc;
+        res = PQexecPrepared(e->conn, c.name, n, c.values, c.lengths, c.formats, 0);
+        if ((rc = check(e, res, "running a statement")) != RU_OK) {
+            PQclear(res);
+            return rc;
+        }
     }
     const char *tuples = PQcmdTuples(res);
     e->changes = *tuples ? strtoll(tuples, NULL, 10) : 0;
@@ -524,6 +842,26 @@ static enum ru_status pg_run(struct engine *e, enum query q, const struct value 
     e->nrows = PQntuples(res);
     e->row = -1;
     return RU_OK;
+}
+
+/* Inside a transaction, statement Q for its effect alone, sent without waiting (above):
+ * its failure is the next waiting call's. Outside one, as run() and finish(). */
+static enum ru_status pg_send(struct engine *e, enum query q, const struct value *params, int n)
+{
+    struct call c;
+    enum ru_status rc;
+    if (!e->in_tx) {
+        if ((rc = pg_run(e, q, params, n)) == RU_OK)
+            end_statement(e);
+        return rc;
+    }
+    if (e->lost)
+        return fail(e, RU_ERR_NETWORK, "the connection was lost in the transaction");
+    clear_ahead(e); /* read before this write */
+    if ((rc = prepare_call(e, q, params, n, &c)) != RU_OK)
+        return rc;
+    e->changes = -1; /* not known before the results are read */
+    return send_call(e, q, &c);
 }
 
 static int pg_next(struct engine *e, enum ru_status *rc)
@@ -719,6 +1057,8 @@ const struct engine_ops engine_pg = {
     .savepoint = pg_savepoint,
     .release = pg_release,
     .run = pg_run,
+    .send = pg_send,
+    .ahead = pg_ahead,
     .next = pg_next,
     .finish = pg_finish,
     .column_count = pg_column_count,

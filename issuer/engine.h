@@ -145,6 +145,20 @@ struct engine_ops {
      * (1: a row is there, 0: no more, or a status through *rc), and the statement ends
      * with finish(), which must be called after every successful run(). */
     enum ru_status (*run)(struct engine *e, enum query q, const struct value *params, int n);
+    /* Inside a transaction, statement Q for its effect alone, sent without waiting for the
+     * server: its failure (RU_ERR_EXISTS for must-write rows too) is returned by the next
+     * call that waits (run, commit) and loses the transaction; changes() is not known.
+     * Outside a transaction: run() and finish(). NULL: the engine has no such thing (use
+     * run()). PostgreSQL: libpq's pipeline mode, so that a request's writes and the next
+     * read take one round trip. */
+    enum ru_status (*send)(struct engine *e, enum query q, const struct value *params, int n);
+    /* Inside a transaction, statement Q sent now, without waiting: a run() of Q with the
+     * same parameters later in the transaction takes its result without a round trip of
+     * its own (PostgreSQL: it travels with the round trip of the run() before, so that a
+     * request's two reads take one). One at a time; another run() of Q forgets it, as
+     * does the end of the transaction. A failure of it is that of the next call that
+     * waits. Outside a transaction nothing is done. NULL: the engine has no such thing. */
+    enum ru_status (*ahead)(struct engine *e, enum query q, const struct value *params, int n);
     int (*next)(struct engine *e, enum ru_status *rc);
     void (*finish)(struct engine *e);
     /* Of the current row: */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <openssl/hmac.h>
 #include "issuer/ledger.h"
@@ -42,9 +43,25 @@ static enum ru_status fail_db(struct ledger *lg, enum ru_status rc)
     return fail(lg, rc, "%s", store_errmsg(lg->st));
 }
 
+void ledger_backoff(int tries)
+{
+    /* a random wait, so that the transactions that collided do not collide again at once,
+     * up to 2^min(tries, 6) times 0.25 ms (16 ms from the sixth try on) */
+    unsigned char r[2];
+    if (secret_random(r, sizeof(r)) != RU_OK)
+        r[0] = r[1] = 0x80;
+    long cap_us = 250L << (tries < 6 ? tries : 6);
+    long us = (long)(((unsigned)r[0] << 8 | r[1]) % (unsigned long)cap_us);
+    struct timespec ts = {0, us * 1000};
+    nanosleep(&ts, NULL);
+}
+
 int ledger_again(struct ledger *lg, enum ru_status rc, int *tries)
 {
-    return rc == RU_ERR_RETRY && !lg->in_batch && ++*tries < LEDGER_RETRIES;
+    if (rc != RU_ERR_RETRY || lg->in_batch || ++*tries >= LEDGER_RETRIES)
+        return 0;
+    ledger_backoff(*tries);
+    return 1;
 }
 
 /* DIR/NAME into BUF; 0 when it does not fit. */
@@ -93,7 +110,7 @@ static enum ru_status ledger_target(const char *dir, char *target, size_t len, c
     }
     FILE *f = fopen(uri_path, "re");
     if (!f && errno != ENOENT) {
-        snprintf(err, errlen, "cannot read '%.400s': %s", uri_path, strerror(errno));
+        snprintf(err, errlen, "cannot read '%.300s': %s", uri_path, strerror(errno));
         return RU_ERR_IO;
     }
     if (!f) {
@@ -105,7 +122,7 @@ static enum ru_status ledger_target(const char *dir, char *target, size_t len, c
     }
     enum ru_status rc = privatefile_check(uri_path, 0, err, errlen);
     if (rc == RU_OK && !fgets(target, (int)len, f)) {
-        snprintf(err, errlen, "'%.400s' is empty: it names the ledger's database (a postgresql:// URI)",
+        snprintf(err, errlen, "'%.300s' is empty: it names the ledger's database (a postgresql:// URI)",
                  uri_path);
         rc = RU_ERR_INVALID;
     }
@@ -114,7 +131,7 @@ static enum ru_status ledger_target(const char *dir, char *target, size_t len, c
         return rc;
     target[strcspn(target, "\r\n")] = '\0';
     if (!store_target_is_pg(target)) {
-        snprintf(err, errlen, "'%.400s' does not hold a postgresql:// URI", uri_path);
+        snprintf(err, errlen, "'%.300s' does not hold a postgresql:// URI", uri_path);
         return RU_ERR_INVALID;
     }
     return RU_OK;

@@ -127,8 +127,14 @@ int ledger_in_batch(const struct ledger *lg);
 /* Whether a call whose transaction ended with RC runs again: RU_ERR_RETRY (a concurrent
  * transaction got in the way, PostgreSQL), outside a batch (there the batch's owner runs
  * the whole batch again), fewer than LEDGER_RETRIES times so far (counted in *TRIES, 0
- * at first). The ledger_* calls that write do this themselves (but batch_create). */
+ * at first), after ledger_backoff(). The ledger_* calls that write do this themselves
+ * (but batch_create). */
 int ledger_again(struct ledger *lg, enum ru_status rc, int *tries);
+
+/* Before try TRIES + 1 of a transaction that a concurrent one got in the way of: a short
+ * random wait, longer the more tries failed (up to 16 ms), so that the two do not meet
+ * again at once. ledger_again() waits so itself. */
+void ledger_backoff(int tries);
 
 /* For the other issuer modules: the ledger's store (borrowed), the issuer key, and one row
  * of the audit log inside the caller's transaction. */

@@ -39,8 +39,9 @@
     "  card block SERIAL | --batch B            block lost or stolen stock\n"                             \
     "  audit [--since T]                        the audit log (JSON)\n"                                   \
     "  report                                   cards, batches, terminals, requests (JSON)\n"             \
-    "  serve [--listen ADDR:PORT] [--threads N] [--void-window SECONDS] [--tls-priority STRING]\n"        \
-    "        [limits below]                     the activation API over HTTPS (docs/api.md) until "       \
+    "  serve [--listen ADDR:PORT] [--threads N] [--writers N] [--void-window SECONDS]\n"                  \
+    "        [--tls-priority STRING] [limits below]\n"                                                    \
+    "                                           the activation API over HTTPS (docs/api.md) until "       \
     "SIGTERM;\n"                                                                                          \
     "                                           TLS 1.2 and 1.3 with AEAD suites unless --tls-priority\n" \
     "                                           (a GnuTLS priority string) says otherwise\n"              \
@@ -49,6 +50,8 @@
     "brackets ([::1]:8443; [::]:8443 takes IPv6 and IPv4 alike); port 0 picks a free one.\n"              \
     "On SIGTERM or SIGINT it stops listening at once, answers the requests it has (up to\n"               \
     "--shutdown-timeout, then a second for writes just committed), and exits 0.\n"                        \
+    "--writers (1 to 64): threads that commit writes, each with its own connection to the\n"              \
+    "ledger; default 1 on SQLite, which takes no more, and " SERVER_WRITERS_PG_TEXT " on PostgreSQL.\n"   \
     "Limits of serve:\n" NETLIMITS_USAGE "\n"                                                             \
     "Every command but init takes --dir DIR (default: $REUP_ISSUER_DIR, then /var/lib/reup/issuer).\n"    \
     "The directory must be mode 0700, and issuer.db (-wal, -shm), database, issuer.key and serve's\n"     \
@@ -368,7 +371,7 @@ static int cmd_card_block(int argc, char **argv)
 static int cmd_serve(int argc, char **argv)
 {
     struct args a;
-    int code = parse(argc, argv, "dir listen threads void-window tls-priority " NETLIMITS_NAMES, &a);
+    int code = parse(argc, argv, "dir listen threads writers void-window tls-priority " NETLIMITS_NAMES, &a);
     if (code != EXIT_OK)
         return code;
     struct server_config cfg = {.dir = state_dir(&a),
@@ -386,6 +389,12 @@ static int cmd_serve(int argc, char **argv)
         if (t < 0)
             return EXIT_USAGE;
         cfg.threads = (unsigned)t;
+    }
+    if (opt(&a, "writers")) {
+        long long w = number("writers", opt(&a, "writers"), 1, SERVER_WRITERS_MAX);
+        if (w < 0)
+            return EXIT_USAGE;
+        cfg.writers = (unsigned)w;
     }
     if (opt(&a, "void-window")) {
         long long w = number("void-window", opt(&a, "void-window"), 1, 30LL * 24 * 3600);

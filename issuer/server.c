@@ -17,6 +17,7 @@
 #include "issuer/journalhead.h"
 #include "issuer/ledger.h"
 #include "issuer/redeem.h"
+#include "issuer/termcache.h"
 #include "issuer/api.h"
 #include "issuer/tlspolicy.h"
 #include "common/privatefile.h"
@@ -29,7 +30,7 @@
 
 enum job_kind { JOB_ACTIVATE, JOB_CARD, JOB_REVERSE, JOB_VOID, JOB_REDEEM, JOB_HEAD };
 
-/* A write request waiting for the committer. */
+/* A write request waiting for a writer. */
 struct job {
     enum job_kind kind;
     struct activation_caller who;
@@ -41,13 +42,13 @@ struct job {
     long long retry_after_s;
     struct activation_answer *out;
     enum ru_status rc;
-    struct MHD_Connection *conn; /* parked until the committer resumes it; NULL: a head_job */
+    struct MHD_Connection *conn; /* parked until a writer resumes it; NULL: a head_job */
     struct job *next;
 };
 
 /* The journal head of a read request (GET /v1/plans, /v1/cards/...): recorded by the
- * committer with the next batch while the read is answered at once, so that a sale's
- * reads never wait for a commit. The committer frees it. */
+ * writers with a next batch while the read is answered at once, so that a sale's reads
+ * never wait for a commit. The writer frees it. */
 struct head_job {
     struct job job; /* first: a head_job is freed through its job */
     char terminal[AUTH_TERMINAL_MAX + 1];
@@ -55,20 +56,32 @@ struct head_job {
     struct auth_head head;
 };
 
+/* A thread that applies batches of jobs through a ledger connection of its own. */
+struct writer {
+    struct server *srv;
+    struct ledger *lg;
+    struct job *batch; /* the batch it is applying (under qlock): its terminals wait for it */
+    pthread_t thread;
+    int started;
+};
+
 struct server {
     struct MHD_Daemon *daemon;
     struct httpguard *guard;
     unsigned shutdown_timeout_s;
-    struct ledger *lg; /* the committer's alone: every write goes through it */
     struct ledger *rd; /* reads (signatures, catalog, card status) never wait for a commit */
     pthread_mutex_t rdlock;
-    /* group commit: requests queue here, their connections parked; one thread applies
-     * all that queued in one transaction and wakes them after its commit */
+    struct termcache *terminals; /* secrets read through rd, kept a while */
+    /* group commit: requests queue here, their connections parked; a writer applies a
+     * batch of them in one transaction and wakes them after its commit */
     pthread_mutex_t qlock;
     pthread_cond_t queued;
     struct job *head, *tail;
-    int stopping, committer_started;
-    pthread_t committer;
+    int stopping;
+    struct writer *writers;
+    unsigned nwriters, batch_max;
+    int bare; /* batches run first without savepoints (PostgreSQL: a statement is a round trip) */
+    atomic_ullong batches, retries;
     char *cert, *key;
     FILE *log;
     long long void_window_s;
@@ -273,30 +286,35 @@ static enum ru_status head_answer(struct ledger *lg, const struct activation_cal
 
 /* Record the journal head job J carries, in a savepoint: a head that cannot be recorded
  * is never a reason to refuse the request (the terminal sends it again with the next
- * one), but the batch's transaction must go on. RU_ERR_RETRY: the batch must run again. */
-static enum ru_status record_head(struct server *srv, const struct job *j)
+ * one), but the batch's transaction must go on. RU_ERR_RETRY: the batch must run again;
+ * RU_ERR_DB: it failed in a batch without savepoints (run_batch()), which must run again
+ * with them. */
+static enum ru_status record_head(struct ledger *lg, int bare, const struct job *j)
 {
-    struct store *st = ledger_store(srv->lg);
+    struct store *st = ledger_store(lg);
     enum ru_status rc = store_savepoint(st);
     if (rc != RU_OK)
         return rc == RU_ERR_RETRY ? rc : RU_OK;
-    rc = journalhead_record(srv->lg, j->who.store, j->who.terminal, j->head);
+    rc = journalhead_record(lg, j->who.store, j->who.terminal, j->head);
     enum ru_status rel = store_release(st, rc != RU_OK);
-    return rc == RU_ERR_RETRY || rel == RU_ERR_RETRY ? RU_ERR_RETRY : RU_OK;
+    if (rc == RU_ERR_RETRY || rel == RU_ERR_RETRY)
+        return RU_ERR_RETRY;
+    return bare && rc != RU_OK ? RU_ERR_DB : RU_OK;
 }
 
-static enum ru_status run_job(struct server *srv, struct job *j)
+static enum ru_status run_job(struct writer *w, int bare, struct job *j)
 {
-    if (j->head && record_head(srv, j) == RU_ERR_RETRY)
-        return RU_ERR_RETRY;
+    struct ledger *lg = w->lg;
+    enum ru_status rc;
+    if (j->head && (rc = record_head(lg, bare, j)) != RU_OK)
+        return rc;
     switch (j->kind) {
-    case JOB_ACTIVATE: return activation_activate(srv->lg, &j->who, j->req, j->out);
-    case JOB_CARD: return activation_card(srv->lg, &j->who, j->req, j->out);
-    case JOB_REVERSE: return activation_reverse(srv->lg, &j->who, j->req, j->out);
-    case JOB_VOID:
-        return activation_void(srv->lg, &j->who, j->request_id, j->req, srv->void_window_s, j->out);
-    case JOB_REDEEM: return redeem(srv->lg, j->address, j->body, j->len, j->out, &j->retry_after_s);
-    case JOB_HEAD: return j->out ? head_answer(srv->lg, &j->who, j->out) : RU_OK;
+    case JOB_ACTIVATE: return activation_activate(lg, &j->who, j->req, j->out);
+    case JOB_CARD: return activation_card(lg, &j->who, j->req, j->out);
+    case JOB_REVERSE: return activation_reverse(lg, &j->who, j->req, j->out);
+    case JOB_VOID: return activation_void(lg, &j->who, j->request_id, j->req, w->srv->void_window_s, j->out);
+    case JOB_REDEEM: return redeem(lg, j->address, j->body, j->len, j->out, &j->retry_after_s);
+    case JOB_HEAD: return j->out ? head_answer(lg, &j->who, j->out) : RU_OK;
     }
     return RU_ERR_INVALID;
 }
@@ -304,18 +322,28 @@ static enum ru_status run_job(struct server *srv, struct job *j)
 /* Run the jobs of BATCH in one transaction, each in a savepoint of it, and commit. When
  * the commit fails nothing of the batch is on disk, and none of it may be answered as
  * done. RU_ERR_RETRY: a concurrent transaction (another node's, PostgreSQL) got in the
- * way of a job or of the commit; nothing was done and the batch runs again. */
-static enum ru_status run_batch(struct server *srv, struct job *batch)
+ * way of a job or of the commit; nothing was done and the batch runs again.
+ * BARE (PostgreSQL): without the savepoints, two statements fewer per job; a job that
+ * fails otherwise then leaves what it wrote in the transaction, so the batch is rolled
+ * back with *REDO set: run it again with savepoints. */
+static enum ru_status run_batch(struct writer *w, struct job *batch, int bare, int *redo)
 {
-    struct store *st = ledger_store(srv->lg);
+    struct store *st = ledger_store(w->lg);
     enum ru_status rc = store_begin(st);
-    ledger_set_batch(srv->lg, rc == RU_OK);
+    *redo = 0;
+    ledger_set_batch(w->lg, rc == RU_OK);
+    store_set_savepoints(st, !bare);
     for (struct job *j = batch; j; j = j->next) {
-        j->rc = rc == RU_OK ? run_job(srv, j) : rc;
+        j->rc = rc == RU_OK ? run_job(w, bare, j) : rc;
         if (j->rc == RU_ERR_RETRY)
             rc = RU_ERR_RETRY; /* the rest of the batch waits for the next run */
+        else if (bare && j->rc != RU_OK && rc == RU_OK) {
+            rc = j->rc;
+            *redo = 1;
+        }
     }
-    ledger_set_batch(srv->lg, 0);
+    store_set_savepoints(st, 1);
+    ledger_set_batch(w->lg, 0);
     if (rc == RU_OK && (rc = store_commit(st)) != RU_OK)
         store_rollback(st);
     else if (rc != RU_OK)
@@ -330,22 +358,88 @@ static enum ru_status run_batch(struct server *srv, struct job *batch)
     return rc;
 }
 
+/* Whether A and B come from the same terminal (a customer's redemption comes from none). */
+static int same_terminal(const struct job *a, const struct job *b)
+{
+    return a->who.terminal && b->who.terminal && !strcmp(a->who.terminal, b->who.terminal) &&
+           !strcmp(a->who.store, b->who.store);
+}
+
+/* Whether a writer other than SELF is applying a job of J's terminal (under qlock). */
+static int terminal_busy(const struct server *srv, const struct writer *self, const struct job *j)
+{
+    for (unsigned i = 0; i < srv->nwriters; i++)
+        if (&srv->writers[i] != self)
+            for (const struct job *b = srv->writers[i].batch; b; b = b->next)
+                if (same_terminal(b, j))
+                    return 1;
+    return 0;
+}
+
+/* Take W's next batch off the queue (under qlock): the queued jobs in order, up to
+ * batch_max, but none of a terminal that another writer is applying a job of, so that
+ * a terminal's requests (a read's journal head, then its next write) are applied in the
+ * order they came. A job left behind keeps its place; every later job of its terminal
+ * is left behind too, being busy the same way. NULL: nothing W may take now. */
+static struct job *take_batch(struct server *srv, struct writer *w)
+{
+    struct job *batch = NULL, **end = &batch, **link = &srv->head, *prev = NULL;
+    unsigned n = 0;
+    while (*link && (!srv->batch_max || n < srv->batch_max)) {
+        struct job *j = *link;
+        if (srv->nwriters > 1 && terminal_busy(srv, w, j)) {
+            prev = j;
+            link = &j->next;
+            continue;
+        }
+        *link = j->next;
+        if (srv->tail == j)
+            srv->tail = prev;
+        j->next = NULL;
+        *end = j;
+        end = &j->next;
+        n++;
+    }
+    return batch;
+}
+
 static void *committer(void *arg)
 {
-    struct server *srv = arg;
+    struct writer *w = arg;
+    struct server *srv = w->srv;
     pthread_mutex_lock(&srv->qlock);
     for (;;) {
-        while (!srv->head && !srv->stopping)
+        struct job *batch;
+        while (!(batch = take_batch(srv, w)) && !(srv->stopping && !srv->head))
             pthread_cond_wait(&srv->queued, &srv->qlock);
-        if (!srv->head)
+        if (!batch)
             break;
-        struct job *batch = srv->head;
-        srv->head = srv->tail = NULL;
+        w->batch = batch;
+        /* what this writer left is another's to take */
+        if (srv->head && srv->nwriters > 1)
+            pthread_cond_signal(&srv->queued);
         pthread_mutex_unlock(&srv->qlock);
 
-        int tries = 0;
-        while (run_batch(srv, batch) == RU_ERR_RETRY && ++tries < LEDGER_RETRIES)
-            ;
+        int tries = 0, redo, bare = srv->bare;
+        enum ru_status rc;
+        while ((rc = run_batch(w, batch, bare, &redo)) == RU_ERR_RETRY || redo) {
+            if (redo) {
+                bare = 0; /* a job to undo: the same batch with a savepoint per job */
+                continue;
+            }
+            atomic_fetch_add(&srv->retries, 1);
+            if (++tries >= LEDGER_RETRIES)
+                break;
+            ledger_backoff(tries);
+        }
+        atomic_fetch_add(&srv->batches, 1);
+
+        /* its terminals are free again: the jobs of theirs left behind may be taken */
+        pthread_mutex_lock(&srv->qlock);
+        w->batch = NULL;
+        if (srv->head && srv->nwriters > 1)
+            pthread_cond_broadcast(&srv->queued);
+        pthread_mutex_unlock(&srv->qlock);
         /* once resumed, a connection may answer and free its job at once */
         for (struct job *j = batch, *next; j; j = next) {
             next = j->next;
@@ -385,7 +479,7 @@ static enum MHD_Result submit(struct server *srv, struct MHD_Connection *c, stru
     return MHD_YES;
 }
 
-/* Hand the journal head of read request RQ (authenticated) to the committer, without
+/* Hand the journal head of read request RQ (authenticated) to the writers, without
  * waiting for it. Nothing is lost for the terminal when this fails: its next request
  * carries its head again. */
 static void record_head_later(struct server *srv, const struct req *rq)
@@ -437,9 +531,13 @@ static int authenticate(struct server *srv, struct MHD_Connection *c, struct req
     }
     rq->has_head = head != NULL;
     snprintf(rq->terminal, sizeof(rq->terminal), "%s", ah.terminal);
-    pthread_mutex_lock(&srv->rdlock);
-    enum ru_status rc = ledger_terminal_get(srv->rd, ah.terminal, secret, store);
-    pthread_mutex_unlock(&srv->rdlock);
+    int cached = termcache_get(srv->terminals, ah.terminal, secret, store);
+    enum ru_status rc = RU_OK;
+    if (!cached) {
+        pthread_mutex_lock(&srv->rdlock);
+        rc = ledger_terminal_get(srv->rd, ah.terminal, secret, store);
+        pthread_mutex_unlock(&srv->rdlock);
+    }
     if (rc == RU_ERR_NOT_FOUND) {
         *answered = respond_error(c, rq, 401, "unknown_terminal", "this terminal is not registered");
         return 0;
@@ -450,6 +548,9 @@ static int authenticate(struct server *srv, struct MHD_Connection *c, struct req
     }
     rc = auth_verify(&ah, secret, sizeof(secret), method, rq->uri, rq->body.buf ? rq->body.buf : "",
                      rq->body.len, head, (int64_t)time(NULL));
+    /* kept once a request proved it: names sent by others do not churn the cache */
+    if (rc == RU_OK && !cached)
+        termcache_put(srv->terminals, ah.terminal, secret, store);
     wipe(secret, sizeof(secret));
     if (rc == RU_ERR_LIMIT) {
         *answered = respond_error(c, rq, 401, "stale_timestamp",
@@ -591,7 +692,7 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
 
     if (get && !strcmp(path, "/v1/terminals/me/journal-head")) {
         /* with a head of its own, it is recorded first and the answer is the latest after
-         * it: through the committer. Without, a plain read. */
+         * it: through a writer. Without, a plain read. */
         if (head) {
             rq->job = (struct job){.kind = JOB_HEAD, .who = who, .head = head, .out = &rq->answer};
             return submit(srv, c, rq);
@@ -751,11 +852,39 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
     const struct netlimits lim = netlimits_or_defaults(&cfg->limits), *l = &lim;
     srv->shutdown_timeout_s = l->shutdown_timeout_s;
     srv->void_window_s = cfg->void_window_s > 0 ? cfg->void_window_s : ACTIVATION_VOID_WINDOW_S;
-    enum ru_status rc = ledger_open(cfg->dir, &srv->lg);
-    if (rc == RU_OK)
-        rc = ledger_open(cfg->dir, &srv->rd);
+    if (cfg->writers > SERVER_WRITERS_MAX) {
+        snprintf(err, errlen, "%u writers: at most %d", cfg->writers, SERVER_WRITERS_MAX);
+        server_stop(srv);
+        return RU_ERR_INVALID;
+    }
+    const struct ledger *bad = NULL;
+    if (termcache_new(TERMCACHE_TTL_S, &srv->terminals) != RU_OK) {
+        snprintf(err, errlen, "out of memory");
+        server_stop(srv);
+        return RU_ERR_NOMEM;
+    }
+    enum ru_status rc = ledger_open(cfg->dir, &srv->rd);
+    bad = srv->rd;
+    if (rc == RU_OK) {
+        int pg = !strcmp(store_engine(ledger_store(srv->rd)), "postgresql");
+        srv->nwriters = cfg->writers ? cfg->writers : pg ? SERVER_WRITERS_PG : 1;
+        if (!pg && srv->nwriters > 1) {
+            snprintf(err, errlen, "%u writers: a ledger on SQLite has one writer (several need PostgreSQL)",
+                     srv->nwriters);
+            server_stop(srv);
+            return RU_ERR_INVALID;
+        }
+        srv->batch_max = cfg->batch_max;
+        srv->bare = pg;
+        if (!(srv->writers = calloc(srv->nwriters, sizeof(*srv->writers))))
+            rc = RU_ERR_NOMEM;
+    }
+    for (unsigned i = 0; rc == RU_OK && i < srv->nwriters; i++) {
+        srv->writers[i].srv = srv;
+        rc = ledger_open(cfg->dir, &srv->writers[i].lg);
+        bad = srv->writers[i].lg;
+    }
     if (rc != RU_OK) {
-        const struct ledger *bad = srv->rd ? srv->rd : srv->lg;
         snprintf(err, errlen, "%s", bad ? ledger_errmsg(bad) : "out of memory");
         server_stop(srv);
         /* the database failing is a system error; no server answering is reported as such */
@@ -801,12 +930,15 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
         server_stop(srv);
         return RU_ERR_IO;
     }
-    if (pthread_create(&srv->committer, NULL, committer, srv) != 0) {
-        snprintf(err, errlen, "cannot start the committer thread");
-        server_stop(srv);
-        return RU_ERR_IO;
+    for (unsigned i = 0; i < srv->nwriters; i++) {
+        struct writer *w = &srv->writers[i];
+        if (pthread_create(&w->thread, NULL, committer, w) != 0) {
+            snprintf(err, errlen, "cannot start the writer threads");
+            server_stop(srv);
+            return RU_ERR_IO;
+        }
+        w->started = 1;
     }
-    srv->committer_started = 1;
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : 0;
     *out = srv;
@@ -816,6 +948,17 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
 unsigned server_port(const struct server *s)
 {
     return s->port;
+}
+
+unsigned server_writers(const struct server *s)
+{
+    return s->nwriters;
+}
+
+void server_batch_counts(const struct server *s, unsigned long long *batches, unsigned long long *retries)
+{
+    *batches = atomic_load(&s->batches);
+    *retries = atomic_load(&s->retries);
 }
 
 static double now_s(void)
@@ -847,24 +990,27 @@ void server_stop(struct server *s)
     double until_s = now_s() + s->shutdown_timeout_s;
     if (s->daemon)
         wait_idle(s, until_s);
-    if (s->committer_started) {
-        /* from here a write request is answered 503 at once; the committer applies what
-         * is queued, wakes those connections and goes */
-        pthread_mutex_lock(&s->qlock);
-        s->stopping = 1;
-        pthread_cond_signal(&s->queued);
-        pthread_mutex_unlock(&s->qlock);
-        pthread_join(s->committer, NULL);
-    }
+    /* from here a write request is answered 503 at once; the writers apply what is
+     * queued, wake those connections and go */
+    pthread_mutex_lock(&s->qlock);
+    s->stopping = 1;
+    pthread_cond_broadcast(&s->queued);
+    pthread_mutex_unlock(&s->qlock);
+    for (unsigned i = 0; s->writers && i < s->nwriters; i++)
+        if (s->writers[i].started)
+            pthread_join(s->writers[i].thread, NULL);
     if (s->daemon) {
-        /* the connections the committer woke have their answers to send: what is on disk
+        /* the connections the writers woke have their answers to send: what is on disk
          * is worth telling, so a second at least even past the bound */
         wait_idle(s, until_s > now_s() + 1 ? until_s : now_s() + 1);
         MHD_stop_daemon(s->daemon);
     }
     httpguard_free(s->guard);
-    ledger_free(s->lg);
+    for (unsigned i = 0; s->writers && i < s->nwriters; i++)
+        ledger_free(s->writers[i].lg);
+    free(s->writers);
     ledger_free(s->rd);
+    termcache_free(s->terminals);
     free(s->cert);
     wipe_free(s->key);
     pthread_mutex_destroy(&s->rdlock);

@@ -9,6 +9,7 @@
 struct store {
     const struct engine_ops *ops;
     struct engine *e;
+    int bare; /* savepoints off (store_set_savepoints()) */
 };
 
 int store_target_is_pg(const char *target)
@@ -79,13 +80,20 @@ void store_rollback(struct store *s)
     s->ops->rollback(s->e);
 }
 
+void store_set_savepoints(struct store *s, int on)
+{
+    s->bare = !on;
+}
+
 enum ru_status store_savepoint(struct store *s)
 {
-    return s->ops->savepoint(s->e);
+    return s->bare ? RU_OK : s->ops->savepoint(s->e);
 }
 
 enum ru_status store_release(struct store *s, int undo)
 {
+    if (s->bare)
+        return undo ? RU_ERR_DB : RU_OK;
     return s->ops->release(s->e, undo);
 }
 
@@ -96,14 +104,21 @@ static struct value T(const char *text) {
 
 #define NPARAMS(p) ((int)(sizeof(p) / sizeof((p)[0])))
 
-/* Run Q for its effect alone. */
+/* Run Q for its effect alone, now. */
 static enum ru_status
-exec(struct store *s, enum query q, const struct value *p, int n)
+run_now(struct store *s, enum query q, const struct value *p, int n)
 {
     enum ru_status rc = s->ops->run(s->e, q, p, n);
     if (rc == RU_OK)
         s->ops->finish(s->e);
     return rc;
+}
+
+/* Run Q for its effect alone; without savepoints, sent without waiting where the engine
+ * can (store_set_savepoints()). */
+static enum ru_status exec(struct store *s, enum query q, const struct value *p, int n)
+{
+    return s->bare && s->ops->send ? s->ops->send(s->e, q, p, n) : run_now(s, q, p, n);
 }
 
 /* Run Q and step to its first row: RU_OK with the row there (read it, then finish()),
@@ -279,7 +294,7 @@ enum ru_status store_card_show(struct store *s, const char *serial, struct store
 static enum ru_status write_count(struct store *s, enum query q, const char *param, long long *n)
 {
     const struct value p[] = {T(param)};
-    enum ru_status rc = exec(s, q, p, NPARAMS(p));
+    enum ru_status rc = run_now(s, q, p, NPARAMS(p));
     if (rc == RU_OK && n)
         *n = s->ops->changes(s->e);
     return rc;
@@ -307,6 +322,13 @@ enum ru_status store_card_for_sale(struct store *s, const char *serial, struct s
     text(s, 3, out->currency, sizeof(out->currency));
     s->ops->finish(s->e);
     return RU_OK;
+}
+
+void store_card_for_sale_ahead(struct store *s, const char *serial)
+{
+    const struct value p[] = {T(serial)};
+    if (s->ops->ahead)
+        (void)s->ops->ahead(s->e, Q_CARD_FOR_SALE, p, NPARAMS(p)); /* a failure is the next call's */
 }
 
 enum ru_status store_card_activate(struct store *s, const char *store_id, const char *serial)

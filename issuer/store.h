@@ -57,6 +57,16 @@ void store_rollback(struct store *s);
 enum ru_status store_savepoint(struct store *s) RU_WARN_UNUSED;
 enum ru_status store_release(struct store *s, int undo) RU_WARN_UNUSED;
 
+/* Savepoints off (ON 0) or on again (1, the default), for a batch that runs first
+ * without a savepoint per request and, when one of its requests must be undone, runs again
+ * with them. Off, store_savepoint() and store_release() without UNDO do nothing and
+ * store_release() with UNDO fails (RU_ERR_DB, nothing undone); and inside a transaction a
+ * write whose result is only its status (every call here but those that count or return
+ * rows) may be sent without waiting for the server (PostgreSQL), its failure then
+ * returned by the next call that waits (a read or the commit): either way one failure
+ * loses the whole transaction. */
+void store_set_savepoints(struct store *s, int on);
+
 /* Settings: the issuer prefix (0 to 9999) and the serial sequence, first 1. */
 enum ru_status store_settings_init(struct store *s, unsigned prefix) RU_WARN_UNUSED;
 enum ru_status store_prefix(struct store *s, long long *prefix) RU_WARN_UNUSED;
@@ -112,6 +122,10 @@ struct store_sale {
 };
 enum ru_status store_card_for_sale(struct store *s, const char *serial,
                                    struct store_sale *out) RU_WARN_UNUSED;
+/* Inside a transaction, the read of store_card_for_sale(SERIAL) sent ahead, so that it
+ * travels with the next read (PostgreSQL: one round trip for both); the call itself then
+ * takes its answer. Locks the card's row from now on. Nothing on SQLite. */
+void store_card_for_sale_ahead(struct store *s, const char *serial);
 /* 'issued' to 'active' for STORE_ID, now; nothing when the card is not 'issued'. */
 enum ru_status store_card_activate(struct store *s, const char *store_id, const char *serial) RU_WARN_UNUSED;
 /* *redeemed: 1 when the card is redeemed, 0 otherwise (also when there is no such card). */

@@ -12,7 +12,9 @@
  * latest, run again (nothing to do), by two engines at once (one waits for the other),
  * and refused on a newer schema; every named statement with its documented columns and
  * types; RU_ERR_EXISTS on a duplicate (the transaction goes on); a failed statement
- * rolls the transaction back at commit; savepoints; the append-only audit log and journal
+ * rolls the transaction back at commit; savepoints; writes sent without waiting (send():
+ * their failure is the next read's or the commit's) and reads sent ahead (ahead(): taken
+ * by the same statement, forgotten at a write); the append-only audit log and journal
  * heads (privileges and triggers); two SERIALIZABLE transactions writing the same card
  * (RU_ERR_RETRY at the write, at the row lock, and at the commit); a terminated session
  * (RU_ERR_NETWORK, then the next call reconnects and prepares again); a server gone without
@@ -704,6 +706,130 @@ static void test_transactions(void **state)
     assert_int_equal(ops->savepoint(e), RU_ERR_DB); /* outside a transaction */
 }
 
+/* send(): inside a transaction a write goes out without waiting, with the next statement
+ * that waits or with the commit; the first failure among them is that call's and loses
+ * the transaction (a CHECK, a must-write row that exists: RU_ERR_EXISTS), whether the
+ * next call is a read or the commit; outside a transaction it runs at once; more than
+ * the queue holds goes out in several round trips; a rollback drops what waits; each
+ * time the connection is usable after. */
+static void test_send(void **state)
+{
+    (void)state;
+    struct engine *e = e1;
+    char buf[16];
+    const char *code = buf;
+    assert_non_null(ops->send);
+    assert_int_equal(
+        ops->send(e, Q_PLAN_INSERT, P(VAL_T("sd0"), VAL_I(1), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("sd0")));
+    ops->finish(e);
+
+    /* sent, seen by the next read of the transaction, with savepoint commands queued too */
+    assert_int_equal(ops->begin(e), RU_OK);
+    assert_int_equal(ops->savepoint(e), RU_OK);
+    assert_int_equal(
+        ops->send(e, Q_PLAN_INSERT, P(VAL_T("sd1"), VAL_I(1), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    assert_int_equal(ops->release(e, 0), RU_OK);
+    assert_int_equal(
+        ops->send(e, Q_PLAN_INSERT, P(VAL_T("sd2"), VAL_I(2), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("sd2")));
+    assert_int_equal(ops->column_int(e, 0), 2);
+    ops->finish(e);
+    assert_int_equal(
+        ops->send(e, Q_PLAN_INSERT, P(VAL_T("sd3"), VAL_I(1), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    assert_int_equal(ops->commit(e), RU_OK);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("sd1")));
+    ops->finish(e);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("sd3")));
+    ops->finish(e);
+
+    /* a failure among the queued writes is the next read's, and the commit's */
+    assert_int_equal(ops->begin(e), RU_OK);
+    assert_int_equal(
+        ops->send(e, Q_PLAN_INSERT, P(VAL_T("sd4"), VAL_I(1), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    assert_int_equal(
+        ops->send(e, Q_PLAN_INSERT, P(VAL_T("sd5"), VAL_I(0), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    assert_int_equal(
+        ops->send(e, Q_PLAN_INSERT, P(VAL_T("sd6"), VAL_I(1), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    assert_int_equal(run(e, Q_PLAN_GET, P(VAL_T("sd4"))), RU_ERR_DB);
+    assert_non_null(strstr(ops->errmsg(e), "months"));
+    assert_int_equal(ops->commit(e), RU_ERR_DB);
+    no_row(e, Q_PLAN_GET, P(VAL_T("sd4")));
+    no_row(e, Q_PLAN_GET, P(VAL_T("sd6")));
+
+    /* found by the commit itself, which then leaves no transaction open */
+    assert_int_equal(ops->begin(e), RU_OK);
+    assert_int_equal(
+        ops->send(e, Q_PLAN_INSERT, P(VAL_T("sd7"), VAL_I(0), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    assert_int_equal(ops->commit(e), RU_ERR_DB);
+    assert_int_equal(ops->begin(e), RU_OK);
+    assert_int_equal(
+        ops->send(e, Q_PLAN_INSERT, P(VAL_T("sd10"), VAL_I(1), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    assert_int_equal(
+        ops->send(e, Q_PLAN_INSERT, P(VAL_T("sd1"), VAL_I(1), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    assert_int_equal(ops->commit(e), RU_ERR_EXISTS);
+    no_row(e, Q_PLAN_GET, P(VAL_T("sd7")));
+    no_row(e, Q_PLAN_GET, P(VAL_T("sd10"))); /* nothing of that transaction committed */
+
+    /* more than the queue holds */
+    assert_int_equal(ops->begin(e), RU_OK);
+    for (int i = 0; i < 150; i++) {
+        snprintf(buf, sizeof(buf), "many%d", i);
+        assert_int_equal(
+            ops->send(e, Q_PLAN_INSERT, P(VAL_T(code), VAL_I(1), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    }
+    assert_int_equal(ops->commit(e), RU_OK);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("many0")));
+    ops->finish(e);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("many149")));
+    ops->finish(e);
+
+    /* ahead(): a read sent before another is taken by its own run(), with the same
+     * parameters only, and is forgotten at a write (which may change what it read) */
+    assert_non_null(ops->ahead);
+    assert_int_equal(ops->ahead(e, Q_PLAN_GET, P(VAL_T("sd2"))), RU_OK); /* outside: nothing */
+    assert_int_equal(ops->begin(e), RU_OK);
+    assert_int_equal(ops->ahead(e, Q_PLAN_GET, P(VAL_T("sd2"))), RU_OK);
+    row_ok(e, Q_SETTING_PREFIX, NULL, 0);
+    ops->finish(e);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("sd2")));
+    assert_int_equal(ops->column_int(e, 0), 2);
+    ops->finish(e);
+    assert_int_equal(ops->ahead(e, Q_PLAN_GET, P(VAL_T("sd2"))), RU_OK);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("sd1"))); /* other parameters */
+    assert_int_equal(ops->column_int(e, 0), 1);
+    ops->finish(e);
+    assert_int_equal(ops->ahead(e, Q_PLAN_GET, P(VAL_T("ah1"))), RU_OK);
+    row_ok(e, Q_SETTING_PREFIX, NULL, 0); /* the read ahead is done: no such plan yet */
+    ops->finish(e);
+    assert_int_equal(write_ok(e, Q_PLAN_INSERT, P(VAL_T("ah1"), VAL_I(3), VAL_I(1), VAL_T("USD"), VAL_T(""))),
+                     1);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("ah1")));
+    assert_int_equal(ops->column_int(e, 0), 3);
+    ops->finish(e);
+    assert_int_equal(ops->ahead(e, Q_PLAN_GET, P(VAL_T("ah2"))), RU_OK);
+    assert_int_equal(
+        ops->send(e, Q_PLAN_INSERT, P(VAL_T("ah2"), VAL_I(4), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("ah2")));
+    assert_int_equal(ops->column_int(e, 0), 4);
+    ops->finish(e);
+    assert_int_equal(ops->ahead(e, Q_PLAN_GET, P(VAL_T("sd2"))), RU_OK); /* never taken */
+    assert_int_equal(ops->commit(e), RU_OK);
+    row_ok(e, Q_PLAN_GET, P(VAL_T("ah2")));
+    ops->finish(e);
+
+    /* a rollback drops what waits */
+    assert_int_equal(ops->begin(e), RU_OK);
+    assert_int_equal(
+        ops->send(e, Q_PLAN_INSERT, P(VAL_T("sd8"), VAL_I(1), VAL_I(1), VAL_T("USD"), VAL_T(""))), RU_OK);
+    ops->rollback(e);
+    no_row(e, Q_PLAN_GET, P(VAL_T("sd8")));
+    assert_int_equal(ops->begin(e), RU_OK);
+    assert_int_equal(write_ok(e, Q_PLAN_INSERT, P(VAL_T("sd9"), VAL_I(1), VAL_I(1), VAL_T("USD"), VAL_T(""))),
+                     1);
+    assert_int_equal(ops->commit(e), RU_OK);
+}
+
 static void test_append_only(void **state)
 {
     (void)state;
@@ -1064,6 +1190,7 @@ int main(void)
         cmocka_unit_test(test_requests_and_refusals),
         cmocka_unit_test(test_heads_and_audit),
         cmocka_unit_test(test_transactions),
+        cmocka_unit_test(test_send),
         cmocka_unit_test(test_append_only),
         cmocka_unit_test(test_serializable),
         cmocka_unit_test(test_reconnect),
