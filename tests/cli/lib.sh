@@ -103,6 +103,8 @@ expect_exit() {
 expect_out() { checks=$((checks + 1)); grep -Eq -- "$1" "$T/out" || fail "stdout lacks /$1/: $(head -c 400 "$T/out")"; }
 expect_err() { checks=$((checks + 1)); grep -Eq -- "$1" "$T/err" || fail "stderr lacks /$1/: $(head -c 400 "$T/err")"; }
 # expect_jq FILTER: the jq filter is true on stdout of the last run
+# expect_eq GOT WANTED WHAT
+expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 expect_jq() { checks=$((checks + 1)); jq -e "$1" "$T/out" >/dev/null || fail "jq '$1' is not true on: $(head -c 400 "$T/out")"; }
 
 finish() {

@@ -22,7 +22,6 @@ path = pos.db
 CONF
 chmod 644 "$T/pos.conf"
 POS="${REUP_POS:?} --config $T/pos.conf"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 mode_of() { stat -c %a "$1"; }
 
 . "$(dirname "${BASH_SOURCE[0]}")/tmux-lib.sh"

@@ -19,7 +19,6 @@ issuer_init "$S" >/dev/null
 serial=$(sed -n 2p "$T/b.csv" | cut -d, -f1)
 pin=$(sed -n 2p "$T/b.csv" | cut -d, -f2)
 url="https://my.example.com/reup?pin=$pin"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 # one zbarimg a page: one run over many pages was seen to miss a symbol it reads alone
 decode() { local f; for f in "$@"; do zbarimg -q "$f" 2>/dev/null; done | sort; }
 

@@ -18,7 +18,6 @@ issuer_init "$S" >/dev/null
 "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD >/dev/null
 "$I" batch create --dir "$S" --plan 1y --count 250 --out "$T/b.csv" >/dev/null
 cups_start "$T/cups" || { fail "the private cupsd did not start"; finish; exit 1; }
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 docs() { ls "$CUPS_DIR"/out/job-*.pdf 2>/dev/null | wc -l; }
 # the serials of the batch found in the documents that arrived, one a line, sorted
 printed() { cups_printed_serials | grep -Fxf <(tail -n +2 "$T/b.csv" | cut -d, -f1) | sort; }

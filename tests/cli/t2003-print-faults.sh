@@ -24,7 +24,6 @@ issuer_init "$S" >/dev/null
 "$I" batch create --dir "$S" --plan 1y --count 250 --out "$T/b.csv" >/dev/null
 tail -n +2 "$T/b.csv" | cut -d, -f1 | sort > "$T/all"
 cups_start "$T/cups" || { fail "the private cupsd did not start"; finish; exit 1; }
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 printed() { cups_printed_serials | grep -Fxf "$T/all" | sort; }
 status() { sqlite3 "$L" "SELECT status || ':' || count(*) FROM card GROUP BY status ORDER BY status" | tr '\n' ' '; }
 sock=$CUPS_DIR/sock

@@ -34,7 +34,6 @@ for n in 1 2 3 4 5 6 7 8; do
 done
 
 cat "$T"/race?.out > "$T/all"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 expect_eq "$(wc -l < "$T/all")" 8000 "answers"
 expect_eq "$(awk '$2 == 201' "$T/all" | wc -l)" 1000 "activations that won"
 expect_eq "$(awk '$2 == 201 { print $1 }' "$T/all" | sort | uniq -d | wc -l)" 0 "serials won twice"

@@ -18,7 +18,6 @@
 A=${REUP_ACTIVATE_ALL:?}
 export LC_ALL=C # sort and join agree on the order
 S=$T/state
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 started=$(now_ms)
 
 pg_start db || { fail "the cluster did not start"; finish; exit 1; }

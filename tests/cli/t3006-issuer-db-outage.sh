@@ -19,7 +19,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../tools/pg-lib.sh"
 . "$(dirname "$0")/nodes-lib.sh"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 started=$(now_ms)
 
 pg_start db || { fail "the cluster did not start"; finish; exit 1; }

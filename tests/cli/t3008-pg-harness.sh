@@ -10,7 +10,6 @@
 # and removed on every path.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../tools/pg-lib.sh"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 started=$(date +%s.%N)
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 # until_eq URI SQL WANT: wait (10 s at most) until SQL answers WANT; prints the last answer

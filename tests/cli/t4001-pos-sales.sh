@@ -13,7 +13,6 @@
 # intact, then an edited sale is named.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pos-lib.sh"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 docs() { ls "$CUPS_DIR"/out/job-*-"$1".pdf 2>/dev/null | wc -l; }
 
 expect_exit 0 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin 4321

@@ -12,7 +12,6 @@
 # approved sale; nothing waits; the journal verifies.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pos-lib.sh"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 F=$T/fault
 echo pass > "$F"
 "${REUP_FAULTPROXY:?}" "$S/tls/cert.pem" "$S/tls/key.pem" "$ISSUER_PORT" "$F" > "$T/proxy.out" 2> "$T/proxy.log" &

@@ -8,7 +8,6 @@
 # nothing is left sending or waiting; the journal verifies.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pos-lib.sh"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 "$I" batch create --dir "$S" --plan 1y --count 200 --out "$T/b2.csv" >/dev/null
 expect_exit 0 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin 4321
 expect_exit 0 $POS shift open --cashier 1001 --pin 4321 --float 100

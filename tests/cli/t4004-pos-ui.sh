@@ -6,7 +6,6 @@
 # report; close the shift with the Z report; quit. Every screen shows its keys.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pos-lib.sh"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin 4321 >/dev/null
 $POS cashier add --id 2002 --name "Tom Berg" --role cashier --pin 1111 --manager 1001 --manager-pin 4321 >/dev/null
 # every wait on the screen is 5 s at most

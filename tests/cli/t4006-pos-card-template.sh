@@ -8,7 +8,6 @@
 # and an empty value are refused (exit 4) naming the configuration's line and the file.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pos-lib.sh"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 newest_card() { ls -t "$CUPS_DIR"/out/job-*-cards.pdf | head -1; }
 
 expect_exit 0 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin 4321

@@ -7,7 +7,6 @@
 # next sale is priced right. The journal verifies afterwards.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pos-lib.sh"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 # asked SINCE: the issuer's requests logged after line SINCE of its log, one a line
 # ("GET /v1/plans"); the log line may come just after the answer
 asked() {

@@ -7,7 +7,6 @@
 # the command line, `sell` answers first and prints the receipt before it exits.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pos-lib.sh"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 docs() { ls "$CUPS_DIR"/out/job-*-"$1".pdf 2>/dev/null | wc -l; }
 waiting() { sqlite3 "$T/pos.db" "SELECT count(*) FROM outbox WHERE kind = 'receipt' AND done_at IS NULL"; }
 stopped() { sqlite3 "$T/pos.db" "SELECT count(*) FROM outbox WHERE done_at IS NULL AND last_error LIKE '%stopped%'"; }

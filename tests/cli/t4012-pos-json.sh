@@ -8,7 +8,6 @@
 # error.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pos-lib.sh"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 # one_object: stdout of the last run is exactly one JSON object
 one_object() {
   checks=$((checks + 1))

@@ -13,7 +13,6 @@
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/../cli/pos-lib.sh"
 
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 $POS cashier add --id 1001 --name "Maria Jensen" --role manager --pin - <<< 4321 >/dev/null
 for c in 2002:1111 3003:3333; do
   expect_exit 0 $POS cashier add --id "${c%:*}" --name "Cashier ${c%:*}" --role cashier --manager 1001 \

@@ -19,7 +19,6 @@
 # and the issuer keeps its lower head as an anomaly in the audit log.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/../cli/pos-lib.sh"
-expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 db=$T/pos.db
 snapshot() { sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null && cp "$db" "$1"; }
 restore() { cp "$1" "$db" && rm -f "$db-wal" "$db-shm" && chmod 600 "$db"; }
