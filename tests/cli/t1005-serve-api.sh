@@ -165,7 +165,11 @@ codes=$(for _ in 1 2 3 4 5 6 7 8; do curl -s -o /dev/null -w '%{http_code} ' "ht
 checks=$((checks + 2))
 case $codes in "200 200 "*) ;; *) fail "rate limit: the burst of 2 was refused: '$codes'" ;; esac
 [ "$(echo "$codes" | tr ' ' '\n' | grep -c 429)" -ge 5 ] || fail "rate limit: too few 429 in '$codes'"
-get "http://127.0.0.1:$sport/api/v1/places?prefix=rock"
+# a 429 to read (on a loaded machine a second may pass and refill the bucket: ask again)
+for _ in 1 2 3 4 5; do
+  get "http://127.0.0.1:$sport/api/v1/places?prefix=rock"
+  [ "$code" != 429 ] || break
+done
 expect_code 429
 expect_jq '.error.code == "rate_limited"'
 expect_header 'Retry-After: 1'

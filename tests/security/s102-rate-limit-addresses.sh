@@ -33,7 +33,11 @@ for a in 127.0.0.1 127.0.0.2; do
 done
 
 # the 429 says when to come back
-code=$(curl -s --interface 127.0.0.2 -D "$T/headers" -o "$T/out" -w '%{http_code}' "$URL")
+# (on a loaded machine a second may pass and refill the bucket: ask again)
+for _ in 1 2 3 4 5; do
+  code=$(curl -s --interface 127.0.0.2 -D "$T/headers" -o "$T/out" -w '%{http_code}' "$URL")
+  [ "$code" != 429 ] || break
+done
 checks=$((checks + 1)); [ "$code" = 429 ] || fail "127.0.0.2 was not limited: $code"
 expect_header() { checks=$((checks + 1)); grep -qi -- "$1" "$T/headers" || fail "no header /$1/ in: $(cat "$T/headers")"; }
 expect_header 'Retry-After: 1'
