@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -390,6 +391,7 @@ static void *committer(void *arg)
 {
     struct writer *w = arg;
     struct server *srv = w->srv;
+    prctl(PR_SET_NAME, "issuer-writer", 0, 0, 0); /* as top -H and perf show the thread */
     pthread_mutex_lock(&srv->qlock);
     for (;;) {
         struct job *batch;
