@@ -16,11 +16,11 @@ _at_exit() {
   rm -rf "$T"
 }
 trap _at_exit EXIT
-# wait_port FILE: wait (20 s at most: a loaded machine starts slowly) for a server's
+# wait_port FILE: wait (60 s at most: an ASan build on a loaded machine starts slowly) for a server's
 # "... port N" line in FILE; prints N, or nothing when it did not come.
 wait_port() {
   local _i
-  for _i in $(seq 1 400); do grep -q 'port [0-9]' "$1" 2>/dev/null && break; sleep 0.05; done
+  for _i in $(seq 1 1200); do grep -q 'port [0-9]' "$1" 2>/dev/null && break; sleep 0.05; done
   sed -n 's/.*port \([0-9]*\)$/\1/p' "$1" 2>/dev/null | head -n 1
 }
 failures=0
