@@ -46,11 +46,12 @@ static enum ru_status fail_db(struct ledger *lg, enum ru_status rc)
 void ledger_backoff(int tries)
 {
     /* a random wait, so that the transactions that collided do not collide again at once,
-     * up to 2^min(tries, 6) times 0.25 ms (16 ms from the sixth try on) */
+     * up to 2^min(tries, 8) times 0.25 ms (64 ms from the eighth try on: eight writers on
+     * one hot index page starved one of them within 20 tries at 16 ms) */
     unsigned char r[2];
     if (secret_random(r, sizeof(r)) != RU_OK)
         r[0] = r[1] = 0x80;
-    long cap_us = 250L << (tries < 6 ? tries : 6);
+    long cap_us = 250L << (tries < 8 ? tries : 8);
     long us = (long)(((unsigned)r[0] << 8 | r[1]) % (unsigned long)cap_us);
     struct timespec ts = {0, us * 1000};
     nanosleep(&ts, NULL);

@@ -132,7 +132,7 @@ int ledger_in_batch(const struct ledger *lg);
 int ledger_again(struct ledger *lg, enum ru_status rc, int *tries);
 
 /* Before try TRIES + 1 of a transaction that a concurrent one got in the way of: a short
- * random wait, longer the more tries failed (up to 16 ms), so that the two do not meet
+ * random wait, longer the more tries failed (up to 64 ms), so that the two do not meet
  * again at once. ledger_again() waits so itself. */
 void ledger_backoff(int tries);
 
