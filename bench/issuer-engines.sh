@@ -49,13 +49,7 @@ CARDS=$((SECONDS_PER_LEVEL * 12000 + 10000))
 say() { echo "issuer-engines.sh: $*" >&2; }
 
 # cleanup on every path, last registered first (pg-lib.sh registers the cluster's removal)
-_on_exit=()
-on_exit() { _on_exit+=("$1"); }
-_at_exit() {
-  local i
-  for ((i = ${#_on_exit[@]} - 1; i >= 0; i--)); do eval "${_on_exit[i]}" >/dev/null 2>&1 || true; done
-}
-trap _at_exit EXIT
+. "$ROOT/tests/tools/on-exit.sh"
 trap 'exit 130' INT TERM
 . "$ROOT/tests/tools/pg-lib.sh"
 

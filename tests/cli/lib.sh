@@ -5,17 +5,11 @@ set -u
 : "${REUP_LOCATE:?}" "${REUP_LOCATOR_DB:?}" "${REUP_SOURCE_DIR:?}"
 mkdir -p "${REUP_TEST_TMP:-/tmp}"
 T=$(mktemp -d "${REUP_TEST_TMP:-/tmp}/$(basename "$0" .sh).XXXXXX")
-# on_exit CMD: run CMD (a shell command) when the script ends, on every path: whatever a
-# test starts (a server, cupsd, tmux) is stopped there, so a failing test fails in seconds
-# instead of leaving a server that ctest waits for. Run last-registered first, then $T goes.
-_on_exit=()
-on_exit() { _on_exit+=("$1"); }
-_at_exit() {
-  local i
-  for ((i = ${#_on_exit[@]} - 1; i >= 0; i--)); do eval "${_on_exit[i]}" >/dev/null 2>&1 || true; done
-  rm -rf "$T"
-}
-trap _at_exit EXIT
+# on_exit CMD (tests/tools/on-exit.sh): whatever a test starts (a server, cupsd, tmux) is
+# stopped when the script ends, on every path, so a failing test fails in seconds instead
+# of leaving a server that ctest waits for. $T, registered first, goes last.
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/on-exit.sh"
+on_exit 'rm -rf "$T"'
 # wait_port FILE: wait (60 s at most: an ASan build on a loaded machine starts slowly) for a server's
 # "... port N" line in FILE; prints N, or nothing when it did not come.
 wait_port() {

@@ -16,14 +16,8 @@ if [ $# -lt 1 ]; then
   exit 2
 fi
 
-# what tests/cli/lib.sh gives a test, for pg-lib.sh: cleanup on every path, last first
-_on_exit=()
-on_exit() { _on_exit+=("$1"); }
-_at_exit() {
-  local i
-  for ((i = ${#_on_exit[@]} - 1; i >= 0; i--)); do eval "${_on_exit[i]}" >/dev/null 2>&1 || true; done
-}
-trap _at_exit EXIT
+# cleanup on every path, for pg-lib.sh, as tests/cli/lib.sh gives a test
+. "$(dirname "${BASH_SOURCE[0]}")/on-exit.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/pg-lib.sh"
 
 settings=()
