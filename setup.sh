@@ -45,6 +45,8 @@ packages=(
   chromium
   procps bc xxd
   libpq-dev postgresql
+  # services (sd_notify, systemd-analyze), man pages, and the Debian packages and their test
+  libsystemd-dev systemd man-db groff-base lintian debootstrap file fakeroot
   ca-certificates
 )
 # npm brings the page's front-end packages; a Node.js already on the machine will do
