@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t0002: the six man pages (man/*.[158]) are clean and render.
 # Covers: each page is there, with a .TH naming it and its section; `groff -man -ww -z`
-# and `man --warnings -E UTF-8 -l` give no warning (LC_ALL=C.UTF-8); `man -l` renders it
+# and `man --warnings -E UTF-8 -l` give no warning (LC_ALL=C.UTF-8), nor groff's ascii
+# device and man in the C locale; `man -l` renders it
 # with its NAME line ("name - what it is"); it has the sections a reader looks for (the
 # programs' EXIT STATUS, FILES, EXAMPLES..., the servers' SIGNALS); every Re-Up page a
 # SEE ALSO names exists. The lint check is shown to fail on pages broken on purpose.
@@ -22,6 +23,11 @@ for page in $MAN_PAGES; do
 
   checks=$((checks + 1))
   out=$(man_lint "$f") || fail "man/$page is not clean: $out"
+
+  # a terminal without UTF-8 (groff's ascii device) too
+  checks=$((checks + 1))
+  out=$(LC_ALL=C groff -man -Tascii -ww -z "$f" 2>&1 >/dev/null; LC_ALL=C man --warnings -l "$f" 2>&1 >/dev/null)
+  [ -z "$out" ] || fail "man/$page is not clean in the C locale: $out"
 
   rc=0
   man -l "$f" >"$T/rendered" 2>"$T/rendered.err" || rc=$?
