@@ -1,4 +1,4 @@
-# tests/cli/man-lib.sh - the man pages (man/*.[158]) for t0002 and t0003 (sourced after
+# tests/cli/man-lib.sh - the man pages (man/*.[158]) for t0005 and t0006 (sourced after
 # lib.sh, not run). Every helper prints what it finds wrong and returns 1, so a test can
 # run it on a page broken on purpose and expect it to fail.
 MAN_DIR=${REUP_SOURCE_DIR:?}/man

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t0003: each program's man page against its --help.
+# t0006: each program's man page against its --help.
 # Covers: every option (--long-name, -k) that a program's --help shows, or the --help of
 # any command it names, appears in its man page; every command it names is in the
 # page's SYNOPSIS as "program command"; every exit code of an "Exit codes" block of

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t0002: the six man pages (man/*.[158]) are clean and render.
+# t0005: the six man pages (man/*.[158]) are clean and render.
 # Covers: each page is there, with a .TH naming it and its section; `groff -man -ww -z`
 # and `man --warnings -E UTF-8 -l` give no warning (LC_ALL=C.UTF-8), nor groff's ascii
 # device and man in the C locale; `man -l` renders it
