@@ -2,14 +2,14 @@
 # t0005: the six man pages (man/*.[158]) are clean and render.
 # Covers: each page is there, with a .TH naming it and its section; `groff -man -ww -z`
 # and `man --warnings -E UTF-8 -l` give no warning (LC_ALL=C.UTF-8), nor groff's ascii
-# device and man in the C locale; `man -l` renders it
-# with its NAME line ("name - what it is"); it has the sections a reader looks for (the
-# programs' EXIT STATUS, FILES, EXAMPLES..., the servers' SIGNALS); every Re-Up page a
-# SEE ALSO names exists. The lint check is shown to fail on pages broken on purpose.
+# device and man in the C locale; `man -l` renders it with its NAME line ("name - what it
+# is"), and lexgrog finds its whatis entry; it has the sections a reader looks for (the
+# programs' EXIT STATUS, FILES, EXAMPLES..., the servers' SIGNALS); every Re-Up page it
+# names exists. The lint check is shown to fail on pages broken on purpose.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/man-lib.sh"
 
-for tool in groff man perl; do
+for tool in groff man lexgrog perl; do
   checks=$((checks + 1)); command -v $tool >/dev/null || fail "$tool is not installed (setup.sh installs it)"
 done
 
@@ -37,6 +37,10 @@ for page in $MAN_PAGES; do
   checks=$((checks + 1))
   grep -A1 -x NAME "$T/rendered" | tail -n 1 | grep -Eq "^ +$name +- +[a-z]" ||
     fail "man -l man/$page: no NAME line '$name - ...': $(grep -A1 -x NAME "$T/rendered" | tail -n 1)"
+
+  # the whatis entry apropos(1) and lintian read
+  checks=$((checks + 1))
+  lexgrog "$f" 2>&1 | grep -Fq ": \"$name - " || fail "man/$page: lexgrog finds no whatis entry: $(lexgrog "$f" 2>&1)"
 
   man_text "$f" >"$T/text"
   want="NAME SYNOPSIS DESCRIPTION"
