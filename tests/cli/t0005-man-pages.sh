@@ -43,20 +43,16 @@ for page in $MAN_PAGES; do
   lexgrog "$f" 2>&1 | grep -Fq ": \"$name - " || fail "man/$page: lexgrog finds no whatis entry: $(lexgrog "$f" 2>&1)"
 
   man_text "$f" >"$T/text"
-  want="NAME SYNOPSIS DESCRIPTION"
+  sections="NAME|SYNOPSIS|DESCRIPTION"
   case $section in
-    1 | 8) want="$want COMMANDS OPTIONS EXIT STATUS ENVIRONMENT FILES EXAMPLES" ;;
-    5) want="$want FILES EXAMPLES" ;;
+    1 | 8) sections="$sections|COMMANDS|OPTIONS|EXIT STATUS|ENVIRONMENT|FILES|EXAMPLES" ;;
+    5) sections="$sections|FILES|EXAMPLES" ;;
   esac
-  case $name in reup-locate | reup-issuer) want="$want SIGNALS" ;; esac
-  want="$want SEE ALSO"
-  for s in $want; do
-    [ "$s" != STATUS ] && [ "$s" != ALSO ] || continue
-    [ "$s" = EXIT ] && s="EXIT STATUS"
-    [ "$s" = SEE ] && s="SEE ALSO"
+  case $name in reup-locate | reup-issuer) sections="$sections|SIGNALS" ;; esac
+  while IFS= read -r s; do
     checks=$((checks + 1))
     grep -qx "$s" "$T/text" || fail "man/$page has no $s section"
-  done
+  done < <(tr '|' '\n' <<<"$sections|SEE ALSO")
 
   # SEE ALSO and the text name other Re-Up pages as name(N): each is one of ours
   for ref in $(grep -oE 'reup-[a-z.-]+\([158]\)' "$T/text" | sort -u); do
