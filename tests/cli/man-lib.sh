@@ -30,9 +30,9 @@ options_in() {
   perl -ne 'print "$1\n" while /(?<![\w-])(--[a-z][a-z0-9-]*[a-z0-9]|-[A-Za-z])(?![\w-])/g' | sort -u
 }
 
-# help_texts PROG: PROG --help, then the --help of every command its help names (a word
-# after "PROG " or at the start of an indented usage line, and the word after it), to
-# standard output. Run where no configuration, state directory or print server is found,
+# help_texts PROG: PROG --help, then the --help of every command its help names (the word
+# after "PROG " that starts a usage line, or the word that starts an indented line, and
+# the word after it), to standard output, then the commands as "COMMAND name" lines. Run where no configuration, state directory or print server is found,
 # so that a command that took --help for something else could do nothing.
 help_texts() {
   local prog=$1 name cmds c out rc
@@ -41,7 +41,7 @@ help_texts() {
   cat "$T/help.main"
   cmds=$(
     {
-      grep -oE "$name [a-z][a-z-]*( [a-z][a-z-]*)?" "$T/help.main" | cut -d' ' -f2-
+      grep -oE "^(usage:)? +$name [a-z][a-z-]*( [a-z][a-z-]*)?" "$T/help.main" | sed "s/.*$name //"
       grep -oE '^  [a-z][a-z-]*( [a-z][a-z-]*)?' "$T/help.main" | sed 's/^  //'
     } | awk '{ print $1; if (NF > 1) print $1 " " $2 }' | sort -u
   )

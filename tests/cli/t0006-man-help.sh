@@ -44,6 +44,12 @@ for o in --tiles-attribution --all-features --dpi --job-size --on-demand --manag
   cat "$T"/*.help | options_in | grep -qx -- "$o" || fail "$o was not found in any help text"
 done
 
+# the commands were read from the helps: some of each program's are among them
+for c in "reup-locate serve" "reup-issuer plan add" "reup-print batch" "reup-pos cashier unlock"; do
+  checks=$((checks + 1))
+  grep -qx "COMMAND ${c#* }" "$T/${c%% *}.help" || fail "'$c' was not found as a command in its help"
+done
+
 # each check fails on a page that lacks what it checks
 sed '/dpi/d' "$MAN_DIR/reup-print.1" >"$T/no-dpi.1"
 man_text "$T/no-dpi.1" >"$T/no-dpi.text"
