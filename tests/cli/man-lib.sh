@@ -1,8 +1,9 @@
+# shellcheck shell=bash disable=SC2034 # sourced by the tests, which use its variables
 # tests/cli/man-lib.sh - the man pages (man/*.[158]) for t0005 and t0006 (sourced after
 # lib.sh, not run). Every helper prints what it finds wrong and returns 1, so a test can
 # run it on a page broken on purpose and expect it to fail.
 MAN_DIR=${REUP_SOURCE_DIR:?}/man
-# the six pages, and which program each describes (none for the file formats)
+# the six pages: one per program, one per file format
 MAN_PAGES="reup-locate.1 reup-print.1 reup-pos.1 reup-issuer.8 reup-pos.conf.5 reup-card-template.5"
 export LC_ALL=C.UTF-8 MANPAGER=cat PAGER=cat MANWIDTH=80
 
@@ -32,10 +33,11 @@ options_in() {
 
 # help_texts PROG: PROG --help, then the --help of every command its help names (the word
 # after "PROG " that starts a usage line, or the word that starts an indented line, and
-# the word after it), to standard output, then the commands as "COMMAND name" lines. Run where no configuration, state directory or print server is found,
-# so that a command that took --help for something else could do nothing.
+# the word after it), to standard output, then the commands as "COMMAND name" lines.
+# The commands run where no configuration, state directory or print server is found, so
+# that one that took --help for something else could do nothing.
 help_texts() {
-  local prog=$1 name cmds c out rc
+  local prog=$1 name cmds c out rc pre
   name=$(basename "$prog")
   "$prog" --help >"$T/help.main" || return 1
   cat "$T/help.main"
@@ -46,13 +48,15 @@ help_texts() {
     } | awk '{ print $1; if (NF > 1) print $1 " " $2 }' | sort -u
   )
   mkdir -p "$T/nowhere"
+  pre=()
+  [ "$name" != reup-pos ] || pre=(--config "$T/nowhere/pos.conf")
   while IFS= read -r c; do
     [ -n "$c" ] || continue
-    # shellcheck disable=SC2086 # c is one or two words
     rc=0
+    # shellcheck disable=SC2086 # c is one or two words
     out=$(cd "$T/nowhere" && HOME="$T/nowhere" XDG_CONFIG_HOME="$T/nowhere" XDG_STATE_HOME="$T/nowhere" \
       REUP_ISSUER_DIR="$T/nowhere/issuer" REUP_PRINT_LEDGER="$T/nowhere/ledger.db" CUPS_SERVER=127.0.0.1:9 \
-      timeout 20 "$prog" $([ "$name" = reup-pos ] && echo --config "$T/nowhere/pos.conf") $c --help </dev/null 2>&1) || rc=$?
+      timeout 20 "$prog" "${pre[@]}" $c --help </dev/null 2>&1) || rc=$?
     [ "$rc" -ne 124 ] || { echo "$name $c --help did not end in 20 s" >&2; return 1; }
     case $out in *usage:*) printf '%s\n' "$out" ;; esac
   done <<<"$cmds"

@@ -20,12 +20,12 @@ check_program() {
     fail "found too few options in $name's help: $(options_in <"$T/$name.help" | tr '\n' ' ')"
   checks=$((checks + 1))
   out=$(man_missing_options "$T/$name.help" "$T/$name.text") ||
-    fail "man/$page lacks options $name's help shows: $(echo $out)"
+    fail "man/$page lacks options $name's help shows: $(tr '\n' ' ' <<<"$out")"
   checks=$((checks + 1))
   [ "$(grep -c '^COMMAND ' "$T/$name.help")" -gt 0 ] || fail "found no command in $name's help"
   checks=$((checks + 1))
   out=$(man_missing_commands "$name" "$T/$name.help" "$T/$name.text") ||
-    fail "man/$page's SYNOPSIS lacks commands $name's help names: $(echo $out)"
+    fail "man/$page's SYNOPSIS lacks commands $name's help names: $(tr '\n' ' ' <<<"$out")"
   checks=$((checks + 1))
   grep -q '^Exit codes' "$T/$name.help" || fail "$name --help has no 'Exit codes' block"
   checks=$((checks + 1))
