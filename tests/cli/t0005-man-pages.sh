@@ -68,6 +68,12 @@ cp "$MAN_DIR/reup-pos.conf.5" "$T/bad-macro.5"
 echo ".XYZZY not a macro" >>"$T/bad-macro.5"
 checks=$((checks + 1))
 ! man_lint "$T/bad-macro.5" >/dev/null || fail "man_lint passed a page with an undefined macro"
+# each of the two tools sees it by itself
+checks=$((checks + 1))
+[ -n "$(groff -man -ww -z "$T/bad-macro.5" 2>&1)" ] || fail "groff -ww was silent on an undefined macro"
+checks=$((checks + 1))
+[ -n "$(man --warnings -E UTF-8 -l "$T/bad-macro.5" 2>&1 >/dev/null)" ] ||
+  fail "man --warnings was silent on an undefined macro"
 {
   cat "$MAN_DIR/reup-pos.conf.5"
   echo ".SH BROKEN"
