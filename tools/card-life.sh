@@ -201,7 +201,7 @@ x "${POS[@]}" cashier add --id 1001 --name "Maria Jensen" --role manager --pin -
 x "${POS[@]}" shift open --cashier 1001 --pin - --float 100.00 <<<4321
 say "Maria Jensen (manager) opens shift 1 with USD 100.00 in the drawer; a real shift, not training"
 
-step sell "The cashier scans the first card of the sheet and sells it for USD 50.00 cash."
+step sell "The cashier scans the barcode of the sheet's first card; the customer pays USD 39.99 with a 50."
 # the card as the cashier holds it: the top left card of the sheet, its barcode scanned
 # (A4 is 595.28 x 841.89 pt; the 2 x 5 cards of 85.6 x 54 mm are centred, edge to edge)
 x pdftoppm -r 300 -png -f 1 -l 1 -x 229 -y 159 -W 1011 -H 638 "$sheet" "$W/card1"
@@ -211,15 +211,15 @@ serial=$(scan "$card_png" code128)
 xo "$W/sale1.json" "${POS[@]}" sell --serial "$serial" --cash 50 --json
 jq -e '.status == "approved"' "$W/sale1.json" >/dev/null || failed "the sale was not approved: $(cat "$W/sale1.json")"
 receipt1=$(printed receipts receipt-sale-1.pdf) || exit $?
-say "approved, auth code $(jq -r .auth_code "$W/sale1.json"), change USD $(money "$(jq -r .change_cents "$W/sale1.json")"); card ${serial:12:4} is now $("$I" card show "$serial" --dir "$S" | jq -r .status) at the issuer"
+say "card ${serial:0:4} ${serial:4:4} ${serial:8:4} ${serial:12:4}: approved, auth code $(jq -r .auth_code "$W/sale1.json"), change USD $(money "$(jq -r .change_cents "$W/sale1.json")"); now $("$I" card show "$serial" --dir "$S" | jq -r .status) at the issuer"
 say "receipt: $receipt1"
 
-step on-demand "A second customer buys a 3-month card printed at the counter (on demand), cash."
+step on-demand "A second customer buys a 3-month card (USD 12.99), printed at the counter, and pays with a 20."
 xo "$W/sale2.json" "${POS[@]}" sell --on-demand 3m --cash 20 --json
 jq -e '.status == "approved"' "$W/sale2.json" >/dev/null || failed "the on-demand sale was not approved: $(cat "$W/sale2.json")"
 counter_card=$(printed cards counter-card.pdf) || exit $?
 receipt2=$(printed receipts receipt-sale-2.pdf) || exit $?
-say "approved; the issuer made card $(jq -r .serial "$W/sale2.json") and sent its PIN once, straight to the printer"
+say "approved, change USD $(money "$(jq -r .change_cents "$W/sale2.json")"); the issuer made a new card (serial ending $(jq -r .serial "$W/sale2.json" | tail -c 5)) and sent its PIN once, straight to the printer"
 say "card: $counter_card; receipt: $receipt2"
 
 step redeem "The first customer scans the QR code on the card with a phone and redeems the PIN."
@@ -232,14 +232,14 @@ code=$(curl -sS -o "$W/redeem.json" -w '%{http_code}' --cacert "$S/tls/cert.pem"
   <<<"{\"pin\":\"$pin\",\"account\":\"alice@example.com\"}") || failed "curl could not reach $url"
 cat "$W/redeem.json" >>"$LOG" 2>/dev/null
 [ "$code" = 200 ] || failed "the issuer answered $code: $(cat "$W/redeem.json")"
-say "POST $url/v1/redemptions: 200, $(jq -r '"\(.months) months of plan \(.plan) added to \(.account), paid up to \(.expires_at)"' "$W/redeem.json")"
+say "PIN ************${pin:12:4} from the QR code, POST $url/v1/redemptions: 200,"
+say "$(jq -r '"\(.months) months of plan \(.plan) added to \(.account), paid up to \(.expires_at)"' "$W/redeem.json")"
 
-step close "The shift closes: cash counted, the Z report."
-xo "$out/z-report-1.json" "${POS[@]}" shift close --counted 152.98 --json
+step close "The shift closes: the cash in the drawer counted, the Z report."
 z=$out/z-report-1.json
+xo "$z" "${POS[@]}" shift close --counted 152.98 --json
 jq -e '.z_number == 1' "$z" >/dev/null || failed "no Z report: $(cat "$z")"
-say "Z report $(jq -r '"\(.z_number): \(.sales_count) sales, USD \(.sales_cents / 100), expected cash USD \(.expected_cash_cents / 100), over/short \(.over_short_cents) cents"' "$z")"
-# the same as a slip to read, in the till's currency (USD, pos.conf above)
+# the Z report as a slip to read too, in the till's currency (USD, pos.conf above)
 jq -r 'def usd: (if . < 0 then "-" else "" end) as $sign | (if . < 0 then -. else . end) as $c |
     "USD \($sign)\($c / 100 | floor).\($c % 100 | tostring | if length < 2 then "0" + . else . end)";
   "Z report \(.z_number): shift \(.shift_id), cashier \(.cashier)\(if .training then ", TRAINING" else "" end)",
@@ -253,10 +253,12 @@ jq -r 'def usd: (if . < 0 then "-" else "" end) as $sign | (if . < 0 then -. els
   "over/short          \(.over_short_cents | usd)",
   "journal head \(.journal_head.seq):\(.journal_head.hash)"' "$z" >"$out/z-report-1.txt" 2>>"$LOG" ||
   failed "the Z report cannot be read: $(cat "$z")"
-say "reup-pos prints the Z report as JSON (it sends no Z report to a printer): $z"
+say "Z report 1: $(sed -n 's/^sales *//p' "$out/z-report-1.txt" | tr -s ' ' | sed 's/ / sales, /'), cash $(sed -n 's/^counted cash *//p' "$out/z-report-1.txt") counted, over/short $(sed -n 's/^over\/short *//p' "$out/z-report-1.txt")"
+say "reup-pos gives the Z report as JSON (it sends none to a printer): $z"
 
-step locate "A customer looking for a store types a city: Rock Springs, WY."
+step locate "A customer looking for a store is asked \"enter your city\" and types: Rock Springs, WY."
 xo "$W/locate.txt" "$L" "Rock Springs, WY"
+say "reup-locate \"Rock Springs, WY\" (the default store database) answers:"
 head -n 8 "$W/locate.txt" | sed 's/^/   | /'
 
 step done "Where everything is."

@@ -57,7 +57,7 @@ has_text "$O/counter-card.pdf" "3 months of service"
 has_text "$O/counter-card.pdf" "PIN"
 od=$(pdftext "$O/counter-card.pdf" | grep -oE '4242 [0-9]{4} [0-9]{4} [0-9]{4}' | tr -d ' ')
 checks=$((checks + 1)); [[ $od =~ ^4242[0-9]{12}$ && $od != "$serial" ]] || fail "the counter card's serial: '$od'"
-expect_out "made card \*{12}${od:12:4}"
+expect_out "made a new card \(serial ending ${od:12:4}\)"
 has_text "$O/receipt-sale-1.pdf" "Card +\*{12}${serial:12:4}"
 has_text "$O/receipt-sale-1.pdf" "Amount USD 39\.99"
 has_text "$O/receipt-sale-1.pdf" "Change 10\.01"
