@@ -152,15 +152,8 @@ say "$(pdfinfo "$sheet" 2>/dev/null | awk '/^Pages:/ {print $2}') page(s): $shee
 step serve "The issuer's activation host starts on loopback (HTTPS, its own certificate)."
 "$I" serve --dir "$S" --listen 127.0.0.1:0 --shutdown-timeout 1 >"$W/serve.out" 2>>"$out/logs/issuer-serve.log" &
 ISSUER_PID=$!
-# issuer_stop: SIGTERM, the shutdown it starts (at most 5 s), then SIGKILL
-issuer_stop() {
-  [ -n "${ISSUER_PID:-}" ] || return 0
-  kill -TERM "$ISSUER_PID" 2>/dev/null
-  for _ in $(seq 1 120); do kill -0 "$ISSUER_PID" 2>/dev/null || break; sleep 0.05; done
-  kill -KILL "$ISSUER_PID" 2>/dev/null
-  wait "$ISSUER_PID" 2>/dev/null
-  ISSUER_PID=
-}
+# issuer_stop: SIGTERM and the shutdown it starts (a second for requests in flight)
+issuer_stop() { stop_process "${ISSUER_PID:-}" 5; ISSUER_PID=; }
 on_exit issuer_stop
 port=
 for _ in $(seq 1 400); do
@@ -173,27 +166,28 @@ LOG=$out/logs/issuer-serve.log
 url=https://127.0.0.1:$port
 say "$url (pid $ISSUER_PID), certificate $S/tls/cert.pem"
 
-step till "A store's till is set up: terminal T1 of store WM00001, a manager, a shift opened."
-xo "$W/t1.json" "$I" terminal add --dir "$S" --store WM00001 --terminal T1
+step till "A store's till is set up: Walmart Supercenter in Rock Springs, WY (store WM03813), terminal T1."
+xo "$W/t1.json" "$I" terminal add --dir "$S" --store WM03813 --terminal T1
 chmod 0600 "$W/t1.json"
 cat >"$W/pos.conf" <<CONF
 [store]
-id = WM00001
+; the store of the shipped store list that reup-locate finds first for Rock Springs, WY
+id = WM03813
 terminal = T1
 currency = USD
-language = en
-name = Walmart Supercenter 1
-address = 2500 Foothill Blvd, Rock Springs, WY
+name = Walmart Supercenter in Rock Springs
+address = 201 Gateway Blvd, Rock Springs, WY 82901
 [issuer]
 url = $url
-ca = issuer/tls/cert.pem
 credentials = t1.json
+ca = issuer/tls/cert.pem
+[printers]
+; the private cupsd above: the counter's card printer and the receipt printer
+server = $CUPS_HOST
+card = cards
+receipt = receipts
 [journal]
 path = pos.db
-[printers]
-receipt = receipts
-card = cards
-server = $CUPS_HOST
 CONF
 chmod 0600 "$W/pos.conf"
 POS=("$POS_BIN" --config "$W/pos.conf")
@@ -260,6 +254,8 @@ step locate "A customer looking for a store is asked \"enter your city\" and typ
 xo "$W/locate.txt" "$L" "Rock Springs, WY"
 say "reup-locate \"Rock Springs, WY\" (the default store database) answers:"
 head -n 8 "$W/locate.txt" | sed 's/^/   | /'
+! grep -Eq '^ +1 +Walmart Supercenter in Rock Springs ' "$W/locate.txt" ||
+  say "the first is the store whose till sold the cards above"
 
 step done "Where everything is."
 state=$("$I" card show "$serial" --dir "$S" | jq -c .)

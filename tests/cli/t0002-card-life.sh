@@ -60,6 +60,8 @@ checks=$((checks + 1)); [[ $od =~ ^4242[0-9]{12}$ && $od != "$serial" ]] || fail
 expect_out "made a new card \(serial ending ${od:12:4}\)"
 has_text "$O/receipt-sale-1.pdf" "Card +\*{12}${serial:12:4}"
 has_text "$O/receipt-sale-1.pdf" "Amount USD 39\.99"
+has_text "$O/receipt-sale-1.pdf" "Walmart Supercenter in Rock Springs"
+has_text "$O/receipt-sale-1.pdf" "Store WM03813 Terminal T1"
 has_text "$O/receipt-sale-1.pdf" "Change 10\.01"
 has_text "$O/receipt-sale-2.pdf" "Card +\*{12}${od:12:4}"
 has_text "$O/receipt-sale-2.pdf" "plan 3m"
@@ -74,6 +76,8 @@ expect_jq '.by_plan == [{"plan":"1y","count":1,"cents":3999},{"plan":"3m","count
 checks=$((checks + 1)); grep -q "expected cash       USD 152.98" "$O/z-report-1.txt" || fail "the Z report's text: $(cat "$O/z-report-1.txt")"
 checks=$((checks + 1)); grep -Eq '^ +\| +1 +Walmart Supercenter in Rock Springs' "$T/life.out" ||
   fail "the locator's answer for Rock Springs, WY is not shown: $(grep -A3 'Rock Springs, WY\.' "$T/life.out")"
+checks=$((checks + 1)); grep -q "the first is the store whose till sold the cards above" "$T/life.out" ||
+  fail "the locator's first store is not the one that sold the card"
 checks=$((checks + 1)); [ ! -e "$O/work" ] || fail "the working files are left: $(ls "$O/work")"
 checks=$((checks + 1)); [ "$(stat -c %a "$O")" = 700 ] || fail "the folder of printed PINs is mode $(stat -c %a "$O")"
 expect_nothing_running "$O" "after the whole life"
@@ -84,7 +88,7 @@ checks=$((checks + 1)); [ "$(wc -l <"$T/life.out")" -le 60 ] || fail "$(wc -l <"
 expect_exit 0 bash "$LIFE" --keep --out "$T/kept" "$B"
 s=$(sed -n 's/.*the card sold, \([0-9]\{16\}\),.*/\1/p' "$T/out")
 expect_exit 0 "$REUP_ISSUER" card show "$s" --dir "$T/kept/work/issuer"
-expect_jq '.status == "redeemed" and .store_id == "WM00001"'
+expect_jq '.status == "redeemed" and .store_id == "WM03813"'
 expect_exit 0 "$REUP_ISSUER" card show "$od" --dir "$T/kept/work/issuer"
 expect_jq '.status == "active" and .plan == "3m"'
 expect_nothing_running "$T/kept" "after a kept run"

@@ -96,10 +96,7 @@ cups_add_queue() { lpadmin -h "$CUPS_DIR/sock" -p "$1" -E -v "reuptest:$CUPS_DIR
 
 cups_stop() {
   [ -n "${CUPSD_PID:-}" ] || return 0
-  kill -TERM "$CUPSD_PID" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$CUPSD_PID" 2>/dev/null || break; sleep 0.05; done
-  kill -KILL "$CUPSD_PID" 2>/dev/null
-  wait "$CUPSD_PID" 2>/dev/null
+  stop_process "$CUPSD_PID"
   CUPSD_PID=
   pkill -KILL -f "$CUPS_DIR/bin/backend" 2>/dev/null || true
 }
