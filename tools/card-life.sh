@@ -66,10 +66,19 @@ export TMPDIR=$W/tmp
 . "$src/tests/tools/on-exit.sh"
 [ -n "$keep" ] || on_exit 'rm -rf "$W"'
 on_exit 'cp -r "$W/cups/log" "$out/logs/cups" 2>/dev/null'
-# Ctrl-C, kill, a closed terminal: end through the EXIT trap, so the same clean-up runs
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+# Ctrl-C, kill, a closed terminal: end through the EXIT trap, so the same clean-up runs.
+# A trap runs inside the redirections of the shell function it interrupts (a step's log):
+# fd 9 is the script's own standard error (closed for cupsd and the issuer, which outlive
+# the steps that start them).
+exec 9>&2
+stopped() {
+  local m="card-life: stopped by $1 during step ${n:-0} (${STEP:-start}); what it started is stopped, the logs are in $out/logs"
+  { echo "$m" >&9; } 2>/dev/null || echo "$m" >&2
+  exit "$2"
+}
+trap 'stopped Ctrl-C 130' INT
+trap 'stopped SIGTERM 143' TERM
+trap 'stopped SIGHUP 129' HUP
 . "$src/tests/tools/cups-sandbox.sh"
 
 # say TEXT: one line of the story. step NAME: the step that runs now, its log in logs/NAME.log
@@ -140,7 +149,7 @@ batch=$(sed -n 2p "$W/batch.csv" | cut -d, -f4)
 say "plans 1y (12 months, USD 39.99) and 3m (3 months, USD 12.99); batch $batch: 10 cards, issued, worth nothing until a till sells them"
 
 step cupsd "A private print server (cupsd) starts, its printers saving each document as a PDF."
-cups_start "$W/cups" >>"$LOG" 2>&1 || failed "cupsd did not start (its log: $out/logs/cups/error_log)"
+cups_start "$W/cups" >>"$LOG" 2>&1 9>&- || failed "cupsd did not start (its log: $out/logs/cups/error_log)"
 for q in receipts stock; do cups_add_queue "$q" >>"$LOG" 2>&1 || failed "lpadmin could not add the queue $q"; done
 say "cupsd $CUPS_HOST (pid $CUPSD_PID), queues: stock (card stock), cards (the counter's card printer), receipts"
 
@@ -150,7 +159,7 @@ sheet=$(printed stock cards-sheet.pdf) || exit $?
 say "$(pdfinfo "$sheet" 2>/dev/null | awk '/^Pages:/ {print $2}') page(s): $sheet"
 
 step serve "The issuer's activation host starts on loopback (HTTPS, its own certificate)."
-"$I" serve --dir "$S" --listen 127.0.0.1:0 --shutdown-timeout 1 >"$W/serve.out" 2>>"$out/logs/issuer-serve.log" &
+"$I" serve --dir "$S" --listen 127.0.0.1:0 --shutdown-timeout 1 >"$W/serve.out" 2>>"$out/logs/issuer-serve.log" 9>&- &
 ISSUER_PID=$!
 # issuer_stop: SIGTERM and the shutdown it starts (a second for requests in flight)
 issuer_stop() { stop_process "${ISSUER_PID:-}" 5; ISSUER_PID=; }

@@ -92,6 +92,14 @@ expect_jq '.status == "redeemed" and .store_id == "WM03813"'
 expect_exit 0 "$REUP_ISSUER" card show "$od" --dir "$T/kept/work/issuer"
 expect_jq '.status == "active" and .plan == "3m"'
 expect_nothing_running "$T/kept" "after a kept run"
+# no PIN in what it says or logs: the batch's (the batch file kept) and the counter card's
+pdftoppm -r 300 -png "$T/kept/counter-card.pdf" "$T/od"
+od_pin=$(zbarimg -q --raw "$T"/od*.png 2>/dev/null | sed -n 's/.*pin=\([0-9]*\).*/\1/p')
+checks=$((checks + 1)); [[ $od_pin =~ ^[0-9]{16}$ ]] || fail "no PIN in the counter card's QR code: '$od_pin'"
+checks=$((checks + 1))
+found=$(grep -rlaF -e "$od_pin" $(tail -n +2 "$T/kept/work/batch.csv" | cut -d, -f2 | sed 's/^/-e /') \
+  "$T/kept/logs" "$T/out" "$T/err" 2>/dev/null)
+[ -z "$found" ] || fail "a PIN is in: $found"
 
 # a build folder without the programs: refused before anything is made
 mkdir -p "$T/empty/bin"
@@ -132,6 +140,8 @@ kill -INT -- -"$pid"
 rc=0
 wait "$pid" || rc=$?
 expect_eq "$rc" 130 "exit after Ctrl-C"
+checks=$((checks + 1)); grep -q "card-life: stopped by Ctrl-C during step 5 (till); what it started is stopped" "$T/int.err" ||
+  fail "what Ctrl-C says: $(cat "$T/int.err")"
 expect_nothing_running "$T/o-int" "after Ctrl-C"
 checks=$((checks + 1)); [ ! -e "$T/o-int/work" ] || fail "Ctrl-C left the working files"
 checks=$((checks + 1)); [ -d "$T/o-int/logs" ] || fail "Ctrl-C removed the logs"
