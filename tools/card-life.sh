@@ -13,14 +13,15 @@
 # --out, else a new /tmp/reup-card-life.XXXXXX); what it started (cupsd, the issuer) is
 # stopped on every path, Ctrl-C included. The folder keeps the printed documents, the Z
 # report and the logs; the working files (the issuer's state, the till's journal and
-# configuration, cupsd's spool) are removed, or kept in DIR/work with --keep. Exit 0: the card's life went as told; 2: bad arguments or build folder;
-# 4: a program the run needs is missing; otherwise the exit code of the step that failed,
-# whose name and log are on standard error.
+# configuration, cupsd's spool) are removed, or kept in DIR/work with --keep.
+# Exit 0: the card's life went as told; 2: bad arguments or build folder; 4: a program the
+# run needs is missing; 7: no folder could be made; otherwise the exit code of the step
+# that failed (130 after Ctrl-C), whose name and log are on standard error.
 set -uo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 usage() { echo "usage: tools/card-life.sh [--out DIR] [--keep] [BUILD_DIR]" >&2; exit 2; }
-out= build= keep=
+out='' build='' keep=''
 while [ $# -gt 0 ]; do
   case $1 in
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
@@ -81,8 +82,8 @@ trap 'stopped SIGTERM 143' TERM
 trap 'stopped SIGHUP 129' HUP
 . "$src/tests/tools/cups-sandbox.sh"
 
-# say TEXT: one line of the story. step NAME: the step that runs now, its log in logs/NAME.log
-n=0 STEP= LOG=
+# say TEXT: one line of the story. step NAME TEXT: the next step, its log logs/NN-NAME.log
+n=0 STEP='' LOG=''
 say() { printf '   %s\n' "$*"; }
 step() {
   n=$((n + 1)) STEP=$1 LOG=$out/logs/$(printf '%02d' "$n")-$1.log
@@ -167,7 +168,8 @@ on_exit issuer_stop
 port=
 for _ in $(seq 1 400); do
   port=$(sed -n 's/.*port \([0-9]*\)$/\1/p' "$W/serve.out" 2>/dev/null | head -n 1)
-  [ -z "$port" ] && kill -0 "$ISSUER_PID" 2>/dev/null || break
+  [ -z "$port" ] || break
+  kill -0 "$ISSUER_PID" 2>/dev/null || break
   sleep 0.05
 done
 LOG=$out/logs/issuer-serve.log
@@ -266,7 +268,7 @@ head -n 8 "$W/locate.txt" | sed 's/^/   | /'
 ! grep -Eq '^ +1 +Walmart Supercenter in Rock Springs ' "$W/locate.txt" ||
   say "the first is the store whose till sold the cards above"
 
-step done "Where everything is."
+step summary "Where everything is."
 state=$("$I" card show "$serial" --dir "$S" | jq -c .)
 [ "$(jq -r .status <<<"$state")" = redeemed ] || failed "the card is not redeemed at the issuer: $state"
 issuer_stop

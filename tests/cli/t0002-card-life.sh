@@ -97,8 +97,8 @@ pdftoppm -r 300 -png "$T/kept/counter-card.pdf" "$T/od"
 od_pin=$(zbarimg -q --raw "$T"/od*.png 2>/dev/null | sed -n 's/.*pin=\([0-9]*\).*/\1/p')
 checks=$((checks + 1)); [[ $od_pin =~ ^[0-9]{16}$ ]] || fail "no PIN in the counter card's QR code: '$od_pin'"
 checks=$((checks + 1))
-found=$(grep -rlaF -e "$od_pin" $(tail -n +2 "$T/kept/work/batch.csv" | cut -d, -f2 | sed 's/^/-e /') \
-  "$T/kept/logs" "$T/out" "$T/err" 2>/dev/null)
+{ echo "$od_pin"; tail -n +2 "$T/kept/work/batch.csv" | cut -d, -f2; } >"$T/pins"
+found=$(grep -rlaF -f "$T/pins" "$T/kept/logs" "$T/out" "$T/err" 2>/dev/null)
 [ -z "$found" ] || fail "a PIN is in: $found"
 
 # a build folder without the programs: refused before anything is made
