@@ -61,6 +61,9 @@ chmod 0700 "$out" # the printed cards carry PINs
 W=$out/work
 mkdir -p "$W/tmp" "$out/logs"
 export TMPDIR=$W/tmp
+# the issuer started here is no service: it must not report readiness to a systemd that
+# runs this script
+unset NOTIFY_SOCKET
 
 # Whatever starts below is stopped when the script ends, however it ends (on_exit runs
 # the last registered first): cupsd, then the issuer, then its log is kept and W removed.
