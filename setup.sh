@@ -2,7 +2,9 @@
 # Re-Up set-up: installs what is missing (Debian 12), builds, builds the default
 # database, then runs the main job or the whole test suite.
 #
-#   ./setup.sh run     set up, then find the stores nearest to Rock Springs, WY
+#   ./setup.sh run     set up, then run a card's whole life on this machine
+#                      (tools/card-life.sh: issuer, printed cards, a sale at the till,
+#                      the customer's redemption, the Z report, the store locator)
 #   ./setup.sh test    set up, then run every test: the normal build, the ASan+UBSan
 #                      build and the libFuzzer targets
 #   ./setup.sh build   set up only
@@ -104,7 +106,7 @@ cmake --build build -j"$jobs"
 
 case $mode in
 run)
-  build/bin/reup-locate "Rock Springs, WY"
+  exec tools/card-life.sh build
   ;;
 test)
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DREUP_SANITIZE=ON -DREUP_BENCH=OFF >/dev/null

@@ -1,10 +1,12 @@
-# cups-sandbox.sh: a private cupsd for the tests, sourced by tests/cli/t2*.sh.
+# cups-sandbox.sh: a private cupsd, sourced by the printing and POS tests (tests/cli/t2*.sh,
+# pos-lib.sh) and by tools/card-life.sh, the README's first command.
 # cups_start DIR: writes DIR/cupsd.conf and DIR/cups-files.conf (every path inside DIR),
 # links the system's CUPS programs with the reuptest backend, starts `cupsd -f` on
 # 127.0.0.1:$CUPS_PORT and DIR/sock, waits until it answers, and adds the raw queue
 # `cards` whose documents land in DIR/out. cups_stop / cups_kill9 end it; cups_restart.
-# Sourced after tests/cli/lib.sh: the test's exit stops cupsd whatever happened.
-# Needs root: cupsd runs a backend of mode 0700 as root, and drops to lp for the rest.
+# Sourced after tests/tools/on-exit.sh (tests/cli/lib.sh sources it): the script's exit
+# stops cupsd whatever happened. As root, cupsd runs the backend (mode 0700) as root and
+# drops to lp for the rest; as another user, it runs all of it as that user.
 
 cups_write_conf() {
   local d=$1
@@ -94,10 +96,7 @@ cups_add_queue() { lpadmin -h "$CUPS_DIR/sock" -p "$1" -E -v "reuptest:$CUPS_DIR
 
 cups_stop() {
   [ -n "${CUPSD_PID:-}" ] || return 0
-  kill -TERM "$CUPSD_PID" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$CUPSD_PID" 2>/dev/null || break; sleep 0.05; done
-  kill -KILL "$CUPSD_PID" 2>/dev/null
-  wait "$CUPSD_PID" 2>/dev/null
+  stop_process "$CUPSD_PID"
   CUPSD_PID=
   pkill -KILL -f "$CUPS_DIR/bin/backend" 2>/dev/null || true
 }
