@@ -15,6 +15,7 @@
 #include "issuer/api.h"
 #include "issuer/tlscert.h"
 #include "common/privatefile.h"
+#include "db/uselock.h"
 #include "common/banned.h"
 
 #define ID_MAX     64
@@ -22,6 +23,7 @@
 
 struct ledger {
     struct store *st;
+    int lock; /* DIR's use lock (db/uselock.h) on an SQLite ledger, -1 else */
     int in_batch;
     unsigned char key[SECRET_BYTES];
     char err[512];
@@ -303,6 +305,7 @@ static enum ru_status open_dir(const char *dir, int schema, struct ledger **out)
     struct ledger *lg = calloc(1, sizeof(*lg));
     if (!lg)
         return RU_ERR_NOMEM;
+    lg->lock = -1;
     *out = lg;
     secret_json_wiping(); /* before the server's threads: answers and requests hold PINs */
     if (!path_in(key_path, sizeof(key_path), dir, "issuer.key"))
@@ -317,6 +320,9 @@ static enum ru_status open_dir(const char *dir, int schema, struct ledger **out)
         rc = privatefile_check(key_path, 0, lg->err, sizeof(lg->err));
     if (rc == RU_OK)
         rc = ledger_target(dir, target, sizeof(target), lg->err, sizeof(lg->err));
+    /* held while the ledger is open, so that restore never replaces it under a user */
+    if (rc == RU_OK && !store_target_is_pg(target))
+        rc = uselock_take(dir, 0, &lg->lock, lg->err, sizeof(lg->err));
     if (rc != RU_OK)
         return rc;
     rc = secret_file_read(key_path, lg->key, sizeof(lg->key));
@@ -367,6 +373,7 @@ void ledger_free(struct ledger *lg)
     if (!lg)
         return;
     store_close(lg->st);
+    uselock_release(lg->lock);
     OPENSSL_cleanse(lg->key, sizeof(lg->key));
     free(lg);
 }

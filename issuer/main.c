@@ -8,20 +8,23 @@
 #include <string.h>
 #include "issuer/batchfile.h"
 #include "issuer/ledger.h"
+#include "issuer/ledgerbackup.h"
 #include "issuer/server.h"
 #include "common/exitcode.h"
 #include "common/netlimits.h"
 #include "common/stopsignal.h"
 #include "common/banned.h"
 
-#define USAGE_EXIT                                                                                  \
-    EXIT_HELP EXIT_HELP_OK EXIT_HELP_USAGE EXIT_HELP_NOT_FOUND EXIT_HELP_CONFIG EXIT_HELP_NO_ANSWER \
-        EXIT_HELP_SYSTEM                                                                            \
-        "2 is also a state directory, database ledger, plan, terminal or batch file that\n"         \
-        "exists already; 3 no such plan, card or batch; 4 the state directory missing, not\n"       \
-        "initialized, or a file of it open to group or others, the PostgreSQL database\n"           \
-        "refusing, or a ledger schema older or newer than this program's; 5 no PostgreSQL\n"        \
-        "server answers.\n"
+#define USAGE_EXIT                                                                                    \
+    EXIT_HELP EXIT_HELP_OK EXIT_HELP_USAGE EXIT_HELP_NOT_FOUND EXIT_HELP_CONFIG EXIT_HELP_NO_ANSWER   \
+        EXIT_HELP_REFUSED EXIT_HELP_SYSTEM                                                            \
+        "2 is also a state directory, database ledger, plan, terminal or batch file that\n"           \
+        "exists already; 3 no such plan, card or batch; 4 the state directory missing, not\n"         \
+        "initialized, or a file of it open to group or others, the PostgreSQL database\n"             \
+        "refusing, or a ledger schema older or newer than this program's; 5 no PostgreSQL\n"          \
+        "server answers. backup, restore: 2 FILE exists (backup), is not a reup-issuer backup,\n"     \
+        "is truncated or corrupt, or the ledger is on PostgreSQL; 4 its schema is newer; 6 restore\n" \
+        "while serve (or another command) has DIR's ledger open.\n"
 
 #define USAGE                                                                                             \
     "usage: reup-issuer COMMAND [options]\n"                                                              \
@@ -59,7 +62,7 @@
     "--database never holds a password: libpq reads it from ~/.pgpass (or PGPASSFILE), or use peer\n"     \
     "authentication. Every command refuses a ledger whose schema is older (run init --upgrade)\n"         \
     "or newer than this program's.\n"                                                                     \
-    "\n" USAGE_EXIT
+    "\n"
 
 /* Options of one command: --name value pairs and at most one positional argument. */
 struct args {
@@ -78,7 +81,8 @@ static const char *opt(const struct args *a, const char *name)
 
 static int usage_error(const char *msg)
 {
-    fprintf(stderr, "reup-issuer: %s\n\n%s", msg, USAGE);
+    /* two strings: together they are longer than a C string literal may be */
+    fprintf(stderr, "reup-issuer: %s\n\n%s%s", msg, USAGE, USAGE_EXIT);
     return EXIT_USAGE;
 }
 
@@ -449,6 +453,55 @@ static int cmd_report(int argc, char **argv)
     return finish_json(lg, rc, json);
 }
 
+static int cmd_backup(int argc, char **argv)
+{
+    struct args a;
+    char err[1200];
+    int code = parse(argc, argv, "dir out", &a);
+    if (code != EXIT_OK)
+        return code;
+    if (!opt(&a, "out") || a.positional)
+        return usage_error("backup needs --out FILE (a new file)");
+    enum ru_status rc = ledger_backup(state_dir(&a), opt(&a, "out"), err, sizeof(err));
+    if (rc != RU_OK) {
+        fprintf(stderr, "reup-issuer: %s\n", err);
+        return rc == RU_ERR_INVALID || rc == RU_ERR_EXISTS ? EXIT_USAGE
+               : rc == RU_ERR_NETWORK                      ? EXIT_NO_ANSWER
+               : rc == RU_ERR_DB || rc == RU_ERR_IO        ? EXIT_SYSTEM
+                                                           : EXIT_CONFIG;
+    }
+    printf("backed up %s to %s (mode 0600: it holds the issuer key and the terminals' secrets)\n",
+           state_dir(&a), opt(&a, "out"));
+    return EXIT_OK;
+}
+
+static int cmd_restore(int argc, char **argv)
+{
+    struct args a;
+    char err[1200];
+    int version = 0, latest = 0;
+    int code = parse(argc, argv, "dir from", &a);
+    if (code != EXIT_OK)
+        return code;
+    if (!opt(&a, "from") || a.positional)
+        return usage_error("restore needs --from FILE (a file made by reup-issuer backup)");
+    enum ru_status rc = ledger_restore(state_dir(&a), opt(&a, "from"), &version, &latest, err, sizeof(err));
+    if (rc != RU_OK) {
+        fprintf(stderr, "reup-issuer: %s\n", err);
+        return rc == RU_ERR_INVALID     ? EXIT_USAGE
+               : rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND
+               : rc == RU_ERR_SCHEMA    ? EXIT_CONFIG
+               : rc == RU_ERR_DECLINED  ? EXIT_REFUSED
+                                        : EXIT_SYSTEM;
+    }
+    printf("restored %s from %s (schema %d)\n", state_dir(&a), opt(&a, "from"), version);
+    if (version < latest)
+        printf("its schema is older than this reup-issuer's (%d): run reup-issuer init --dir %s --upgrade "
+               "before serve\n",
+               latest, state_dir(&a));
+    return EXIT_OK;
+}
+
 static const struct command {
     const char *name, *sub;
     int (*fn)(int argc, char **argv);
@@ -461,6 +514,8 @@ static const struct command {
     {"card", "block", cmd_card_block},
     {"audit", NULL, cmd_audit},
     {"report", NULL, cmd_report},
+    {"backup", NULL, cmd_backup},
+    {"restore", NULL, cmd_restore},
     {"serve", NULL, cmd_serve},
 };
 
@@ -470,6 +525,7 @@ int main(int argc, char **argv)
         return usage_error("no command given");
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         fputs(USAGE, stdout);
+        fputs(USAGE_EXIT, stdout);
         return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
