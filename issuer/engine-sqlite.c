@@ -34,6 +34,8 @@ static const struct {
                            ")",
                            "adding the terminal"},
     [Q_TERMINAL_GET] = {"SELECT secret, store_id FROM terminal WHERE id = ?1", "reading terminals"},
+    [Q_TERMINAL_ROTATE] = {"UPDATE terminal SET secret = ?3 WHERE id = ?1 AND store_id = ?2 RETURNING id",
+                           "changing the terminal's secret"},
     [Q_BATCH_COUNT] = {"SELECT count(*) FROM batch", "reading batches"},
     [Q_BATCH_INSERT] = {"INSERT INTO batch(id, plan, count, created_at) VALUES (?1, ?2, ?3, " NOW ")",
                         "adding the batch"},

@@ -44,6 +44,9 @@ enum query {
     /* terminals */
     Q_TERMINAL_INSERT, /* (id, store_id, secret BLOB), created_at now */
     Q_TERMINAL_GET,    /* (id) -> (secret BLOB, store_id) */
+    Q_TERMINAL_ROTATE, /* (id, store_id, secret BLOB) -> (id) of the terminal given the new secret (no row:
+                        * no such terminal of that store); PostgreSQL: also NOTIFY reup_terminal with the id,
+                        * which listen() connections hear when the transaction commits */
     /* batches and cards */
     Q_BATCH_COUNT,        /* () -> (n INT) */
     Q_BATCH_INSERT,       /* (id, plan, count INT), created_at now */
@@ -170,6 +173,16 @@ struct engine_ops {
     const void *(*column_blob)(struct engine *e, int i, size_t *len);
     /* Rows changed by the last finished write. */
     long long (*changes)(struct engine *e);
+
+    /* Rotations of terminals' secrets committed by any connection on any node, for the
+     * server's cache of secrets (issuer/termcache.h). listen(): from now on this
+     * connection (used for nothing else) hears of each. heard(): waits up to TIMEOUT_MS
+     * for one; TERMINAL gets the id of a terminal whose secret changed, "" when none came.
+     * RU_ERR_NETWORK: the connection broke, and what it missed is unknown. NULL: the engine
+     * cannot tell (SQLite: a read of the ledger is local and cheap, the server keeps no
+     * cache). */
+    enum ru_status (*listen)(struct engine *e);
+    enum ru_status (*heard)(struct engine *e, int timeout_ms, char *terminal, size_t len);
 };
 
 extern const struct engine_ops engine_sqlite;

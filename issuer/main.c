@@ -13,6 +13,7 @@
 #include "common/exitcode.h"
 #include "common/netlimits.h"
 #include "common/stopsignal.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
 #define USAGE_EXIT                                                                                    \
@@ -36,6 +37,9 @@
     "  init --dir DIR --upgrade                 bring the ledger's schema up to date\n"                   \
     "  plan add --code C --months M --price MINOR --currency CUR [--gtin G]\n"                            \
     "  terminal add --store STORE --terminal ID prints the terminal's credentials once (JSON)\n"          \
+    "  terminal rotate --store STORE --terminal ID\n"                                                     \
+    "                                           new credentials for the terminal, printed once (JSON);\n" \
+    "                                           its old secret is refused from then on, by serve too\n"   \
     "  batch create --plan C --count N --out FILE\n"                                                      \
     "                                           N new cards; FILE (mode 0600) is serial,pin,plan,batch\n" \
     "  card show SERIAL                         the card as GET /v1/cards shows it (JSON)\n"              \
@@ -288,6 +292,31 @@ static int cmd_terminal_add(int argc, char **argv)
     return finish(lg, rc);
 }
 
+static int cmd_terminal_rotate(int argc, char **argv)
+{
+    struct args a;
+    int code = parse(argc, argv, "dir store terminal", &a);
+    if (code != EXIT_OK)
+        return code;
+    if (!opt(&a, "store") || !opt(&a, "terminal"))
+        return usage_error("terminal rotate needs --store STORE_ID and --terminal TERMINAL_ID");
+    struct ledger *lg = open_ledger(&a, &code);
+    if (!lg)
+        return code;
+    unsigned char secret[SECRET_BYTES];
+    char hex[2 * SECRET_BYTES + 1];
+    enum ru_status rc = ledger_terminal_rotate(lg, opt(&a, "terminal"), opt(&a, "store"), secret);
+    if (rc == RU_OK) {
+        secret_hex(secret, sizeof(secret), hex);
+        /* the same shape as terminal add's: the till's credentials file */
+        printf("{\"terminal\": \"%s\", \"store\": \"%s\", \"secret\": \"%s\"}\n", opt(&a, "terminal"),
+               opt(&a, "store"), hex);
+        wipe(hex, sizeof(hex));
+    }
+    wipe(secret, sizeof(secret));
+    return finish(lg, rc);
+}
+
 static int cmd_batch_create(int argc, char **argv)
 {
     struct args a;
@@ -509,6 +538,7 @@ static const struct command {
     {"init", NULL, cmd_init},
     {"plan", "add", cmd_plan_add},
     {"terminal", "add", cmd_terminal_add},
+    {"terminal", "rotate", cmd_terminal_rotate},
     {"batch", "create", cmd_batch_create},
     {"card", "show", cmd_card_show},
     {"card", "block", cmd_card_block},
