@@ -46,6 +46,10 @@
     "  card block SERIAL | --batch B            block lost or stolen stock\n"                             \
     "  audit [--since T]                        the audit log (JSON)\n"                                   \
     "  report                                   cards, batches, terminals, requests (JSON)\n"             \
+    "  backup --out FILE                        a consistent copy of the SQLite ledger and the issuer\n"  \
+    "                                           key, taken while serve runs (FILE new, mode 0600)\n"      \
+    "  restore --from FILE                      check a backup, then put it in place of DIR's ledger\n"   \
+    "                                           (serve stopped); DIR is made when missing\n"              \
     "  serve [--listen ADDR:PORT] [--threads N] [--writers N] [--void-window SECONDS]\n"                  \
     "        [--tls-priority STRING] [limits below]\n"                                                    \
     "                                           the activation API over HTTPS (docs/api.md) until "       \
