@@ -78,6 +78,7 @@ struct server {
     pthread_t listener;
     int listener_started;
     atomic_int listener_stop;
+    struct ledger *ear; /* its connection, listening, handed over when it starts */
     char *dir;
     /* group commit: requests queue here, their connections parked; a writer applies a
      * batch of them in one transaction and wakes them after its commit */
@@ -870,8 +871,9 @@ static char *read_file(const char *path)
 static void *listener(void *arg)
 {
     struct server *srv = arg;
-    struct ledger *lg = NULL;
-    int listening = 0;
+    struct ledger *lg = srv->ear;
+    int listening = lg != NULL;
+    srv->ear = NULL;
     prctl(PR_SET_NAME, "reup-listener");
     while (!atomic_load(&srv->listener_stop)) {
         if (!listening) {
@@ -1016,6 +1018,15 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
      * heard: no cache. PostgreSQL: a cache, trusted while the listener listens. */
     termcache_trust(srv->terminals, 0);
     if (store_can_listen(ledger_store(srv->rd))) {
+        /* listening before serve says it serves: the first requests are cached already,
+         * and the connections a node holds are there to count */
+        if (ledger_open(cfg->dir, &srv->ear) == RU_OK &&
+            store_terminal_listen(ledger_store(srv->ear)) == RU_OK)
+            termcache_trust(srv->terminals, 1);
+        else {
+            ledger_free(srv->ear);
+            srv->ear = NULL;
+        }
         if (!(srv->dir = strdup(cfg->dir)) || pthread_create(&srv->listener, NULL, listener, srv) != 0) {
             snprintf(err, errlen, "cannot start the listener thread");
             server_stop(srv);
@@ -1093,6 +1104,7 @@ void server_stop(struct server *s)
     atomic_store(&s->listener_stop, 1);
     if (s->listener_started)
         pthread_join(s->listener, NULL);
+    ledger_free(s->ear); /* when the thread never started */
     free(s->dir);
     for (unsigned i = 0; s->writers && i < s->nwriters; i++)
         ledger_free(s->writers[i].lg);
