@@ -12,6 +12,10 @@
 enum ru_status uselock_take(const char *dir, int exclusive, int *fd, char *err, size_t errlen)
 {
     *fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*fd < 0 && errno == EACCES && !exclusive)
+        /* a folder its user may search but not read (0711): the database is used all the
+         * same, and restore, which must write there, is its owner's to run */
+        return RU_OK;
     if (*fd < 0) {
         snprintf(err, errlen, "cannot open '%s': %s", dir, strerror(errno));
         return errno == ENOENT ? RU_ERR_NOT_FOUND : RU_ERR_IO;

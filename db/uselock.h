@@ -14,7 +14,8 @@
 #include "common/status.h"
 
 /* Lock folder DIR, shared (a user) or EXCLUSIVE (restore), without waiting; *FD gets the
- * lock's descriptor for uselock_release(). RU_ERR_DECLINED when the other kind is held
+ * lock's descriptor for uselock_release() (-1 when a shared lock could not be taken on a
+ * folder its user may not read: then it goes without). RU_ERR_DECLINED when the other kind is held
  * (ERR says by whom: a user, or a restore); RU_ERR_NOT_FOUND, RU_ERR_IO. */
 enum ru_status uselock_take(const char *dir, int exclusive, int *fd, char *err, size_t errlen) RU_WARN_UNUSED;
 

@@ -115,16 +115,25 @@ static enum ru_status put_file(const char *dir, const char *name, const void *bu
     return RU_OK;
 }
 
-/* DIR and DIR/tls as init makes them: there, and mode 0700. */
-static enum ru_status make_dirs(const char *dir, char *err, size_t errlen)
+/* DIR and DIR/tls as init makes them: there, and mode 0700. MADE counts the folders made
+ * (DIR and tls: 2, tls alone: 1), to take back after a failure. */
+static enum ru_status make_dirs(const char *dir, int *made, char *err, size_t errlen)
 {
     char tls[4200];
+    *made = 0;
     if (!path_in(tls, sizeof(tls), dir, "tls")) {
         snprintf(err, errlen, "the directory name is too long");
         return RU_ERR_INVALID;
     }
-    if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || chmod(dir, 0700) != 0 ||
-        (mkdir(tls, 0700) != 0 && errno != EEXIST) || chmod(tls, 0700) != 0) {
+    int new_dir = mkdir(dir, 0700) == 0;
+    if ((!new_dir && errno != EEXIST) || chmod(dir, 0700) != 0) {
+        snprintf(err, errlen, "cannot make '%s' with mode 0700: %s", dir, strerror(errno));
+        return RU_ERR_IO;
+    }
+    *made = new_dir;
+    int new_tls = mkdir(tls, 0700) == 0;
+    *made += new_tls;
+    if ((!new_tls && errno != EEXIST) || chmod(tls, 0700) != 0) {
         snprintf(err, errlen, "cannot make '%s' with mode 0700: %s", dir, strerror(errno));
         return RU_ERR_IO;
     }
@@ -195,10 +204,10 @@ enum ru_status ledger_restore(const char *dir, const char *from, int *version, i
 {
     struct db_backup *b = NULL;
     size_t len = 0;
-    int lock = -1;
+    int lock = -1, made = 0;
     enum ru_status rc = refuse_pg(dir, "cannot restore over the ledger", err, errlen);
     if (rc == RU_OK)
-        rc = make_dirs(dir, err, errlen);
+        rc = make_dirs(dir, &made, err, errlen);
     if (rc == RU_OK)
         rc = db_backup_open(from, PROGRAM, dir, &b, err, errlen);
     if (rc == RU_OK && (!db_backup_item(b, "issuer.key", &len) || len != SECRET_BYTES)) {
@@ -217,5 +226,13 @@ enum ru_status ledger_restore(const char *dir, const char *from, int *version, i
         rc = install(dir, b, err, errlen);
     uselock_release(lock);
     db_backup_free(b);
+    if (rc != RU_OK && made) {
+        /* nothing changed: the folders made for the restore go again (when still empty) */
+        char tls[4200];
+        if (path_in(tls, sizeof(tls), dir, "tls"))
+            rmdir(tls);
+        if (made == 2)
+            rmdir(dir);
+    }
     return rc;
 }

@@ -80,6 +80,8 @@ for f in truncated random plain other; do
   expect_eq "$(sum_state)" "$sum_before" "the state directory after the $f file"
 done
 expect_err "made by reup-pos, not by reup-issuer"
+expect_exit 2 "$I" restore --dir "$T/none" --from "$T/random.backup"
+expect_eq "$(ls -d "$T/none" 2>/dev/null | wc -l)" 0 "a directory made by a refused restore"
 expect_exit 2 "$I" restore --dir "$S" --from "$T/plain.backup"
 expect_err "without a manifest"
 expect_eq "$(find "$S" -name '*.tmp-*' | wc -l)" 0 "temporary files left in the state directory"
