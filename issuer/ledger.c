@@ -460,24 +460,31 @@ enum ru_status ledger_plan_add(struct ledger *lg, const struct ledger_plan *p)
     return rc;
 }
 
-static enum ru_status terminal_add_once(struct ledger *lg, const char *terminal, const char *store,
-                                        const unsigned char secret[SECRET_BYTES])
+/* One try of adding TERMINAL of STORE with SECRET, or (ROTATE) of giving it SECRET. */
+static enum ru_status terminal_once(struct ledger *lg, const char *terminal, const char *store,
+                                    const unsigned char secret[SECRET_BYTES], int rotate)
 {
     enum ru_status rc = store_begin(lg->st);
     if (rc != RU_OK)
         return fail_db(lg, rc);
-    rc = store_terminal_insert(lg->st, terminal, store, secret);
+    rc = rotate ? store_terminal_rotate(lg->st, terminal, store, secret)
+                : store_terminal_insert(lg->st, terminal, store, secret);
     if (rc == RU_ERR_EXISTS)
         fail(lg, rc, "terminal '%s' exists already", terminal);
+    else if (rc == RU_ERR_NOT_FOUND)
+        fail(lg, rc, "no terminal '%s' of store '%s' (reup-issuer report lists them); nothing done", terminal,
+             store);
     else if (rc != RU_OK)
         fail_db(lg, rc);
     if (rc == RU_OK)
-        rc = ledger_audit(lg, "operator", "terminal add", NULL, NULL, "ok", terminal);
+        rc = ledger_audit(lg, "operator", rotate ? "terminal rotate" : "terminal add", NULL, NULL, "ok",
+                          terminal);
     return end_transaction(lg, rc);
 }
 
-enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, const char *store,
-                                   unsigned char secret[SECRET_BYTES])
+/* A fresh secret for TERMINAL of STORE: a new terminal, or (ROTATE) an existing one's. */
+static enum ru_status terminal_secret(struct ledger *lg, const char *terminal, const char *store,
+                                      unsigned char secret[SECRET_BYTES], int rotate)
 {
     if (!valid_id(terminal))
         return fail(lg, RU_ERR_INVALID, "terminal id must be 1 to 64 letters, digits, '-', '_' or '.'");
@@ -489,7 +496,7 @@ enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, cons
     if ((rc = secret_random(s, sizeof(s))) != RU_OK)
         return fail(lg, rc, "no randomness for the terminal secret");
     do
-        rc = terminal_add_once(lg, terminal, store, s);
+        rc = terminal_once(lg, terminal, store, s, rotate);
     while (ledger_again(lg, rc, &tries));
     if (rc == RU_OK)
         memcpy(secret, s, sizeof(s));
@@ -497,41 +504,16 @@ enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, cons
     return rc;
 }
 
-static enum ru_status terminal_rotate_once(struct ledger *lg, const char *terminal, const char *store,
-                                           const unsigned char secret[SECRET_BYTES])
+enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, const char *store,
+                                   unsigned char secret[SECRET_BYTES])
 {
-    enum ru_status rc = store_begin(lg->st);
-    if (rc != RU_OK)
-        return fail_db(lg, rc);
-    rc = store_terminal_rotate(lg->st, terminal, store, secret);
-    if (rc == RU_ERR_NOT_FOUND)
-        fail(lg, rc, "no terminal '%s' of store '%s' (reup-issuer report lists them); nothing done", terminal,
-             store);
-    else if (rc != RU_OK)
-        fail_db(lg, rc);
-    if (rc == RU_OK)
-        rc = ledger_audit(lg, "operator", "terminal rotate", NULL, NULL, "ok", terminal);
-    return end_transaction(lg, rc);
+    return terminal_secret(lg, terminal, store, secret, 0);
 }
 
 enum ru_status ledger_terminal_rotate(struct ledger *lg, const char *terminal, const char *store,
                                       unsigned char secret[SECRET_BYTES])
 {
-    if (!valid_id(terminal) || !valid_id(store))
-        return fail(lg, RU_ERR_INVALID,
-                    "terminal and store ids are 1 to 64 letters, digits, '-', '_' or '.'");
-    unsigned char s[SECRET_BYTES];
-    enum ru_status rc;
-    int tries = 0;
-    if ((rc = secret_random(s, sizeof(s))) != RU_OK)
-        return fail(lg, rc, "no randomness for the terminal secret");
-    do
-        rc = terminal_rotate_once(lg, terminal, store, s);
-    while (ledger_again(lg, rc, &tries));
-    if (rc == RU_OK)
-        memcpy(secret, s, sizeof(s));
-    OPENSSL_cleanse(s, sizeof(s));
-    return rc;
+    return terminal_secret(lg, terminal, store, secret, 1);
 }
 
 enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned long count,

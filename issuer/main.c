@@ -273,52 +273,42 @@ static int cmd_plan_add(int argc, char **argv)
     return finish(lg, rc);
 }
 
-static int cmd_terminal_add(int argc, char **argv)
+/* terminal add and terminal rotate (ROTATE): the terminal's credentials, printed once. */
+static int terminal_credentials(int argc, char **argv, int rotate)
 {
     struct args a;
     int code = parse(argc, argv, "dir store terminal", &a);
     if (code != EXIT_OK)
         return code;
     if (!opt(&a, "store") || !opt(&a, "terminal"))
-        return usage_error("terminal add needs --store STORE_ID and --terminal TERMINAL_ID");
+        return usage_error(rotate ? "terminal rotate needs --store STORE_ID and --terminal TERMINAL_ID"
+                                  : "terminal add needs --store STORE_ID and --terminal TERMINAL_ID");
     struct ledger *lg = open_ledger(&a, &code);
     if (!lg)
         return code;
     unsigned char secret[SECRET_BYTES];
     char hex[2 * SECRET_BYTES + 1];
-    enum ru_status rc = ledger_terminal_add(lg, opt(&a, "terminal"), opt(&a, "store"), secret);
+    enum ru_status rc = rotate ? ledger_terminal_rotate(lg, opt(&a, "terminal"), opt(&a, "store"), secret)
+                               : ledger_terminal_add(lg, opt(&a, "terminal"), opt(&a, "store"), secret);
     if (rc == RU_OK) {
         secret_hex(secret, sizeof(secret), hex);
-        /* ids are checked to be [A-Za-z0-9._-]: nothing to escape */
-        printf("{\"terminal\": \"%s\", \"store\": \"%s\", \"secret\": \"%s\"}\n", opt(&a, "terminal"),
-               opt(&a, "store"), hex);
-    }
-    return finish(lg, rc);
-}
-
-static int cmd_terminal_rotate(int argc, char **argv)
-{
-    struct args a;
-    int code = parse(argc, argv, "dir store terminal", &a);
-    if (code != EXIT_OK)
-        return code;
-    if (!opt(&a, "store") || !opt(&a, "terminal"))
-        return usage_error("terminal rotate needs --store STORE_ID and --terminal TERMINAL_ID");
-    struct ledger *lg = open_ledger(&a, &code);
-    if (!lg)
-        return code;
-    unsigned char secret[SECRET_BYTES];
-    char hex[2 * SECRET_BYTES + 1];
-    enum ru_status rc = ledger_terminal_rotate(lg, opt(&a, "terminal"), opt(&a, "store"), secret);
-    if (rc == RU_OK) {
-        secret_hex(secret, sizeof(secret), hex);
-        /* the same shape as terminal add's: the till's credentials file */
+        /* ids are checked to be [A-Za-z0-9._-]: nothing to escape; the till's credentials file */
         printf("{\"terminal\": \"%s\", \"store\": \"%s\", \"secret\": \"%s\"}\n", opt(&a, "terminal"),
                opt(&a, "store"), hex);
         wipe(hex, sizeof(hex));
     }
     wipe(secret, sizeof(secret));
     return finish(lg, rc);
+}
+
+static int cmd_terminal_add(int argc, char **argv)
+{
+    return terminal_credentials(argc, argv, 0);
+}
+
+static int cmd_terminal_rotate(int argc, char **argv)
+{
+    return terminal_credentials(argc, argv, 1);
 }
 
 static int cmd_batch_create(int argc, char **argv)

@@ -8,19 +8,12 @@
 I=${REUP_ISSUER:?}
 A=${REUP_ACTIVATE_ALL:?}
 S=$T/state
-issuer_init "$S" >/dev/null
-"$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD >/dev/null
-"$I" terminal add --dir "$S" --store WM00001 --terminal T1 > "$T/t1.json"
-chmod 600 "$T/t1.json"
+issuer_world "$S" T1 || { fail "no issuer"; finish; exit 1; }
 "$I" batch create --dir "$S" --plan 1y --count 1500 --out "$T/batch.csv" >/dev/null
+serve_start "$S"
+pid=$SERVE_PID port=$SERVE_PORT
 
-"$I" serve --dir "$S" --listen 127.0.0.1:0 > "$T/serve.out" 2>> "$T/serve.log" &
-pid=$!
-on_exit 'kill -KILL "${pid:-}"'
-port=$(wait_port "$T/serve.out")
-[ -n "$port" ] || { fail "server did not start: $(cat "$T/serve.log")"; finish; exit 1; }
-
-"$A" "https://127.0.0.1:$port" "$S/tls/cert.pem" "$T/t1.json" "$T/batch.csv" 1 > "$T/burst.out" 2> "$T/burst.err" &
+"$A" "https://127.0.0.1:$port" "$S/tls/cert.pem" "$T/T1.json" "$T/batch.csv" 1 > "$T/burst.out" 2> "$T/burst.err" &
 apid=$!
 on_exit 'kill -KILL "${apid:-}"'
 # the backup starts once a few hundred activations are answered, while the rest go on
@@ -46,7 +39,7 @@ expect_err "in use.*serve"
 kill -TERM "$pid"
 wait "$pid"
 expect_eq "$?" 0 "serve exit status after SIGTERM"
-pid=
+SERVE_PID=
 sum_before=$(sum_state)
 
 # the backup restored into a new directory

@@ -8,20 +8,13 @@
 I=${REUP_ISSUER:?}
 A=${REUP_ACTIVATE_ALL:?}
 S=$T/state
-issuer_init "$S" >/dev/null
-"$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD >/dev/null
-"$I" terminal add --dir "$S" --store WM00001 --terminal T1 > "$T/old.json"
-"$I" terminal add --dir "$S" --store WM00001 --terminal T2 > "$T/t2.json"
-chmod 600 "$T/old.json" "$T/t2.json"
+issuer_world "$S" T1 T2 || { fail "no issuer"; finish; exit 1; }
+cp "$T/T1.json" "$T/old.json"
 "$I" batch create --dir "$S" --plan 1y --count 6 --out "$T/batch.csv" >/dev/null
 for n in 1 2 3 4 5 6; do sed -n "$((n + 1))p" "$T/batch.csv" > "$T/card$n.csv"; done
 serial() { cut -d, -f1 "$T/card$1.csv"; }
-
-"$I" serve --dir "$S" --listen 127.0.0.1:0 > "$T/serve.out" 2>> "$T/serve.log" &
-pid=$!
-on_exit 'kill -KILL "${pid:-}"'
-port=$(wait_port "$T/serve.out")
-[ -n "$port" ] || { fail "server did not start: $(cat "$T/serve.log")"; finish; exit 1; }
+serve_start "$S"
+pid=$SERVE_PID port=$SERVE_PORT
 # activate N CREDENTIALS: the HTTP status of activating card N with CREDENTIALS, each
 # call with a request_id of its own (the seed, counted in a file: $(activate) is a subshell)
 activate() {
@@ -42,7 +35,7 @@ checks=$((checks + 1))
 expect_eq "$(activate 3 old.json)" 401 "activation with the old credentials right after the rotation"
 expect_eq "$(activate 3 new.json)" 201 "activation with the new credentials"
 expect_eq "$(activate 4 old.json)" 401 "the old credentials again"
-expect_eq "$(activate 4 t2.json)" 201 "another terminal of the store, untouched"
+expect_eq "$(activate 4 T2.json)" 201 "another terminal of the store, untouched"
 expect_eq "$("$I" card show --dir "$S" "$(serial 5)" | jq -r .status)" issued "card 5, never activated"
 
 sum=$(ledger_sql "$S" "SELECT id, store_id, hex(secret) FROM terminal ORDER BY id" 2>/dev/null ||
