@@ -61,10 +61,11 @@ enum ru_status ledger_backup(const char *dir, const char *out, char *err, size_t
     enum ru_status rc = refuse_pg(dir, "cannot back up the ledger", err, errlen);
     if (rc != RU_OK)
         return rc;
-    /* opened as every command opens it: the folder's and the key's modes checked, the
-     * schema this program's */
+    /* opened as every command opens it (the folder's and the key's modes checked), but a
+     * schema older or newer than this program's is copied all the same: the backup before
+     * an upgrade is taken by the program that needs it */
     struct ledger *lg = NULL;
-    if ((rc = ledger_open(dir, &lg)) != RU_OK) {
+    if ((rc = ledger_open(dir, &lg)) != RU_OK && rc != RU_ERR_SCHEMA) {
         snprintf(err, errlen, "%s", lg ? ledger_errmsg(lg) : "out of memory");
         ledger_free(lg);
         return rc;

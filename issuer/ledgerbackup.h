@@ -15,8 +15,9 @@
 #include "common/status.h"
 
 /* Copy DIR's ledger and key into the new file OUT (mode 0600, synced, renamed into
- * place). RU_ERR_INVALID: DIR's ledger is on PostgreSQL (ERR names the tools to use);
- * RU_ERR_EXISTS: OUT exists; the failures of ledger_open(); RU_ERR_DB, RU_ERR_IO. */
+ * place), whatever its schema version. RU_ERR_INVALID: DIR's ledger is on PostgreSQL
+ * (ERR names the tools to use); RU_ERR_EXISTS: OUT exists; the failures of ledger_open()
+ * but RU_ERR_SCHEMA; RU_ERR_DB, RU_ERR_IO. */
 enum ru_status ledger_backup(const char *dir, const char *out, char *err, size_t errlen) RU_WARN_UNUSED;
 
 /* Check the backup FROM (integrity, made by reup-issuer backup, schema not newer) and put

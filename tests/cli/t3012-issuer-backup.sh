@@ -89,9 +89,16 @@ cp "$T/mid.backup" "$T/older.backup"
 sqlite3 "$T/older.backup" "PRAGMA user_version = 2"
 expect_exit 0 "$I" restore --dir "$T/old" --from "$T/older.backup"
 expect_out "init --dir .* --upgrade"
+# a ledger of an older schema is backed up all the same (the backup before init --upgrade)
+expect_exit 0 "$I" backup --dir "$T/old" --out "$T/older-again.backup"
 
-# the restore over the live directory, then serve on it answers
+# the restore over the directory it was taken from; serve on it sells again a card whose
+# activation came after the backup (the restored key and terminal secret check out)
 expect_exit 0 "$I" restore --dir "$S" --from "$T/mid.backup"
 expect_eq "$(ledger_integrity "$S")" ok "integrity after the restore in place"
 expect_eq "$(sqlite3 "$S/issuer.db" "SELECT count(*) FROM card WHERE status = 'active'")" "$(wc -l < "$T/restored-active")" "active cards after the restore in place"
+serve_start "$S"
+grep "^$(head -n 1 "$T/after")," "$T/batch.csv" > "$T/again.csv"
+"$A" "https://127.0.0.1:$SERVE_PORT" "$S/tls/cert.pem" "$T/T1.json" "$T/again.csv" 7 > "$T/again.out"
+expect_eq "$(awk '{ print $2 }' "$T/again.out")" 201 "an activation lost with the restore, made again"
 finish
