@@ -174,13 +174,14 @@ struct engine_ops {
     /* Rows changed by the last finished write. */
     long long (*changes)(struct engine *e);
 
-    /* Rotations of terminals' secrets committed by any connection on any node, for the
-     * server's cache of secrets (issuer/termcache.h). listen(): from now on this
-     * connection (used for nothing else) hears of each. heard(): waits up to TIMEOUT_MS
-     * for one; TERMINAL gets the id of a terminal whose secret changed, "" when none came.
-     * RU_ERR_NETWORK: the connection broke, and what it missed is unknown. NULL: the engine
-     * cannot tell (SQLite: a read of the ledger is local and cheap, the server keeps no
-     * cache). */
+    /* Rotations of terminals' secrets committed by any connection, for the server's cache
+     * of secrets (issuer/termcache.h). listen(): from now on this connection (used for
+     * nothing else) hears of each. heard(): waits up to TIMEOUT_MS for one; TERMINAL gets
+     * the id of a terminal whose secret changed, "*" when the engine cannot say which (any
+     * may have), "" when none came. RU_ERR_NETWORK (PostgreSQL) or RU_ERR_IO: the
+     * connection or the watch broke, and what it missed is unknown. PostgreSQL: LISTEN
+     * reup_terminal, any node. SQLite: the rotation's commit closes the file
+     * "LEDGER-rotated" beside the ledger (issuer.db-rotated), watched with inotify. */
     enum ru_status (*listen)(struct engine *e);
     enum ru_status (*heard)(struct engine *e, int timeout_ms, char *terminal, size_t len);
 };

@@ -898,6 +898,10 @@ static void *listener(void *arg)
                         "reup-issuer: not hearing of terminal rotations (%s): secrets are read from the "
                         "ledger until the connection is back\n",
                         ledger_errmsg(lg));
+        } else if (!strcmp(id, "*")) {
+            /* some terminal's secret changed (SQLite does not say which): forget them all */
+            termcache_trust(srv->terminals, 0);
+            termcache_trust(srv->terminals, 1);
         } else if (*id)
             termcache_forget(srv->terminals, id);
     }
@@ -1014,8 +1018,7 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
         }
         w->started = 1;
     }
-    /* SQLite: a read of the ledger is local, and a rotation by another process cannot be
-     * heard: no cache. PostgreSQL: a cache, trusted while the listener listens. */
+    /* the cache is trusted while the listener hears rotations (and not without one) */
     termcache_trust(srv->terminals, 0);
     if (store_can_listen(ledger_store(srv->rd))) {
         /* listening before serve says it serves: the first requests are cached already,

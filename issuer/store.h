@@ -92,9 +92,10 @@ enum ru_status store_terminal_get(struct store *s, const char *id, unsigned char
 enum ru_status store_terminal_rotate(struct store *s, const char *id, const char *store_id,
                                      const unsigned char secret[SECRET_BYTES]) RU_WARN_UNUSED;
 /* Hearing of rotations (engine.h, listen and heard): whether the engine can
- * (store_can_listen(), 0 on SQLite), start on this store (then used for nothing else), and
- * wait up to TIMEOUT_MS for one: TERMINAL the id, "" when none came; RU_ERR_NETWORK when
- * the connection broke and rotations may have gone unheard. */
+ * (store_can_listen()), start on this store (then used for nothing else), and wait up to
+ * TIMEOUT_MS for one: TERMINAL the id, "*" when any terminal's may have changed (SQLite),
+ * "" when none came; RU_ERR_NETWORK or RU_ERR_IO when the connection or the watch broke
+ * and rotations may have gone unheard. */
 int store_can_listen(const struct store *s);
 enum ru_status store_terminal_listen(struct store *s) RU_WARN_UNUSED;
 enum ru_status store_terminal_heard(struct store *s, int timeout_ms, char *terminal,

@@ -6,9 +6,9 @@
  * on PostgreSQL a round trip, during which every other request waits for that connection.
  * A terminal's secret changes only by `terminal rotate`, and the old one must stop working
  * at once, on every node: so the cache is trusted only while someone tells it of each
- * rotation (termcache_trust(): the server's listener on PostgreSQL, which hears every
- * rotation of every node as it commits), and termcache_forget() drops the terminal it
- * hears of. A secret read from the ledger before a forget is not kept after it (the
+ * rotation (termcache_trust(): the server's listener, which hears every rotation as it
+ * commits: on PostgreSQL of every node, on SQLite of the machine), and termcache_forget()
+ * drops the terminal it hears of. A secret read from the ledger before a forget is not kept after it (the
  * generation). The time to live bounds how long a terminal changed behind the issuer's
  * back (by hand, in the database) is still served. Unknown terminals are never kept, so
  * a terminal added on another node is found at once. A fixed number of slots, each terminal in one of them (a
