@@ -76,7 +76,7 @@ int cmd_restore(int argc, char **argv)
         return fail(EXIT_REFUSED, "in_use", "%s", err);
     if (rc != RU_OK)
         return fail(EXIT_SYSTEM, "journal", "%s", err);
-    printf("restored the journal %s from %s: its chain and tables agree, %lld entries\n", cfg.journal,
+    printf("restored the journal %s from %s: its chain and tables agree, up to entry %lld\n", cfg.journal,
            args_get(&a, "from"), done.seq);
     printf("run reup-pos verify: the issuer still holds every journal head it saw, and an older copy that "
            "lacks sales made since fails that check\n");
