@@ -18,6 +18,8 @@
  * failover (target_session_attrs=read-write).
  */
 #include <ctype.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +69,10 @@ static const struct statement {
                            " VALUES ($1, $2, $3, " NOW_TEXT ") ON CONFLICT DO NOTHING",
                            3, 1},
     [Q_TERMINAL_GET] = {"SELECT secret, store_id FROM terminal WHERE id = $1", 1, 0},
+    [Q_TERMINAL_ROTATE] =
+        {"WITH t AS (UPDATE terminal SET secret = $3 WHERE id = $1 AND store_id = $2 RETURNING id)"
+         " SELECT id, pg_notify('reup_terminal', id) FROM t",
+         3, 0},
     [Q_BATCH_COUNT] = {"SELECT count(*) AS n FROM batch", 0, 0},
     [Q_BATCH_INSERT] = {"INSERT INTO batch(id, plan, count, created_at) VALUES ($1, $2, $3, " NOW_TEXT ")"
                         " ON CONFLICT DO NOTHING",
@@ -1043,6 +1049,36 @@ static enum ru_status pg_migrate(struct engine *e)
     return rc;
 }
 
+static enum ru_status pg_listen(struct engine *e)
+{
+    enum ru_status rc = usable(e);
+    return rc != RU_OK ? rc : exec(e, "LISTEN reup_terminal", "listening for terminal rotations");
+}
+
+static enum ru_status pg_heard(struct engine *e, int timeout_ms, char *terminal, size_t len)
+{
+    *terminal = '\0';
+    PGnotify *n = PQnotifies(e->conn);
+    if (!n) {
+        struct pollfd p = {.fd = PQsocket(e->conn), .events = POLLIN};
+        if (p.fd < 0)
+            return fail(e, RU_ERR_NETWORK, "the connection is gone");
+        int r = poll(&p, 1, timeout_ms);
+        if (r < 0 && errno != EINTR)
+            return fail(e, RU_ERR_NETWORK, "cannot wait for notifications: %s", strerror(errno));
+        if (r > 0 && (!PQconsumeInput(e->conn) || PQstatus(e->conn) != CONNECTION_OK)) {
+            e->lost = 1;
+            return fail(e, RU_ERR_NETWORK, "the connection broke: %s", PQerrorMessage(e->conn));
+        }
+        n = PQnotifies(e->conn);
+    }
+    if (n) {
+        snprintf(terminal, len, "%s", n->extra);
+        PQfreemem(n);
+    }
+    return RU_OK;
+}
+
 const struct engine_ops engine_pg = {
     .name = "postgresql",
     .open = pg_open,
@@ -1068,4 +1104,6 @@ const struct engine_ops engine_pg = {
     .column_text = pg_column_text,
     .column_blob = pg_column_blob,
     .changes = pg_changes,
+    .listen = pg_listen,
+    .heard = pg_heard,
 };

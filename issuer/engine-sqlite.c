@@ -1,6 +1,13 @@
 /* issuer/engine-sqlite.c - the ledger on SQLite (DIR/issuer.db): engine.h's statements. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 #include "issuer/engine.h"
 #include "db/db.h"
 #include "common/banned.h"
@@ -34,6 +41,8 @@ static const struct {
                            ")",
                            "adding the terminal"},
     [Q_TERMINAL_GET] = {"SELECT secret, store_id FROM terminal WHERE id = ?1", "reading terminals"},
+    [Q_TERMINAL_ROTATE] = {"UPDATE terminal SET secret = ?3 WHERE id = ?1 AND store_id = ?2 RETURNING id",
+                           "changing the terminal's secret"},
     [Q_BATCH_COUNT] = {"SELECT count(*) FROM batch", "reading batches"},
     [Q_BATCH_INSERT] = {"INSERT INTO batch(id, plan, count, created_at) VALUES (?1, ?2, ?3, " NOW ")",
                         "adding the batch"},
@@ -135,7 +144,29 @@ struct engine {
     int pending;                 /* run() stepped to a row that next() has not handed out */
     int done;                    /* cur has no more rows */
     long long changes;
+    int rotated; /* a terminal's secret changed in the open transaction: announce it at the commit */
+    int ear;     /* listen(): an inotify descriptor on the ledger's folder, else -1 */
 };
+
+/* Terminal rotations are announced by closing the file "LEDGER-rotated" after the commit:
+ * a serve of the same ledger (on this machine: SQLite has no other) watches for that with
+ * inotify. The file holds nothing; its mode is 0600 like everything in the folder. */
+static void rotated_path(struct engine *e, char *out, size_t len)
+{
+    snprintf(out, len, "%s-rotated", db_path(e->db));
+}
+
+static void announce(struct engine *e)
+{
+    char path[PATH_MAX + 16];
+    rotated_path(e, path, sizeof(path));
+    e->rotated = 0;
+    /* a failure here would need a folder SQLite cannot write its WAL in either: the
+     * rotation stands, and a serve's cache forgets the old secret within its time to live */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+}
 
 /* SQLite's result of the last call as a status, with the message "FILE: WHAT: why". */
 static enum ru_status fail(struct engine *e, const char *what)
@@ -154,6 +185,7 @@ static enum ru_status sq_open(const char *target, int create, struct engine **ou
     struct engine *e = calloc(1, sizeof(*e));
     if (!e)
         return RU_ERR_NOMEM;
+    e->ear = -1;
     enum ru_status rc = db_open(target, DB_SYNC_FULL | DB_NO_MIGRATE | (create ? DB_CREATE : 0),
                                 issuer_sqlite_migrations, &e->db);
     if (!e->db) {
@@ -177,6 +209,8 @@ static void sq_close(struct engine *e)
     sq_finish(e);
     for (int q = 0; q < Q_COUNT; q++)
         sqlite3_finalize(e->stmt[q]);
+    if (e->ear >= 0)
+        close(e->ear);
     db_free(e->db);
     free(e);
 }
@@ -212,11 +246,15 @@ static enum ru_status sq_begin(struct engine *e)
 
 static enum ru_status sq_commit(struct engine *e)
 {
-    return db_commit(e->db);
+    enum ru_status rc = db_commit(e->db);
+    if (rc == RU_OK && e->rotated)
+        announce(e);
+    return rc;
 }
 
 static void sq_rollback(struct engine *e)
 {
+    e->rotated = 0;
     db_rollback(e->db);
 }
 
@@ -238,6 +276,7 @@ static enum ru_status sq_run(struct engine *e, enum query q, const struct value 
     if ((unsigned)q >= Q_COUNT || !queries[q].sql)
         return RU_ERR_INVALID;
     sq_finish(e);
+    e->rotated |= q == Q_TERMINAL_ROTATE;
     if (!e->stmt[q] && sqlite3_prepare_v3(conn, queries[q].sql, -1, SQLITE_PREPARE_PERSISTENT, &e->stmt[q],
                                           NULL) != SQLITE_OK)
         return fail(e, "preparing a statement");
@@ -296,6 +335,9 @@ static void sq_finish(struct engine *e)
     e->cur = NULL;
     e->pending = e->done = 0;
     e->changes = sqlite3_changes64(db_sqlite(e->db));
+    /* a rotation outside a transaction committed with the reset */
+    if (e->rotated && sqlite3_get_autocommit(db_sqlite(e->db)))
+        announce(e);
 }
 
 static int sq_column_count(struct engine *e)
@@ -340,6 +382,49 @@ static long long sq_changes(struct engine *e)
     return e->changes;
 }
 
+static enum ru_status sq_listen(struct engine *e)
+{
+    char folder[PATH_MAX];
+    snprintf(folder, sizeof(folder), "%s", db_path(e->db));
+    char *slash = strrchr(folder, '/');
+    if (slash)
+        *slash = '\0';
+    if (e->ear < 0 && (e->ear = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+        return RU_ERR_IO;
+    if (inotify_add_watch(e->ear, slash ? folder : ".", IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+        close(e->ear);
+        e->ear = -1;
+        return RU_ERR_IO;
+    }
+    return RU_OK;
+}
+
+static enum ru_status sq_heard(struct engine *e, int timeout_ms, char *terminal, size_t len)
+{
+    char path[PATH_MAX + 16];
+    /* events carry the name of the file within the folder */
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    *terminal = '\0';
+    if (e->ear < 0)
+        return RU_ERR_IO;
+    struct pollfd p = {.fd = e->ear, .events = POLLIN};
+    if (poll(&p, 1, timeout_ms) < 0 && errno != EINTR)
+        return RU_ERR_IO;
+    rotated_path(e, path, sizeof(path));
+    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    ssize_t n;
+    while ((n = read(e->ear, buf, sizeof(buf))) > 0)
+        for (char *at = buf; at < buf + n;) {
+            const struct inotify_event *ev = (const struct inotify_event *)(void *)at;
+            if ((ev->len && !strcmp(ev->name, name)) || (ev->mask & IN_Q_OVERFLOW))
+                snprintf(terminal, len, "*"); /* which terminal is not said: all of them */
+            at += sizeof(*ev) + ev->len;
+        }
+    if (n < 0 && errno != EAGAIN && errno != EINTR)
+        return RU_ERR_IO;
+    return RU_OK;
+}
+
 const struct engine_ops engine_sqlite = {
     .name = "sqlite",
     .open = sq_open,
@@ -363,4 +448,6 @@ const struct engine_ops engine_sqlite = {
     .column_text = sq_column_text,
     .column_blob = sq_column_blob,
     .changes = sq_changes,
+    .listen = sq_listen,
+    .heard = sq_heard,
 };

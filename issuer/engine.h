@@ -44,6 +44,9 @@ enum query {
     /* terminals */
     Q_TERMINAL_INSERT, /* (id, store_id, secret BLOB), created_at now */
     Q_TERMINAL_GET,    /* (id) -> (secret BLOB, store_id) */
+    Q_TERMINAL_ROTATE, /* (id, store_id, secret BLOB) -> (id) of the terminal given the new secret (no row:
+                        * no such terminal of that store); PostgreSQL: also NOTIFY reup_terminal with the id,
+                        * which listen() connections hear when the transaction commits */
     /* batches and cards */
     Q_BATCH_COUNT,        /* () -> (n INT) */
     Q_BATCH_INSERT,       /* (id, plan, count INT), created_at now */
@@ -170,6 +173,17 @@ struct engine_ops {
     const void *(*column_blob)(struct engine *e, int i, size_t *len);
     /* Rows changed by the last finished write. */
     long long (*changes)(struct engine *e);
+
+    /* Rotations of terminals' secrets committed by any connection, for the server's cache
+     * of secrets (issuer/termcache.h). listen(): from now on this connection (used for
+     * nothing else) hears of each. heard(): waits up to TIMEOUT_MS for one; TERMINAL gets
+     * the id of a terminal whose secret changed, "*" when the engine cannot say which (any
+     * may have), "" when none came. RU_ERR_NETWORK (PostgreSQL) or RU_ERR_IO: the
+     * connection or the watch broke, and what it missed is unknown. PostgreSQL: LISTEN
+     * reup_terminal, any node. SQLite: the rotation's commit closes the file
+     * "LEDGER-rotated" beside the ledger (issuer.db-rotated), watched with inotify. */
+    enum ru_status (*listen)(struct engine *e);
+    enum ru_status (*heard)(struct engine *e, int timeout_ms, char *terminal, size_t len);
 };
 
 extern const struct engine_ops engine_sqlite;

@@ -15,6 +15,7 @@
 #include "issuer/api.h"
 #include "issuer/tlscert.h"
 #include "common/privatefile.h"
+#include "db/uselock.h"
 #include "common/banned.h"
 
 #define ID_MAX     64
@@ -22,6 +23,7 @@
 
 struct ledger {
     struct store *st;
+    int lock; /* DIR's use lock (db/uselock.h) on an SQLite ledger, -1 else */
     int in_batch;
     unsigned char key[SECRET_BYTES];
     char err[512];
@@ -303,6 +305,7 @@ static enum ru_status open_dir(const char *dir, int schema, struct ledger **out)
     struct ledger *lg = calloc(1, sizeof(*lg));
     if (!lg)
         return RU_ERR_NOMEM;
+    lg->lock = -1;
     *out = lg;
     secret_json_wiping(); /* before the server's threads: answers and requests hold PINs */
     if (!path_in(key_path, sizeof(key_path), dir, "issuer.key"))
@@ -317,6 +320,9 @@ static enum ru_status open_dir(const char *dir, int schema, struct ledger **out)
         rc = privatefile_check(key_path, 0, lg->err, sizeof(lg->err));
     if (rc == RU_OK)
         rc = ledger_target(dir, target, sizeof(target), lg->err, sizeof(lg->err));
+    /* held while the ledger is open, so that restore never replaces it under a user */
+    if (rc == RU_OK && !store_target_is_pg(target))
+        rc = uselock_take(dir, 0, &lg->lock, lg->err, sizeof(lg->err));
     if (rc != RU_OK)
         return rc;
     rc = secret_file_read(key_path, lg->key, sizeof(lg->key));
@@ -367,6 +373,7 @@ void ledger_free(struct ledger *lg)
     if (!lg)
         return;
     store_close(lg->st);
+    uselock_release(lg->lock);
     OPENSSL_cleanse(lg->key, sizeof(lg->key));
     free(lg);
 }
@@ -453,24 +460,31 @@ enum ru_status ledger_plan_add(struct ledger *lg, const struct ledger_plan *p)
     return rc;
 }
 
-static enum ru_status terminal_add_once(struct ledger *lg, const char *terminal, const char *store,
-                                        const unsigned char secret[SECRET_BYTES])
+/* One try of adding TERMINAL of STORE with SECRET, or (ROTATE) of giving it SECRET. */
+static enum ru_status terminal_once(struct ledger *lg, const char *terminal, const char *store,
+                                    const unsigned char secret[SECRET_BYTES], int rotate)
 {
     enum ru_status rc = store_begin(lg->st);
     if (rc != RU_OK)
         return fail_db(lg, rc);
-    rc = store_terminal_insert(lg->st, terminal, store, secret);
+    rc = rotate ? store_terminal_rotate(lg->st, terminal, store, secret)
+                : store_terminal_insert(lg->st, terminal, store, secret);
     if (rc == RU_ERR_EXISTS)
         fail(lg, rc, "terminal '%s' exists already", terminal);
+    else if (rc == RU_ERR_NOT_FOUND)
+        fail(lg, rc, "no terminal '%s' of store '%s' (reup-issuer report lists them); nothing done", terminal,
+             store);
     else if (rc != RU_OK)
         fail_db(lg, rc);
     if (rc == RU_OK)
-        rc = ledger_audit(lg, "operator", "terminal add", NULL, NULL, "ok", terminal);
+        rc = ledger_audit(lg, "operator", rotate ? "terminal rotate" : "terminal add", NULL, NULL, "ok",
+                          terminal);
     return end_transaction(lg, rc);
 }
 
-enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, const char *store,
-                                   unsigned char secret[SECRET_BYTES])
+/* A fresh secret for TERMINAL of STORE: a new terminal, or (ROTATE) an existing one's. */
+static enum ru_status terminal_secret(struct ledger *lg, const char *terminal, const char *store,
+                                      unsigned char secret[SECRET_BYTES], int rotate)
 {
     if (!valid_id(terminal))
         return fail(lg, RU_ERR_INVALID, "terminal id must be 1 to 64 letters, digits, '-', '_' or '.'");
@@ -482,12 +496,24 @@ enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, cons
     if ((rc = secret_random(s, sizeof(s))) != RU_OK)
         return fail(lg, rc, "no randomness for the terminal secret");
     do
-        rc = terminal_add_once(lg, terminal, store, s);
+        rc = terminal_once(lg, terminal, store, s, rotate);
     while (ledger_again(lg, rc, &tries));
     if (rc == RU_OK)
         memcpy(secret, s, sizeof(s));
     OPENSSL_cleanse(s, sizeof(s));
     return rc;
+}
+
+enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, const char *store,
+                                   unsigned char secret[SECRET_BYTES])
+{
+    return terminal_secret(lg, terminal, store, secret, 0);
+}
+
+enum ru_status ledger_terminal_rotate(struct ledger *lg, const char *terminal, const char *store,
+                                      unsigned char secret[SECRET_BYTES])
+{
+    return terminal_secret(lg, terminal, store, secret, 1);
 }
 
 enum ru_status ledger_batch_create(struct ledger *lg, const char *plan, unsigned long count,

@@ -66,6 +66,12 @@ enum ru_status ledger_plan_add(struct ledger *lg, const struct ledger_plan *p) R
 enum ru_status ledger_terminal_add(struct ledger *lg, const char *terminal, const char *store,
                                    unsigned char secret[SECRET_BYTES]) RU_WARN_UNUSED;
 
+/* A fresh secret for the existing TERMINAL of STORE, written to SECRET; the old secret is
+ * refused from the commit on (a running serve hears of it: termcache.h). Audited.
+ * RU_ERR_INVALID for a malformed id, RU_ERR_NOT_FOUND for no such terminal of STORE. */
+enum ru_status ledger_terminal_rotate(struct ledger *lg, const char *terminal, const char *store,
+                                      unsigned char secret[SECRET_BYTES]) RU_WARN_UNUSED;
+
 /* Called once per new card, inside the batch's transaction, before it commits; a status
  * other than RU_OK rolls the whole batch back. */
 typedef enum ru_status (*ledger_card_fn)(void *ctx, const char *serial, const char *pin, const char *plan,

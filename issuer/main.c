@@ -8,20 +8,24 @@
 #include <string.h>
 #include "issuer/batchfile.h"
 #include "issuer/ledger.h"
+#include "issuer/ledgerbackup.h"
 #include "issuer/server.h"
 #include "common/exitcode.h"
 #include "common/netlimits.h"
 #include "common/stopsignal.h"
+#include "common/wipe.h"
 #include "common/banned.h"
 
-#define USAGE_EXIT                                                                                  \
-    EXIT_HELP EXIT_HELP_OK EXIT_HELP_USAGE EXIT_HELP_NOT_FOUND EXIT_HELP_CONFIG EXIT_HELP_NO_ANSWER \
-        EXIT_HELP_SYSTEM                                                                            \
-        "2 is also a state directory, database ledger, plan, terminal or batch file that\n"         \
-        "exists already; 3 no such plan, card or batch; 4 the state directory missing, not\n"       \
-        "initialized, or a file of it open to group or others, the PostgreSQL database\n"           \
-        "refusing, or a ledger schema older or newer than this program's; 5 no PostgreSQL\n"        \
-        "server answers.\n"
+#define USAGE_EXIT                                                                                    \
+    EXIT_HELP EXIT_HELP_OK EXIT_HELP_USAGE EXIT_HELP_NOT_FOUND EXIT_HELP_CONFIG EXIT_HELP_NO_ANSWER   \
+        EXIT_HELP_REFUSED EXIT_HELP_SYSTEM                                                            \
+        "2 is also a state directory, database ledger, plan, terminal or batch file that\n"           \
+        "exists already; 3 no such plan, card or batch; 4 the state directory missing, not\n"         \
+        "initialized, or a file of it open to group or others, the PostgreSQL database\n"             \
+        "refusing, or a ledger schema older or newer than this program's; 5 no PostgreSQL\n"          \
+        "server answers. backup, restore: 2 FILE exists (backup), is not a reup-issuer backup,\n"     \
+        "is truncated or corrupt, or the ledger is on PostgreSQL; 4 its schema is newer; 6 restore\n" \
+        "while serve (or another command) has DIR's ledger open.\n"
 
 #define USAGE                                                                                             \
     "usage: reup-issuer COMMAND [options]\n"                                                              \
@@ -33,12 +37,19 @@
     "  init --dir DIR --upgrade                 bring the ledger's schema up to date\n"                   \
     "  plan add --code C --months M --price MINOR --currency CUR [--gtin G]\n"                            \
     "  terminal add --store STORE --terminal ID prints the terminal's credentials once (JSON)\n"          \
+    "  terminal rotate --store STORE --terminal ID\n"                                                     \
+    "                                           new credentials for the terminal, printed once (JSON);\n" \
+    "                                           its old secret is refused from then on, by serve too\n"   \
     "  batch create --plan C --count N --out FILE\n"                                                      \
     "                                           N new cards; FILE (mode 0600) is serial,pin,plan,batch\n" \
     "  card show SERIAL                         the card as GET /v1/cards shows it (JSON)\n"              \
     "  card block SERIAL | --batch B            block lost or stolen stock\n"                             \
     "  audit [--since T]                        the audit log (JSON)\n"                                   \
     "  report                                   cards, batches, terminals, requests (JSON)\n"             \
+    "  backup --out FILE                        a consistent copy of the SQLite ledger and the issuer\n"  \
+    "                                           key, taken while serve runs (FILE new, mode 0600)\n"      \
+    "  restore --from FILE                      check a backup, then put it in place of DIR's ledger\n"   \
+    "                                           (serve stopped); DIR is made when missing\n"              \
     "  serve [--listen ADDR:PORT] [--threads N] [--writers N] [--void-window SECONDS]\n"                  \
     "        [--tls-priority STRING] [limits below]\n"                                                    \
     "                                           the activation API over HTTPS (docs/api.md) until "       \
@@ -59,7 +70,7 @@
     "--database never holds a password: libpq reads it from ~/.pgpass (or PGPASSFILE), or use peer\n"     \
     "authentication. Every command refuses a ledger whose schema is older (run init --upgrade)\n"         \
     "or newer than this program's.\n"                                                                     \
-    "\n" USAGE_EXIT
+    "\n"
 
 /* Options of one command: --name value pairs and at most one positional argument. */
 struct args {
@@ -78,7 +89,8 @@ static const char *opt(const struct args *a, const char *name)
 
 static int usage_error(const char *msg)
 {
-    fprintf(stderr, "reup-issuer: %s\n\n%s", msg, USAGE);
+    /* two strings: together they are longer than a C string literal may be */
+    fprintf(stderr, "reup-issuer: %s\n\n%s%s", msg, USAGE, USAGE_EXIT);
     return EXIT_USAGE;
 }
 
@@ -261,27 +273,42 @@ static int cmd_plan_add(int argc, char **argv)
     return finish(lg, rc);
 }
 
-static int cmd_terminal_add(int argc, char **argv)
+/* terminal add and terminal rotate (ROTATE): the terminal's credentials, printed once. */
+static int terminal_credentials(int argc, char **argv, int rotate)
 {
     struct args a;
     int code = parse(argc, argv, "dir store terminal", &a);
     if (code != EXIT_OK)
         return code;
     if (!opt(&a, "store") || !opt(&a, "terminal"))
-        return usage_error("terminal add needs --store STORE_ID and --terminal TERMINAL_ID");
+        return usage_error(rotate ? "terminal rotate needs --store STORE_ID and --terminal TERMINAL_ID"
+                                  : "terminal add needs --store STORE_ID and --terminal TERMINAL_ID");
     struct ledger *lg = open_ledger(&a, &code);
     if (!lg)
         return code;
     unsigned char secret[SECRET_BYTES];
     char hex[2 * SECRET_BYTES + 1];
-    enum ru_status rc = ledger_terminal_add(lg, opt(&a, "terminal"), opt(&a, "store"), secret);
+    enum ru_status rc = rotate ? ledger_terminal_rotate(lg, opt(&a, "terminal"), opt(&a, "store"), secret)
+                               : ledger_terminal_add(lg, opt(&a, "terminal"), opt(&a, "store"), secret);
     if (rc == RU_OK) {
         secret_hex(secret, sizeof(secret), hex);
-        /* ids are checked to be [A-Za-z0-9._-]: nothing to escape */
+        /* ids are checked to be [A-Za-z0-9._-]: nothing to escape; the till's credentials file */
         printf("{\"terminal\": \"%s\", \"store\": \"%s\", \"secret\": \"%s\"}\n", opt(&a, "terminal"),
                opt(&a, "store"), hex);
+        wipe(hex, sizeof(hex));
     }
+    wipe(secret, sizeof(secret));
     return finish(lg, rc);
+}
+
+static int cmd_terminal_add(int argc, char **argv)
+{
+    return terminal_credentials(argc, argv, 0);
+}
+
+static int cmd_terminal_rotate(int argc, char **argv)
+{
+    return terminal_credentials(argc, argv, 1);
 }
 
 static int cmd_batch_create(int argc, char **argv)
@@ -449,6 +476,55 @@ static int cmd_report(int argc, char **argv)
     return finish_json(lg, rc, json);
 }
 
+static int cmd_backup(int argc, char **argv)
+{
+    struct args a;
+    char err[1200];
+    int code = parse(argc, argv, "dir out", &a);
+    if (code != EXIT_OK)
+        return code;
+    if (!opt(&a, "out") || a.positional)
+        return usage_error("backup needs --out FILE (a new file)");
+    enum ru_status rc = ledger_backup(state_dir(&a), opt(&a, "out"), err, sizeof(err));
+    if (rc != RU_OK) {
+        fprintf(stderr, "reup-issuer: %s\n", err);
+        return rc == RU_ERR_INVALID || rc == RU_ERR_EXISTS ? EXIT_USAGE
+               : rc == RU_ERR_NETWORK                      ? EXIT_NO_ANSWER
+               : rc == RU_ERR_DB || rc == RU_ERR_IO        ? EXIT_SYSTEM
+                                                           : EXIT_CONFIG;
+    }
+    printf("backed up %s to %s (mode 0600: it holds the issuer key and the terminals' secrets)\n",
+           state_dir(&a), opt(&a, "out"));
+    return EXIT_OK;
+}
+
+static int cmd_restore(int argc, char **argv)
+{
+    struct args a;
+    char err[1200];
+    int version = 0, latest = 0;
+    int code = parse(argc, argv, "dir from", &a);
+    if (code != EXIT_OK)
+        return code;
+    if (!opt(&a, "from") || a.positional)
+        return usage_error("restore needs --from FILE (a file made by reup-issuer backup)");
+    enum ru_status rc = ledger_restore(state_dir(&a), opt(&a, "from"), &version, &latest, err, sizeof(err));
+    if (rc != RU_OK) {
+        fprintf(stderr, "reup-issuer: %s\n", err);
+        return rc == RU_ERR_INVALID     ? EXIT_USAGE
+               : rc == RU_ERR_NOT_FOUND ? EXIT_NOT_FOUND
+               : rc == RU_ERR_SCHEMA    ? EXIT_CONFIG
+               : rc == RU_ERR_DECLINED  ? EXIT_REFUSED
+                                        : EXIT_SYSTEM;
+    }
+    printf("restored %s from %s (schema %d)\n", state_dir(&a), opt(&a, "from"), version);
+    if (version < latest)
+        printf("its schema is older than this reup-issuer's (%d): run reup-issuer init --dir %s --upgrade "
+               "before serve\n",
+               latest, state_dir(&a));
+    return EXIT_OK;
+}
+
 static const struct command {
     const char *name, *sub;
     int (*fn)(int argc, char **argv);
@@ -456,11 +532,14 @@ static const struct command {
     {"init", NULL, cmd_init},
     {"plan", "add", cmd_plan_add},
     {"terminal", "add", cmd_terminal_add},
+    {"terminal", "rotate", cmd_terminal_rotate},
     {"batch", "create", cmd_batch_create},
     {"card", "show", cmd_card_show},
     {"card", "block", cmd_card_block},
     {"audit", NULL, cmd_audit},
     {"report", NULL, cmd_report},
+    {"backup", NULL, cmd_backup},
+    {"restore", NULL, cmd_restore},
     {"serve", NULL, cmd_serve},
 };
 
@@ -470,6 +549,7 @@ int main(int argc, char **argv)
         return usage_error("no command given");
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         fputs(USAGE, stdout);
+        fputs(USAGE_EXIT, stdout);
         return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

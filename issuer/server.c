@@ -73,6 +73,13 @@ struct server {
     struct ledger *rd; /* reads (signatures, catalog, card status) never wait for a commit */
     pthread_mutex_t rdlock;
     struct termcache *terminals; /* secrets read through rd, kept a while */
+    /* hears of terminal rotations on any node (PostgreSQL) and drops them from the cache,
+     * on a connection of its own; without it the cache is not trusted (termcache.h) */
+    pthread_t listener;
+    int listener_started;
+    atomic_int listener_stop;
+    struct ledger *ear; /* its connection, listening, handed over when it starts */
+    char *dir;
     /* group commit: requests queue here, their connections parked; a writer applies a
      * batch of them in one transaction and wakes them after its commit */
     pthread_mutex_t qlock;
@@ -553,8 +560,10 @@ static int authenticate(struct server *srv, struct MHD_Connection *c, struct req
     }
     rq->has_head = head != NULL;
     snprintf(rq->terminal, sizeof(rq->terminal), "%s", ah.terminal);
+    unsigned long gen = termcache_generation(srv->terminals);
     int cached = termcache_get(srv->terminals, ah.terminal, secret, store);
     enum ru_status rc = RU_OK;
+again:
     if (!cached) {
         pthread_mutex_lock(&srv->rdlock);
         rc = ledger_terminal_get(srv->rd, ah.terminal, secret, store);
@@ -570,9 +579,14 @@ static int authenticate(struct server *srv, struct MHD_Connection *c, struct req
     }
     rc = auth_verify(&ah, secret, sizeof(secret), method, rq->uri, rq->body.buf ? rq->body.buf : "",
                      rq->body.len, head, (int64_t)time(NULL));
+    if (rc != RU_OK && rc != RU_ERR_LIMIT && cached) {
+        /* a secret rotated a moment ago, its news not heard yet: the ledger decides */
+        cached = 0;
+        goto again;
+    }
     /* kept once a request proved it: names sent by others do not churn the cache */
     if (rc == RU_OK && !cached)
-        termcache_put(srv->terminals, ah.terminal, secret, store);
+        termcache_put(srv->terminals, gen, ah.terminal, secret, store);
     wipe(secret, sizeof(secret));
     if (rc == RU_ERR_LIMIT) {
         *answered = respond_error(c, rq, 401, "stale_timestamp",
@@ -852,6 +866,49 @@ static char *read_file(const char *path)
     return sb.buf;
 }
 
+/* The listener: (re)connects, listens, and drops each rotated terminal from the cache;
+ * the cache is trusted only while it listens. */
+static void *listener(void *arg)
+{
+    struct server *srv = arg;
+    struct ledger *lg = srv->ear;
+    int listening = lg != NULL;
+    srv->ear = NULL;
+    prctl(PR_SET_NAME, "reup-listener");
+    while (!atomic_load(&srv->listener_stop)) {
+        if (!listening) {
+            ledger_free(lg);
+            lg = NULL;
+            if (ledger_open(srv->dir, &lg) == RU_OK && store_terminal_listen(ledger_store(lg)) == RU_OK) {
+                listening = 1;
+                termcache_trust(srv->terminals, 1);
+            } else {
+                struct timespec ts = {0, 250 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+            }
+            continue;
+        }
+        char id[AUTH_TERMINAL_MAX + 2];
+        if (store_terminal_heard(ledger_store(lg), 250, id, sizeof(id)) != RU_OK) {
+            /* rotations may go unheard until it listens again: every secret from the ledger */
+            termcache_trust(srv->terminals, 0);
+            listening = 0;
+            if (srv->log)
+                fprintf(srv->log,
+                        "reup-issuer: not hearing of terminal rotations (%s): secrets are read from the "
+                        "ledger until the connection is back\n",
+                        ledger_errmsg(lg));
+        } else if (!strcmp(id, "*")) {
+            /* some terminal's secret changed (SQLite does not say which): forget them all */
+            termcache_trust(srv->terminals, 0);
+            termcache_trust(srv->terminals, 1);
+        } else if (*id)
+            termcache_forget(srv->terminals, id);
+    }
+    ledger_free(lg);
+    return NULL;
+}
+
 enum ru_status server_start(const struct server_config *cfg, struct server **out, char *err, size_t errlen)
 {
     struct listenaddr addr;
@@ -961,6 +1018,25 @@ enum ru_status server_start(const struct server_config *cfg, struct server **out
         }
         w->started = 1;
     }
+    /* the cache is trusted while the listener hears rotations (and not without one) */
+    termcache_trust(srv->terminals, 0);
+    if (store_can_listen(ledger_store(srv->rd))) {
+        /* listening before serve says it serves: the first requests are cached already,
+         * and the connections a node holds are there to count */
+        if (ledger_open(cfg->dir, &srv->ear) == RU_OK &&
+            store_terminal_listen(ledger_store(srv->ear)) == RU_OK)
+            termcache_trust(srv->terminals, 1);
+        else {
+            ledger_free(srv->ear);
+            srv->ear = NULL;
+        }
+        if (!(srv->dir = strdup(cfg->dir)) || pthread_create(&srv->listener, NULL, listener, srv) != 0) {
+            snprintf(err, errlen, "cannot start the listener thread");
+            server_stop(srv);
+            return RU_ERR_IO;
+        }
+        srv->listener_started = 1;
+    }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : 0;
     *out = srv;
@@ -1028,6 +1104,11 @@ void server_stop(struct server *s)
         MHD_stop_daemon(s->daemon);
     }
     httpguard_free(s->guard);
+    atomic_store(&s->listener_stop, 1);
+    if (s->listener_started)
+        pthread_join(s->listener, NULL);
+    ledger_free(s->ear); /* when the thread never started */
+    free(s->dir);
     for (unsigned i = 0; s->writers && i < s->nwriters; i++)
         ledger_free(s->writers[i].lg);
     free(s->writers);

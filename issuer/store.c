@@ -231,6 +231,32 @@ enum ru_status store_terminal_insert(struct store *s, const char *id, const char
     return exec(s, Q_TERMINAL_INSERT, p, NPARAMS(p));
 }
 
+enum ru_status store_terminal_rotate(struct store *s, const char *id, const char *store_id,
+                                     const unsigned char secret[SECRET_BYTES])
+{
+    const struct value p[] = {T(id), T(store_id), VAL_B(secret, SECRET_BYTES)};
+    enum ru_status rc = first_row(s, Q_TERMINAL_ROTATE, p, NPARAMS(p));
+    if (rc != RU_OK)
+        return rc;
+    s->ops->finish(s->e);
+    return RU_OK;
+}
+
+int store_can_listen(const struct store *s)
+{
+    return s->ops->listen != NULL;
+}
+
+enum ru_status store_terminal_listen(struct store *s)
+{
+    return s->ops->listen ? s->ops->listen(s->e) : RU_ERR_INVALID;
+}
+
+enum ru_status store_terminal_heard(struct store *s, int timeout_ms, char *terminal, size_t len)
+{
+    return s->ops->heard ? s->ops->heard(s->e, timeout_ms, terminal, len) : RU_ERR_INVALID;
+}
+
 enum ru_status store_terminal_get(struct store *s, const char *id, unsigned char secret[SECRET_BYTES],
                                   char store_id[65])
 {

@@ -86,6 +86,20 @@ enum ru_status store_terminal_insert(struct store *s, const char *id, const char
                                      const unsigned char secret[SECRET_BYTES]) RU_WARN_UNUSED;
 enum ru_status store_terminal_get(struct store *s, const char *id, unsigned char secret[SECRET_BYTES],
                                   char store_id[65]) RU_WARN_UNUSED;
+/* Give terminal ID of store STORE_ID the secret SECRET. RU_ERR_NOT_FOUND: no such
+ * terminal of that store. On PostgreSQL every store_terminal_listen() connection hears of
+ * it at the commit. */
+enum ru_status store_terminal_rotate(struct store *s, const char *id, const char *store_id,
+                                     const unsigned char secret[SECRET_BYTES]) RU_WARN_UNUSED;
+/* Hearing of rotations (engine.h, listen and heard): whether the engine can
+ * (store_can_listen()), start on this store (then used for nothing else), and wait up to
+ * TIMEOUT_MS for one: TERMINAL the id, "*" when any terminal's may have changed (SQLite),
+ * "" when none came; RU_ERR_NETWORK or RU_ERR_IO when the connection or the watch broke
+ * and rotations may have gone unheard. */
+int store_can_listen(const struct store *s);
+enum ru_status store_terminal_listen(struct store *s) RU_WARN_UNUSED;
+enum ru_status store_terminal_heard(struct store *s, int timeout_ms, char *terminal,
+                                    size_t len) RU_WARN_UNUSED;
 
 /* Batches and cards. The PIN's HMAC (MAC, LEN bytes) is unique: RU_ERR_EXISTS when
  * another card has it. */

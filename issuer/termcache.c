@@ -18,6 +18,8 @@ struct slot {
 struct termcache {
     pthread_mutex_t lock;
     double ttl_s;
+    unsigned long gen; /* forgets and changes of trust so far */
+    int trusted;
     struct slot slots[TERMCACHE_SLOTS];
 };
 
@@ -45,6 +47,7 @@ enum ru_status termcache_new(long ttl_s, struct termcache **out)
         return RU_ERR_NOMEM;
     pthread_mutex_init(&c->lock, NULL);
     c->ttl_s = (double)ttl_s;
+    c->trusted = 1;
     return RU_OK;
 }
 
@@ -55,7 +58,7 @@ int termcache_get(struct termcache *c, const char *terminal, unsigned char secre
         return 0;
     pthread_mutex_lock(&c->lock);
     struct slot *s = slot_of(c, terminal);
-    int hit = !strcmp(s->terminal, terminal) && now_s() - s->at < c->ttl_s;
+    int hit = c->trusted && !strcmp(s->terminal, terminal) && now_s() - s->at < c->ttl_s;
     if (hit) {
         memcpy(secret, s->secret, SECRET_BYTES);
         memcpy(store, s->store, sizeof(s->store));
@@ -64,18 +67,51 @@ int termcache_get(struct termcache *c, const char *terminal, unsigned char secre
     return hit;
 }
 
-void termcache_put(struct termcache *c, const char *terminal, const unsigned char secret[SECRET_BYTES],
-                   const char *store)
+void termcache_put(struct termcache *c, unsigned long gen, const char *terminal,
+                   const unsigned char secret[SECRET_BYTES], const char *store)
 {
     size_t len = strlen(terminal), slen = strlen(store);
     if (!len || len > AUTH_TERMINAL_MAX || slen > 64)
         return;
     pthread_mutex_lock(&c->lock);
+    if (!c->trusted || gen != c->gen) {
+        /* read before a rotation was heard: it may be the old secret */
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
     struct slot *s = slot_of(c, terminal);
     memcpy(s->terminal, terminal, len + 1);
     memcpy(s->store, store, slen + 1);
     memcpy(s->secret, secret, SECRET_BYTES);
     s->at = now_s();
+    pthread_mutex_unlock(&c->lock);
+}
+
+unsigned long termcache_generation(struct termcache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    unsigned long gen = c->gen;
+    pthread_mutex_unlock(&c->lock);
+    return gen;
+}
+
+void termcache_forget(struct termcache *c, const char *terminal)
+{
+    pthread_mutex_lock(&c->lock);
+    struct slot *s = slot_of(c, terminal);
+    if (!strcmp(s->terminal, terminal))
+        wipe(s, sizeof(*s));
+    c->gen++;
+    pthread_mutex_unlock(&c->lock);
+}
+
+void termcache_trust(struct termcache *c, int on)
+{
+    pthread_mutex_lock(&c->lock);
+    if (!on)
+        wipe(c->slots, sizeof(c->slots));
+    c->trusted = on;
+    c->gen++;
     pthread_mutex_unlock(&c->lock);
 }
 

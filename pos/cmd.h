@@ -26,6 +26,8 @@ int cmd_report(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 int cmd_ui(int argc, char **argv);
 
 /* The --config given before the command (NULL: the default places). */

@@ -16,6 +16,7 @@
 #include "pos/journal.h"
 #include "db/db.h"
 #include "common/privatefile.h"
+#include "db/uselock.h"
 #include "common/banned.h"
 
 #define PIN_ROUNDS 100000
@@ -29,6 +30,7 @@ static const char *const state_names[] = {"sending",  "approved",     "declined"
 
 struct journal {
     struct db *db;
+    int lock; /* the journal folder's use lock (db/uselock.h): restore waits for nobody */
     char err[400];
     char now[24]; /* the time of the write under way: its entry's and its rows' */
 };
@@ -54,6 +56,10 @@ enum ru_status journal_open(const char *path, struct journal **out)
     if (!j)
         return RU_ERR_NOMEM;
     *out = j;
+    j->lock = -1;
+    enum ru_status rc = uselock_take_file(path, &j->lock, j->err, sizeof(j->err));
+    if (rc != RU_OK)
+        return rc == RU_ERR_DECLINED ? RU_ERR_DB : rc;
     /* created here rather than by SQLite so that it is its owner's alone whatever the umask;
      * SQLite gives its -wal and -shm the database's mode */
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -64,7 +70,7 @@ enum ru_status journal_open(const char *path, struct journal **out)
         return RU_ERR_DB;
     }
     /* it holds money and the cashiers' PIN hashes */
-    enum ru_status rc = privatefile_check_db(path, j->err, sizeof(j->err));
+    rc = privatefile_check_db(path, j->err, sizeof(j->err));
     if (rc != RU_OK)
         return rc == RU_ERR_INVALID ? rc : RU_ERR_DB;
     rc = db_open(path, DB_CREATE | DB_SYNC_FULL, pos_migrations, &j->db);
@@ -81,6 +87,7 @@ void journal_free(struct journal *j)
     if (!j)
         return;
     db_free(j->db);
+    uselock_release(j->lock);
     free(j);
 }
 

@@ -18,37 +18,42 @@
         "0 is also a sale approved; 1 a journal that fails verify; 2 also a wrong check digit,\n"  \
         "no open shift, too little cash; 3 no such sale, cashier or Z report; after 5 the sale\n"  \
         "is not completed (its reversal is on its way), or sync has items waiting; 6 a declined\n" \
-        "sale, or the cashier refused: a number and PIN that do not match, or locked.\n"
+        "sale, or the cashier refused: a number and PIN that do not match, or locked; restore\n"   \
+        "while another reup-pos has the journal open.\n"
 
-#define USAGE                                                                                      \
-    "usage: reup-pos [--config FILE] COMMAND [options]\n"                                          \
-    "\n"                                                                                           \
-    "  ui                                          the full-screen terminal for the counter\n"     \
-    "  cashier add --id ID --name NAME --role cashier|manager [--pin -]\n"                         \
-    "      [--manager ID [--manager-pin -]]        a manager approves (not the first manager)\n"   \
-    "  cashier role ID cashier|manager --manager ID [--pin -]\n"                                   \
-    "  cashier pin ID --manager ID [--manager-pin -] [--pin -]\n"                                  \
-    "  cashier unlock ID --manager ID [--pin -]    lift a lock after wrong PINs\n"                 \
-    "  shift open --cashier ID [--pin -] --float AMOUNT [--training] [--json]\n"                   \
-    "  shift close --counted AMOUNT [--json]       closes the shift, prints its Z report\n"        \
-    "  sell (--serial S | --on-demand PLAN) (--cash AMOUNT | --card) [--json]\n"                   \
-    "  void SALE_ID [--manager ID [--pin -]] [--json]\n"                                           \
-    "  reprint SALE_ID                             the receipt again\n"                            \
-    "  report --x | --z [N] [--json]               running totals, or Z report N (the last)\n"     \
-    "  status [--json]                             shift, pending reversals, issuer reachable\n"   \
-    "  sync                                        print waiting receipts, send waiting\n"         \
-    "                                              reversals and voids now\n"                      \
-    "  verify [--strict]                           replay the journal against its tables, then\n"  \
-    "                                              check it holds every head the issuer saw\n"     \
-    "\n"                                                                                           \
-    "PINs are typed at the terminal (not shown), or with --pin - read as one line of standard\n"   \
-    "input; --pin PIN works but other users see it in the process list. 5 wrong PINs in a row\n"   \
-    "lock a cashier for 15 minutes. The configuration must not be writable, the credentials and\n" \
-    "the journal not readable, by group or others.\n"                                              \
-    "--json: one JSON object on standard output on every exit, a refusal or an error as\n"         \
-    "{\"status\": ..., \"error\": {\"code\": ..., \"message\": ...}} (codes: docs/pos.md).\n"      \
-    "A sale's answer comes first; its receipt prints after it (and waits when it cannot).\n"       \
-    "--config: default /etc/reup/pos.conf, then $XDG_CONFIG_HOME/reup/pos.conf. docs/pos.md.\n"    \
+#define USAGE                                                                                       \
+    "usage: reup-pos [--config FILE] COMMAND [options]\n"                                           \
+    "\n"                                                                                            \
+    "  ui                                          the full-screen terminal for the counter\n"      \
+    "  cashier add --id ID --name NAME --role cashier|manager [--pin -]\n"                          \
+    "      [--manager ID [--manager-pin -]]        a manager approves (not the first manager)\n"    \
+    "  cashier role ID cashier|manager --manager ID [--pin -]\n"                                    \
+    "  cashier pin ID --manager ID [--manager-pin -] [--pin -]\n"                                   \
+    "  cashier unlock ID --manager ID [--pin -]    lift a lock after wrong PINs\n"                  \
+    "  shift open --cashier ID [--pin -] --float AMOUNT [--training] [--json]\n"                    \
+    "  shift close --counted AMOUNT [--json]       closes the shift, prints its Z report\n"         \
+    "  sell (--serial S | --on-demand PLAN) (--cash AMOUNT | --card) [--json]\n"                    \
+    "  void SALE_ID [--manager ID [--pin -]] [--json]\n"                                            \
+    "  reprint SALE_ID                             the receipt again\n"                             \
+    "  report --x | --z [N] [--json]               running totals, or Z report N (the last)\n"      \
+    "  status [--json]                             shift, pending reversals, issuer reachable\n"    \
+    "  sync                                        print waiting receipts, send waiting\n"          \
+    "                                              reversals and voids now\n"                       \
+    "  verify [--strict]                           replay the journal against its tables, then\n"   \
+    "                                              check it holds every head the issuer saw\n"      \
+    "  backup --out FILE                           a consistent copy of the journal (FILE new,\n"   \
+    "                                              mode 0600), taken while the till sells\n"        \
+    "  restore --from FILE                         check a backup as verify does, then put it in\n" \
+    "                                              place of the journal (no other reup-pos open)\n" \
+    "\n"                                                                                            \
+    "PINs are typed at the terminal (not shown), or with --pin - read as one line of standard\n"    \
+    "input; --pin PIN works but other users see it in the process list. 5 wrong PINs in a row\n"    \
+    "lock a cashier for 15 minutes. The configuration must not be writable, the credentials and\n"  \
+    "the journal not readable, by group or others.\n"                                               \
+    "--json: one JSON object on standard output on every exit, a refusal or an error as\n"          \
+    "{\"status\": ..., \"error\": {\"code\": ..., \"message\": ...}} (codes: docs/pos.md).\n"       \
+    "A sale's answer comes first; its receipt prints after it (and waits when it cannot).\n"        \
+    "--config: default /etc/reup/pos.conf, then $XDG_CONFIG_HOME/reup/pos.conf. docs/pos.md.\n"     \
     "\n" USAGE_EXIT
 
 const char *config_option;
@@ -58,9 +63,10 @@ static int json_printed; /* the one object of --json went out */
 static const struct command {
     const char *name;
     int (*fn)(int argc, char **argv);
-} commands[] = {{"cashier", cmd_cashier}, {"shift", cmd_shift},   {"sell", cmd_sell},     {"void", cmd_void},
-                {"reprint", cmd_reprint}, {"report", cmd_report}, {"status", cmd_status}, {"sync", cmd_sync},
-                {"verify", cmd_verify},   {"ui", cmd_ui}};
+} commands[] = {{"cashier", cmd_cashier}, {"shift", cmd_shift},     {"sell", cmd_sell},
+                {"void", cmd_void},       {"reprint", cmd_reprint}, {"report", cmd_report},
+                {"status", cmd_status},   {"sync", cmd_sync},       {"verify", cmd_verify},
+                {"backup", cmd_backup},   {"restore", cmd_restore}, {"ui", cmd_ui}};
 
 void json_emit_text(const char *text)
 {

@@ -68,6 +68,27 @@ ledger_integrity() {
     echo ok
   fi
 }
+# issuer_world DIR TERMINAL...: an issuer in DIR with plan 1y (39.99 USD) and each
+# TERMINAL of store WM00001, its credentials in $T/TERMINAL.json (mode 0600)
+issuer_world() {
+  local dir=$1 t
+  shift
+  issuer_init "$dir" >/dev/null &&
+    "${REUP_ISSUER:?}" plan add --dir "$dir" --code 1y --months 12 --price 3999 --currency USD >/dev/null || return 1
+  for t in "$@"; do
+    "${REUP_ISSUER:?}" terminal add --dir "$dir" --store WM00001 --terminal "$t" >"$T/$t.json" &&
+      chmod 600 "$T/$t.json" || return 1
+  done
+}
+# serve_start DIR: reup-issuer serve of DIR on a free loopback port, killed when the test
+# ends; SERVE_PID and SERVE_PORT tell which (a server that does not start ends the test)
+serve_start() {
+  "${REUP_ISSUER:?}" serve --dir "$1" --listen 127.0.0.1:0 >"$T/serve.out" 2>>"$T/serve.log" &
+  SERVE_PID=$!
+  on_exit 'kill -KILL "${SERVE_PID:-}"'
+  SERVE_PORT=$(wait_port "$T/serve.out")
+  [ -n "$SERVE_PORT" ] || { fail "serve did not start: $(cat "$T/serve.log")"; finish; exit 1; }
+}
 # ledger_text DIR: everything stored in DIR's ledger as text, to search for what must not
 # be there (SQLite: the file and its WAL, checkpointed; PostgreSQL: pg_dump)
 ledger_text() {

@@ -4,7 +4,8 @@
 # anything starts (exit 2, "--writers takes a whole number from 1 to 64"). On SQLite (the
 # plain run): --writers 2 is refused (exit 2, SQLite has one writer) and --writers 1
 # serves. On PostgreSQL (the pg_ run): --writers 3 opens three writing connections to the
-# ledger besides the one that reads (pg_stat_activity), the default two, --writers 1 one;
+# ledger besides the one that reads and the one that listens for terminal rotations
+# (pg_stat_activity), the default two, --writers 1 one;
 # with several writers four terminals racing over the same 60 cards each get an answer
 # to every request and every card is won exactly once.
 . "$(dirname "$0")/lib.sh"
@@ -70,14 +71,14 @@ race() {
 
 if on_postgres "$S"; then
   serve_with w3 --writers 3
-  is "$(connections)" 4 "connections with --writers 3 (three writers, one reader)"
+  is "$(connections)" 5 "connections with --writers 3 (three writers, one reader, one listener)"
   race w3 60 1
   stop
   serve_with default
-  is "$(connections)" 3 "connections by default (two writers, one reader)"
+  is "$(connections)" 4 "connections by default (two writers, one reader, one listener)"
   stop
   serve_with w1 --writers 1
-  is "$(connections)" 2 "connections with --writers 1"
+  is "$(connections)" 3 "connections with --writers 1"
   race w1 20 5
   stop
 else

@@ -379,6 +379,35 @@ static void test_settings_plans_terminals(void **state)
     assert_string_equal(ops->column_text(e, 1), "S1");
     ops->finish(e);
     no_row(e, Q_TERMINAL_GET, P(VAL_T("T9")));
+    /* a rotation: the terminal of that store alone, heard by a listening connection at
+     * its commit */
+    struct engine *ear = open_ok(db_uri);
+    char heard[80];
+    assert_int_equal(ops->listen(ear), RU_OK);
+    unsigned char fresh[32];
+    memset(fresh, 0xa5, sizeof(fresh));
+    no_row(e, Q_TERMINAL_ROTATE, P(VAL_T("T1"), VAL_T("S2"), VAL_B(fresh, 32)));
+    no_row(e, Q_TERMINAL_ROTATE, P(VAL_T("T9"), VAL_T("S1"), VAL_B(fresh, 32)));
+    assert_int_equal(ops->heard(ear, 100, heard, sizeof(heard)), RU_OK);
+    assert_string_equal(heard, "");
+    row_ok(e, Q_TERMINAL_ROTATE, P(VAL_T("T1"), VAL_T("S1"), VAL_B(fresh, 32)));
+    assert_string_equal(ops->column_text(e, 0), "T1");
+    ops->finish(e);
+    assert_int_equal(ops->heard(ear, 5000, heard, sizeof(heard)), RU_OK);
+    assert_string_equal(heard, "T1");
+    row_ok(e, Q_TERMINAL_GET, P(VAL_T("T1")));
+    assert_memory_equal(ops->column_blob(e, 0, &len), fresh, 32);
+    ops->finish(e);
+    /* inside a transaction it is heard at the commit, not before */
+    assert_int_equal(ops->begin(e), RU_OK);
+    row_ok(e, Q_TERMINAL_ROTATE, P(VAL_T("T1"), VAL_T("S1"), VAL_B(secret, 32)));
+    ops->finish(e);
+    assert_int_equal(ops->heard(ear, 200, heard, sizeof(heard)), RU_OK);
+    assert_string_equal(heard, "");
+    assert_int_equal(ops->commit(e), RU_OK);
+    assert_int_equal(ops->heard(ear, 5000, heard, sizeof(heard)), RU_OK);
+    assert_string_equal(heard, "T1");
+    ops->close(ear);
     /* a failed write names the constraint, never the row with its secret */
     assert_int_equal(run(e, Q_TERMINAL_INSERT, P(VAL_T("T5"), VAL_T(NULL), VAL_B(secret, 32))), RU_ERR_DB);
     assert_non_null(strstr(ops->errmsg(e), "store_id"));

@@ -98,6 +98,39 @@ static void test_rows(void **state)
     assert_memory_equal(got, secret, SECRET_BYTES);
     assert_string_equal(store_id, "WM00001");
     assert_int_equal(store_terminal_get(s, "T9", got, store_id), RU_ERR_NOT_FOUND);
+    /* a rotation: the terminal of that store alone, and SQLite has no one to tell */
+    unsigned char rotated[SECRET_BYTES];
+    memset(rotated, 0xa5, sizeof(rotated));
+    assert_int_equal(store_terminal_rotate(s, "T1", "WM00002", rotated), RU_ERR_NOT_FOUND);
+    assert_int_equal(store_terminal_rotate(s, "T9", "WM00001", rotated), RU_ERR_NOT_FOUND);
+    assert_int_equal(store_terminal_get(s, "T1", got, store_id), RU_OK);
+    assert_memory_equal(got, secret, SECRET_BYTES);
+    assert_int_equal(store_terminal_rotate(s, "T1", "WM00001", rotated), RU_OK);
+    assert_int_equal(store_terminal_get(s, "T1", got, store_id), RU_OK);
+    assert_memory_equal(got, rotated, SECRET_BYTES);
+    assert_int_equal(store_terminal_rotate(s, "T1", "WM00001", secret), RU_OK);
+    if (!strcmp(store_engine(s), "sqlite")) {
+        /* another connection listening hears of it at the commit (on SQLite: not which
+         * terminal; PostgreSQL's is unit_engine_pg's) */
+        struct store *ear = NULL;
+        char heard[80];
+        assert_int_equal(store_open(test_path("rows"), 0, &ear), RU_OK);
+        assert_int_equal(store_can_listen(ear), 1);
+        assert_int_equal(store_terminal_listen(ear), RU_OK);
+        assert_int_equal(store_terminal_heard(ear, 50, heard, sizeof(heard)), RU_OK);
+        assert_string_equal(heard, "");
+        assert_int_equal(store_begin(s), RU_OK);
+        assert_int_equal(store_terminal_rotate(s, "T1", "WM00001", rotated), RU_OK);
+        assert_int_equal(store_terminal_heard(ear, 50, heard, sizeof(heard)), RU_OK);
+        assert_string_equal(heard, "");
+        assert_int_equal(store_commit(s), RU_OK);
+        assert_int_equal(store_terminal_heard(ear, 2000, heard, sizeof(heard)), RU_OK);
+        assert_string_equal(heard, "*");
+        assert_int_equal(store_terminal_rotate(s, "T1", "WM00001", secret), RU_OK);
+        assert_int_equal(store_terminal_heard(ear, 2000, heard, sizeof(heard)), RU_OK);
+        assert_string_equal(heard, "*");
+        store_close(ear);
+    }
 
     /* a batch and its cards; a PIN's HMAC is unique */
     assert_int_equal(store_batch_count(s, &n), RU_OK);
