@@ -99,16 +99,17 @@ static enum ru_status generation_open(const char *path, unsigned connections, st
         struct generation *gen = calloc(1, sizeof(*gen));
         if (!gen)
             return RU_ERR_NOMEM;
-        enum ru_status rc = stat(path, &gen->file) == 0 ? RU_OK : RU_ERR_NOT_FOUND;
-        if (rc == RU_OK)
-            rc = locator_open(path, LOCATOR_PRELOAD, &gen->first);
+        /* a file missing here is left to locator_open() to name in its message */
+        int seen = stat(path, &gen->file) == 0;
+        enum ru_status rc = locator_open(path, LOCATOR_PRELOAD, &gen->first);
         if (rc != RU_OK) {
-            snprintf(err, errlen, "%s",
-                     gen->first               ? locator_errmsg(gen->first)
-                     : rc == RU_ERR_NOT_FOUND ? "no such file"
-                                              : "out of memory");
+            snprintf(err, errlen, "%s", gen->first ? locator_errmsg(gen->first) : "out of memory");
             generation_free(gen);
             return rc;
+        }
+        if (!seen) { /* it appeared in between: start again on it */
+            generation_free(gen);
+            continue;
         }
         gen->holders = 1;
         int complete = 1;
