@@ -11,8 +11,8 @@
 # series of reloads all answer 200 from one database or the other. SIGTERM: STOPPING=1,
 # exit 0.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/notify-lib.sh"
 L=$REUP_LOCATE
-N=${REUP_NOTIFYSOCKET:?}
 D=$REUP_SOURCE_DIR/data
 
 # two small databases, each with one store near Rock Springs, WY: OLD1 (chain "Old Shop")
@@ -28,31 +28,12 @@ for which in old new; do
 done
 cp "$T/old.db" "$T/live.db"
 
-# listen SOCKET OUT [PORT_FILE]: a notify socket; $npid
-listen() {
-  "$N" "$1" "$2" ${3:+"$3"} >"$2.ready" 2>&1 &
-  npid=$!
-  on_exit "kill $npid"
-  for _ in $(seq 1 200); do grep -q ready "$2.ready" && return; sleep 0.05; done
-  fail "notifysocket did not start: $(cat "$2.ready")"; finish; exit 1
-}
-# wait_msg OUT PATTERN N: wait (60 s at most) until OUT holds N lines matching PATTERN
-wait_msg() {
-  for _ in $(seq 1 1200); do [ "$(grep -c -- "$2" "$1")" -ge "$3" ] && return 0; sleep 0.05; done
-  return 1
-}
 # store_at: the id of the nearest store to 82901 over a new connection, in $got
 store_at() { got=$(curl -s "http://127.0.0.1:$port/api/v1/stores?q=82901&k=1" | jq -r '.stores[0].id'); }
 
 # a server that cannot open its database says nothing to the manager
-listen "$T/bad.sock" "$T/bad.msgs"
-rc=0
-NOTIFY_SOCKET=$T/bad.sock "$L" serve --listen 127.0.0.1:0 --web "" --db "$T/nonexistent.db" \
-  >/dev/null 2>"$T/bad.log" || rc=$?
+expect_no_ready "$L" serve --listen 127.0.0.1:0 --web "" --db "$T/nonexistent.db"
 expect_eq "$rc" 4 "serve on a missing database"
-sleep 0.2
-checks=$((checks + 1))
-! grep -q 'READY=1' "$T/bad.msgs" || fail "a server that did not start sent READY=1: $(cat "$T/bad.msgs")"
 
 # nobody listening on $NOTIFY_SOCKET: it serves as without one
 NOTIFY_SOCKET=$T/nobody.sock "$L" serve --listen 127.0.0.1:0 --web "" --db "$T/live.db" \
@@ -68,20 +49,7 @@ rc=0; wait "$opid" || rc=$?
 expect_eq "$rc" 0 "exit after SIGTERM with nobody on NOTIFY_SOCKET"
 
 # readiness: the first message is READY=1, and the port accepts when it comes
-listen "$T/n.sock" "$T/msgs" "$T/serve.out"
-NOTIFY_SOCKET=$T/n.sock "$L" serve --listen 127.0.0.1:0 --web "" --rate 0 --db "$T/live.db" \
-  >"$T/serve.out" 2>"$T/serve.log" &
-pid=$!
-on_exit "kill -KILL $pid"
-wait_msg "$T/msgs" '^READY=1$' 1 || fail "no READY=1 within 60 s: $(cat "$T/serve.log")"
-port=$(wait_port "$T/serve.out")
-[ -n "$port" ] || { fail "serve did not start: $(cat "$T/serve.log")"; finish; exit 1; }
-checks=$((checks + 1))
-[ "$(head -n 1 "$T/msgs")" = READY=1 ] || fail "the first message is not READY=1: $(cat "$T/msgs")"
-checks=$((checks + 1))
-[ "$(sed -n '/^--$/q;p' "$T/msgs" | grep -c '^CONNECT ok$')" = 1 ] ||
-  fail "the port did not accept when READY=1 came: $(cat "$T/msgs")"
-expect_eq "$(grep -m1 '^MAINPID=' "$T/msgs")" "MAINPID=$pid" "MAINPID"
+serve_notified "$L" serve --listen 127.0.0.1:0 --web "" --rate 0 --db "$T/live.db"
 checks=$((checks + 1))
 grep -q "^STATUS=serving http on 127.0.0.1:0, port $port, from $T/live.db$" "$T/msgs" ||
   fail "no STATUS line naming the port and database: $(cat "$T/msgs")"
@@ -167,8 +135,5 @@ store_at
 expect_eq "$got" NEW1 "after the burst's last reload (new)"
 
 # SIGTERM: STOPPING=1, exit 0
-kill -TERM "$pid"
-rc=0; wait "$pid" || rc=$?
-expect_eq "$rc" 0 "exit after SIGTERM"
-wait_msg "$T/msgs" '^STOPPING=1$' 1 || fail "no STOPPING=1 on SIGTERM: $(tail -5 "$T/msgs")"
+expect_stopping
 finish
