@@ -1,5 +1,5 @@
 /*
- * common/stopsignal.c - SIGTERM and SIGINT for the servers.
+ * common/stopsignal.c - SIGTERM, SIGINT and SIGHUP for the servers.
  */
 #include <pthread.h>
 #include "common/stopsignal.h"
@@ -10,13 +10,15 @@ void stopsignal_block(sigset_t *set)
     sigemptyset(set);
     sigaddset(set, SIGTERM);
     sigaddset(set, SIGINT);
+    sigaddset(set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, set, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
 
-const char *stopsignal_wait(const sigset_t *set)
+int stopsignal_wait(const sigset_t *set, const char **name)
 {
-    int sig = 0;
-    sigwait(set, &sig);
-    return sig == SIGINT ? "SIGINT" : "SIGTERM";
+    int sig = SIGTERM; /* sigwait() fails only on a bad set: stop rather than spin */
+    (void)sigwait(set, &sig);
+    *name = sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM";
+    return sig;
 }

@@ -12,6 +12,7 @@
 #include "issuer/server.h"
 #include "common/exitcode.h"
 #include "common/netlimits.h"
+#include "common/servicenotify.h"
 #include "common/stopsignal.h"
 #include "common/wipe.h"
 #include "common/banned.h"
@@ -60,7 +61,8 @@
     "serve: --listen takes a numeric IPv4 address (default 127.0.0.1:8443) or IPv6 in\n"                  \
     "brackets ([::1]:8443; [::]:8443 takes IPv6 and IPv4 alike); port 0 picks a free one.\n"              \
     "On SIGTERM or SIGINT it stops listening at once, answers the requests it has (up to\n"               \
-    "--shutdown-timeout, then a second for writes just committed), and exits 0.\n"                        \
+    "--shutdown-timeout, then a second for writes just committed), and exits 0. SIGHUP is\n"              \
+    "logged and changes nothing. Under systemd (Type=notify) it reports when it is ready.\n"              \
     "--writers (1 to 64): threads that commit writes, each with its own connection to the\n"              \
     "ledger; default 1 on SQLite, which takes no more, and " SERVER_WRITERS_PG_TEXT " on PostgreSQL.\n"   \
     "Limits of serve:\n" NETLIMITS_USAGE "\n"                                                             \
@@ -443,7 +445,17 @@ static int cmd_serve(int argc, char **argv)
     }
     printf("reup-issuer: serving https on %s, port %u\n", cfg.listen, server_port(srv));
     fflush(stdout);
-    fprintf(stderr, "reup-issuer: %s: finishing requests in flight, then stopping\n", stopsignal_wait(&set));
+    char status[300];
+    snprintf(status, sizeof(status), "serving https on %s, port %u", cfg.listen, server_port(srv));
+    servicenotify_ready(status);
+    const char *name;
+    while (stopsignal_wait(&set, &name) == SIGHUP)
+        fprintf(stderr,
+                "reup-issuer: %s: nothing to reload (restart the service to read new TLS files "
+                "or a new database setting); going on\n",
+                name);
+    servicenotify_stopping("finishing requests in flight");
+    fprintf(stderr, "reup-issuer: %s: finishing requests in flight, then stopping\n", name);
     server_stop(srv);
     return EXIT_OK;
 }

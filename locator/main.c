@@ -17,6 +17,7 @@
 #include "common/decimal.h"
 #include "common/exitcode.h"
 #include "common/netlimits.h"
+#include "common/servicenotify.h"
 #include "common/strbuf.h"
 #include "common/stopsignal.h"
 #include "common/banned.h"
@@ -374,22 +375,24 @@ out:
     return code;
 }
 
-#define USAGE_SERVE                                                                               \
-    "usage: reup-locate serve [--listen 127.0.0.1:8080] [--db PATH] [--web DIR] [--threads N]\n"  \
-    "                         [--rate N] [--tiles URL [--tiles-attribution TEXT]]\n"              \
-    "                         [connection limits and timeouts, below]\n"                          \
-    "  --listen ADDR:PORT  where to answer (default 127.0.0.1:8080; port 0 picks a free one):\n"  \
-    "                      a numeric IPv4 address, or IPv6 in brackets ([::1]:8080); [::]\n"      \
-    "                      takes IPv6 and IPv4 clients alike\n"                                   \
-    "  --web DIR           the page's files (default: the page built with the program, when\n"    \
-    "                      there; \"\" for the API alone)\n"                                      \
-    "  --threads N         worker threads (default: one a processor)\n"                           \
-    "  --rate N            API requests a second per client address, an IPv6 client by its /64\n" \
-    "                      (default 100; 0: no limit)\n"                                          \
-    "  --tiles URL         an online tile layer under the map's offline borders:\n"               \
-    "                      https://tile.openstreetmap.org/{z}/{x}/{y}.png\n" NETLIMITS_USAGE      \
-    "SIGTERM or SIGINT: stop listening, finish the requests in flight (up to\n"                   \
-    "--shutdown-timeout), then exit 0. docs/locator.md.\n"                                        \
+#define USAGE_SERVE                                                                                \
+    "usage: reup-locate serve [--listen 127.0.0.1:8080] [--db PATH] [--web DIR] [--threads N]\n"   \
+    "                         [--rate N] [--tiles URL [--tiles-attribution TEXT]]\n"               \
+    "                         [connection limits and timeouts, below]\n"                           \
+    "  --listen ADDR:PORT  where to answer (default 127.0.0.1:8080; port 0 picks a free one):\n"   \
+    "                      a numeric IPv4 address, or IPv6 in brackets ([::1]:8080); [::]\n"       \
+    "                      takes IPv6 and IPv4 clients alike\n"                                    \
+    "  --web DIR           the page's files (default: the page built with the program, when\n"     \
+    "                      there; \"\" for the API alone)\n"                                       \
+    "  --threads N         worker threads (default: one a processor)\n"                            \
+    "  --rate N            API requests a second per client address, an IPv6 client by its /64\n"  \
+    "                      (default 100; 0: no limit)\n"                                           \
+    "  --tiles URL         an online tile layer under the map's offline borders:\n"                \
+    "                      https://tile.openstreetmap.org/{z}/{x}/{y}.png\n" NETLIMITS_USAGE       \
+    "SIGTERM or SIGINT: stop listening, finish the requests in flight (up to\n"                    \
+    "--shutdown-timeout), then exit 0. SIGHUP: open the database at its path again (a new\n"       \
+    "file renamed into place), keeping every connection; a file that cannot be used is\n"          \
+    "refused and the old one kept. Tells systemd (sd_notify) when it is ready. docs/locator.md.\n" \
     "\n" EXIT_HELP EXIT_HELP_OK EXIT_HELP_USAGE EXIT_HELP_CONFIG EXIT_HELP_SYSTEM
 
 /* reup-locate serve: the web API (and page) until SIGTERM. */
@@ -457,7 +460,31 @@ static int cmd_serve(int argc, char **argv)
            cfg.web_dir && *cfg.web_dir ? "the page from " : "the API alone",
            cfg.web_dir && *cfg.web_dir ? cfg.web_dir : "", webserver_port(srv));
     fflush(stdout);
-    fprintf(stderr, "reup-locate: %s: finishing requests in flight, then stopping\n", stopsignal_wait(&set));
+    char status[600];
+    snprintf(status, sizeof(status), "serving http on %s, port %u, from %s", cfg.listen, webserver_port(srv),
+             cfg.db_path);
+    servicenotify_ready(status);
+    const char *name;
+    while (stopsignal_wait(&set, &name) == SIGHUP) {
+        servicenotify_reloading("reopening the store database");
+        rc = webserver_reload(srv, err, sizeof(err));
+        if (rc == RU_OK)
+            fprintf(stderr,
+                    "reup-locate: %s: reopened the store database %s; requests under way finish on "
+                    "the one before\n",
+                    name, cfg.db_path);
+        else
+            fprintf(stderr,
+                    "reup-locate: %s: %s refused (%s), still serving the store database opened "
+                    "before\n",
+                    name, cfg.db_path, err);
+        snprintf(status, sizeof(status), "serving http on %s, port %u, from %s%s", cfg.listen,
+                 webserver_port(srv), cfg.db_path,
+                 rc == RU_OK ? "" : " (the last reload was refused: see the log)");
+        servicenotify_ready(status);
+    }
+    servicenotify_stopping("finishing requests in flight");
+    fprintf(stderr, "reup-locate: %s: finishing requests in flight, then stopping\n", name);
     webserver_stop(srv);
     return EXIT_OK;
 }

@@ -140,7 +140,8 @@ static enum ru_status build_postings(struct name_index *ix)
         for (size_t j = 0; j < n; j++)
             pairs[npairs++] = (uint64_t)g[j] << 32 | (uint32_t)i;
     }
-    qsort(pairs, npairs, sizeof(*pairs), cmp_u64);
+    if (npairs) /* a database without places has none, and qsort() takes no NULL */
+        qsort(pairs, npairs, sizeof(*pairs), cmp_u64);
     size_t ngrams = 0;
     for (size_t i = 0; i < npairs; i++)
         ngrams += !i || pairs[i] >> 32 != pairs[i - 1] >> 32;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "locator/webapi.h"
 #include "locator/locate.h"
 #include "locator/output.h"
@@ -16,27 +17,129 @@
 #define STORES_PATH "/api/v1/stores"
 #define PLACES_PATH "/api/v1/places"
 
-/* Each server thread has a locator of its own (one SQLite connection can serve one
- * thread at a time), all sharing the store index of the first, read into memory once. */
-struct webapi {
-    struct locator *first;
-    pthread_key_t key;    /* the calling thread's locator */
-    pthread_mutex_t lock; /* guards siblings */
-    struct locator **siblings;
-    size_t nsiblings, cap;
+/* One opening of the database: its store index, read into memory once by FIRST, and
+ * connections sharing it (siblings), each lent to one request at a time. A reload makes
+ * a new generation the current one; the old one lives on until the last request holding
+ * it gives its connection back, so a request never sees its database change under it. */
+struct generation {
+    struct locator *first; /* owns the index the siblings borrow: freed last */
+    struct locator **idle; /* siblings no request holds; guarded by webapi.lock */
+    size_t nidle, cap;     /* guarded by webapi.lock */
+    unsigned holders;      /* requests holding it, plus one while current; guarded by webapi.lock */
+    struct stat file;      /* the file it was opened on (st_dev, st_ino) */
 };
 
-enum ru_status webapi_new(const char *db_path, struct webapi **out, char *err, size_t errlen)
+struct webapi {
+    char path[4096];
+    unsigned connections; /* siblings opened with each generation */
+    pthread_mutex_t lock;
+    struct generation *current;
+};
+
+/* A connection lent to one request, and the generation it belongs to. */
+struct lease {
+    struct generation *gen;
+    struct locator *loc;
+};
+
+/* 1 when PATH names the file GEN was opened on: a sibling opened by name between two
+ * such checks is on GEN's file, not on one swapped in since with rename(2). */
+static int same_file(const char *path, const struct generation *gen)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_dev == gen->file.st_dev && st.st_ino == gen->file.st_ino;
+}
+
+/* Keep LOC among GEN's idle siblings; 0 when there is no room (the caller frees it).
+ * Called with the lock held. */
+static int keep_idle(struct generation *gen, struct locator *loc)
+{
+    if (gen->nidle == gen->cap) {
+        size_t cap = gen->cap ? 2 * gen->cap : 8;
+        struct locator **grown = realloc(gen->idle, cap * sizeof(*grown));
+        if (!grown)
+            return 0;
+        gen->idle = grown;
+        gen->cap = cap;
+    }
+    gen->idle[gen->nidle++] = loc;
+    return 1;
+}
+
+static void generation_free(struct generation *gen)
+{
+    if (!gen)
+        return;
+    for (size_t i = 0; i < gen->nidle; i++)
+        locator_free(gen->idle[i]);
+    free(gen->idle);
+    locator_free(gen->first);
+    free(gen);
+}
+
+/* A sibling of GEN on GEN's own file; NULL when it cannot be opened or the file at the
+ * path is another one by now. */
+static struct locator *open_sibling(const char *path, const struct generation *gen)
+{
+    struct locator *loc = NULL;
+    if (locator_open_sibling(gen->first, &loc) != RU_OK || !same_file(path, gen)) {
+        locator_free(loc);
+        return NULL;
+    }
+    return loc;
+}
+
+/* A generation on the file at PATH now, with CONNECTIONS siblings. The file is checked
+ * before and after: should another be renamed into place meanwhile, the opening starts
+ * again on that one, so FIRST and every sibling are on one file. */
+static enum ru_status generation_open(const char *path, unsigned connections, struct generation **out,
+                                      char *err, size_t errlen)
+{
+    for (int attempt = 0; attempt < 3; attempt++) {
+        struct generation *gen = calloc(1, sizeof(*gen));
+        if (!gen)
+            return RU_ERR_NOMEM;
+        /* a file missing here is left to locator_open() to name in its message */
+        int seen = stat(path, &gen->file) == 0;
+        enum ru_status rc = locator_open(path, LOCATOR_PRELOAD, &gen->first);
+        if (rc != RU_OK) {
+            snprintf(err, errlen, "%s", gen->first ? locator_errmsg(gen->first) : "out of memory");
+            generation_free(gen);
+            return rc;
+        }
+        if (!seen) { /* it appeared in between: start again on it */
+            generation_free(gen);
+            continue;
+        }
+        gen->holders = 1;
+        int complete = 1;
+        for (unsigned i = 0; complete && i < connections; i++) {
+            struct locator *loc = open_sibling(path, gen);
+            complete = loc && keep_idle(gen, loc);
+            if (loc && !complete)
+                locator_free(loc);
+        }
+        if (complete && same_file(path, gen)) {
+            *out = gen;
+            return RU_OK;
+        }
+        generation_free(gen);
+    }
+    snprintf(err, errlen,
+             "the file kept changing (or its connections could not be opened) while it was read");
+    return RU_ERR_DB;
+}
+
+enum ru_status webapi_new(const char *db_path, unsigned connections, struct webapi **out, char *err,
+                          size_t errlen)
 {
     struct webapi *w = calloc(1, sizeof(*w));
     if (!w)
         return RU_ERR_NOMEM;
-    enum ru_status rc = locator_open(db_path, LOCATOR_PRELOAD, &w->first);
-    if (rc == RU_OK && pthread_key_create(&w->key, NULL) != 0)
-        rc = RU_ERR_NOMEM;
+    snprintf(w->path, sizeof(w->path), "%s", db_path);
+    w->connections = connections;
+    enum ru_status rc = generation_open(w->path, connections, &w->current, err, errlen);
     if (rc != RU_OK) {
-        snprintf(err, errlen, "%s", w->first ? locator_errmsg(w->first) : "out of memory");
-        locator_free(w->first);
         free(w);
         return rc;
     }
@@ -45,49 +148,63 @@ enum ru_status webapi_new(const char *db_path, struct webapi **out, char *err, s
     return RU_OK;
 }
 
+enum ru_status webapi_reload(struct webapi *w, char *err, size_t errlen)
+{
+    struct generation *fresh = NULL, *old = NULL;
+    /* opened without the lock: requests go on with the current one meanwhile */
+    enum ru_status rc = generation_open(w->path, w->connections, &fresh, err, errlen);
+    if (rc != RU_OK)
+        return rc;
+    pthread_mutex_lock(&w->lock);
+    old = w->current;
+    w->current = fresh;
+    if (--old->holders > 0)
+        old = NULL; /* the last request holding it frees it */
+    pthread_mutex_unlock(&w->lock);
+    generation_free(old);
+    return RU_OK;
+}
+
 void webapi_free(struct webapi *w)
 {
     if (!w)
         return;
-    for (size_t i = 0; i < w->nsiblings; i++)
-        locator_free(w->siblings[i]);
-    free(w->siblings);
-    locator_free(w->first);
-    pthread_key_delete(w->key);
+    generation_free(w->current);
     pthread_mutex_destroy(&w->lock);
     free(w);
 }
 
-/* The calling thread's locator, opened on its first request; NULL when it cannot be. */
-static struct locator *thread_locator(struct webapi *w)
+/* Return L's connection for the next request; the last holder of a generation replaced
+ * by a reload frees it. */
+static void give_back(struct webapi *w, struct lease *l)
 {
-    struct locator *loc = pthread_getspecific(w->key);
-    if (loc)
-        return loc;
-    if (locator_open_sibling(w->first, &loc) != RU_OK) {
-        locator_free(loc);
-        return NULL;
-    }
     pthread_mutex_lock(&w->lock);
-    if (w->nsiblings == w->cap) {
-        size_t cap = w->cap ? 2 * w->cap : 8;
-        struct locator **grown = realloc(w->siblings, cap * sizeof(*grown));
-        if (grown) {
-            w->siblings = grown;
-            w->cap = cap;
-        }
-    }
-    int kept = w->nsiblings < w->cap;
-    if (kept)
-        w->siblings[w->nsiblings++] = loc;
+    int kept = l->loc && keep_idle(l->gen, l->loc);
+    int last = --l->gen->holders == 0;
     pthread_mutex_unlock(&w->lock);
-    if (!kept) {
-        locator_free(loc);
-        return NULL;
+    if (!kept)
+        locator_free(l->loc);
+    if (last)
+        generation_free(l->gen);
+    l->gen = NULL;
+    l->loc = NULL;
+}
+
+/* A connection of the current generation for one request; RU_ERR_DB when none can be
+ * opened. give_back() returns it. */
+static enum ru_status borrow(struct webapi *w, struct lease *l)
+{
+    pthread_mutex_lock(&w->lock);
+    l->gen = w->current;
+    l->gen->holders++;
+    l->loc = l->gen->nidle ? l->gen->idle[--l->gen->nidle] : NULL;
+    pthread_mutex_unlock(&w->lock);
+    /* more requests at once than connections opened: one more, kept afterwards */
+    if (!l->loc && !(l->loc = open_sibling(w->path, l->gen))) {
+        give_back(w, l);
+        return RU_ERR_DB;
     }
-    /* should this fail, the thread's next request opens another, kept here as well */
-    (void)pthread_setspecific(w->key, loc);
-    return loc;
+    return RU_OK;
 }
 
 int webapi_handles(const char *path)
@@ -120,10 +237,14 @@ static enum ru_status stores(struct webapi *w, const char *qs, int *status, char
     struct strbuf sb;
     strbuf_init(&sb, 0);
     locate_result_init(&res);
-    struct locator *loc = thread_locator(w);
-    enum ru_status rc = loc ? locator_find(loc, &req, &res) : RU_ERR_DB;
+    struct lease lease;
+    enum ru_status rc = borrow(w, &lease);
+    if (rc == RU_OK)
+        rc = locator_find(lease.loc, &req, &res);
     char why[200];
-    snprintf(why, sizeof(why), "%s", loc ? locator_errmsg(loc) : "");
+    snprintf(why, sizeof(why), "%s", lease.loc ? locator_errmsg(lease.loc) : "");
+    if (lease.gen)
+        give_back(w, &lease);
     if (rc == RU_OK) {
         rc = output_json(&sb, q.q, &res);
         *status = 200;
@@ -158,8 +279,12 @@ static enum ru_status places(struct webapi *w, const char *qs, int *status, char
         return error_body(e.http_status, e.code, e.message, NULL, status, body);
     struct gz_completion found[WEBQUERY_LIMIT_MAX];
     size_t n = 0;
-    struct locator *loc = thread_locator(w);
-    enum ru_status rc = loc ? locator_complete(loc, q.prefix, q.limit, found, &n) : RU_ERR_DB;
+    struct lease lease;
+    enum ru_status rc = borrow(w, &lease);
+    if (rc == RU_OK) {
+        rc = locator_complete(lease.loc, q.prefix, q.limit, found, &n);
+        give_back(w, &lease);
+    }
     if (rc == RU_ERR_INVALID)
         return error_body(400, "bad_parameter", "the prefix holds no letters or digits", NULL, status, body);
     if (rc != RU_OK)

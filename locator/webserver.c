@@ -400,8 +400,11 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
      * which costs only the speed. */
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     enum ru_status rc = page_settings(s, cfg, err, errlen);
+    /* a request is all CPU once the index is in memory: one thread a processor */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = cfg->threads ? cfg->threads : cpus > 0 && cpus < 64 ? (unsigned)cpus : 4u;
     if (rc == RU_OK)
-        rc = webapi_new(cfg->db_path, &s->api, err, errlen);
+        rc = webapi_new(cfg->db_path, threads, &s->api, err, errlen);
     if (rc == RU_OK && (rc = httpguard_new(l->request_timeout_s, &s->guard)) != RU_OK)
         snprintf(err, errlen, "cannot start the request-timeout thread");
     if (rc != RU_OK) {
@@ -410,9 +413,6 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
         free(s);
         return rc;
     }
-    /* a request is all CPU once the index is in memory: one thread a processor */
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = cfg->threads ? cfg->threads : cpus > 0 && cpus < 64 ? (unsigned)cpus : 4u;
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
             (addr.dual_stack ? MHD_USE_DUAL_STACK
@@ -437,6 +437,11 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
     s->port = info ? info->port : 0;
     *out = s;
     return RU_OK;
+}
+
+enum ru_status webserver_reload(struct webserver *s, char *err, size_t errlen)
+{
+    return webapi_reload(s->api, err, errlen);
 }
 
 unsigned webserver_port(const struct webserver *s)

@@ -32,6 +32,11 @@ enum ru_status webserver_start(const struct webserver_config *cfg, struct webser
                                size_t errlen) RU_WARN_UNUSED;
 unsigned webserver_port(const struct webserver *s);
 
+/* Open the database again at its path (webapi_reload()): new requests are answered from
+ * the file there now, requests under way finish on the old one, no connection is closed.
+ * A file that cannot be used changes nothing; ERR says why. */
+enum ru_status webserver_reload(struct webserver *s, char *err, size_t errlen) RU_WARN_UNUSED;
+
 /* Stop listening at once (a new connection is refused), give the requests in flight up
  * to the configured shutdown timeout, close every connection, free S. NULL does nothing. */
 void webserver_stop(struct webserver *s);
