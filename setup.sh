@@ -8,11 +8,12 @@
 #   ./setup.sh test    set up, then run every test: the normal build, the ASan+UBSan
 #                      build and the libFuzzer targets
 #   ./setup.sh build   set up only
+#   ./setup.sh package set up, then build the Debian packages into dist/ (docs/packaging.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 mode=${1:-run}
-case $mode in run|test|build) ;; *) echo "usage: ./setup.sh [run|test|build]" >&2; exit 2;; esac
+case $mode in run|test|build|package) ;; *) echo "usage: ./setup.sh [run|test|build|package]" >&2; exit 2;; esac
 
 # What the set-up relies on, checked so that a machine it does not fit is told what is
 # wrong and what to do instead of failing somewhere later. Exit 3: the machine does not fit.
@@ -101,6 +102,21 @@ if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt w
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
+if [ "$mode" = package ]; then
+  # A build of its own: the programs look for the database and the page where the packages
+  # put them, with Debian's hardening flags (fortify, stack protector, full RELRO); no
+  # tests, no benchmarks.
+  flags() { DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get "$1"; }
+  cmake -S . -B build-pkg -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr \
+    -DCMAKE_C_FLAGS="$(flags CPPFLAGS) $(flags CFLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(flags LDFLAGS)" \
+    -DREUP_LOCATOR_DEFAULT_DB=/usr/share/reup/locator.db -DREUP_WEB_DEFAULT_DIR=/usr/share/reup/web \
+    -DREUP_TESTS=OFF -DREUP_BENCH=OFF >/dev/null
+  cmake --build build-pkg -j"$jobs"
+  rm -rf dist
+  (cd build-pkg && cpack -G DEB) >build-pkg/cpack.log 2>&1 || { cat build-pkg/cpack.log >&2; exit 1; }
+  ls dist/*.deb
+  exit 0
+fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 

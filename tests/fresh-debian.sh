@@ -36,11 +36,9 @@ command -v debootstrap >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 }
 
-# The machine's own Debian mirrors (deb822 .sources or one-line lists), else Debian's.
-uris=$({ cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^URIs: *//p'
-         grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}'; } || true)
-mirror=$(grep -m1 -E '/debian/?$' <<<"$uris" || echo http://deb.debian.org/debian)
-security=$(grep -m1 -E '/debian-security/?$' <<<"$uris" || echo http://deb.debian.org/debian-security)
+. "$src/tests/tools/debian-root.sh"
+debian_root_mirrors
+mirror=$debian_mirror
 
 fresh=1
 if [ -z "$dir" ]; then
@@ -51,34 +49,15 @@ else
   mkdir -p "$dir"
 fi
 dir=$(cd "$dir" && pwd)
-# the root's / as on an installed system: mktemp's 0700 would shut out every user but root
-# (the postgres user of the PostgreSQL tests among them)
-chmod 755 "$dir"
 logs=$dir.logs
 mkdir -p "$logs"
 
 # Stop on every path: processes still running in the root are ended, then every mount
-# goes (last first; lazily when busy), then the root unless --keep.
-mounts=()
+# goes, then the root unless --keep.
 cleanup() {
-  local pid i
   trap - EXIT
   set +e
-  for pid in /proc/[0-9]*; do
-    [ "$(readlink "$pid/root" 2>/dev/null)" = "$dir" ] && kill -KILL "${pid#/proc/}" 2>/dev/null
-  done
-  sleep 0.5
-  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-    umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" 2>/dev/null ||
-      echo "fresh-debian: could not unmount ${mounts[i]}" >&2
-  done
-  if grep -q " $dir/" /proc/mounts; then
-    echo "fresh-debian: mounts left under $dir; the root is kept" >&2
-  elif [ "$keep" -eq 0 ]; then
-    rm -rf --one-file-system "$dir"
-  else
-    echo "fresh-debian: the root is kept in $dir" >&2
-  fi
+  debian_root_remove "$dir" "$([ "$keep" -eq 0 ] || echo keep)"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -101,38 +80,26 @@ report() {
 }
 
 if [ "$fresh" -eq 1 ]; then
-  step debootstrap debootstrap --variant=minbase bookworm "$dir" "$mirror" || { report; exit 3; }
+  step debootstrap debian_root_bootstrap "$dir" || { report; exit 3; }
 fi
-# as an installed Debian 12: updates and security updates too
-cat >"$dir/etc/apt/sources.list" <<EOF
-deb $mirror bookworm main
-deb $mirror bookworm-updates main
-deb $security bookworm-security main
-EOF
-cp /etc/resolv.conf "$dir/etc/resolv.conf"
+# as an installed Debian 12: updates and security updates too; / open to every user (the
+# postgres user of the PostgreSQL tests among them)
+debian_root_configure "$dir"
 # npm in the root meets the registry as this machine's npm does
 ca=/etc/ssl/certs/ca-certificates.crt
 mkdir -p "$dir/etc/ssl"
 cp "$ca" "$dir/etc/ssl/machine-ca.crt"
 registry=$(npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)
 
-for m in dev dev/pts dev/shm proc sys; do
-  mkdir -p "$dir/$m"
-  if [ "$m" = proc ]; then mount -t proc proc "$dir/proc"; else mount --bind "/$m" "$dir/$m"; fi
-  mounts+=("$dir/$m")
-done
+debian_root_mount "$dir" || { echo "fresh-debian: could not mount /dev, /proc or /sys in $dir" >&2; exit 3; }
 
 rm -rf "$dir/root/reup"
 mkdir -p "$dir/root/reup"
 git -C "$src" archive --format=tar HEAD | tar -x -C "$dir/root/reup"
 
-in_root() {
-  chroot "$dir" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    NODE_EXTRA_CA_CERTS=/etc/ssl/machine-ca.crt npm_config_cafile=/etc/ssl/machine-ca.crt \
-    npm_config_registry="$registry" \
-    /bin/bash -c "cd /root/reup && $1"
-}
+debian_root_env+=(NODE_EXTRA_CA_CERTS=/etc/ssl/machine-ca.crt npm_config_cafile=/etc/ssl/machine-ca.crt
+  npm_config_registry="$registry")
+in_root() { debian_root_run "$dir" "cd /root/reup && $1"; }
 status=0
 step setup-run in_root './setup.sh run' || status=1
 step setup-test in_root './setup.sh test' || status=1
