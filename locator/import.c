@@ -5,6 +5,7 @@
 #include "locator/import.h"
 #include "locator/fold.h"
 #include "locator/geonames.h"
+#include "locator/labels.h"
 #include "locator/locator_db.h"
 #include "locator/storecsv.h"
 #include "common/strbuf.h"
@@ -485,6 +486,12 @@ enum ru_status importer_commit(struct importer *imp)
             return fail_db(imp, rc);
     }
     if (imp->touched_stores && (rc = locator_db_build_index(imp->db, LOCATOR_SET_STORES)) != RU_OK)
+        return fail_db(imp, rc);
+    /* new places, or a database migrated from version 2 whose places have no labels yet */
+    int unlabelled = imp->touched_places ? 1 : labels_missing(imp->db);
+    if (unlabelled < 0)
+        return fail_db(imp, RU_ERR_DB);
+    if (unlabelled && (rc = labels_build(imp->db)) != RU_OK)
         return fail_db(imp, rc);
     if ((rc = db_commit(imp->db)) != RU_OK)
         return fail_db(imp, rc);

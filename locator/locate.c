@@ -6,6 +6,7 @@
 #include "locator/nameindex.h"
 #include "locator/fold.h"
 #include "locator/geoindex.h"
+#include "locator/labels.h"
 #include "locator/locator_db.h"
 #include "db/db.h"
 #include "common/strbuf.h"
@@ -21,6 +22,8 @@ struct locator {
     struct name_index *names;              /* preloaded: suggestion candidates in memory */
     int borrowed;                          /* stores and names belong to the locator this is a sibling of */
     int places_tried;                      /* places are opened on the first position query */
+    int no_labels;                         /* schema version 2: no label_box */
+    sqlite3_stmt *label_stmt;              /* made by the first labels_find() */
     struct geoindex_scratch scratch;
     sqlite3_stmt *store_stmt, *chain_stmt;
     char err[512];
@@ -41,7 +44,19 @@ static enum ru_status open_connection(const char *path, struct locator **out)
         return RU_ERR_NOMEM;
     geoindex_scratch_init(&loc->scratch);
     *out = loc;
-    rc = db_open(path, DB_READONLY, locator_migrations, &loc->db);
+    /* A database of version 2 (before the labels) still answers everything else: the
+     * read-only connection cannot migrate it, and a server must not refuse to start. */
+    rc = db_open(path, DB_READONLY | DB_NO_MIGRATE, locator_migrations, &loc->db);
+    if (rc == RU_OK) {
+        int version = db_schema_version(loc->db);
+        loc->no_labels = version == LOCATOR_SCHEMA_LABELS - 1;
+        if (version != LOCATOR_SCHEMA_LABELS && !loc->no_labels) {
+            /* opened again as usual for db_open()'s own refusal and its words */
+            db_free(loc->db);
+            loc->db = NULL;
+            rc = db_open(path, DB_READONLY, locator_migrations, &loc->db);
+        }
+    }
     if (rc != RU_OK)
         return fail(loc, rc, loc->db ? db_errmsg(loc->db) : "out of memory");
     if ((rc = gazetteer_open(loc->db, &loc->gz)) != RU_OK ||
@@ -97,6 +112,7 @@ void locator_free(struct locator *loc)
         return;
     sqlite3_finalize(loc->store_stmt);
     sqlite3_finalize(loc->chain_stmt);
+    sqlite3_finalize(loc->label_stmt);
     if (!loc->borrowed) {
         locator_index_free(loc->stores);
         name_index_free(loc->names);
@@ -326,4 +342,19 @@ enum ru_status locator_complete(struct locator *loc, const char *prefix, size_t 
                                 struct gz_completion *out, size_t *n)
 {
     return gazetteer_complete(loc->gz, prefix, limit, out, n);
+}
+
+int locator_has_labels(const struct locator *loc)
+{
+    return !loc->no_labels;
+}
+
+enum ru_status locator_labels(struct locator *loc, const struct labels_view *view, struct label *out,
+                              size_t *n)
+{
+    if (loc->no_labels)
+        return fail(loc, RU_ERR_NOT_FOUND,
+                    "the database was imported before place labels (schema version 3): import it again");
+    enum ru_status rc = labels_find(loc->db, &loc->label_stmt, view, out, n);
+    return rc == RU_OK ? rc : fail(loc, rc, rc == RU_ERR_DB ? db_errmsg(loc->db) : "out of memory");
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include "common/status.h"
 #include "locator/gazetteer.h"
+#include "locator/labels.h"
 #include "locator/query.h"
 
 #define LOCATE_MAX_K 1000
@@ -80,5 +81,15 @@ enum ru_status locator_find(struct locator *loc, const struct locate_request *re
 /* Only the origin step of locator_find(), for callers that resolve names alone. */
 enum ru_status locator_resolve(struct locator *loc, const char *query,
                                struct locate_result *out) RU_WARN_UNUSED;
+
+/* 0 when the database is of schema version 2, made before the place labels: everything
+ * but locator_labels() works on it. */
+int locator_has_labels(const struct locator *loc);
+
+/* The map labels of VIEW (labels_find()) into OUT (room for LABELS_MAX). RU_ERR_NOT_FOUND
+ * when the database has no labels (locator_has_labels()), RU_ERR_DB, RU_ERR_NOMEM;
+ * locator_errmsg() says why. */
+enum ru_status locator_labels(struct locator *loc, const struct labels_view *view, struct label *out,
+                              size_t *n) RU_WARN_UNUSED;
 
 #endif

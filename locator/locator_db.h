@@ -9,6 +9,8 @@
 
 /* The migrations of the locator database, for db_open(). */
 extern const char *const locator_migrations[];
+/* The schema version that brought the place labels (0003-labels.sql), the newest. */
+#define LOCATOR_SCHEMA_LABELS 3
 
 enum locator_point_set {
     LOCATOR_SET_STORES = 1,

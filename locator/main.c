@@ -396,6 +396,16 @@ out:
     "\n" EXIT_HELP EXIT_HELP_OK EXIT_HELP_USAGE EXIT_HELP_CONFIG EXIT_HELP_SYSTEM
 
 /* reup-locate serve: the web API (and page) until SIGTERM. */
+
+/* The log line for a database of schema version 2: it serves everything but labels. */
+static void warn_unlabelled(struct webserver *srv, const char *db_path)
+{
+    if (!webserver_has_labels(srv))
+        fprintf(stderr,
+                "reup-locate: %s was imported before place labels (schema version 2): /api/v1/labels "
+                "answers 503 labels_unavailable until it is imported again\n",
+                db_path);
+}
 static int cmd_serve(int argc, char **argv)
 {
     struct webserver_config cfg = {
@@ -460,6 +470,7 @@ static int cmd_serve(int argc, char **argv)
            cfg.web_dir && *cfg.web_dir ? "the page from " : "the API alone",
            cfg.web_dir && *cfg.web_dir ? cfg.web_dir : "", webserver_port(srv));
     fflush(stdout);
+    warn_unlabelled(srv, cfg.db_path);
     char status[600];
     snprintf(status, sizeof(status), "serving http on %s, port %u, from %s", cfg.listen, webserver_port(srv),
              cfg.db_path);
@@ -473,6 +484,8 @@ static int cmd_serve(int argc, char **argv)
                     "reup-locate: %s: reopened the store database %s; requests under way finish on "
                     "the one before\n",
                     name, cfg.db_path);
+        if (rc == RU_OK)
+            warn_unlabelled(srv, cfg.db_path);
         else
             fprintf(stderr,
                     "reup-locate: %s: %s refused (%s), still serving the store database opened "

@@ -315,3 +315,25 @@ enum ru_status output_places_json(struct strbuf *out, const struct gz_completion
     jsonw_end(&w);
     return finish(&w, 0);
 }
+
+enum ru_status output_labels_json(struct strbuf *out, int zoom, const struct label *labels, size_t n)
+{
+    struct jsonw w;
+    jsonw_init(&w, out, 0);
+    jsonw_object(&w, NULL);
+    jsonw_int(&w, "zoom", zoom);
+    jsonw_array(&w, "labels");
+    for (size_t i = 0; i < n; i++) {
+        jsonw_object(&w, NULL);
+        jsonw_string(&w, "name", labels[i].name);
+        jsonw_real(&w, "lat", labels[i].lat);
+        jsonw_real(&w, "lon", labels[i].lon);
+        jsonw_int(&w, "population", labels[i].population);
+        jsonw_int(&w, "rank", labels[i].rank);
+        jsonw_int(&w, "id", labels[i].id);
+        jsonw_end(&w);
+    }
+    jsonw_end(&w);
+    jsonw_end(&w);
+    return finish(&w, 0);
+}

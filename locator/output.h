@@ -28,6 +28,11 @@ enum ru_status output_geojson(struct strbuf *out, const char *query,
 enum ru_status output_places_json(struct strbuf *out, const struct gz_completion *places,
                                   size_t n) RU_WARN_UNUSED;
 
+/* {"zoom":Z,"labels":[{name, lat, lon, population, rank, id}]} for the N LABELS of a map
+ * view (docs/locator.md, "GET /api/v1/labels"). */
+enum ru_status output_labels_json(struct strbuf *out, int zoom, const struct label *labels,
+                                  size_t n) RU_WARN_UNUSED;
+
 /* Display width of UTF-8 text in terminal columns. */
 size_t output_width(const char *s);
 

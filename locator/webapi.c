@@ -16,6 +16,7 @@
 
 #define STORES_PATH "/api/v1/stores"
 #define PLACES_PATH "/api/v1/places"
+#define LABELS_PATH "/api/v1/labels"
 
 /* One opening of the database: its store index, read into memory once by FIRST, and
  * connections sharing it (siblings), each lent to one request at a time. A reload makes
@@ -209,7 +210,7 @@ static enum ru_status borrow(struct webapi *w, struct lease *l)
 
 int webapi_handles(const char *path)
 {
-    return !strcmp(path, STORES_PATH) || !strcmp(path, PLACES_PATH);
+    return !strcmp(path, STORES_PATH) || !strcmp(path, PLACES_PATH) || !strcmp(path, LABELS_PATH);
 }
 
 static enum ru_status error_body(int status, const char *code, const char *message, json_t *suggestions,
@@ -299,6 +300,53 @@ static enum ru_status places(struct webapi *w, const char *qs, int *status, char
     return *body ? RU_OK : RU_ERR_NOMEM;
 }
 
+static enum ru_status labels(struct webapi *w, const char *qs, int *status, char **body)
+{
+    struct webquery_labels q;
+    struct webquery_error e;
+    if (webquery_labels_parse(qs, strlen(qs), &q, &e) != RU_OK)
+        return error_body(e.http_status, e.code, e.message, NULL, status, body);
+    struct labels_view view = {
+        .west = q.west, .south = q.south, .east = q.east, .north = q.north, .zoom = q.zoom};
+    struct label *found = malloc(LABELS_MAX * sizeof(*found));
+    if (!found)
+        return RU_ERR_NOMEM;
+    size_t n = 0;
+    struct lease lease;
+    enum ru_status rc = borrow(w, &lease);
+    if (rc == RU_OK) {
+        rc = locator_labels(lease.loc, &view, found, &n);
+        give_back(w, &lease);
+    }
+    if (rc == RU_ERR_NOT_FOUND) {
+        free(found);
+        return error_body(503, "labels_unavailable",
+                          "the store database was imported before place labels; import it again", NULL,
+                          status, body);
+    }
+    if (rc != RU_OK) {
+        free(found);
+        return error_body(503, "unavailable", "the store database cannot be read; try again later", NULL,
+                          status, body);
+    }
+    struct strbuf sb;
+    strbuf_init(&sb, 0);
+    rc = output_labels_json(&sb, q.zoom, found, n);
+    free(found);
+    *status = 200;
+    *body = rc == RU_OK ? strdup(strbuf_str(&sb)) : NULL;
+    strbuf_release(&sb);
+    return *body ? RU_OK : RU_ERR_NOMEM;
+}
+
+int webapi_has_labels(struct webapi *w)
+{
+    pthread_mutex_lock(&w->lock);
+    int has = locator_has_labels(w->current->first);
+    pthread_mutex_unlock(&w->lock);
+    return has;
+}
+
 enum ru_status webapi_answer(struct webapi *w, const char *path, const char *qs, int *status, char **body)
 {
     if (!qs)
@@ -307,6 +355,9 @@ enum ru_status webapi_answer(struct webapi *w, const char *path, const char *qs,
         return stores(w, qs, status, body);
     if (!strcmp(path, PLACES_PATH))
         return places(w, qs, status, body);
-    return error_body(404, "not_found", "no such path: the API is /api/v1/stores and /api/v1/places", NULL,
+    if (!strcmp(path, LABELS_PATH))
+        return labels(w, qs, status, body);
+    return error_body(404, "not_found",
+                      "no such path: the API is /api/v1/stores, /api/v1/places and /api/v1/labels", NULL,
                       status, body);
 }

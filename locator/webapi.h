@@ -4,6 +4,7 @@
  *
  *   GET /api/v1/stores?q=TEXT&k=N&radius=25mi&chain=NAME   (or lat=&lon= instead of q)
  *   GET /api/v1/places?prefix=TEXT&limit=N
+ *   GET /api/v1/labels?bbox=WEST,SOUTH,EAST,NORTH&zoom=Z
  *
  * The store index is read into memory once; each request borrows a database connection
  * of its own, so requests run side by side. webapi_reload() opens the file at the path
@@ -29,6 +30,10 @@ enum ru_status webapi_new(const char *db_path, unsigned connections, struct weba
  * webapi_new(). Called from one thread at a time (requests may run meanwhile). */
 enum ru_status webapi_reload(struct webapi *w, char *err, size_t errlen) RU_WARN_UNUSED;
 void webapi_free(struct webapi *w);
+
+/* 0 when the current database was imported before the place labels (schema version 2):
+ * /api/v1/labels then answers 503 labels_unavailable. Cannot fail. */
+int webapi_has_labels(struct webapi *w);
 
 /* 1 when PATH is one of the API's. Cannot fail. */
 int webapi_handles(const char *path);

@@ -180,6 +180,46 @@ enum ru_status webquery_places_parse(const char *qs, size_t len, struct webquery
     return RU_OK;
 }
 
+/* TEXT's comma-separated plain decimals: exactly N of them into OUT, else 0. */
+static int decimals(const char *text, double *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strcspn(text, ",");
+        if ((text[len] == ',') != (i + 1 < n) || decimal_parse_n(text, len, &out[i]) != RU_OK)
+            return 0;
+        text += len + 1;
+    }
+    return 1;
+}
+
+enum ru_status webquery_labels_parse(const char *qs, size_t len, struct webquery_labels *out,
+                                     struct webquery_error *e)
+{
+    char bbox[WEBQUERY_TEXT_MAX + 1] = "", zoom[WEBQUERY_TEXT_MAX + 1] = "";
+    struct param p[] = {{"bbox", bbox, 0}, {"zoom", zoom, 0}};
+    enum ru_status rc = split(qs, len, p, 2, e);
+    if (rc != RU_OK)
+        return rc;
+    if (!p[0].seen || !p[1].seen)
+        return refuse(e, 400, "missing_parameter", "give bbox=WEST,SOUTH,EAST,NORTH and zoom%s", "");
+    double v[4];
+    if (!decimals(bbox, v, 4))
+        return refuse(e, 400, "bad_parameter",
+                      "bbox must be four plain decimals WEST,SOUTH,EAST,NORTH (12.4,55.6,12.7,55.8)%s", "");
+    if (v[0] < -180 || v[0] > 180 || v[2] < -180 || v[2] > 180 || v[1] < -90 || v[1] > 90 || v[3] < -90 ||
+        v[3] > 90)
+        return refuse(e, 400, "bad_parameter",
+                      "bbox longitudes must be from -180 to 180 and latitudes from -90 to 90%s", "");
+    if (v[1] > v[3])
+        return refuse(e, 400, "bad_parameter", "bbox's south must not be north of its north%s", "");
+    long z;
+    if (!whole(zoom, 0, WEBQUERY_ZOOM_MAX, &z))
+        return refuse(e, 400, "bad_parameter", "zoom must be a whole number from 0 to %s, in plain decimal",
+                      "20");
+    *out = (struct webquery_labels){.west = v[0], .south = v[1], .east = v[2], .north = v[3], .zoom = (int)z};
+    return RU_OK;
+}
+
 enum ru_status webquery_path(const char *target, char *out, size_t cap)
 {
     size_t n = 0;

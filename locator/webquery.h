@@ -1,8 +1,8 @@
 /*
  * locator/webquery.h - the query strings of the web API, read into requests with every
  * value checked: /api/v1/stores?q=TEXT&k=N&radius=25mi&chain=NAME (or lat=&lon= instead
- * of q) and /api/v1/places?prefix=TEXT&limit=N; and the path of a request target for the
- * page's files. Pure: no I/O, no allocation.
+ * of q), /api/v1/places?prefix=TEXT&limit=N and /api/v1/labels?bbox=W,S,E,N&zoom=Z; and the path of a request
+ * target for the page's files. Pure: no I/O, no allocation.
  */
 #ifndef REUP_LOCATOR_WEBQUERY_H
 #define REUP_LOCATOR_WEBQUERY_H
@@ -27,6 +27,12 @@ struct webquery_places {
     size_t limit;
 };
 
+struct webquery_labels {
+    double west, south, east, north; /* west > east: the box crosses the antimeridian */
+    int zoom;                        /* 0 .. WEBQUERY_ZOOM_MAX */
+};
+#define WEBQUERY_ZOOM_MAX 20
+
 /* Why a query string was refused: a stable code, the parameter, words for people. */
 struct webquery_error {
     int http_status;  /* 400 or 413 */
@@ -38,6 +44,11 @@ struct webquery_error {
 enum ru_status webquery_stores_parse(const char *qs, size_t len, struct webquery_stores *out,
                                      struct webquery_error *e) RU_WARN_UNUSED;
 enum ru_status webquery_places_parse(const char *qs, size_t len, struct webquery_places *out,
+                                     struct webquery_error *e) RU_WARN_UNUSED;
+/* bbox: four plain decimals WEST,SOUTH,EAST,NORTH (longitudes -180..180, latitudes
+ * -90..90, south <= north; west > east for a box across the antimeridian); zoom: a whole
+ * number 0..20. Both required. */
+enum ru_status webquery_labels_parse(const char *qs, size_t len, struct webquery_labels *out,
                                      struct webquery_error *e) RU_WARN_UNUSED;
 
 /* The path of the request target TARGET (as sent, up to its '?') %-decoded once into OUT

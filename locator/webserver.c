@@ -444,6 +444,11 @@ enum ru_status webserver_reload(struct webserver *s, char *err, size_t errlen)
     return webapi_reload(s->api, err, errlen);
 }
 
+int webserver_has_labels(struct webserver *s)
+{
+    return webapi_has_labels(s->api);
+}
+
 unsigned webserver_port(const struct webserver *s)
 {
     return s->port;

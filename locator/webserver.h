@@ -40,4 +40,6 @@ enum ru_status webserver_reload(struct webserver *s, char *err, size_t errlen) R
 /* Stop listening at once (a new connection is refused), give the requests in flight up
  * to the configured shutdown timeout, close every connection, free S. NULL does nothing. */
 void webserver_stop(struct webserver *s);
+/* webapi_has_labels() of the database served now. */
+int webserver_has_labels(struct webserver *s);
 #endif

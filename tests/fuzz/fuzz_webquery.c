@@ -2,7 +2,8 @@
  * tests/fuzz/fuzz_webquery.c - libFuzzer target for the web API's query strings.
  * An accepted stores query has a q without control characters, k in range and a radius
  * that is a number; an accepted places query a prefix and a limit in range; a refusal
- * has a status, a code and words. The strict number parser behind lat, lon, k, radius
+ * has a status, a code and words; an accepted labels query a box of finite coordinates
+ * in range with south <= north and a zoom from 0 to 20. The strict number parser behind lat, lon, k, radius
  * and limit (common/decimal.h) is fed the same bytes: what it takes is plain decimal,
  * checked here by a second, simpler reading, and finite; a refusal leaves *out alone.
  * So is the path decoder of the page's files (webquery_path).
@@ -87,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct webquery_stores s;
     struct webquery_places p;
+    struct webquery_labels l;
     struct webquery_error e;
     const char *qs = (const char *)data;
     numbers(qs, size);
@@ -102,6 +104,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (webquery_places_parse(qs, size, &p, &e) == RU_OK) {
         if (!p.prefix[0] || p.limit < 1 || p.limit > WEBQUERY_LIMIT_MAX)
+            abort();
+    } else {
+        refused(&e);
+    }
+    if (webquery_labels_parse(qs, size, &l, &e) == RU_OK) {
+        if (!isfinite(l.west) || !isfinite(l.east) || !isfinite(l.south) || !isfinite(l.north) ||
+            fabs(l.west) > 180 || fabs(l.east) > 180 || l.south < -90 || l.north > 90 || l.south > l.north ||
+            l.zoom < 0 || l.zoom > WEBQUERY_ZOOM_MAX)
             abort();
     } else {
         refused(&e);

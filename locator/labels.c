@@ -1,0 +1,249 @@
+/* locator/labels.c - ranking places for the map's labels, and the labels of a view. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "locator/labels.h"
+#include "common/banned.h"
+
+/* Web Mercator stops here: the tiles are square. */
+#define MERCATOR_MAX_LAT 85.0511287798
+
+static uint64_t tile_of(const struct labels_point *p, int zoom)
+{
+    double n = ldexp(1.0, zoom);
+    double lat = fmax(-MERCATOR_MAX_LAT, fmin(MERCATOR_MAX_LAT, p->lat)) * M_PI / 180.0;
+    double x = floor((p->lon + 180.0) / 360.0 * n), y = floor((1.0 - asinh(tan(lat)) / M_PI) / 2.0 * n);
+    x = fmax(0, fmin(n - 1, x));
+    y = fmax(0, fmin(n - 1, y));
+    return ((uint64_t)x << 32 | (uint64_t)y) + 1; /* 0 marks a free slot */
+}
+
+enum ru_status labels_rank(const struct labels_point *p, size_t n, unsigned char *rank)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    uint64_t *keys = malloc(cap * sizeof(*keys));
+    unsigned *counts = malloc(cap * sizeof(*counts));
+    if (!keys || !counts) {
+        free(keys);
+        free(counts);
+        return RU_ERR_NOMEM;
+    }
+    memset(rank, LABELS_TOP_RANK, n);
+    unsigned char *ranked = calloc(n ? n : 1, 1);
+    if (!ranked) {
+        free(keys);
+        free(counts);
+        return RU_ERR_NOMEM;
+    }
+    for (int z = 0; z < LABELS_TOP_RANK; z++) {
+        memset(keys, 0, cap * sizeof(*keys));
+        for (size_t i = 0; i < n; i++) {
+            uint64_t key = tile_of(&p[i], z);
+            size_t slot = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+            while (keys[slot] && keys[slot] != key)
+                slot = (slot + 1) & (cap - 1);
+            if (!keys[slot]) {
+                keys[slot] = key;
+                counts[slot] = 0;
+            }
+            /* a place labelled from a lower zoom stays labelled and fills its tile */
+            if (!ranked[i] && counts[slot] < LABELS_PER_TILE) {
+                ranked[i] = 1;
+                rank[i] = (unsigned char)z;
+            }
+            if (ranked[i])
+                counts[slot]++;
+        }
+    }
+    free(ranked);
+    free(keys);
+    free(counts);
+    return RU_OK;
+}
+
+enum ru_status labels_build(struct db *db)
+{
+    sqlite3_stmt *st = NULL;
+    struct labels_point *pts = NULL;
+    long long *ids = NULL;
+    unsigned char *rank = NULL;
+    size_t n = 0, alloc = 0;
+    enum ru_status rc;
+    int s;
+    if ((rc = db_prepare(db, "SELECT id, lat, lon FROM place ORDER BY population DESC, id", &st)) != RU_OK)
+        goto out;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == alloc) {
+            size_t na = alloc ? alloc * 2 : 4096;
+            struct labels_point *p = realloc(pts, na * sizeof(*p));
+            if (p)
+                pts = p;
+            long long *q = realloc(ids, na * sizeof(*q));
+            if (q)
+                ids = q;
+            if (!p || !q) {
+                rc = RU_ERR_NOMEM;
+                goto out;
+            }
+            alloc = na;
+        }
+        ids[n] = sqlite3_column_int64(st, 0);
+        pts[n].lat = sqlite3_column_double(st, 1);
+        pts[n].lon = sqlite3_column_double(st, 2);
+        n++;
+    }
+    if (s != SQLITE_DONE) {
+        rc = db_fail(db, "reading places for the labels");
+        goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!(rank = malloc(n ? n : 1))) {
+        rc = RU_ERR_NOMEM;
+        goto out;
+    }
+    if ((rc = labels_rank(pts, n, rank)) != RU_OK || (rc = db_exec(db, "DELETE FROM label_box")) != RU_OK)
+        goto out;
+    if ((rc = db_prepare(db, "INSERT INTO label_box VALUES (?1, ?2, ?2, ?3, ?3, ?4, ?4)", &st)) != RU_OK)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_int64(st, 1, ids[i]);
+        sqlite3_bind_double(st, 2, pts[i].lon);
+        sqlite3_bind_double(st, 3, pts[i].lat);
+        sqlite3_bind_int(st, 4, rank[i]);
+        s = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (s != SQLITE_DONE) {
+            rc = db_fail(db, "writing the labels");
+            goto out;
+        }
+    }
+    rc = RU_OK;
+out:
+    sqlite3_finalize(st);
+    free(pts);
+    free(ids);
+    free(rank);
+    return rc;
+}
+
+int labels_missing(struct db *db)
+{
+    sqlite3_stmt *st = NULL;
+    if (db_prepare(db, "SELECT NOT EXISTS (SELECT 1 FROM label_box) AND EXISTS (SELECT 1 FROM place)", &st) !=
+        RU_OK)
+        return -1;
+    int r = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    if (r < 0)
+        db_fail(db, "reading the labels");
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* The rowid-sized R*Tree boxes are 32-bit floats rounded outwards: the place's own
+ * position decides what is inside. */
+static const char find_sql[] =
+    "SELECT p.id, p.name, p.lat, p.lon, p.population FROM label_box b JOIN place p ON p.id = b.place"
+    " WHERE b.min_zoom >= ?1 AND b.max_zoom <= ?1 AND b.max_lon >= ?2 AND b.min_lon <= ?4"
+    " AND b.max_lat >= ?3 AND b.min_lat <= ?5"
+    " AND p.lon BETWEEN ?2 AND ?4 AND p.lat BETWEEN ?3 AND ?5";
+
+static int by_rank(const void *a, const void *b)
+{
+    const struct label *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    if (x->population != y->population)
+        return x->population > y->population ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static int by_population(const void *a, const void *b)
+{
+    const struct label *x = a, *y = b;
+    if (x->population != y->population)
+        return x->population > y->population ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* SRC cut to fit DST (LABELS_NAME_MAX) at a character boundary. */
+static void copy_name(char *dst, const char *src)
+{
+    size_t len = src ? strlen(src) : 0;
+    if (len >= LABELS_NAME_MAX) {
+        len = LABELS_NAME_MAX - 1;
+        while (len && ((unsigned char)src[len] & 0xC0) == 0x80)
+            len--;
+    }
+    if (len)
+        memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+enum ru_status labels_find(struct db *db, sqlite3_stmt **st, const struct labels_view *v, struct label *out,
+                           size_t *n)
+{
+    enum ru_status rc;
+    if (!*st && (rc = db_prepare(db, find_sql, st)) != RU_OK)
+        return rc;
+    /* a box across the antimeridian is searched as its two halves */
+    double boxes[2][2] = {{v->west, v->east}, {-180.0, v->east}};
+    size_t nboxes = 1;
+    if (v->west > v->east) {
+        boxes[0][1] = 180.0;
+        nboxes = 2;
+    }
+    struct label *found = NULL;
+    size_t count = 0, alloc = 0;
+    int top = v->zoom < LABELS_TOP_RANK ? v->zoom : LABELS_TOP_RANK;
+    rc = RU_OK;
+    /* lowest ranks first: once a whole rank fills the answer, higher ones cannot get in */
+    for (int level = 0; level <= top && count < LABELS_MAX && rc == RU_OK; level++) {
+        for (size_t b = 0; b < nboxes && rc == RU_OK; b++) {
+            sqlite3_stmt *q = *st;
+            sqlite3_bind_int(q, 1, level);
+            sqlite3_bind_double(q, 2, boxes[b][0]);
+            sqlite3_bind_double(q, 3, v->south);
+            sqlite3_bind_double(q, 4, boxes[b][1]);
+            sqlite3_bind_double(q, 5, v->north);
+            int s;
+            while ((s = sqlite3_step(q)) == SQLITE_ROW) {
+                if (count == alloc) {
+                    size_t na = alloc ? 2 * alloc : 256;
+                    struct label *grown = realloc(found, na * sizeof(*grown));
+                    if (!grown) {
+                        rc = RU_ERR_NOMEM;
+                        break;
+                    }
+                    found = grown;
+                    alloc = na;
+                }
+                struct label *l = &found[count++];
+                l->id = sqlite3_column_int64(q, 0);
+                copy_name(l->name, (const char *)sqlite3_column_text(q, 1));
+                l->lat = sqlite3_column_double(q, 2);
+                l->lon = sqlite3_column_double(q, 3);
+                l->population = sqlite3_column_int64(q, 4);
+                l->rank = level;
+            }
+            if (rc == RU_OK && s != SQLITE_DONE)
+                rc = db_fail(db, "reading the labels");
+            sqlite3_reset(q);
+        }
+    }
+    if (rc == RU_OK) {
+        if (count > LABELS_MAX) {
+            qsort(found, count, sizeof(*found), by_rank);
+            count = LABELS_MAX;
+        }
+        if (count)
+            memcpy(out, found, count * sizeof(*found));
+        qsort(out, count, sizeof(*out), by_population);
+        *n = count;
+    }
+    free(found);
+    return rc;
+}
