@@ -146,10 +146,15 @@ int labels_missing(struct db *db)
 /* The rowid-sized R*Tree boxes are 32-bit floats rounded outwards: the place's own
  * position decides what is inside. */
 static const char find_sql[] =
-    "SELECT p.id, p.name, p.lat, p.lon, p.population FROM label_box b JOIN place p ON p.id = b.place"
-    " WHERE b.min_zoom >= ?1 AND b.max_zoom <= ?1 AND b.max_lon >= ?2 AND b.min_lon <= ?4"
+    "SELECT p.id, p.name, p.lat, p.lon, p.population, b.min_zoom FROM label_box b"
+    " JOIN place p ON p.id = b.place"
+    " WHERE b.min_zoom >= ?1 AND b.max_zoom <= ?6 AND b.max_lon >= ?2 AND b.min_lon <= ?4"
     " AND b.max_lat >= ?3 AND b.min_lat <= ?5"
     " AND p.lon BETWEEN ?2 AND ?4 AND p.lat BETWEEN ?3 AND ?5";
+
+/* Rows one search over every rank reads before giving way to a search a rank at a time:
+ * a view far larger than its zoom (the whole world at zoom 20) would hold thousands. */
+#define ONE_SEARCH_ROWS 2000
 
 static int by_rank(const void *a, const void *b)
 {
@@ -183,6 +188,54 @@ static void copy_name(char *dst, const char *src)
     dst[len] = '\0';
 }
 
+/* Append the rows of ST's search for ranks LO..HI in box B (west, east) of V to *FOUND.
+ * 0 when ROW_CAP rows are reached first (the search stops there). */
+struct found {
+    struct label *l;
+    size_t n, alloc;
+};
+
+static enum ru_status search(struct db *db, sqlite3_stmt *q, const double box[2], const struct labels_view *v,
+                             int lo, int hi, struct found *f, size_t row_cap, int *complete)
+{
+    enum ru_status rc = RU_OK;
+    int s;
+    sqlite3_bind_int(q, 1, lo);
+    sqlite3_bind_double(q, 2, box[0]);
+    sqlite3_bind_double(q, 3, v->south);
+    sqlite3_bind_double(q, 4, box[1]);
+    sqlite3_bind_double(q, 5, v->north);
+    sqlite3_bind_int(q, 6, hi);
+    *complete = 1;
+    while ((s = sqlite3_step(q)) == SQLITE_ROW) {
+        if (f->n >= row_cap) {
+            *complete = 0;
+            break;
+        }
+        if (f->n == f->alloc) {
+            size_t na = f->alloc ? 2 * f->alloc : 256;
+            struct label *grown = realloc(f->l, na * sizeof(*grown));
+            if (!grown) {
+                rc = RU_ERR_NOMEM;
+                break;
+            }
+            f->l = grown;
+            f->alloc = na;
+        }
+        struct label *l = &f->l[f->n++];
+        l->id = sqlite3_column_int64(q, 0);
+        copy_name(l->name, (const char *)sqlite3_column_text(q, 1));
+        l->lat = sqlite3_column_double(q, 2);
+        l->lon = sqlite3_column_double(q, 3);
+        l->population = sqlite3_column_int64(q, 4);
+        l->rank = sqlite3_column_int(q, 5);
+    }
+    if (rc == RU_OK && *complete && s != SQLITE_DONE)
+        rc = db_fail(db, "reading the labels");
+    sqlite3_reset(q);
+    return rc;
+}
+
 enum ru_status labels_find(struct db *db, sqlite3_stmt **st, const struct labels_view *v, struct label *out,
                            size_t *n)
 {
@@ -196,54 +249,30 @@ enum ru_status labels_find(struct db *db, sqlite3_stmt **st, const struct labels
         boxes[0][1] = 180.0;
         nboxes = 2;
     }
-    struct label *found = NULL;
-    size_t count = 0, alloc = 0;
-    int top = v->zoom < LABELS_TOP_RANK ? v->zoom : LABELS_TOP_RANK;
+    struct found f = {0};
+    int top = v->zoom < LABELS_TOP_RANK ? v->zoom : LABELS_TOP_RANK, complete = 1;
     rc = RU_OK;
-    /* lowest ranks first: once a whole rank fills the answer, higher ones cannot get in */
-    for (int level = 0; level <= top && count < LABELS_MAX && rc == RU_OK; level++) {
-        for (size_t b = 0; b < nboxes && rc == RU_OK; b++) {
-            sqlite3_stmt *q = *st;
-            sqlite3_bind_int(q, 1, level);
-            sqlite3_bind_double(q, 2, boxes[b][0]);
-            sqlite3_bind_double(q, 3, v->south);
-            sqlite3_bind_double(q, 4, boxes[b][1]);
-            sqlite3_bind_double(q, 5, v->north);
-            int s;
-            while ((s = sqlite3_step(q)) == SQLITE_ROW) {
-                if (count == alloc) {
-                    size_t na = alloc ? 2 * alloc : 256;
-                    struct label *grown = realloc(found, na * sizeof(*grown));
-                    if (!grown) {
-                        rc = RU_ERR_NOMEM;
-                        break;
-                    }
-                    found = grown;
-                    alloc = na;
-                }
-                struct label *l = &found[count++];
-                l->id = sqlite3_column_int64(q, 0);
-                copy_name(l->name, (const char *)sqlite3_column_text(q, 1));
-                l->lat = sqlite3_column_double(q, 2);
-                l->lon = sqlite3_column_double(q, 3);
-                l->population = sqlite3_column_int64(q, 4);
-                l->rank = level;
-            }
-            if (rc == RU_OK && s != SQLITE_DONE)
-                rc = db_fail(db, "reading the labels");
-            sqlite3_reset(q);
-        }
+    /* One search over every rank answers a view of about the zoom's size; a larger one
+     * is searched a rank at a time from the lowest, until a whole rank fills the answer
+     * (higher ones cannot get in then). Both keep the same labels. */
+    for (size_t b = 0; b < nboxes && rc == RU_OK && complete; b++)
+        rc = search(db, *st, boxes[b], v, 0, top, &f, ONE_SEARCH_ROWS, &complete);
+    if (rc == RU_OK && !complete) {
+        f.n = 0;
+        for (int level = 0; level <= top && f.n < LABELS_MAX && rc == RU_OK; level++)
+            for (size_t b = 0; b < nboxes && rc == RU_OK; b++)
+                rc = search(db, *st, boxes[b], v, level, level, &f, (size_t)-1, &complete);
     }
     if (rc == RU_OK) {
-        if (count > LABELS_MAX) {
-            qsort(found, count, sizeof(*found), by_rank);
-            count = LABELS_MAX;
+        if (f.n > LABELS_MAX) {
+            qsort(f.l, f.n, sizeof(*f.l), by_rank);
+            f.n = LABELS_MAX;
         }
-        if (count)
-            memcpy(out, found, count * sizeof(*found));
-        qsort(out, count, sizeof(*out), by_population);
-        *n = count;
+        if (f.n)
+            memcpy(out, f.l, f.n * sizeof(*f.l));
+        qsort(out, f.n, sizeof(*out), by_population);
+        *n = f.n;
     }
-    free(found);
+    free(f.l);
     return rc;
 }
