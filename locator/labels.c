@@ -64,12 +64,35 @@ enum ru_status labels_rank(const struct labels_point *p, size_t n, unsigned char
     return RU_OK;
 }
 
+/* The Z-order (Morton) key of P on a 65,536 x 65,536 grid: near keys, near places. */
+static uint32_t z_order(const struct labels_point *p)
+{
+    uint32_t x = (uint32_t)fmin(65535.0, fmax(0.0, (p->lon + 180.0) / 360.0 * 65536.0));
+    uint32_t y = (uint32_t)fmin(65535.0, fmax(0.0, (p->lat + 90.0) / 180.0 * 65536.0)), key = 0;
+    for (int i = 0; i < 16; i++)
+        key |= ((x >> i) & 1u) << (2 * i) | ((y >> i) & 1u) << (2 * i + 1);
+    return key;
+}
+
+struct keyed {
+    uint32_t key;
+    uint32_t index;
+};
+
+static int by_key(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+    return x->key != y->key ? (x->key > y->key) - (x->key < y->key)
+                            : (x->index > y->index) - (x->index < y->index);
+}
+
 enum ru_status labels_build(struct db *db)
 {
     sqlite3_stmt *st = NULL;
     struct labels_point *pts = NULL;
     long long *ids = NULL;
     unsigned char *rank = NULL;
+    struct keyed *order = NULL;
     size_t n = 0, alloc = 0;
     enum ru_status rc;
     int s;
@@ -107,9 +130,19 @@ enum ru_status labels_build(struct db *db)
     }
     if ((rc = labels_rank(pts, n, rank)) != RU_OK || (rc = db_exec(db, "DELETE FROM label_box")) != RU_OK)
         goto out;
+    /* Inserted in population order the R*Tree's boxes sprawl (a small view then costs
+     * milliseconds); in Z-order its nodes hold neighbours (a tenth of a millisecond). */
+    if (!(order = malloc((n ? n : 1) * sizeof(*order)))) {
+        rc = RU_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (struct keyed){z_order(&pts[i]), (uint32_t)i};
+    qsort(order, n, sizeof(*order), by_key);
     if ((rc = db_prepare(db, "INSERT INTO label_box VALUES (?1, ?2, ?2, ?3, ?3, ?4, ?4)", &st)) != RU_OK)
         goto out;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k].index;
         sqlite3_bind_int64(st, 1, ids[i]);
         sqlite3_bind_double(st, 2, pts[i].lon);
         sqlite3_bind_double(st, 3, pts[i].lat);
@@ -127,6 +160,7 @@ out:
     free(pts);
     free(ids);
     free(rank);
+    free(order);
     return rc;
 }
 
