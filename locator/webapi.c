@@ -226,6 +226,15 @@ static enum ru_status error_body(int status, const char *code, const char *messa
     return *body ? RU_OK : RU_ERR_NOMEM;
 }
 
+/* A 200 with SB's JSON, written with status RC, as *BODY; SB is released. */
+static enum ru_status ok_body(struct strbuf *sb, enum ru_status rc, int *status, char **body)
+{
+    *status = 200;
+    *body = rc == RU_OK ? strdup(strbuf_str(sb)) : NULL;
+    strbuf_release(sb);
+    return *body ? RU_OK : RU_ERR_NOMEM;
+}
+
 static enum ru_status stores(struct webapi *w, const char *qs, int *status, char **body)
 {
     struct webquery_stores q;
@@ -293,11 +302,7 @@ static enum ru_status places(struct webapi *w, const char *qs, int *status, char
                           status, body);
     struct strbuf sb;
     strbuf_init(&sb, 0);
-    rc = output_places_json(&sb, found, n);
-    *status = 200;
-    *body = rc == RU_OK ? strdup(strbuf_str(&sb)) : NULL;
-    strbuf_release(&sb);
-    return *body ? RU_OK : RU_ERR_NOMEM;
+    return ok_body(&sb, output_places_json(&sb, found, n), status, body);
 }
 
 static enum ru_status labels(struct webapi *w, const char *qs, int *status, char **body)
@@ -333,10 +338,7 @@ static enum ru_status labels(struct webapi *w, const char *qs, int *status, char
     strbuf_init(&sb, 0);
     rc = output_labels_json(&sb, q.zoom, found, n);
     free(found);
-    *status = 200;
-    *body = rc == RU_OK ? strdup(strbuf_str(&sb)) : NULL;
-    strbuf_release(&sb);
-    return *body ? RU_OK : RU_ERR_NOMEM;
+    return ok_body(&sb, rc, status, body);
 }
 
 int webapi_has_labels(struct webapi *w)

@@ -121,6 +121,11 @@ expect_err() { checks=$((checks + 1)); grep -Eq -- "$1" "$T/err" || fail "stderr
 # expect_eq GOT WANTED WHAT
 expect_eq() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 expect_jq() { checks=$((checks + 1)); jq -e "$1" "$T/out" >/dev/null || fail "jq '$1' is not true on: $(head -c 400 "$T/out")"; }
+# get URL [CURL OPTIONS]: an HTTP request; body in $T/out, headers in $T/headers, status
+# in $code. expect_code STATUS [WHAT], expect_header REGEXP: checks on the last one.
+get() { code=$(curl -s -o "$T/out" -D "$T/headers" -w '%{http_code}' "$@"); }
+expect_code() { checks=$((checks + 1)); [ "$code" = "$1" ] || fail "HTTP $code, wanted $1${2:+ for $2}: $(head -c 300 "$T/out")"; }
+expect_header() { checks=$((checks + 1)); grep -qi -- "$1" "$T/headers" || fail "no header /$1/ in: $(cat "$T/headers")"; }
 
 finish() {
   echo "$checks checks, $failures failed"

@@ -28,10 +28,6 @@ on_exit 'kill -KILL "${pid:-}"'
 port=$(wait_port "$T/serve.out")
 [ -n "$port" ] || { fail "serve did not start: $(cat "$T/serve.log")"; finish; exit 1; }
 B=http://127.0.0.1:$port
-# get PATH: body in $T/out, headers in $T/headers, status in $code
-get() { code=$(curl -s -o "$T/out" -D "$T/headers" -w '%{http_code}' "$@"); }
-expect_code() { checks=$((checks + 1)); [ "$code" = "$1" ] || fail "HTTP $code, wanted $1: $(head -c 300 "$T/out")"; }
-expect_header() { checks=$((checks + 1)); grep -qi -- "$1" "$T/headers" || fail "no header /$1/ in: $(cat "$T/headers")"; }
 
 get "$B/api/v1/stores?q=Rock+Springs%2C+WY&k=5"
 expect_code 200

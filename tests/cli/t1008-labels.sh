@@ -17,8 +17,6 @@ on_exit 'kill -KILL "${pid:-}"'
 port=$(wait_port "$T/serve.out")
 [ -n "$port" ] || { fail "serve did not start: $(cat "$T/serve.log")"; finish; exit 1; }
 B=http://127.0.0.1:$port
-get() { code=$(curl -s -o "$T/out" -D "$T/headers" -w '%{http_code}' "$@"); }
-expect_code() { checks=$((checks + 1)); [ "$code" = "$1" ] || fail "HTTP $code, wanted $1 for $2: $(head -c 300 "$T/out")"; }
 # every label inside WEST SOUTH EAST NORTH, at most 200, ranks <= ZOOM, most populous first
 expect_view() {
   expect_jq "(.labels | length) <= 200 and .zoom == $5"
@@ -35,7 +33,6 @@ expect_jq 'any(.labels[]; .name == "Copenhagen" and .id == 2618425)'
 expect_jq 'any(.labels[]; .name == "Malmö")'
 expect_jq 'all(.labels[]; .population >= 10000)'
 expect_jq '.labels[0].name == "Copenhagen"'
-expect_header() { checks=$((checks + 1)); grep -qi -- "$1" "$T/headers" || fail "no header /$1/ in: $(cat "$T/headers")"; }
 expect_header 'Content-Type: application/json'
 expect_header 'Cache-Control: no-store'
 # the same city block by block at zoom 13: small places appear
