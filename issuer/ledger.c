@@ -365,7 +365,8 @@ enum ru_status ledger_upgrade(const char *dir, int *from, int *to, char *err, si
 
 const char *ledger_errmsg(const struct ledger *lg)
 {
-    return lg->err;
+    /* a failed COMMIT or BEGIN of a caller's transaction is said by the store alone */
+    return *lg->err || !lg->st ? lg->err : store_errmsg(lg->st);
 }
 
 void ledger_free(struct ledger *lg)
