@@ -68,6 +68,16 @@ ledger_integrity() {
     echo ok
   fi
 }
+# sign_as CREDS METHOD PATH BODY: the Authorization header's value for the terminal of the
+# credentials file CREDS, signed now
+sign_as() {
+  local secret ts h sig
+  secret=$(jq -r .secret "$1")
+  ts=$(date +%s)
+  h=$(printf '%s' "$4" | openssl dgst -sha256 -r | cut -d' ' -f1)
+  sig=$(printf '%s\n%s\n%s\n%s' "$2" "$3" "$ts" "$h" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$secret" -r | cut -d' ' -f1)
+  printf 'ReUp-HMAC-SHA256 terminal=%s, ts=%s, sig=%s' "$(jq -r .terminal "$1")" "$ts" "$sig"
+}
 # issuer_world DIR TERMINAL...: an issuer in DIR with plan 1y (39.99 USD) and each
 # TERMINAL of store WM00001, its credentials in $T/TERMINAL.json (mode 0600)
 issuer_world() {

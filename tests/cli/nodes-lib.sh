@@ -58,16 +58,6 @@ wait_lines() {
   return 1
 }
 
-# sign_as CREDS METHOD PATH BODY: the Authorization header's value, signed now (as
-# tests/security/issuer-lib.sh does)
-sign_as() {
-  local secret ts h sig
-  secret=$(jq -r .secret "$1")
-  ts=$(date +%s)
-  h=$(printf '%s' "$4" | openssl dgst -sha256 -r | cut -d' ' -f1)
-  sig=$(printf '%s\n%s\n%s\n%s' "$2" "$3" "$ts" "$h" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$secret" -r | cut -d' ' -f1)
-  printf 'ReUp-HMAC-SHA256 terminal=%s, ts=%s, sig=%s' "$(jq -r .terminal "$1")" "$ts" "$sig"
-}
 
 signed() {
   local node=$1 creds=$2 m=$3 path=$4 body=${5:-}

@@ -13,18 +13,17 @@
 I=${REUP_ISSUER:?}
 S=$T/state
 mode() { stat -c %a "$1"; }
-is() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 
 expect_exit 0 issuer_init "$S" --prefix 4242
-is "$(mode "$S")" 700 "state dir mode"
+expect_eq "$(mode "$S")" 700 "state dir mode"
 if on_postgres "$S"; then
   checks=$((checks + 1)); [ ! -e "$S/issuer.db" ] || fail "issuer.db made for a ledger on PostgreSQL"
 else
-  is "$(mode "$S/issuer.db")" 600 "issuer.db mode"
+  expect_eq "$(mode "$S/issuer.db")" 600 "issuer.db mode"
 fi
-is "$(mode "$S/issuer.key")" 600 "issuer.key mode"
-is "$(stat -c %s "$S/issuer.key")" 32 "issuer.key size"
-is "$(mode "$S/tls/key.pem")" 600 "TLS key mode"
+expect_eq "$(mode "$S/issuer.key")" 600 "issuer.key mode"
+expect_eq "$(stat -c %s "$S/issuer.key")" 32 "issuer.key size"
+expect_eq "$(mode "$S/tls/key.pem")" 600 "TLS key mode"
 checks=$((checks + 1))
 openssl x509 -in "$S/tls/cert.pem" -noout -ext subjectAltName 2>/dev/null | grep -q "IP Address:127.0.0.1" ||
   fail "certificate lacks 127.0.0.1"
@@ -58,12 +57,12 @@ expect_exit 2 "$I" terminal add --dir "$S" --store WM00001
 
 expect_exit 0 "$I" batch create --dir "$S" --plan 1y --count 10000 --out "$T/b1.csv"
 expect_out 'batch B000001: 10000 cards'
-is "$(mode "$T/b1.csv")" 600 "batch file mode"
-is "$(head -1 "$T/b1.csv")" "serial,pin,plan,batch" "batch header"
-is "$(tail -n +2 "$T/b1.csv" | wc -l)" 10000 "batch rows"
-is "$(tail -n +2 "$T/b1.csv" | cut -d, -f1 | sort -u | wc -l)" 10000 "distinct serials"
-is "$(tail -n +2 "$T/b1.csv" | cut -d, -f2 | sort -u | wc -l)" 10000 "distinct PINs"
-is "$(tail -n +2 "$T/b1.csv" | cut -d, -f3,4 | sort -u)" "1y,B000001" "plan and batch columns"
+expect_eq "$(mode "$T/b1.csv")" 600 "batch file mode"
+expect_eq "$(head -1 "$T/b1.csv")" "serial,pin,plan,batch" "batch header"
+expect_eq "$(tail -n +2 "$T/b1.csv" | wc -l)" 10000 "batch rows"
+expect_eq "$(tail -n +2 "$T/b1.csv" | cut -d, -f1 | sort -u | wc -l)" 10000 "distinct serials"
+expect_eq "$(tail -n +2 "$T/b1.csv" | cut -d, -f2 | sort -u | wc -l)" 10000 "distinct PINs"
+expect_eq "$(tail -n +2 "$T/b1.csv" | cut -d, -f3,4 | sort -u)" "1y,B000001" "plan and batch columns"
 # Luhn on serials and Damm on PINs, computed here independently of the program
 bad=$(tail -n +2 "$T/b1.csv" | awk -F, '
   BEGIN { split("0317598642 7092154863 4206871359 1750983426 6123045978 3674209581 5869720134 8945362017 9438617205 2581436790", r, " ")
@@ -73,14 +72,14 @@ bad=$(tail -n +2 "$T/b1.csv" | awk -F, '
     if (length(s) != 16 || sum % 10) { print "serial " s; next }
     p = $2; x = 0; for (i = 1; i <= 16; i++) x = D[x, substr(p, i, 1) + 0]
     if (length(p) != 16 || x != 0) print "pin " p }' | head -3)
-is "$bad" "" "check digits"
+expect_eq "$bad" "" "check digits"
 pin=$(sed -n 2p "$T/b1.csv" | cut -d, -f2)
 serial=$(sed -n 2p "$T/b1.csv" | cut -d, -f1)
 checks=$((checks + 1))
 if ledger_text "$S" | grep -aq "$pin"; then fail "a PIN is stored in the ledger"; fi
 expect_exit 2 "$I" batch create --dir "$S" --plan 1y --count 5 --out "$T/b1.csv"
 expect_err 'will not overwrite.*nothing done'
-is "$(tail -n +2 "$T/b1.csv" | wc -l)" 10000 "existing batch file untouched"
+expect_eq "$(tail -n +2 "$T/b1.csv" | wc -l)" 10000 "existing batch file untouched"
 expect_exit 3 "$I" batch create --dir "$S" --plan 9y --count 5 --out "$T/b9.csv"
 expect_err "no plan '9y'"
 checks=$((checks + 1)); [ ! -e "$T/b9.csv" ] && [ ! -e "$T/b9.csv.tmp" ] || fail "failed batch left a file"
@@ -88,7 +87,7 @@ expect_exit 2 "$I" batch create --dir "$S" --plan 1y --count 0 --out "$T/b0.csv"
 expect_exit 0 "$I" batch create --dir "$S" --plan 5y --count 3 --out "$T/b2.csv"
 expect_out 'batch B000002'
 # serials continue where the last batch ended
-is "$(sed -n 2p "$T/b2.csv" | cut -c1-15)" "424200000010001" "next serial"
+expect_eq "$(sed -n 2p "$T/b2.csv" | cut -c1-15)" "424200000010001" "next serial"
 
 expect_exit 0 "$I" card show "$serial" --dir "$S"
 expect_jq ".serial == \"$serial\" and .plan == \"1y\" and .status == \"issued\" and .activated_at == null and .store_id == null"
@@ -110,7 +109,7 @@ expect_exit 3 "$I" card block --batch B999999 --dir "$S"
 expect_exit 2 "$I" card block "$serial" --batch B000002 --dir "$S"
 
 # the audit log records every change and refuses edits
-is "$(ledger_sql "$S" "select count(*) from audit where action in ('plan add','terminal add','batch create','block')")" 7 "audit rows"
+expect_eq "$(ledger_sql "$S" "select count(*) from audit where action in ('plan add','terminal add','batch create','block')")" 7 "audit rows"
 checks=$((checks + 1))
 if ledger_sql "$S" "update audit set outcome = 'x'" 2>/dev/null; then fail "audit row was updated"; fi
 checks=$((checks + 1))
@@ -119,7 +118,7 @@ if on_postgres "$S"; then
   checks=$((checks + 1))
   if ledger_sql "$S" "truncate audit" 2>/dev/null; then fail "audit was truncated"; fi
 fi
-is "$(ledger_sql "$S" "select count(*) from audit")" 7 "audit rows after the edits"
+expect_eq "$(ledger_sql "$S" "select count(*) from audit")" 7 "audit rows after the edits"
 
 # audit and report
 expect_exit 0 "$I" audit --dir "$S"

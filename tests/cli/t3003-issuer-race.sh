@@ -8,12 +8,7 @@
 I=${REUP_ISSUER:?}
 A=${REUP_ACTIVATE_ALL:?}
 S=$T/state
-issuer_init "$S" >/dev/null
-"$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD >/dev/null
-for n in 1 2 3 4 5 6 7 8; do
-  "$I" terminal add --dir "$S" --store WM00001 --terminal "T$n" > "$T/t$n.json"
-  chmod 600 "$T/t$n.json"
-done
+issuer_world "$S" T1 T2 T3 T4 T5 T6 T7 T8 || { fail "the issuer could not be set up"; finish; exit 1; }
 "$I" batch create --dir "$S" --plan 1y --count 1000 --out "$T/batch.csv" >/dev/null
 
 "$I" serve --dir "$S" --listen 127.0.0.1:0 > "$T/serve.out" 2>> "$T/serve.log" &
@@ -25,7 +20,7 @@ port=$(wait_port "$T/serve.out")
 pids=()
 on_exit 'kill -KILL "${pids[@]}"'
 for n in 1 2 3 4 5 6 7 8; do
-  "$A" "https://127.0.0.1:$port" "$S/tls/cert.pem" "$T/t$n.json" "$T/batch.csv" "$n" > "$T/race$n.out" 2> "$T/race$n.err" &
+  "$A" "https://127.0.0.1:$port" "$S/tls/cert.pem" "$T/T$n.json" "$T/batch.csv" "$n" > "$T/race$n.out" 2> "$T/race$n.err" &
   pids+=($!)
 done
 for n in 1 2 3 4 5 6 7 8; do

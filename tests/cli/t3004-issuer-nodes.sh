@@ -22,12 +22,7 @@ started=$(now_ms)
 
 pg_start db || { fail "the cluster did not start"; finish; exit 1; }
 pg_ledger_env db
-issuer_init "$S" >/dev/null || { fail "init on PostgreSQL"; finish; exit 1; }
-"$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD >/dev/null
-for n in 1 2 3 4 5 6 7 8; do
-  "$I" terminal add --dir "$S" --store WM00001 --terminal "T$n" >"$T/T$n.json"
-  chmod 600 "$T/T$n.json"
-done
+issuer_world "$S" T1 T2 T3 T4 T5 T6 T7 T8 || { fail "the issuer could not be set up on PostgreSQL"; finish; exit 1; }
 "$I" batch create --dir "$S" --plan 1y --count 1000 --out "$T/race.csv" >/dev/null
 "$I" batch create --dir "$S" --plan 1y --count 2000 --out "$T/burst.csv" >/dev/null
 node_dir "$S" "$T/n1" && node_dir "$S" "$T/n2" || { fail "copying the state directory"; finish; exit 1; }

@@ -14,7 +14,6 @@
 . "$(dirname "$0")/lib.sh"
 I=${REUP_ISSUER:?}
 SRC=${REUP_SOURCE_DIR:?}
-is() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 gone() { checks=$((checks + 1)); [ ! -e "$1" ] || fail "$1 is left behind: $(ls -la "$1" 2>&1 | head -5)"; }
 
 # URIs init refuses before it makes anything
@@ -47,10 +46,10 @@ for cmd in "card show 4242000000000018" report; do
 done
 expect_exit 4 "$I" serve --dir "$S" --listen 127.0.0.1:0
 expect_err 'schema is version 1.*--upgrade'
-is "$(sqlite3 "$S/issuer.db" 'PRAGMA user_version')" 1 "schema after refusals"
+expect_eq "$(sqlite3 "$S/issuer.db" 'PRAGMA user_version')" 1 "schema after refusals"
 expect_exit 0 "$I" init --dir "$S" --upgrade
 expect_out 'schema 1 -> 3'
-is "$(sqlite3 "$S/issuer.db" 'PRAGMA user_version')" 3 "schema after the upgrade"
+expect_eq "$(sqlite3 "$S/issuer.db" 'PRAGMA user_version')" 3 "schema after the upgrade"
 expect_exit 0 "$I" init --dir "$S" --upgrade
 expect_out 'schema 3, up to date'
 expect_exit 0 "$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD
@@ -70,7 +69,7 @@ expect_exit 4 "$I" serve --dir "$N" --listen 127.0.0.1:0
 expect_err 'newer'
 expect_exit 4 "$I" init --dir "$N" --upgrade
 expect_err 'newer'
-is "$(sqlite3 "$N/issuer.db" 'PRAGMA user_version')" 99 "a newer schema left alone"
+expect_eq "$(sqlite3 "$N/issuer.db" 'PRAGMA user_version')" 99 "a newer schema left alone"
 
 # no PostgreSQL server answers: exit 5, the message naming the host
 NOPG='postgresql:///reup?host=/nonexistent-dir'

@@ -12,14 +12,8 @@
 I=${REUP_ISSUER:?}
 A=${REUP_ACTIVATE_ALL:?}
 S=$T/state
-is() { checks=$((checks + 1)); [ "$1" = "$2" ] || fail "$3: got '$1', wanted '$2'"; }
 
-issuer_init "$S" >/dev/null
-"$I" plan add --dir "$S" --code 1y --months 12 --price 3999 --currency USD >/dev/null
-for n in 1 2 3 4 5 6 7 8; do
-  "$I" terminal add --dir "$S" --store WM00001 --terminal "T$n" >"$T/t$n.json"
-  chmod 600 "$T/t$n.json"
-done
+issuer_world "$S" T1 T2 T3 T4 T5 T6 T7 T8 || { fail "the issuer could not be set up"; finish; exit 1; }
 
 for bad in 0 65 1000 four 1.5 -1 2x ''; do
   expect_exit 2 "$I" serve --dir "$S" --listen 127.0.0.1:0 --writers "$bad"
@@ -41,7 +35,7 @@ serve_with() {
 stop() {
   kill -TERM "$pid"
   wait "$pid"
-  is "$?" 0 "serve exit status after SIGTERM"
+  expect_eq "$?" 0 "serve exit status after SIGTERM"
 }
 # connections: the server's sessions on the ledger's database
 connections() {
@@ -54,7 +48,7 @@ race() {
   local n p pids=()
   "$I" batch create --dir "$S" --plan 1y --count "$2" --out "$T/$1.csv" >/dev/null
   for n in $(seq "$3" $(($3 + 3))); do
-    "$A" "https://127.0.0.1:$port" "$S/tls/cert.pem" "$T/t$n.json" "$T/$1.csv" "$n" >"$T/$1-$n.out" 2>"$T/$1-$n.err" &
+    "$A" "https://127.0.0.1:$port" "$S/tls/cert.pem" "$T/T$n.json" "$T/$1.csv" "$n" >"$T/$1-$n.out" 2>"$T/$1-$n.err" &
     pids+=($!)
   done
   for n in $(seq "$3" $(($3 + 3))); do
@@ -63,22 +57,22 @@ race() {
     wait "$p" || fail "$1: terminal T$n was not answered every time: $(head -c 300 "$T/$1-$n.err")"
   done
   cat "$T/$1"-?.out >"$T/$1.all"
-  is "$(wc -l <"$T/$1.all")" $((4 * $2)) "$1: answers"
-  is "$(awk '$2 == 201' "$T/$1.all" | wc -l)" "$2" "$1: activations that won"
-  is "$(awk '$2 == 201 { print $1 }' "$T/$1.all" | sort | uniq -d | wc -l)" 0 "$1: serials won twice"
-  is "$(awk '$2 != 201 && $2 != 409' "$T/$1.all" | wc -l)" 0 "$1: answers other than 201 and 409"
+  expect_eq "$(wc -l <"$T/$1.all")" $((4 * $2)) "$1: answers"
+  expect_eq "$(awk '$2 == 201' "$T/$1.all" | wc -l)" "$2" "$1: activations that won"
+  expect_eq "$(awk '$2 == 201 { print $1 }' "$T/$1.all" | sort | uniq -d | wc -l)" 0 "$1: serials won twice"
+  expect_eq "$(awk '$2 != 201 && $2 != 409' "$T/$1.all" | wc -l)" 0 "$1: answers other than 201 and 409"
 }
 
 if on_postgres "$S"; then
   serve_with w3 --writers 3
-  is "$(connections)" 5 "connections with --writers 3 (three writers, one reader, one listener)"
+  expect_eq "$(connections)" 5 "connections with --writers 3 (three writers, one reader, one listener)"
   race w3 60 1
   stop
   serve_with default
-  is "$(connections)" 4 "connections by default (two writers, one reader, one listener)"
+  expect_eq "$(connections)" 4 "connections by default (two writers, one reader, one listener)"
   stop
   serve_with w1 --writers 1
-  is "$(connections)" 3 "connections with --writers 1"
+  expect_eq "$(connections)" 3 "connections with --writers 1"
   race w1 20 5
   stop
 else

@@ -30,14 +30,7 @@ serve() {
 stop() { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
 
 # sign TERMINAL METHOD PATH BODY: the Authorization header's value, signed now
-sign() {
-  local secret ts h sig
-  secret=$(jq -r .secret "$T/$1.json")
-  ts=$(date +%s)
-  h=$(printf '%s' "$4" | openssl dgst -sha256 -r | cut -d' ' -f1)
-  sig=$(printf '%s\n%s\n%s\n%s' "$2" "$3" "$ts" "$h" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$secret" -r | cut -d' ' -f1)
-  printf 'ReUp-HMAC-SHA256 terminal=%s, ts=%s, sig=%s' "$1" "$ts" "$sig"
-}
+sign() { sign_as "$T/$1.json" "$2" "$3" "$4"; }
 # api TERMINAL METHOD PATH [BODY [CURL_OPTION...]]: a signed request; body in $T/out,
 # headers in $T/headers, status in $code. A body goes as Content-Type $CT (default
 # application/json; CT= sends none).
