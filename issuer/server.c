@@ -18,9 +18,13 @@
 #include "issuer/journalhead.h"
 #include "issuer/ledger.h"
 #include "issuer/redeem.h"
+#include "issuer/redeemform.h"
+#include "issuer/redeempage.h"
 #include "issuer/termcache.h"
 #include "issuer/api.h"
 #include "issuer/tlspolicy.h"
+#include "i18n/catalog.h"
+#include "i18n/langpick.h"
 #include "common/privatefile.h"
 #include "common/accesslog.h"
 #include "common/httpguard.h"
@@ -121,6 +125,13 @@ struct req {
     struct activation_answer answer;
     char store[65];
     char address[64];
+    /* a post of the redemption page: its answer is the page (redeempage.h) */
+    int page;
+    struct redeemform form; /* the post's fields (its PIN: wiped with the request) */
+    char *page_json;        /* the body the redemption rules take, made from the form */
+    const char *lang;       /* one of catalog_languages */
+    int lang_in_address;
+    char csrf[REDEEMFORM_TOKEN_HEX + 1];
 };
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -146,10 +157,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     httpguard_answered(c);
     if (!rq)
         return;
+    /* a query string is logged only for the API's paths: the page's carries a PIN */
+    if (rq->uri && strncmp(rq->uri, "/v1/", 4) != 0)
+        rq->uri[strcspn(rq->uri, "?")] = '\0';
     if (srv->log && rq->started)
         accesslog_line(srv->log, &rq->t0, rq->terminal, rq->method, rq->uri, rq->status,
                        *rq->request_id ? rq->request_id : "-");
     activation_answer_release(&rq->answer);
+    redeemform_release(&rq->form);
+    wipe_free(rq->page_json);
     free(rq->uri);
     strbuf_release(&rq->body);
     free(rq);
@@ -645,11 +661,10 @@ static enum MHD_Result heads_page(struct server *srv, struct MHD_Connection *c, 
     return done;
 }
 
-/* POST /v1/redemptions: customers, not terminals; limited per account and address. */
-static enum MHD_Result redemption(struct server *srv, struct MHD_Connection *c, struct req *rq)
+/* The client's IP address as text into RQ->address ("unknown" when it cannot be told):
+ * redemptions are counted against it. */
+static void client_address(struct MHD_Connection *c, struct req *rq)
 {
-    if (rq->too_large)
-        return respond_error(c, rq, 413, "body_too_large", "the body is larger than 16384 bytes");
     snprintf(rq->address, sizeof(rq->address), "unknown");
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci && ci->client_addr) {
@@ -661,12 +676,226 @@ static enum MHD_Result redemption(struct server *srv, struct MHD_Connection *c, 
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, rq->address,
                       sizeof(rq->address));
     }
+}
+
+/* POST /v1/redemptions: customers, not terminals; limited per account and address. */
+static enum MHD_Result redemption(struct server *srv, struct MHD_Connection *c, struct req *rq)
+{
+    if (rq->too_large)
+        return respond_error(c, rq, 413, "body_too_large", "the body is larger than 16384 bytes");
+    client_address(c, rq);
     rq->job = (struct job){.kind = JOB_REDEEM,
                            .address = rq->address,
                            .body = rq->body.buf ? rq->body.buf : "",
                            .len = rq->body.len,
                            .out = &rq->answer};
     return submit(srv, c, rq);
+}
+
+/* ---- the redemption page (GET and POST /redeem, its style sheet and script) ---------- */
+
+/* What every answer of the page carries: nothing but its own files may run or load, it
+ * is framed nowhere, tells no other site where the reader came from, and is never kept
+ * (it may hold a PIN). */
+static const char *const page_headers[][2] = {
+    {"Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"},
+    {"Referrer-Policy", "no-referrer"},
+    {MHD_HTTP_HEADER_CACHE_CONTROL, "no-store"},
+    {"X-Content-Type-Options", "nosniff"},
+};
+
+/* Answer STATUS with BODY (LEN bytes) of TYPE and the page's headers; COPY: a copy wiped
+ * when sent (a page may hold the PIN), else BODY is static. LANG (NULL: none) becomes
+ * Content-Language, with Vary: Accept-Language; COOKIE (NULL: none) the CSRF cookie. */
+static enum MHD_Result respond_page(struct MHD_Connection *c, struct req *rq, int status, const char *type,
+                                    const char *body, size_t len, int copy, const char *lang,
+                                    const char *cookie, long long retry_after_s)
+{
+    struct MHD_Response *r;
+    if (copy) {
+        char *dup = malloc(len + 1);
+        if (!dup)
+            return MHD_NO;
+        memcpy(dup, body, len + 1);
+        if (!(r = MHD_create_response_from_buffer_with_free_callback(len, dup, wipe_free)))
+            wipe_free(dup);
+    } else {
+        r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    for (size_t i = 0; i < sizeof(page_headers) / sizeof(page_headers[0]); i++)
+        MHD_add_response_header(r, page_headers[i][0], page_headers[i][1]);
+    if (lang) {
+        MHD_add_response_header(r, "Content-Language", lang);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Language");
+    }
+    if (cookie) {
+        char set[128];
+        snprintf(set, sizeof(set), "%s=%s; Path=/; Secure; HttpOnly; SameSite=Strict", REDEEMFORM_COOKIE,
+                 cookie);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, set);
+    }
+    if (retry_after_s > 0) {
+        char secs[24];
+        snprintf(secs, sizeof(secs), "%lld", retry_after_s);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
+    if (rq->ambiguous)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    rq->status = status;
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* Render P and answer with it. */
+static enum MHD_Result respond_view(struct MHD_Connection *c, struct req *rq, const struct redeempage *p,
+                                    const char *cookie, long long retry_after_s)
+{
+    struct strbuf html;
+    strbuf_init_secret(&html, 1 << 20);
+    enum MHD_Result done;
+    if (redeempage_render(p, &html) != RU_OK)
+        done =
+            respond_page(c, rq, 500, "text/plain; charset=utf-8", "internal error\n", 15, 0, NULL, NULL, 0);
+    else
+        done = respond_page(c, rq, redeempage_status(p), "text/html; charset=utf-8", html.buf, html.len, 1,
+                            p->lang, cookie, retry_after_s);
+    strbuf_release(&html);
+    return done;
+}
+
+/* The page as it stands for RQ: language, token, what the form held. */
+static struct redeempage view_of(const struct req *rq, enum redeempage_view view)
+{
+    return (struct redeempage){.view = view,
+                               .lang = rq->lang,
+                               .lang_in_address = rq->lang_in_address,
+                               .csrf = rq->csrf,
+                               .pin_typed = rq->form.pin,
+                               .account = rq->form.account};
+}
+
+/* The answer to a page's post once the redemption rules have decided (or failed to). */
+static enum MHD_Result page_answer(struct MHD_Connection *c, struct req *rq)
+{
+    struct activation_answer *a = &rq->answer;
+    struct redeempage p = view_of(rq, REDEEMPAGE_UNAVAILABLE);
+    enum MHD_Result r;
+    if (rq->job.rc == RU_OK)
+        redeempage_answer(&p, a->http_status, a->body, rq->job.retry_after_s);
+    r = respond_view(c, rq, &p, NULL,
+                     p.view == REDEEMPAGE_LOCKED        ? p.retry_after_s
+                     : p.view == REDEEMPAGE_UNAVAILABLE ? UNAVAILABLE_RETRY_S
+                                                        : 0);
+    wipe(&p, sizeof(p));
+    activation_answer_release(a);
+    return r;
+}
+
+/* GET /redeem[?pin=...][&lang=xx]: the form, the PIN from the address masked. */
+static enum MHD_Result page_get(struct MHD_Connection *c, struct req *rq, const struct redeemform *query,
+                                int query_ok, int have_cookie)
+{
+    struct redeempage p = view_of(rq, REDEEMPAGE_FORM);
+    p.pin_typed = p.account = NULL;
+    p.status = 200;
+    if (!query_ok || (query->pin[0] && !redeempage_check(&p, query->pin, "-"))) {
+        p.pin_problem = REDEEMPAGE_LINK; /* typed from the card instead */
+        p.pin[0] = '\0';
+    }
+    enum MHD_Result r = respond_view(c, rq, &p, have_cookie ? NULL : rq->csrf, 0);
+    wipe(&p, sizeof(p));
+    return r;
+}
+
+/* POST /redeem: the form, from the page itself, redeemed through the writers as
+ * POST /v1/redemptions is (the same rules, refusals and lockout). */
+static enum MHD_Result page_post(struct server *srv, struct MHD_Connection *c, struct req *rq,
+                                 int have_cookie)
+{
+    const char *why;
+    struct redeempage p = view_of(rq, REDEEMPAGE_BAD_FORM);
+    p.pin_typed = p.account = NULL;
+    if (rq->too_large) {
+        p.status = 413;
+        return respond_view(c, rq, &p, NULL, 0);
+    }
+    if (!redeemform_is_form_type(
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+        p.status = 415;
+        return respond_view(c, rq, &p, NULL, 0);
+    }
+    /* a post from another site is refused before its body is looked at */
+    if (!redeemform_same_origin(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
+                                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+                                MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site"))) {
+        p.view = REDEEMPAGE_EXPIRED;
+        return respond_view(c, rq, &p, NULL, 0);
+    }
+    if (redeemform_parse_body(rq->body.buf, rq->body.len, &rq->form, &why) != RU_OK)
+        return respond_view(c, rq, &p, NULL, 0);
+    if (!have_cookie || !redeemform_token_match(rq->form.csrf, rq->csrf)) {
+        p.view = REDEEMPAGE_EXPIRED;
+        return respond_view(c, rq, &p, NULL, 0);
+    }
+    p = view_of(rq, REDEEMPAGE_FORM);
+    if (!redeempage_check(&p, rq->form.pin, rq->form.account) || rq->form.intent == REDEEMFORM_SWITCH) {
+        if (rq->form.intent == REDEEMFORM_SWITCH) {
+            /* only shown again: no field is wrong yet */
+            p.pin_problem = p.account_problem = REDEEMPAGE_NONE;
+            p.status = 200;
+        }
+        enum MHD_Result r = respond_view(c, rq, &p, NULL, 0);
+        wipe(&p, sizeof(p));
+        return r;
+    }
+    wipe(&p, sizeof(p));
+    if (redeemform_redemption_json(&rq->form, &rq->page_json) != RU_OK)
+        return MHD_NO;
+    client_address(c, rq);
+    rq->page = 1;
+    rq->job = (struct job){.kind = JOB_REDEEM,
+                           .address = rq->address,
+                           .body = rq->page_json,
+                           .len = strlen(rq->page_json),
+                           .out = &rq->answer};
+    return submit(srv, c, rq);
+}
+
+/* The page's paths: PATH is "/redeem" or one of its files. */
+static enum MHD_Result redeem_page(struct server *srv, struct MHD_Connection *c, struct req *rq,
+                                   const char *method, const char *path)
+{
+    const char *type, *asset = redeempage_asset(path, &type), *why;
+    int get = !strcmp(method, "GET");
+    if (asset)
+        return get ? respond_page(c, rq, 200, type, asset, strlen(asset), 0, NULL, NULL, 0)
+                   : method_not_allowed(c, rq, "GET");
+    if (!get && strcmp(method, "POST") != 0)
+        return method_not_allowed(c, rq, "GET, POST");
+    struct redeemform query;
+    const char *q = strchr(rq->uri, '?');
+    int query_ok = redeemform_parse_query(q ? q + 1 : NULL, q ? strlen(q + 1) : 0, &query, &why) == RU_OK;
+    rq->lang_in_address = query_ok && catalog_known(query.lang);
+    rq->lang = langpick(rq->lang_in_address ? query.lang : NULL,
+                        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+    /* the CSRF token: the browser's cookie, or a new one that the answer sets */
+    int have_cookie =
+        redeemform_cookie_token(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE),
+                                rq->csrf) == RU_OK;
+    if (!have_cookie && get && redeemform_token_new(rq->csrf) != RU_OK) {
+        redeemform_release(&query);
+        struct redeempage p = view_of(rq, REDEEMPAGE_UNAVAILABLE);
+        return respond_view(c, rq, &p, NULL, UNAVAILABLE_RETRY_S);
+    }
+    enum MHD_Result r =
+        get ? page_get(c, rq, &query, query_ok, have_cookie) : page_post(srv, c, rq, have_cookie);
+    redeemform_release(&query);
+    return r;
 }
 
 /* Route a complete request. */
@@ -680,7 +909,7 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
     struct request_error e;
     enum ru_status rc;
     if (rq->queued)
-        return answer(c, rq);
+        return rq->page ? page_answer(c, rq) : answer(c, rq);
     if (rq->ambiguous)
         return respond_error(
             c, rq, 400, "ambiguous_request",
@@ -692,6 +921,9 @@ static enum MHD_Result route(struct server *srv, struct MHD_Connection *c, struc
     memcpy(path, rq->uri, plen);
     path[plen] = '\0';
 
+    const char *asset_type;
+    if (!strcmp(path, "/redeem") || redeempage_asset(path, &asset_type))
+        return redeem_page(srv, c, rq, method, path);
     if (!strcmp(path, "/v1/health"))
         return get ? respond(c, rq, 200, "{\"status\":\"ok\"}", NULL) : method_not_allowed(c, rq, "GET");
     if (!strcmp(path, "/v1/redemptions")) {
