@@ -184,10 +184,6 @@ static enum ru_status parse(const char *text, size_t len, int body, struct redee
             goto out;
         }
     }
-    if (body && !(seen & (1u << F_CSRF))) {
-        *why = "the form has no csrf field";
-        goto out;
-    }
     rc = RU_OK;
 out:
     wipe(value, sizeof(value));

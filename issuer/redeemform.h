@@ -36,8 +36,9 @@ struct redeemform {
 };
 
 /* A POST body of LEN bytes: csrf (32 lowercase hex digits), pin, account and intent
- * ("redeem" or "switch"), nothing else. RU_OK with *out filled, or RU_ERR_INVALID with
- * *why (static, for the page's log of nothing and the tests) and *out wiped. */
+ * ("redeem" or "switch"), nothing else; a field left out is "" (a missing csrf is the
+ * caller's to refuse, as a token that differs from the cookie's). RU_OK with *out filled, or RU_ERR_INVALID
+ * with *why (static, for the page's log of nothing and the tests) and *out wiped. */
 enum ru_status redeemform_parse_body(const char *body, size_t len, struct redeemform *out,
                                      const char **why) RU_WARN_UNUSED;
 
