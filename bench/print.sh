@@ -66,7 +66,7 @@ for n in 1000 10000; do
 done
 if [ "$GLABELS" = 1 ] && command -v glabels-3-batch >/dev/null; then
     # gLabels 3 takes a barcode's data from one field only: the QR code's URL is a column
-    awk -F, -v OFS=, 'NR == 1 { print $0, "qr"; next } { print $0, "https://my.example.com/reup?pin=" $2 }' \
+    awk -F, -v OFS=, 'NR == 1 { print $0, "qr"; next } { print $0, "https://my.example.com/redeem?pin=" $2 }' \
         "$W/b1000.csv" > "$W/gl1000.csv"
     sed "s|@CSV@|$W/gl1000.csv|" "$ROOT/bench/glabels/card.glabels.in" > "$W/card.glabels"
     # it saves the document's template under the user's config folder: keep that in $W

@@ -15,7 +15,7 @@ void template_default(struct card_template *t)
 {
     memset(t, 0, sizeof(*t));
     snprintf(t->brand, sizeof(t->brand), "Re-Up");
-    snprintf(t->redeem_url, sizeof(t->redeem_url), "https://my.example.com/reup?pin={pin}");
+    snprintf(t->redeem_url, sizeof(t->redeem_url), "https://my.example.com/redeem?pin={pin}");
     snprintf(t->support_url, sizeof(t->support_url), "https://my.example.com/help");
     snprintf(t->locator_url, sizeof(t->locator_url), "https://my.example.com/stores");
     snprintf(t->language, sizeof(t->language), "en");
@@ -67,7 +67,7 @@ static int card_key(struct parse *p, const char *name, const char *v)
         if (!web_address(v) || !at || strstr(at + 1, "{pin}")) {
             snprintf(p->why, INIFILE_WHY_MAX,
                      "redeem_url must start with https:// and hold {pin} once, as in "
-                     "https://my.example.com/reup?pin={pin}");
+                     "https://my.example.com/redeem?pin={pin}");
             return 0;
         }
         return text(t->redeem_url, sizeof(t->redeem_url) - 16, v, name, p);

@@ -18,7 +18,7 @@ issuer_init "$S" >/dev/null
 "$I" batch create --dir "$S" --plan 1y --count 100 --out "$T/b.csv" >/dev/null
 serial=$(sed -n 2p "$T/b.csv" | cut -d, -f1)
 pin=$(sed -n 2p "$T/b.csv" | cut -d, -f2)
-url="https://my.example.com/reup?pin=$pin"
+url="https://my.example.com/redeem?pin=$pin"
 # one zbarimg a page: one run over many pages was seen to miss a symbol it reads alone
 decode() { local f; for f in "$@"; do zbarimg -q "$f" 2>/dev/null; done | sort; }
 
@@ -39,7 +39,7 @@ pdftotext "$T/c-es.pdf" - | grep -q "Introduzca el PIN" || fail "the Spanish car
 
 # a batch in each layout: every code reads back exactly
 tail -n +2 "$T/b.csv" | cut -d, -f1 | sed 's/^/CODE-128:/' > "$T/want"
-tail -n +2 "$T/b.csv" | cut -d, -f2 | sed 's|^|QR-Code:https://my.example.com/reup?pin=|' >> "$T/want"
+tail -n +2 "$T/b.csv" | cut -d, -f2 | sed 's|^|QR-Code:https://my.example.com/redeem?pin=|' >> "$T/want"
 sort -o "$T/want" "$T/want"
 for layout in cr80:100 sheet-letter-10:10 sheet-a4-10:10; do
   name=${layout%%:*} pages=${layout##*:}

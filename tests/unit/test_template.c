@@ -21,7 +21,7 @@ static void test_default(void **state)
     assert_int_equal(template_plan(&t, "1y")->months, 12);
     assert_null(template_plan(&t, "5y"));
     assert_int_equal(template_redeem_url(&t, "1234567890123452", url, sizeof(url)), RU_OK);
-    assert_string_equal(url, "https://my.example.com/reup?pin=1234567890123452");
+    assert_string_equal(url, "https://my.example.com/redeem?pin=1234567890123452");
     assert_int_equal(template_redeem_url(&t, "1234567890123452", url, 20), RU_ERR_LIMIT);
 }
 
