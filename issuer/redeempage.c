@@ -165,6 +165,9 @@ enum ru_status redeempage_render(const struct redeempage *p, struct strbuf *out)
         {"cur_en", !strcmp(lang, "en") ? "true" : NULL},
         {"cur_da", !strcmp(lang, "da") ? "true" : NULL},
         {"cur_es", !strcmp(lang, "es") ? "true" : NULL},
+        {"name_en", catalog_text("en", "lang.name")}, /* each language in its own words */
+        {"name_da", catalog_text("da", "lang.name")},
+        {"name_es", catalog_text("es", "lang.name")},
         {"home", home},
         {"action", home},
         {"csrf", p->csrf ? p->csrf : ""},

@@ -173,28 +173,31 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     atomic_fetch_sub(&srv->in_flight, 1);
 }
 
-static enum MHD_Result respond_with(struct MHD_Connection *c, struct req *rq, int status, const char *body,
-                                    const char *allow, long long retry_after_s)
+/* A response with a copy of BODY (LEN bytes) of our own, zeroed when libmicrohttpd is done
+ * with it: an on-demand card's answer holds its PIN, the redemption page's too. NULL:
+ * out of memory. */
+static struct MHD_Response *response_copy(const char *body, size_t len)
 {
-    /* a copy of our own, zeroed when libmicrohttpd is done with it: an on-demand card's
-     * answer holds its PIN */
-    size_t len = strlen(body);
     char *copy = malloc(len + 1);
     if (!copy)
-        return MHD_NO;
+        return NULL;
     memcpy(copy, body, len + 1);
     struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, copy, wipe_free);
-    if (!r) {
+    if (!r)
         wipe_free(copy);
+    return r;
+}
+
+/* Send R (NULL: out of memory) as STATUS with what every answer may need: Retry-After,
+ * and closing the connection after an ambiguous request. */
+static enum MHD_Result queue(struct MHD_Connection *c, struct req *rq, int status, struct MHD_Response *r,
+                             long long retry_after_s)
+{
+    if (!r)
         return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     /* where this request's body ends is in doubt, so where the next one starts is too */
     if (rq->ambiguous)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-    if (allow)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
     if (retry_after_s > 0) {
         char secs[24];
         snprintf(secs, sizeof(secs), "%lld", retry_after_s);
@@ -204,6 +207,19 @@ static enum MHD_Result respond_with(struct MHD_Connection *c, struct req *rq, in
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+static enum MHD_Result respond_with(struct MHD_Connection *c, struct req *rq, int status, const char *body,
+                                    const char *allow, long long retry_after_s)
+{
+    struct MHD_Response *r = response_copy(body, strlen(body));
+    if (r) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        if (allow)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    }
+    return queue(c, rq, status, r, retry_after_s);
 }
 
 static enum MHD_Result respond(struct MHD_Connection *c, struct req *rq, int status, const char *body,
@@ -712,17 +728,9 @@ static enum MHD_Result respond_page(struct MHD_Connection *c, struct req *rq, in
                                     const char *body, size_t len, int copy, const char *lang,
                                     const char *cookie, long long retry_after_s)
 {
-    struct MHD_Response *r;
-    if (copy) {
-        char *dup = malloc(len + 1);
-        if (!dup)
-            return MHD_NO;
-        memcpy(dup, body, len + 1);
-        if (!(r = MHD_create_response_from_buffer_with_free_callback(len, dup, wipe_free)))
-            wipe_free(dup);
-    } else {
-        r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
-    }
+    struct MHD_Response *r = copy
+                                 ? response_copy(body, len)
+                                 : MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
@@ -738,17 +746,7 @@ static enum MHD_Result respond_page(struct MHD_Connection *c, struct req *rq, in
                  cookie);
         MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, set);
     }
-    if (retry_after_s > 0) {
-        char secs[24];
-        snprintf(secs, sizeof(secs), "%lld", retry_after_s);
-        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
-    }
-    if (rq->ambiguous)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-    rq->status = status;
-    enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
-    MHD_destroy_response(r);
-    return ok;
+    return queue(c, rq, status, r, retry_after_s);
 }
 
 /* Render P and answer with it. */
