@@ -230,18 +230,24 @@ receipt2=$(printed receipts receipt-sale-2.pdf) || exit $?
 say "approved, change USD $(money "$(jq -r .change_cents "$W/sale2.json")"); the issuer made a new card (serial ending $(jq -r .serial "$W/sale2.json" | tail -c 5)) and sent its PIN once, straight to the printer"
 say "card: $counter_card; receipt: $receipt2"
 
-step redeem "The first customer scans the QR code on the card with a phone and redeems the PIN."
+step redeem "The first customer scans the QR code on the card with a phone and redeems the PIN on the issuer's page."
 qr=$(scan "$card_png" qrcode)
 pin=${qr##*pin=}
 [[ $pin =~ ^[0-9]{16}$ ]] || failed "no PIN in the QR code of the sheet's first card: '$qr'"
-{ echo "\$ curl --cacert issuer/tls/cert.pem -d '{\"pin\":\"************${pin:12:4}\",\"account\":\"alice@example.com\"}' $url/v1/redemptions"; } >>"$LOG"
-code=$(curl -sS -o "$W/redeem.json" -w '%{http_code}' --cacert "$S/tls/cert.pem" \
-  -H 'Content-Type: application/json' --data-binary @- "$url/v1/redemptions" 2>>"$LOG" \
-  <<<"{\"pin\":\"$pin\",\"account\":\"alice@example.com\"}") || failed "curl could not reach $url"
-cat "$W/redeem.json" >>"$LOG" 2>/dev/null
-[ "$code" = 200 ] || failed "the issuer answered $code: $(cat "$W/redeem.json")"
-say "PIN ************${pin:12:4} from the QR code, POST $url/v1/redemptions: 200,"
-say "$(jq -r '"\(.months) months of plan \(.plan) added to \(.account), paid up to \(.expires_at)"' "$W/redeem.json")"
+# the page the code opens (the card's template names my.example.com: here, this issuer),
+# as a browser with JavaScript off uses it: the form, then its post with the page's token
+echo "\$ curl --cacert issuer/tls/cert.pem '$url/redeem?pin=************${pin:12:4}'" >>"$LOG"
+code=$(curl -sS -o "$W/redeem-form.html" -w '%{http_code}' --cacert "$S/tls/cert.pem" -c "$W/cookies" \
+  -K - 2>>"$LOG" <<<"url = \"$url/redeem?pin=$pin\"") || failed "curl could not reach $url"
+[ "$code" = 200 ] || failed "the redemption page answered $code"
+token=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$W/redeem-form.html")
+echo "\$ curl --cacert issuer/tls/cert.pem -b cookies -d csrf=$token -d pin=************${pin:12:4} -d account=alice@example.com $url/redeem" >>"$LOG"
+code=$(printf '%s' "$pin" | curl -sS -o "$out/redeemed.html" -w '%{http_code}' --cacert "$S/tls/cert.pem" \
+  -b "$W/cookies" --data-urlencode "csrf=$token" --data-urlencode "pin@-" \
+  --data-urlencode "account=alice@example.com" "$url/redeem" 2>>"$LOG") || failed "curl could not reach $url"
+[ "$code" = 200 ] || failed "the redemption page answered $code: $(sed -n 's/.*class="error"[^>]*>\(.*\)<\/p>.*/\1/p' "$out/redeemed.html")"
+say "PIN ************${pin:12:4} from the QR code, GET and POST $url/redeem: 200, the page says"
+say "$(sed -n 's/.*<p class="added">\(.*\)<\/p>.*/\1/p' "$out/redeemed.html") $(sed -n 's/.*<p class="expires">\(.*\)<\/p>.*/\1/p' "$out/redeemed.html")"
 
 step close "The shift closes: the cash in the drawer counted, the Z report."
 z=$out/z-report-1.json
@@ -283,6 +289,7 @@ cat <<END
    the receipts:                     $receipt1
                                      $receipt2
    the Z report:                     $z (and as text: $out/z-report-1.txt)
+   the redemption page's answer:     $out/redeemed.html
    the logs:                         $out/logs
    the card sold, $serial, at the issuer: $(jq -r .status <<<"$state")
      $state

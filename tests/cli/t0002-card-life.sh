@@ -4,8 +4,9 @@
 # exit 0; each document it names is there and is a PDF with the right text: the sheet of
 # ten cards with the card sold on it, the on-demand card, two receipts with the masked
 # serials, amounts and change; the Z report's totals; the locator's answer for Rock
-# Springs, WY; the card sold is redeemed (also at the issuer's ledger kept with --keep); its
-# working files removed, nothing it started left running. Failures: a build folder without
+# Springs, WY; the card sold is redeemed through the issuer's redemption page, whose
+# answer is kept without a PIN (also at the issuer's ledger kept with --keep); its working
+# files removed, nothing it started left running. Failures: a build folder without
 # the programs (exit 2, nothing made); a till that fails mid-way, with cupsd and the issuer
 # running (its exit code, the step and its log named, everything stopped); Ctrl-C to its
 # process group mid-way (exit 130, everything stopped); a bad argument.
@@ -41,7 +42,13 @@ state=$(sed -n 's/.*the card sold, [0-9]\{16\}, at the issuer: \(.*\)$/\1/p' "$T
 checks=$((checks + 1)); [[ $serial =~ ^4242[0-9]{12}$ ]] || fail "no serial of the card sold in: $(tail -n 15 "$T/life.out")"
 expect_eq "$state" redeemed "the sold card's final state as told"
 expect_out '"status":"redeemed"'
-expect_out "12 months of plan 1y added to alice@example.com"
+expect_out "1 year of service added to alice@example\.com\. Your subscription now runs until [A-Z][a-z]+ [0-9]{1,2}, [0-9]{4}\."
+expect_out "$O/redeemed\.html"
+checks=$((checks + 1))
+grep -q '<p class="added">1 year of service added to alice@example.com.</p>' "$O/redeemed.html" ||
+  fail "the redemption page's answer: $(sed -n '/<main>/,/<\/main>/p' "$O/redeemed.html" | head -c 400)"
+checks=$((checks + 1))
+! grep -q 'name="pin"' "$O/redeemed.html" || fail "the page kept holds a PIN field"
 expect_out "http://127\.0\.0\.1:8080/\?q=Rock\+Springs%2C\+WY"
 expect_out "reup-locate serve"
 grouped=$(echo "$serial" | sed 's/\(....\)\(....\)\(....\)\(....\)/\1 \2 \3 \4/')
