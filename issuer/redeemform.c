@@ -100,7 +100,7 @@ static void trim(char *s)
 /* Each name=value pair of TEXT into OUT; BODY: the form's names only, else the query's. */
 static enum ru_status parse(const char *text, size_t len, int body, struct redeemform *out, const char **why)
 {
-    char name[16], value[REDEEMFORM_ACCOUNT_MAX * 3 + 1];
+    char name[16], value[REDEEMFORM_ACCOUNT_MAX + 1]; /* the longest value a field takes */
     unsigned seen = 0;
     enum ru_status rc = RU_ERR_INVALID;
     memset(out, 0, sizeof(*out));
@@ -115,10 +115,12 @@ static enum ru_status parse(const char *text, size_t len, int body, struct redee
             n++;
         for (eq = 0; eq < n && p[eq] != '='; eq++)
             ;
-        if (n == 0 || eq == n) {
+        if (n == 0 || (eq == n && body)) {
             *why = "a field without '=' (name=value pairs joined by '&')";
             goto out;
         }
+        if (eq == n) /* a bare name in a link: not one of ours */
+            goto next;
         if (!decode(p, eq, name, sizeof(name)))
             name[0] = '\0'; /* no field has that name */
         enum field f = field_of(name);

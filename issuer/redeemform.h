@@ -43,7 +43,7 @@ enum ru_status redeemform_parse_body(const char *body, size_t len, struct redeem
                                      const char **why) RU_WARN_UNUSED;
 
 /* A query string of LEN bytes, without the '?' (NULL or empty: nothing): pin and lang,
- * other names skipped. A lang that is not 2 or 3 lowercase letters is left out (the
+ * other names (with a value or bare) skipped. A lang that is not 2 or 3 lowercase letters is left out (the
  * page falls back to Accept-Language). RU_OK, or RU_ERR_INVALID with *why and *out wiped. */
 enum ru_status redeemform_parse_query(const char *query, size_t len, struct redeemform *out,
                                       const char **why) RU_WARN_UNUSED;

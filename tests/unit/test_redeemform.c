@@ -95,7 +95,7 @@ static void test_query(void **state)
     (void)state;
     struct redeemform f;
     const char *why = NULL;
-    const char *q = "utm_source=card%20x&pin=8970397671116560&lang=da&utm=%zz-not-ours";
+    const char *q = "utm_source=card%20x&pin=8970397671116560&debug&lang=da&utm=%zz-not-ours";
     assert_int_equal(redeemform_parse_query(q, strlen(q), &f, &why), RU_OK);
     assert_string_equal(f.pin, "8970397671116560");
     assert_string_equal(f.lang, "da");
@@ -113,6 +113,8 @@ static void test_query(void **state)
     q = "pin=1%2";
     assert_int_equal(redeemform_parse_query(q, strlen(q), &f, &why), RU_ERR_INVALID);
     q = "pin=1&pin=2";
+    assert_int_equal(redeemform_parse_query(q, strlen(q), &f, &why), RU_ERR_INVALID);
+    q = "pin=1&&lang=da";
     assert_int_equal(redeemform_parse_query(q, strlen(q), &f, &why), RU_ERR_INVALID);
     q = "pin=12345678901234567890123456789012345678901";
     assert_int_equal(redeemform_parse_query(q, strlen(q), &f, &why), RU_ERR_INVALID);
