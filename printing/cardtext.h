@@ -1,8 +1,9 @@
 /*
  * printing/cardtext.h - every word printed on a card, in each language we print.
  *
- * Texts are UTF-8 with placeholders the renderer fills: {url} (the redemption address as
- * a person types it), {locator}, {support}, {brand}. Pure tables: no I/O, no allocation.
+ * The words are the catalogue's (i18n/catalog.h), shared with the pages where they say
+ * the same thing. Texts are UTF-8 with placeholders the renderer fills: {url} (the
+ * redemption address as a person types it), {locator}, {support}, {brand}. No I/O.
  */
 #ifndef REUP_PRINTING_CARDTEXT_H
 #define REUP_PRINTING_CARDTEXT_H
@@ -22,7 +23,7 @@ enum cardtext_key {
 };
 
 /* The languages, as ISO 639-1 codes, NULL-terminated. */
-extern const char *const cardtext_languages[];
+extern const char *const *const cardtext_languages;
 
 /* 1 when LANG is one of cardtext_languages. Cannot fail. */
 int cardtext_known(const char *lang);

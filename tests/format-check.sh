@@ -3,7 +3,7 @@
 # usage: format-check.sh SOURCE_DIR
 set -eu
 cd "$1"
-files=$(find common db locator issuer printing pos tests bench -name '*.[ch]' -not -path '*/corpus/*' 2>/dev/null | sort)
+files=$(find common db i18n locator issuer printing pos tests bench -name '*.[ch]' -not -path '*/corpus/*' 2>/dev/null | sort)
 bad=0
 for f in $files; do
     if ! clang-format --dry-run -Werror "$f" >/dev/null 2>&1; then
