@@ -246,7 +246,7 @@
   /* County lines inside each state (the state lines are drawn already), fetched the first
    * time a close view of the United States asks for them. */
   function showCounties() {
-    const want = map.getZoom() >= COUNTY_ZOOM && map.getBounds().intersects(US_BOUNDS);
+    const want = Math.round(map.getZoom()) >= COUNTY_ZOOM && map.getBounds().intersects(US_BOUNDS);
     if (want && !countiesAsked) {
       countiesAsked = true;
       base('atlas/counties-10m.json', (topo) =>
