@@ -8,7 +8,7 @@
 # the far-away message for København and "show the nearest anyway"; place names at zooms
 # 4, 7 and 10 that never overlap; county lines up close in Wyoming; none of it over tiles;
 # the nearest store on the first screen of a 360x640 phone in each language; axe-core
-# without violations; the first paint of results after Enter (median of 20 searches,
+# without violations; the first paint of results after Enter (median of 21 searches,
 # written to build/tests/artifacts/t1009/first-paint.json) within 300 ms.
 . "$(dirname "$0")/lib.sh"
 : "${REUP_WEB_DIR:?}"

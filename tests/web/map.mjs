@@ -248,7 +248,7 @@ try {
   }
 
   // 6. the first paint of results after Enter: from the Enter key to the frame after the
-  //    list's first store is in the page, over 20 searches of different places
+  //    list's first store is in the page, over 21 searches of different places
   {
     const page = await newPage();
     await page.goto(base + '/?radius=any');
