@@ -3,52 +3,21 @@
 // against a real `reup-locate serve`. Run by tests/cli/t1009-page-languages-map.sh.
 // usage: node map.mjs BASE_URL TILES_BASE_URL ARTIFACT_DIR
 //   TILES_BASE_URL: the same database served with --tiles (no names, no counties then)
-import {createRequire} from 'node:module';
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {check, deadline, fault, finish, launch, newPage as open, problems} from './lib.mjs';
 
 const [base, tilesBase, artifacts] = process.argv.slice(2);
 const src = process.env.REUP_SOURCE_DIR;
-const require = createRequire(path.join(src, 'web', 'package.json'));
-const {chromium} = require('playwright-core');
 const axeSource = readFileSync(path.join(src, 'web', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const catalog = Object.fromEntries(['en', 'da', 'es'].map((l) =>
   [l, JSON.parse(readFileSync(path.join(src, 'i18n', 'catalog', l + '.json'), 'utf8'))]));
 const fill = (text, vars) => text.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
-
-let checks = 0, failures = 0;
-function check(ok, what) {
-  checks++;
-  if (!ok) { failures++; console.error('FAIL: ' + what); }
-}
 mkdirSync(artifacts, {recursive: true});
-const STEP_MS = 15000;
-setTimeout(() => {
-  console.error('FAIL: the map checks did not finish within 300 s');
-  process.exit(1);
-}, 300000).unref();
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  timeout: 30000,
-});
-const problems = [];
-async function newPage(options = {}) {
-  const context = await browser.newContext({locale: 'en-US', viewport: {width: 1280, height: 800}, ...options});
-  context.setDefaultTimeout(STEP_MS);
-  context.setDefaultNavigationTimeout(STEP_MS);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => problems.push('script error: ' + e.message));
-  page.on('requestfailed', (r) => {
-    const why = (r.failure() || {}).errorText;
-    // the page cancels a labels or suggestions request a newer view or keystroke replaced
-    if (why === 'net::ERR_ABORTED' && ['/api/v1/places', '/api/v1/labels'].includes(new URL(r.url()).pathname)) return;
-    if (new URL(r.url()).port === '1') return; // the unreachable tile server of step 5
-    problems.push('request failed: ' + r.url() + ' ' + why);
-  });
-  return page;
-}
+deadline(300000, 'the map checks');
+const browser = await launch();
+// the tile server of step 5 is unreachable on purpose
+const newPage = (options) => open(browser, options, (r) => new URL(r.url()).port === '1');
 const stores = (page) => page.locator('#list li.store');
 
 /* The distance as the page should write it in LANG: one decimal under 10, else whole. */
@@ -285,10 +254,8 @@ try {
 
   check(problems.length === 0, 'no script errors or failed requests:\n  ' + problems.join('\n  '));
 } catch (e) {
-  failures++;
-  console.error('FAIL: ' + (e.stack || e));
+  fault(e);
 } finally {
   await browser.close();
 }
-console.log(`${checks} checks, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+finish();

@@ -1,53 +1,21 @@
 // tests/web/page.mjs - the locator page in headless Chromium (Debian's, driven by
 // playwright-core) against a real `reup-locate serve`. Run by tests/cli/t1006-page.sh.
 // usage: node page.mjs BASE_URL ARTIFACT_DIR SERVER_PID
-import {createRequire} from 'node:module';
 import {mkdirSync} from 'node:fs';
 import path from 'node:path';
+import {check, deadline, fault, finish, launch, newPage as open, problems} from './lib.mjs';
 
 const [base, artifacts, serverPid] = process.argv.slice(2);
-const require = createRequire(path.join(process.env.REUP_SOURCE_DIR, 'web', 'package.json'));
-const {chromium} = require('playwright-core');
-
-let checks = 0, failures = 0;
-function check(ok, what) {
-  checks++;
-  if (!ok) { failures++; console.error('FAIL: ' + what); }
-}
 mkdirSync(artifacts, {recursive: true});
-
-// Bounded everywhere, so a broken page or browser fails the test in seconds: each step
-// (15 s), the browser's start (30 s), and the whole run, the browser's closing included.
-const STEP_MS = 15000;
-setTimeout(() => {
-  console.error('FAIL: the page checks did not finish within 180 s');
-  process.exit(1);
-}, 180000).unref();
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  timeout: 30000,
-});
-// Every page records what went wrong in it: script errors, CSP refusals, failed files.
-const problems = [];
+deadline(180000, 'the page checks');
+const browser = await launch();
+/* Every page also records console errors (CSP refusals, failed files). */
 async function newPage(options = {}) {
-  const context = await browser.newContext({locale: 'en-US', viewport: {width: 1280, height: 800}, ...options});
-  context.setDefaultTimeout(STEP_MS);
-  context.setDefaultNavigationTimeout(STEP_MS);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => problems.push('script error: ' + e.message));
+  const page = await open(browser, options);
   page.on('console', (m) => {
     // the API's 404 for an unknown place is an answer the page shows, not a fault
     const api = /\/api\/v1\/stores\?/.test(m.location().url || '') && /status of 404/.test(m.text());
     if (m.type() === 'error' && !api) problems.push('console: ' + m.text() + ' ' + (m.location().url || ''));
-  });
-  // A suggestion request the page itself cancels (a newer keystroke or the search
-  // superseded it, app.js's AbortController) ends as net::ERR_ABORTED: not a failure.
-  page.on('requestfailed', (r) => {
-    const why = (r.failure() || {}).errorText;
-    if (why === 'net::ERR_ABORTED' && ['/api/v1/places', '/api/v1/labels'].includes(new URL(r.url()).pathname)) return;
-    problems.push('request failed: ' + r.url() + ' ' + why);
   });
   return page;
 }
@@ -273,10 +241,8 @@ try {
     await page.context().close();
   }
 } catch (e) {
-  failures++;
-  console.error('FAIL: ' + (e.stack || e));
+  fault(e);
 } finally {
   await browser.close();
 }
-console.log(`${checks} checks, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+finish();
