@@ -214,7 +214,8 @@
   }
   const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   /* Names in the server's order (lowest rank, then most people), each centred on its place;
-   * one that would touch a name already placed or a pin is left out. */
+   * one that would touch a name already placed, a pin or a control, or stick out of the
+   * map, is left out. */
   function placeLabels() {
     if (!labelPane) return;
     labelPane.replaceChildren();
