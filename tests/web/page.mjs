@@ -153,7 +153,9 @@ try {
     await page.goto(base + '/?q=Rock+Springs%2C+WY&k=5&radius=1mi');
     await page.waitForSelector('#status.notice');
     const none = await resultsOf(page);
-    check(/No store within 1 mi of Rock Springs, WY, US\. The nearest store is 2\.\d mi away\./.test(none.status) &&
+    const km = (await (await page.request.get(base + '/api/v1/stores?q=Rock+Springs%2C+WY&k=1')).json()).stores[0].distance_km;
+    const mi = (km / 1.609344).toFixed(1);
+    check(km > 1.609344 && none.status.includes(`No store within 1 mi of Rock Springs, WY, US. The nearest store is ${mi} mi away.`) &&
           none.names.length === 0 && none.pins.length === 0,
           `no results in a radius: ${none.status}`);
     await page.goto(base + '/?q=qqqzzzxx');
