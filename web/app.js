@@ -176,7 +176,7 @@
   const LABEL_GAP_PX = 3;
   const COUNTY_ZOOM = 7;
   const US_BOUNDS = [[17.5, -180], [72, -64]];
-  let labelPane = null, labelData = [], labelZoom = 0, labelTimer = 0, labelAbort = null;
+  let labelPane = null, labelData = [], labelZoom = 0, labelTimer = 0, labelAbort = null, moving = false;
   let counties = null, countiesAsked = false;
   function startOfflineDetail() {
     map.attributionControl.addAttribution(t('locate.map.places'));
@@ -185,7 +185,8 @@
     labelPane.style.pointerEvents = 'none';
     map.createPane('counties').style.zIndex = 260;
     map.on('zoomstart', () => labelPane.replaceChildren());
-    map.on('moveend', () => { scheduleLabels(); showCounties(); });
+    map.on('movestart', () => { moving = true; });
+    map.on('moveend', () => { moving = false; scheduleLabels(); showCounties(); });
     scheduleLabels();
     showCounties();
   }
@@ -392,7 +393,9 @@
     map.invalidateSize();
     if (points.length > 1) map.fitBounds(points, {padding: [36, 36], maxZoom: 12});
     else map.setView(points[0], 9);
-    placeLabels(); /* the new pins push names aside at once, before the view's own names arrive */
+    /* a view that did not move (or moved at once) has its names placed around the new pins
+     * now; one still gliding there gets them when it arrives (moveend) */
+    if (!moving) placeLabels();
   }
 
   /* ---- running a search ---- */
