@@ -174,6 +174,7 @@ try {
       }
       await page.screenshot({path: path.join(artifacts, `labels-zoom${target}.png`)});
     }
+    await axe(page, 'en, results with place names on the map');
     await page.context().close();
   }
 
