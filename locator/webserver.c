@@ -2,7 +2,9 @@
  * locator/webserver.c - HTTP for the locator: GET and HEAD only; the API's JSON; static
  * files from one folder, without listings or a way out of it, with Cache-Control,
  * a Content-Security-Policy that allows only the page's own files, and the gzip copy of
- * a file (FILE.gz beside it) when the client accepts gzip.
+ * a file (FILE.gz beside it) when the client accepts gzip. The page itself comes in the
+ * reader's language: index.LANG.html, as langpick() chooses from ?lang= and
+ * Accept-Language.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +28,7 @@
 #include "common/accesslog.h"
 #include "common/httpguard.h"
 #include "common/listenaddr.h"
+#include "i18n/langpick.h"
 #include "common/banned.h"
 
 #define CSP_FORMAT                                                                                    \
@@ -207,8 +210,14 @@ static enum MHD_Result static_file(struct webserver *s, struct MHD_Connection *c
     const char *path = buf;
     if (!r->uri || webquery_path(r->uri, buf, sizeof(buf)) != RU_OK)
         return send_json(c, r, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such file\"}}");
-    if (!strcmp(path, "/"))
-        path = "/index.html";
+    char page[32];
+    const char *lang = NULL;
+    if (!strcmp(path, "/") || !strcmp(path, "/index.html")) {
+        lang = langpick(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang"),
+                        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+        snprintf(page, sizeof(page), "/index.%s.html", lang);
+        path = page;
+    }
     if (!strcmp(path, "/config.json")) {
         struct MHD_Response *resp = MHD_create_response_from_buffer(
             strlen(s->config_json), (void *)s->config_json, MHD_RESPMEM_PERSISTENT);
@@ -216,6 +225,12 @@ static enum MHD_Result static_file(struct webserver *s, struct MHD_Connection *c
     }
     const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     int zipped, fd = open_below(s->web_fd, path, ae && strstr(ae, "gzip"), &zipped);
+    if (fd < 0 && lang) {
+        /* a folder assembled before the page had languages: its one page */
+        path = "/index.html";
+        lang = NULL;
+        fd = open_below(s->web_fd, path, ae && strstr(ae, "gzip"), &zipped);
+    }
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         if (fd >= 0)
@@ -226,7 +241,10 @@ static enum MHD_Result static_file(struct webserver *s, struct MHD_Connection *c
     if (resp && zipped)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     if (resp)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
+                                lang ? "Accept-Encoding, Accept-Language" : "Accept-Encoding");
+    if (resp && lang)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_LANGUAGE, lang);
     /* the page itself is small and changes with releases; its libraries rarely */
     const char *cache = strstr(path, ".html") ? "no-cache" : "public, max-age=3600";
     return respond(c, r, 200, resp, mime_of(path), cache);

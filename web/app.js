@@ -1,11 +1,14 @@
 /* Re-Up store locator page: the search form, autocomplete, the result list and the map.
  * Everything it shows comes from reup-locate serve's API (docs/locator.md); the search
- * lives in the address so that a result can be shared, reloaded and gone back to. */
+ * lives in the address so that a result can be shared, reloaded and gone back to. Its
+ * words come from the catalogue the page carries (<script id="catalog">, the locate.*
+ * keys of i18n/catalog/LANG.json), in the language of <html lang>. */
 'use strict';
 
 (function () {
   const KM_PER_MI = 1.609344;
   const SUGGEST_DELAY_MS = 120;
+  const DEFAULT_RADIUS = '100';
   const $ = (id) => document.getElementById(id);
   const form = $('search'), input = $('q'), suggest = $('suggest'), status = $('status');
   const radiusSel = $('radius'), unitsSel = $('units'), kSel = $('k');
@@ -26,37 +29,76 @@
     return [p.name, p.region, p.country].filter(Boolean).join(', ');
   }
 
-  /* ---- units: the address's, else the reader's locale ---- */
+  /* ---- words and numbers in the page's language ---- */
+  const lang = document.documentElement.lang || 'en';
+  let catalog = {};
+  try { catalog = JSON.parse($('catalog').textContent); } catch (e) { /* keys show instead of words */ }
+  /* The text of KEY with each {name} replaced by VARS[name]. */
+  function t(key, vars) {
+    const text = catalog[key] != null ? catalog[key] : key;
+    return text.replace(/\{(\w+)\}/g, (m, name) => (vars && vars[name] != null ? String(vars[name]) : m));
+  }
+  /* KEY.one or KEY.other, as the language says for N things; {n} is N formatted. */
+  const plurals = new Intl.PluralRules(lang);
+  function tn(key, n, vars) {
+    return t(key + (plurals.select(n) === 'one' ? '.one' : '.other'), {n: number(n), ...vars});
+  }
+  const numberFormats = {};
+  function number(x, decimals) {
+    const d = decimals || 0;
+    if (!numberFormats[d]) numberFormats[d] = new Intl.NumberFormat(lang, {minimumFractionDigits: d, maximumFractionDigits: d});
+    return numberFormats[d].format(x);
+  }
+
+  /* ---- units: the address's, else the language's: miles for English readers in the US,
+   * the UK, Liberia and Myanmar (or with no region), kilometres for everyone else ---- */
   function defaultUnits() {
+    if (lang !== 'en') return 'km';
     const langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
     const region = (langs[0] || '').split('-')[1] || '';
-    return ['US', 'GB', 'LR', 'MM'].includes(region.toUpperCase()) ? 'mi' : 'km';
+    return !region || ['US', 'GB', 'LR', 'MM'].includes(region.toUpperCase()) ? 'mi' : 'km';
   }
   function formatDistance(km, units) {
     const d = units === 'mi' ? km / KM_PER_MI : km;
-    const text = d < 10 ? d.toFixed(1) : Math.round(d).toLocaleString('en-US');
-    return text + (units === 'mi' ? ' mi' : ' km');
+    return t('locate.dist.' + units, {d: d < 10 ? number(d, 1) : number(Math.round(d))});
+  }
+  function compass(dir) {
+    return catalog['locate.compass.' + dir] || dir;
   }
 
   /* ---- the search in the address ---- */
+  /* radius: NUMBER+UNIT (100km), "any", or absent for the default (100 in the unit) */
   function stateFromUrl() {
     const p = new URLSearchParams(location.search);
     const s = {q: (p.get('q') || '').trim(), lat: p.get('lat'), lon: p.get('lon'), k: p.get('k') || '5',
-               radius: '', units: p.get('units') || ''};
-    const m = /^(\d+(?:\.\d+)?)(mi|km)$/.exec(p.get('radius') || '');
+               radius: DEFAULT_RADIUS, units: p.get('units') || ''};
+    const r = p.get('radius') || '';
+    const m = /^(\d+(?:\.\d+)?)(mi|km)$/.exec(r);
     if (m) { s.radius = m[1]; s.units = s.units || m[2]; }
+    else if (r === 'any') s.radius = '';
     if (!['mi', 'km'].includes(s.units)) s.units = defaultUnits();
     if (!/^\d+$/.test(s.k)) s.k = '5';
     return s;
   }
+  /* The language chosen in the address stays in every address the page writes. */
+  const chosenLang = new URLSearchParams(location.search).get('lang');
   function urlFor(s) {
     const p = new URLSearchParams();
     if (s.lat != null && s.lon != null) { p.set('lat', s.lat); p.set('lon', s.lon); }
     else p.set('q', s.q);
     p.set('k', s.k);
     if (s.radius) p.set('radius', s.radius + s.units);
-    else p.set('units', s.units);
+    else { p.set('radius', 'any'); p.set('units', s.units); }
+    if (chosenLang) p.set('lang', chosenLang);
     return '/?' + p.toString();
+  }
+  /* The language links keep the search on screen. */
+  function updateLanguageLinks() {
+    const p = new URLSearchParams(location.search);
+    for (const a of document.querySelectorAll('nav.langs a[hreflang]')) {
+      p.set('lang', a.hreflang);
+      a.href = '/?' + p.toString();
+    }
   }
   function apiFor(s) {
     const p = new URLSearchParams();
@@ -75,7 +117,7 @@
   /* A value from a shared address that the form does not list is added, not dropped. */
   function selectValue(sel, v) {
     if (![...sel.options].some((o) => o.value === v))
-      sel.append(el('option', {value: v}, sel === kSel ? v + ' stores' : v));
+      sel.append(el('option', {value: v}, v));
     sel.value = v;
   }
   function formState() {
@@ -90,7 +132,7 @@
     status.replaceChildren(el('p', kind === 'quiet' ? {class: 'sr-only'} : {}, text), ...extra);
   }
   function retryButton(s) {
-    return el('button', {type: 'button', onclick: () => run(s, false)}, 'Try again');
+    return el('button', {type: 'button', onclick: () => run(s, false)}, t('locate.retry'));
   }
   function choices(label, items, pick) {
     const ul = el('ul', {class: 'choices'});
@@ -106,24 +148,119 @@
     map = L.map('map', {worldCopyJump: true, zoomSnap: 0.25, minZoom: 1, maxZoom: 18});
     map.setView([30, -40], 2);
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-    map.attributionControl.addAttribution('Borders: Natural Earth, US Census Bureau');
+    map.attributionControl.addAttribution(t('locate.map.credits'));
     map.createPane('base').style.zIndex = 250;
     const renderer = L.canvas({pane: 'base'});
-    const base = (file, make) =>
-      fetch(file).then((r) => (r.ok ? r.json() : Promise.reject(new Error(file))))
-        .then((topo) => { make(topo).addTo(map); })
-        .catch(() => { /* the markers and the list still work without borders */ });
     base('atlas/countries-50m.json', (topo) =>
       L.geoJSON(continuous(topojson.feature(topo, topo.objects.countries)),
                 {renderer, interactive: false, style: {color: '#8a8f98', weight: 0.8, fillColor: '#f4f1ea', fillOpacity: 1}}));
     base('atlas/states-10m.json', (topo) =>
       L.geoJSON(topojson.mesh(topo, topo.objects.states, (a, b) => a !== b),
                 {renderer, interactive: false, style: {color: '#a9aeb6', weight: 0.7, dashArray: '3 3'}}));
-    fetch('config.json').then((r) => (r.ok ? r.json() : null)).then((cfg) => {
+    fetch('config.json').then((r) => (r.ok ? r.json() : null)).catch(() => null).then((cfg) => {
       if (cfg && cfg.tiles && cfg.tiles.url)
         L.tileLayer(cfg.tiles.url, {attribution: cfg.tiles.attribution || '', maxZoom: 19}).addTo(map);
-    }).catch(() => {});
+      else
+        startOfflineDetail(); /* the tiles carry names and counties of their own */
+    });
     resultLayer = L.layerGroup().addTo(map);
+  }
+  function base(file, make) {
+    return fetch(file).then((r) => (r.ok ? r.json() : Promise.reject(new Error(file))))
+      .then((topo) => make(topo).addTo(map))
+      .catch(() => null); /* the markers and the list still work without borders */
+  }
+
+  /* ---- without tiles: place names and, in the United States up close, county lines ---- */
+  const LABEL_DELAY_MS = 150;
+  const LABEL_GAP_PX = 3;
+  const COUNTY_ZOOM = 7;
+  const US_BOUNDS = [[17.5, -180], [72, -64]];
+  let labelPane = null, labelData = [], labelZoom = 0, labelTimer = 0, labelAbort = null, moving = false;
+  let counties = null, countiesAsked = false;
+  function startOfflineDetail() {
+    map.attributionControl.addAttribution(t('locate.map.places'));
+    labelPane = map.createPane('labels');
+    labelPane.style.zIndex = 450; /* above the borders and the results' lines, below the pins (600) */
+    labelPane.style.pointerEvents = 'none';
+    map.createPane('counties').style.zIndex = 260;
+    map.on('zoomstart', () => labelPane.replaceChildren());
+    map.on('movestart', () => { moving = true; });
+    map.on('moveend', () => { moving = false; scheduleLabels(); showCounties(); });
+    scheduleLabels();
+    showCounties();
+  }
+  function scheduleLabels() {
+    clearTimeout(labelTimer);
+    labelTimer = setTimeout(fetchLabels, LABEL_DELAY_MS);
+  }
+  const wrapWest = (x) => ((x + 180) % 360 + 360) % 360 - 180;   /* -180 <= x < 180 */
+  const wrapEast = (x) => 180 - ((180 - x) % 360 + 360) % 360;  /* -180 < x <= 180 */
+  async function fetchLabels() {
+    const b = map.getBounds(), zoom = Math.max(0, Math.min(20, Math.round(map.getZoom())));
+    let west = b.getWest(), east = b.getEast();
+    if (east - west >= 360) { west = -180; east = 180; } else { west = wrapWest(west); east = wrapEast(east); }
+    const box = [west, Math.max(-90, b.getSouth()), east, Math.min(90, b.getNorth())].map((x) => x.toFixed(4));
+    if (labelAbort) labelAbort.abort();
+    const ask = labelAbort = new AbortController();
+    try {
+      const r = await fetch(`/api/v1/labels?bbox=${box.join(',')}&zoom=${zoom}`, {signal: ask.signal});
+      if (!r.ok) return;
+      const data = await r.json();
+      if (ask !== labelAbort) return;
+      labelData = data.labels || [];
+      labelZoom = zoom;
+      placeLabels();
+    } catch (e) { /* a newer view superseded it, or the server is away: the map works without names */ }
+  }
+  const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  /* Names in the server's order (lowest rank, then most people), each centred on its place;
+   * one that would touch a name already placed, a pin or a control, or stick out of the
+   * map, is left out. */
+  function placeLabels() {
+    if (!labelPane) return;
+    labelPane.replaceChildren();
+    const lng = map.getCenter().lng, frame = map.getContainer().getBoundingClientRect();
+    const items = labelData.map((p) => {
+      const at = [p.lat, p.lon + 360 * Math.round((lng - p.lon) / 360)]; /* the world copy in view */
+      const e = el('span', {class: p.rank + 3 <= labelZoom ? 'place-label major' : 'place-label'}, p.name);
+      L.DomUtil.setPosition(e, map.latLngToLayerPoint(at));
+      labelPane.append(e);
+      return {e, pt: map.latLngToContainerPoint(at)};
+    });
+    const taken = [...map.getContainer().querySelectorAll('.leaflet-marker-icon, .leaflet-control')]
+      .map((m) => pad(m.getBoundingClientRect()));
+    for (const it of items) it.size = it.e.getBoundingClientRect(); /* one layout for all of them */
+    for (const it of items) {
+      const w = it.size.width, h = it.size.height;
+      const left = frame.left + it.pt.x - w / 2, top = frame.top + it.pt.y - h / 2;
+      const box = {left, top, right: left + w, bottom: top + h};
+      const outside = box.left < frame.left || box.top < frame.top || box.right > frame.right || box.bottom > frame.bottom;
+      if (outside || taken.some((o) => overlaps(o, box))) { it.e.remove(); continue; }
+      it.e.style.marginLeft = -w / 2 + 'px';
+      it.e.style.marginTop = -h / 2 + 'px';
+      taken.push(pad(box));
+    }
+  }
+  function pad(r) {
+    return {left: r.left - LABEL_GAP_PX, top: r.top - LABEL_GAP_PX, right: r.right + LABEL_GAP_PX, bottom: r.bottom + LABEL_GAP_PX};
+  }
+  /* County lines inside each state (the state lines are drawn already), fetched the first
+   * time a close view of the United States asks for them. */
+  function showCounties() {
+    const want = Math.round(map.getZoom()) >= COUNTY_ZOOM && map.getBounds().intersects(US_BOUNDS);
+    if (want && !countiesAsked) {
+      countiesAsked = true;
+      base('atlas/counties-10m.json', (topo) =>
+        L.geoJSON(topojson.mesh(topo, topo.objects.counties, (a, b) => a !== b && a.id.slice(0, 2) === b.id.slice(0, 2)),
+                  {renderer: L.canvas({pane: 'counties'}), interactive: false,
+                   style: {color: '#b4a89a', weight: 0.6, dashArray: '1 2'}}))
+        .then((layer) => { counties = layer; showCounties(); });
+      return;
+    }
+    if (!counties) return;
+    if (want && !map.hasLayer(counties)) counties.addTo(map);
+    else if (!want && map.hasLayer(counties)) map.removeLayer(counties);
   }
 
   /* Rings that cross the 180th meridian (Russia, Fiji) would be drawn as lines across the
@@ -160,14 +297,14 @@
       el('strong', {}, store.name),
       el('div', {}, store.address),
       el('div', {}, [store.city, store.region].filter(Boolean).join(', ') + ' ' + store.postal),
-      el('div', {class: 'dist'}, formatDistance(store.distance_km, units) + ' ' + store.direction),
+      el('div', {class: 'dist'}, formatDistance(store.distance_km, units) + ' ' + compass(store.direction)),
       directionsLink(origin, store));
   }
   function directionsLink(origin, store) {
     const route = `${origin.lat},${origin.lon};${store.lat},${store.lon}`;
     return el('a', {href: 'https://www.openstreetmap.org/directions?route=' + encodeURIComponent(route),
                     target: '_blank', rel: 'noopener', class: 'directions'},
-              'Directions', el('span', {class: 'sr-only'}, ' to ' + store.name + ' (opens a new tab)'));
+              t('locate.directions'), el('span', {class: 'sr-only'}, ' ' + t('locate.directions.to', {name: store.name})));
   }
 
   /* ---- results ---- */
@@ -178,24 +315,34 @@
     if (resultLayer) resultLayer.clearLayers();
   }
 
-  function render(s, data) {
+  /* After a search on a narrow screen the choices fold away, so that the nearest store
+   * shows on the first screen; they stay one tap away. */
+  const narrow = window.matchMedia('(max-width: 759px)');
+  function compactForm() {
+    document.body.classList.add('searched');
+    if (narrow.matches) $('options').open = false;
+  }
+
+  /* NEAREST: the nearest store at any distance, asked for when none is within the radius. */
+  function render(s, data, nearest) {
     clearResults();
     const origin = data.origin, units = s.units;
-    const where = origin.kind === 'position' || !origin.name ? 'your location' : placeLabel(origin);
+    const where = origin.kind === 'position' || !origin.name ? t('locate.your_location') : placeLabel(origin);
     const n = data.stores.length;
-    title.textContent = n ? `${n} ${n === 1 ? 'store' : 'stores'} nearest ${where}` : '';
+    title.textContent = n ? tn('locate.found', n, {place: where}) : '';
     title.hidden = !n;
-    if (!n) {
-      const wider = s.radius
-        ? el('button', {type: 'button', onclick: () => run({...s, radius: ''}, true)}, 'Search at any distance')
-        : null;
-      say(s.radius ? `No stores within ${s.radius} ${units} of ${where}.`
-                   : `No stores were found near ${where}.`, 'notice', wider);
+    if (!n && s.radius && nearest) {
+      const radius = t('locate.dist.' + units, {d: number(Number(s.radius), s.radius.includes('.') ? 1 : 0)});
+      say(t('locate.far', {radius, place: where, distance: formatDistance(nearest.distance_km, units)}), 'notice',
+          el('button', {type: 'button', id: 'show-nearest', onclick: () => run({...s, radius: ''}, true)},
+             t('locate.show_nearest')));
+    } else if (!n) {
+      say(t('locate.none', {place: where}), 'notice');
     } else {
-      say(`Showing ${title.textContent}.`, 'quiet');
+      say(t('locate.showing', {what: title.textContent}), 'quiet');
     }
     if (data.alternatives && data.alternatives.length) {
-      status.append(choices('Not the place you meant? Search near:', data.alternatives.map(placeLabel),
+      status.append(choices(t('locate.alternatives'), data.alternatives.map(placeLabel),
                             (label) => run({...s, q: label, lat: null, lon: null}, true)));
     }
     data.stores.forEach((st, i) => {
@@ -206,7 +353,7 @@
           el('div', {class: 'addr'}, st.address + ', ' + [st.city, st.region].filter(Boolean).join(', ') + ' ' + st.postal),
           el('div', {class: 'meta'},
             el('span', {class: 'dist'}, formatDistance(st.distance_km, units)),
-            el('span', {class: 'dir'}, ' ' + st.direction + ' · '),
+            el('span', {class: 'dir'}, ' ' + compass(st.direction) + ' · '),
             directionsLink(origin, st))));
       item.addEventListener('mouseenter', () => highlight(i, true, 'list'));
       item.addEventListener('mouseleave', () => highlight(i, false, 'list'));
@@ -221,12 +368,13 @@
       });
       list.append(item);
     });
+    compactForm();
     if (!map) return;
     const points = [[origin.lat, origin.lon]];
     L.marker([origin.lat, origin.lon], {
       icon: L.divIcon({className: 'origin-pin', html: '', iconSize: [18, 18]}),
-      title: 'Searched from: ' + where, alt: '', keyboard: false, zIndexOffset: -100,
-    }).bindPopup(el('div', {class: 'popup'}, el('strong', {}, 'You searched from'), el('div', {}, where)))
+      title: t('locate.searched_from', {place: where}), alt: '', keyboard: false, zIndexOffset: -100,
+    }).bindPopup(el('div', {class: 'popup'}, el('strong', {}, t('locate.you_searched_from')), el('div', {}, where)))
       .addTo(resultLayer);
     data.stores.forEach((st, i) => {
       const m = L.marker([st.lat, st.lon], {
@@ -245,46 +393,57 @@
     map.invalidateSize();
     if (points.length > 1) map.fitBounds(points, {padding: [36, 36], maxZoom: 12});
     else map.setView(points[0], 9);
+    /* a view that did not move (or moved at once) has its names placed around the new pins
+     * now; one still gliding there gets them when it arrives (moveend) */
+    if (!moving) placeLabels();
   }
 
   /* ---- running a search ---- */
   let searchSeq = 0;
+  async function getJson(url) {
+    const res = await fetch(url, {headers: {Accept: 'application/json'}});
+    return {res, data: await res.json()};
+  }
   async function run(s, push) {
     const seq = ++searchSeq;
     if (push) history.pushState(null, '', urlFor(s));
+    updateLanguageLinks();
     showState(s);
     closeSuggest();
     document.body.classList.add('busy');
-    say('Searching…', 'busy');
-    let res, data;
+    say(t('locate.searching'), 'busy');
+    let res, data, nearest = null;
     try {
-      res = await fetch(apiFor(s), {headers: {Accept: 'application/json'}});
-      data = await res.json();
+      ({res, data} = await getJson(apiFor(s)));
+      /* nothing within the radius: how far is the nearest one? */
+      if (res.ok && !data.stores.length && s.radius) {
+        const far = await getJson(apiFor({...s, radius: '', k: '1'}));
+        if (far.res.ok) nearest = far.data.stores[0] || null;
+      }
     } catch (e) {
       if (seq !== searchSeq) return;
       document.body.classList.remove('busy');
       clearResults();
-      say('The store locator cannot be reached right now. Check your internet connection, then try again.',
-          'error', retryButton(s));
+      say(t('locate.unreachable'), 'error', retryButton(s));
       return;
     }
     if (seq !== searchSeq) return;
     document.body.classList.remove('busy');
-    if (res.ok) return render(s, data);
+    if (res.ok) return render(s, data, nearest);
     clearResults();
     const err = (data && data.error) || {};
-    const what = s.q ? `“${s.q}”` : 'that position';
+    const what = s.q || t('locate.that_position');
     if (res.status === 404 && err.suggestions && err.suggestions.length) {
-      say(`No place called ${what} is known.`, 'notice',
-          choices('Did you mean:', err.suggestions, (name) => run({...s, q: name}, true)));
+      say(t('locate.unknown_place', {query: what}), 'notice',
+          choices(t('locate.did_you_mean'), err.suggestions, (name) => run({...s, q: name}, true)));
     } else if (err.code === 'place_not_found' || err.code === 'postal_code_not_found') {
-      say(`No place or ZIP code called ${what} is known. Check the spelling, or add the state or country: “Springfield, IL”.`, 'notice');
+      say(t('locate.unknown', {query: what}), 'notice');
     } else if (res.status === 429) {
-      say('Too many searches from your network just now. Wait a second, then try again.', 'error', retryButton(s));
+      say(t('locate.rate_limited'), 'error', retryButton(s));
     } else if (res.status === 400 || res.status === 413) {
-      say(`That search cannot be used: ${err.message || 'the request was not understood'}.`, 'notice');
+      say(t('locate.refused', {reason: err.message || t('locate.not_understood')}), 'notice');
     } else {
-      say('The store list is not available right now. Please try again in a minute.', 'error', retryButton(s));
+      say(t('locate.unavailable'), 'error', retryButton(s));
     }
   }
 
@@ -328,7 +487,7 @@
         el('li', {id: 'suggest-' + i, role: 'option', 'aria-selected': 'false',
                   onmousedown: (e) => { e.preventDefault(); choose(i); }},
            el('span', {class: 'name'}, p.label),
-           p.population ? el('span', {class: 'pop'}, ' · ' + p.population.toLocaleString('en-US') + ' people') : null)));
+           p.population ? el('span', {class: 'pop'}, ' · ' + t('locate.people', {n: number(p.population)})) : null)));
       active = -1;
       suggest.hidden = options.length === 0;
       input.setAttribute('aria-expanded', options.length ? 'true' : 'false');
@@ -354,7 +513,7 @@
     e.preventDefault();
     const s = formState();
     if (!s.q) {
-      say('Type a city, place or ZIP code first, or use your location.', 'notice');
+      say(t('locate.type_first'), 'notice');
       input.focus();
       return;
     }
@@ -370,29 +529,29 @@
   }
   locateBtn.addEventListener('click', () => {
     if (!navigator.geolocation) {
-      say('This browser cannot tell your location. Type your city or ZIP code instead.', 'notice');
+      say(t('locate.geo.unsupported'), 'notice');
       return;
     }
     locateBtn.disabled = true;
-    say('Finding your location…', 'busy');
+    say(t('locate.geo.finding'), 'busy');
     navigator.geolocation.getCurrentPosition((pos) => {
       locateBtn.disabled = false;
       run({...formState(), q: '', lat: pos.coords.latitude.toFixed(5), lon: pos.coords.longitude.toFixed(5)}, true);
     }, (err) => {
       locateBtn.disabled = false;
-      say(err.code === err.PERMISSION_DENIED
-        ? 'Your location was not shared. Type your city or ZIP code instead.'
-        : 'Your location cannot be found right now. Type your city or ZIP code instead.', 'notice');
+      say(t(err.code === err.PERMISSION_DENIED ? 'locate.geo.denied' : 'locate.geo.failed'), 'notice');
     }, {timeout: 10000, maximumAge: 300000});
   });
   window.addEventListener('popstate', () => {
     const s = stateFromUrl();
     if (s.q || (s.lat != null && s.lon != null)) run(s, false);
     else { showState(s); clearResults(); say('', ''); }
+    updateLanguageLinks();
   });
 
   initMap();
   const start = stateFromUrl();
   showState(start);
+  updateLanguageLinks();
   if (start.q || (start.lat != null && start.lon != null)) run(start, false);
 })();

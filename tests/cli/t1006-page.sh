@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # t1006: the locator page (web/) in headless Chromium against reup-locate serve on a
-# loopback port: Rock Springs, WY gives 5 stores in the list and 5 markers plus the
-# origin on the map in distance order; København offered for "Kobe" and chosen by
-# keyboard; "Did you mean"; no results in a radius; the keyboard alone; back and reload;
-# phone width; use my location; the server gone. Screenshots land in
+# loopback port: Rock Springs, WY gives the stores within the default 100 miles in the
+# list and as markers plus the origin on the map, in distance order; København offered for
+# "Kobe" and chosen by keyboard, no store within 100 miles of it, how far the nearest is
+# and "Show the nearest anyway"; "Did you mean"; no results in a radius; the keyboard
+# alone; back and reload; phone width; use my location; the server gone. Screenshots land in
 # build/tests/artifacts/t1006/. The checks are in tests/web/page.mjs.
 . "$(dirname "$0")/lib.sh"
 : "${REUP_WEB_DIR:?}"
@@ -21,5 +22,5 @@ timeout -k 5 240 node "$REUP_SOURCE_DIR/tests/web/page.mjs" "http://127.0.0.1:$p
 checks=$((checks + 1))
 wait "$pid" || fail "serve exited $? after SIGTERM"
 checks=$((checks + 1))
-grep -q ' GET /api/v1/stores?q=Rock+Springs%2C+WY&k=5 200 ' "$T/serve.log" || fail "no log line of the page's search"
+grep -q ' GET /api/v1/stores?q=Rock+Springs%2C+WY&k=5&radius=100mi 200 ' "$T/serve.log" || fail "no log line of the page's search"
 finish

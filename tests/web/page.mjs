@@ -1,58 +1,27 @@
 // tests/web/page.mjs - the locator page in headless Chromium (Debian's, driven by
 // playwright-core) against a real `reup-locate serve`. Run by tests/cli/t1006-page.sh.
 // usage: node page.mjs BASE_URL ARTIFACT_DIR SERVER_PID
-import {createRequire} from 'node:module';
 import {mkdirSync} from 'node:fs';
 import path from 'node:path';
+import {check, deadline, fault, finish, launch, newPage as open, problems} from './lib.mjs';
 
 const [base, artifacts, serverPid] = process.argv.slice(2);
-const require = createRequire(path.join(process.env.REUP_SOURCE_DIR, 'web', 'package.json'));
-const {chromium} = require('playwright-core');
-
-let checks = 0, failures = 0;
-function check(ok, what) {
-  checks++;
-  if (!ok) { failures++; console.error('FAIL: ' + what); }
-}
 mkdirSync(artifacts, {recursive: true});
-
-// Bounded everywhere, so a broken page or browser fails the test in seconds: each step
-// (15 s), the browser's start (30 s), and the whole run, the browser's closing included.
-const STEP_MS = 15000;
-setTimeout(() => {
-  console.error('FAIL: the page checks did not finish within 180 s');
-  process.exit(1);
-}, 180000).unref();
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  timeout: 30000,
-});
-// Every page records what went wrong in it: script errors, CSP refusals, failed files.
-const problems = [];
+deadline(180000, 'the page checks');
+const browser = await launch();
+/* Every page also records console errors (CSP refusals, failed files). */
 async function newPage(options = {}) {
-  const context = await browser.newContext({locale: 'en-US', viewport: {width: 1280, height: 800}, ...options});
-  context.setDefaultTimeout(STEP_MS);
-  context.setDefaultNavigationTimeout(STEP_MS);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => problems.push('script error: ' + e.message));
+  const page = await open(browser, options);
   page.on('console', (m) => {
     // the API's 404 for an unknown place is an answer the page shows, not a fault
     const api = /\/api\/v1\/stores\?/.test(m.location().url || '') && /status of 404/.test(m.text());
     if (m.type() === 'error' && !api) problems.push('console: ' + m.text() + ' ' + (m.location().url || ''));
   });
-  // A suggestion request the page itself cancels (a newer keystroke or the search
-  // superseded it, app.js's AbortController) ends as net::ERR_ABORTED: not a failure.
-  page.on('requestfailed', (r) => {
-    const why = (r.failure() || {}).errorText;
-    if (why === 'net::ERR_ABORTED' && new URL(r.url()).pathname === '/api/v1/places') return;
-    problems.push('request failed: ' + r.url() + ' ' + why);
-  });
   return page;
 }
 const stores = (page) => page.locator('#list li.store');
 const num = (text) => parseFloat(text.replace(/,/g, ''));
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 async function resultsOf(page) {
   return page.evaluate(() => ({
@@ -67,28 +36,32 @@ async function resultsOf(page) {
 }
 
 try {
-  // 1. Rock Springs, WY: 5 stores in the list, 5 store markers and the origin on the map,
-  //    in distance order; the map fits them; the search is in the address.
+  // 1. Rock Springs, WY: the stores within the default 100 miles in the list, their markers
+  //    and the origin on the map, in distance order; the map fits them; the search is in
+  //    the address.
   {
     const page = await newPage();
     await page.goto(base + '/');
     await page.waitForSelector('.leaflet-base-pane canvas', {state: 'attached'});
+    check(await page.inputValue('#radius') === '100', 'the radius is 100 by default');
     await page.fill('#q', 'Rock Springs, WY');
     await page.click('#go');
-    await stores(page).nth(4).waitFor();
+    await stores(page).nth(0).waitFor();
     const r = await resultsOf(page);
-    check(r.names.length === 5, `5 stores listed, got ${r.names.length}`);
-    check(r.pins.length === 5, `5 store markers, got ${r.pins.length}`);
+    // the same answer as the API within 100 miles, first store first
+    const api = await (await page.request.get(base + '/api/v1/stores?q=Rock+Springs%2C+WY&k=5&radius=100mi')).json();
+    const all = await (await page.request.get(base + '/api/v1/stores?q=Rock+Springs%2C+WY&k=5')).json();
+    check(same(api.stores.map((s) => s.name), r.names), `list equals the API answer within 100 mi: ${r.names}`);
+    check(r.names.length >= 3 && r.names.length < all.stores.length,
+          `the radius leaves out farther stores: ${r.names.length} of ${all.stores.length}`);
+    check(r.pins.length === r.names.length, `a marker a store, got ${r.pins.length}`);
     check(r.origins === 1, `one origin marker, got ${r.origins}`);
     const d = r.dists.map(num);
-    check(d.every((x, i) => i === 0 || d[i - 1] <= x), `distances ascend: ${r.dists}`);
+    check(d.every((x, i) => (i === 0 || d[i - 1] <= x) && x <= 100), `distances ascend, within 100: ${r.dists}`);
     check(r.dists.every((t) => / mi$/.test(t)), `miles for an en-US reader: ${r.dists}`);
     check(r.pins.every((t, i) => t === `${i + 1}. ${r.names[i]}`), `marker i is list item i: ${r.pins} / ${r.names}`);
     check(/Rock Springs, WY, US/.test(r.title), `title names the place: ${r.title}`);
-    check(page.url().endsWith('/?q=Rock+Springs%2C+WY&k=5&units=mi'), `search in the address: ${page.url()}`);
-    // the same answer as the API, first store first
-    const api = await (await page.request.get(base + '/api/v1/stores?q=Rock+Springs%2C+WY&k=5')).json();
-    check(JSON.stringify(api.stores.map((s) => s.name)) === JSON.stringify(r.names), 'list equals the API answer');
+    check(page.url().endsWith('/?q=Rock+Springs%2C+WY&k=5&radius=100mi'), `search in the address: ${page.url()}`);
     // every marker inside the map: the map fits the results
     const inside = await page.evaluate(() => {
       const m = document.getElementById('map').getBoundingClientRect();
@@ -122,14 +95,15 @@ try {
     await page.goBack();
     await page.waitForFunction(() => /Rock Springs/.test(document.getElementById('results-title').textContent));
     const back = await resultsOf(page);
-    check(back.query === 'Rock Springs, WY' && back.names.length === 5, `back returns to Rock Springs: ${back.query}`);
+    check(back.query === 'Rock Springs, WY' && same(back.names, r.names), `back returns to Rock Springs: ${back.query}`);
     await page.reload();
-    await stores(page).nth(4).waitFor();
+    await stores(page).nth(0).waitFor();
     check((await resultsOf(page)).names[0] === r.names[0], 'a reload shows the same search');
     await page.context().close();
   }
 
-  // 3. autocomplete: "Kobe" offers København; arrows, Enter and Escape
+  // 3. autocomplete: "Kobe" offers København; arrows, Enter and Escape; no store within
+  //    100 miles of it: the page says how far the nearest is and shows it on request
   {
     const page = await newPage();
     await page.goto(base + '/');
@@ -144,10 +118,19 @@ try {
     for (let i = 0; i <= at; i++) await page.keyboard.press('ArrowDown');
     check(await page.getAttribute('#q', 'aria-activedescendant') === `suggest-${at}`, 'arrows move the choice');
     await page.keyboard.press('Enter');
+    await page.waitForSelector('#show-nearest');
+    const far = await resultsOf(page);
+    const nearest = (await (await page.request.get(base + '/api/v1/stores?q=Copenhagen%2C+Capital+Region%2C+DK&k=1')).json()).stores[0];
+    const miles = Math.round(nearest.distance_km / 1.609344).toLocaleString('en-US');
+    check(far.query === 'Copenhagen, Capital Region, DK', `the chosen place searched: ${far.query}`);
+    check(far.status.includes(`No store within 100 mi of Copenhagen, Capital Region, DK. The nearest store is ${miles} mi away.`) &&
+          far.names.length === 0 && far.pins.length === 0, `far from every store: ${far.status}`);
+    await page.click('#show-nearest');
     await page.waitForFunction(() => /Copenhagen/.test(document.getElementById('results-title').textContent));
     const r = await resultsOf(page);
-    check(r.query === 'Copenhagen, Capital Region, DK', `the chosen place searched: ${r.query}`);
-    check(r.names.length === 5 && r.dists.every((t) => / mi$/.test(t)), 'stores listed for København');
+    check(r.names.length === 5 && r.dists.every((t) => / mi$/.test(t)) && r.names[0] === nearest.name,
+          `the nearest stores shown anyway: ${r.names}`);
+    check(page.url().includes('radius=any'), `"any distance" in the address: ${page.url()}`);
     await page.fill('#q', '');
     await page.keyboard.type('Rock Spr', {delay: 40});
     await page.locator('#suggest li').first().waitFor();
@@ -170,7 +153,10 @@ try {
     await page.goto(base + '/?q=Rock+Springs%2C+WY&k=5&radius=1mi');
     await page.waitForSelector('#status.notice');
     const none = await resultsOf(page);
-    check(/No stores within 1 mi of Rock Springs/.test(none.status) && none.names.length === 0 && none.pins.length === 0,
+    const km = (await (await page.request.get(base + '/api/v1/stores?q=Rock+Springs%2C+WY&k=1')).json()).stores[0].distance_km;
+    const mi = (km / 1.609344).toFixed(1);
+    check(km > 1.609344 && none.status.includes(`No store within 1 mi of Rock Springs, WY, US. The nearest store is ${mi} mi away.`) &&
+          none.names.length === 0 && none.pins.length === 0,
           `no results in a radius: ${none.status}`);
     await page.goto(base + '/?q=qqqzzzxx');
     await page.waitForSelector('#status.notice');
@@ -181,9 +167,9 @@ try {
   // 5. the keyboard alone: Tab to the box, type, Enter, Tab to the results, arrows, Enter
   {
     const page = await newPage();
-    await page.goto(base + '/');
+    await page.goto(base + '/?radius=any');
     let tabs = 0;
-    while (await page.evaluate(() => document.activeElement.id) !== 'q' && tabs++ < 5) await page.keyboard.press('Tab');
+    while (await page.evaluate(() => document.activeElement.id) !== 'q' && tabs++ < 8) await page.keyboard.press('Tab');
     check(await page.evaluate(() => document.activeElement.id) === 'q', 'Tab reaches the search box');
     await page.keyboard.type('82901');
     await page.keyboard.press('Enter');
@@ -210,10 +196,10 @@ try {
     await page.context().close();
   }
 
-  // 6. phone width: one column, nothing wider than the screen
+  // 6. phone width: one column, the list above the map, nothing wider than the screen
   {
     const page = await newPage({viewport: {width: 375, height: 740}, isMobile: true, hasTouch: true});
-    await page.goto(base + '/?q=Rock+Springs%2C+WY&k=5');
+    await page.goto(base + '/?q=Rock+Springs%2C+WY&k=5&radius=any');
     await stores(page).nth(4).waitFor();
     const fit = await page.evaluate(() => ({
       width: document.documentElement.scrollWidth,
@@ -223,8 +209,8 @@ try {
     }));
     await page.waitForTimeout(300);
     check(fit.width <= 375, `no sideways scrolling at 375 px: ${fit.width}`);
-    check(fit.map >= 250, `the map is shown at phone width: ${fit.map}px`);
-    check(fit.mapTop < fit.listTop, 'the map above the list at phone width');
+    check(fit.map >= 240, `the map is shown at phone width: ${fit.map}px`);
+    check(fit.listTop < fit.mapTop, 'the list above the map at phone width');
     await page.screenshot({path: path.join(artifacts, 'rock-springs-phone.png'), fullPage: true});
     await page.context().close();
   }
@@ -234,7 +220,7 @@ try {
     const page = await newPage({geolocation: {latitude: 41.5875, longitude: -109.2029}, permissions: ['geolocation']});
     await page.goto(base + '/');
     await page.click('#locate');
-    await stores(page).nth(4).waitFor();
+    await stores(page).nth(0).waitFor();
     const r = await resultsOf(page);
     check(/your location/.test(r.title) && page.url().includes('lat=41.5875'), `located search: ${r.title} ${page.url()}`);
     await page.context().close();
@@ -257,10 +243,8 @@ try {
     await page.context().close();
   }
 } catch (e) {
-  failures++;
-  console.error('FAIL: ' + (e.stack || e));
+  fault(e);
 } finally {
   await browser.close();
 }
-console.log(`${checks} checks, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+finish();
