@@ -2,6 +2,7 @@
 // started through playwright-core with bounds, and pages that record what goes wrong in
 // them.
 import {createRequire} from 'node:module';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 
 const require = createRequire(path.join(process.env.REUP_SOURCE_DIR, 'web', 'package.json'));
@@ -30,12 +31,23 @@ export function deadline(ms, what) {
     process.exit(1);
   }, ms).unref();
 }
-export function launch() {
+/* Chromium, with ARGS added to its command line. */
+export function launch(args = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...args],
     timeout: 30000,
   });
+}
+/* axe-core run on PAGE's document: a check that it finds no violation (WHAT names the
+ * page). The source is given through the debugger, so a page's CSP does not refuse it. */
+let axeSource = null;
+export async function axe(page, what) {
+  axeSource ??= readFileSync(path.join(process.env.REUP_SOURCE_DIR, 'web', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
+  const r = await page.evaluate(() => window.axe.run(document));
+  check(r.violations.length === 0, `axe-core: no violations (${what}): ` +
+        r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('; '));
 }
 /* Script errors and failed requests of every page opened with newPage(). */
 export const problems = [];

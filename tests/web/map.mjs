@@ -5,11 +5,10 @@
 //   TILES_BASE_URL: the same database served with --tiles (no names, no counties then)
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {check, deadline, fault, finish, launch, newPage as open, problems} from './lib.mjs';
+import {axe, check, deadline, fault, finish, launch, newPage as open, problems} from './lib.mjs';
 
 const [base, tilesBase, artifacts] = process.argv.slice(2);
 const src = process.env.REUP_SOURCE_DIR;
-const axeSource = readFileSync(path.join(src, 'web', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const catalog = Object.fromEntries(['en', 'da', 'es'].map((l) =>
   [l, JSON.parse(readFileSync(path.join(src, 'i18n', 'catalog', l + '.json'), 'utf8'))]));
 const fill = (text, vars) => text.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
@@ -29,12 +28,6 @@ function distance(lang, km, units) {
 }
 async function api(page, query) {
   return (await page.request.get(base + '/api/v1/stores?' + query)).json();
-}
-async function axe(page, what) {
-  await page.evaluate(axeSource);
-  const r = await page.evaluate(() => window.axe.run(document));
-  check(r.violations.length === 0, `axe-core: no violations (${what}): ` +
-        r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('; '));
 }
 /* The boxes of the drawn place names, the pins and the map, in page pixels. */
 function drawn(page) {

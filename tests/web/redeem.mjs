@@ -4,72 +4,38 @@
 // usage: node redeem.mjs CARD_URL_A CARD_URL_B CARD_URL_C ARTIFACT_DIR
 // environment: REUP_SPKI (the issuer certificate's SPKI pin), REUP_ISSUER and REUP_STATE
 // (to ask the issuer about a card), REUP_SERIALS (the cards' serials, A B - C),
-// REUP_WRONG_PINS (six PINs of cards never sold), REUP_BASE, REUP_SOURCE_DIR.
-import {createRequire} from 'node:module';
+// REUP_WRONG_PINS (six PINs of cards never sold), REUP_SOURCE_DIR.
 import {execFileSync} from 'node:child_process';
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {axe, check, deadline, fault, finish, launch, newPage as libPage, problems} from './lib.mjs';
 
 const [urlA, urlB, urlC, artifacts] = process.argv.slice(2);
 const env = process.env;
-const require = createRequire(path.join(env.REUP_SOURCE_DIR, 'web', 'package.json'));
-const {chromium} = require('playwright-core');
-const axeSource = readFileSync(path.join(env.REUP_SOURCE_DIR, 'web', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const serials = env.REUP_SERIALS.split(' ');
 const wrongPins = env.REUP_WRONG_PINS.split(' ');
-const base = env.REUP_BASE;
-
-let checks = 0, failures = 0;
-function check(ok, what) {
-  checks++;
-  if (!ok) { failures++; console.error('FAIL: ' + what); }
-}
 mkdirSync(artifacts, {recursive: true});
 const texts = {};
-
-// Bounded everywhere: each step (15 s), the browser's start (30 s), the whole run (100 s).
-const STEP_MS = 15000;
-setTimeout(() => {
-  console.error('FAIL: the page checks did not finish within 100 s');
-  process.exit(1);
-}, 100000).unref();
+deadline(100000, 'the redemption page checks');
 
 // The issuer's self-signed certificate is trusted by its key's pin, nothing else.
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', `--ignore-certificate-errors-spki-list=${env.REUP_SPKI}`],
-  timeout: 30000,
-});
+const browser = await launch([`--ignore-certificate-errors-spki-list=${env.REUP_SPKI}`]);
 
-// What goes wrong in any page: script errors, console errors, CSP violations (the event
-// and Chromium's own report), failed requests.
-const problems = [];
+// A page in Danish unless OPTIONS say otherwise, which also records console errors and
+// CSP violations (the event, and Chromium's own report of one).
 async function newPage(options = {}) {
-  const context = await browser.newContext({locale: 'da-DK', viewport: {width: 1024, height: 768}, ...options});
-  context.setDefaultTimeout(STEP_MS);
-  context.setDefaultNavigationTimeout(STEP_MS);
+  const page = await libPage(browser, {locale: 'da-DK', viewport: {width: 1024, height: 768}, ...options});
   // from the debugger, not a script of the page: the CSP does not apply to it
-  await context.addInitScript(() => {
+  await page.context().addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
     });
   });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => problems.push('script error: ' + e.message));
   page.on('console', (m) => {
     // a refusal's or the lockout's status is the page's answer, not a fault
     if (m.type() === 'error' && !/status of (422|429)/.test(m.text())) problems.push('console: ' + m.text());
   });
-  page.on('requestfailed', (r) => problems.push('request failed: ' + r.url() + ' ' + (r.failure() || {}).errorText));
   return page;
-}
-
-// axe-core, given to the page through the debugger (the CSP refuses added script tags)
-async function axe(page, what) {
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
-  const r = await page.evaluate(() => window.axe.run(document, {resultTypes: ['violations']}));
-  check(r.violations.length === 0, `axe on ${what}: ` +
-        r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('; '));
 }
 
 function cardStatus(serial) {
@@ -176,11 +142,9 @@ try {
 
   check(problems.length === 0, 'no script errors, CSP violations or failed requests:\n  ' + problems.join('\n  '));
 } catch (e) {
-  failures++;
-  console.error('FAIL: ' + (e.stack || e));
+  fault(e);
 } finally {
   await browser.close();
 }
 writeFileSync(path.join(artifacts, 'texts.json'), JSON.stringify(texts));
-console.log(`${checks} checks, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+finish();
