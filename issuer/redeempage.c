@@ -174,6 +174,10 @@ enum ru_status redeempage_render(const struct redeempage *p, struct strbuf *out)
         {"form", form ? "true" : NULL},
         {"done", p->view == REDEEMPAGE_DONE ? "true" : NULL},
         {"stop", stop ? "true" : NULL},
+        /* the tab's title says how it went, as the page's heading does */
+        {"state", stop                         ? catalog_text(lang, stop_keys[p->view][0])
+                  : p->view == REDEEMPAGE_DONE ? catalog_text(lang, "redeem.done.title")
+                                               : NULL},
         {"stop_title", stop ? catalog_text(lang, stop_keys[p->view][0]) : NULL},
         {"stop_body", stop ? catalog_text(lang, stop_keys[p->view][1]) : NULL},
         {"stop_link", stop ? catalog_text(lang, stop_keys[p->view][2]) : NULL},

@@ -45,6 +45,7 @@ static void test_form(void **state)
     char *html = render(&p);
     assert_int_equal(redeempage_status(&p), 200);
     expect_in(html, "<html lang=\"en\">");
+    expect_in(html, "<title>Redeem your Re-Up card</title>");
     expect_in(html, "\u2022\u2022\u2022\u2022 \u2022\u2022\u2022\u2022 \u2022\u2022\u2022\u2022 6560");
     expect_in(html, "ending in 6560");
     expect_in(html, "<input type=\"hidden\" name=\"pin\" value=\"" PIN "\">");
@@ -136,6 +137,8 @@ static void test_done(void **state)
         expect_in(html, cases[i].date);
         expect_in(html, "id=\"result\"");
         expect_not_in(html, "<form");
+        if (!strcmp(cases[i].lang, "en"))
+            expect_in(html, "<title>Your card is redeemed \u2013 Redeem your Re-Up card</title>");
         free(html);
     }
     /* no expiry in the answer: the months alone */
@@ -195,6 +198,7 @@ static void test_other_views(void **state)
     assert_int_equal(redeempage_status(&x), 403);
     char *html = render(&x);
     expect_in(html, "Reload the page");
+    expect_in(html, "<title>This page has expired \u2013 Redeem your Re-Up card</title>");
     expect_in(html, "href=\"/redeem?lang=en\"");
     free(html);
     struct redeempage b = {.view = REDEEMPAGE_BAD_FORM, .lang = "es", .status = 413};
