@@ -515,6 +515,8 @@ static void *committer(void *arg)
     return NULL;
 }
 
+static enum MHD_Result page_answer(struct MHD_Connection *c, struct req *rq);
+
 /* Queue RQ's job and park its connection until the batch holding it has committed: the
  * worker thread goes on serving other connections meanwhile. Answers 503 itself once the
  * server is stopping. */
@@ -526,6 +528,10 @@ static enum MHD_Result submit(struct server *srv, struct MHD_Connection *c, stru
     pthread_mutex_lock(&srv->qlock);
     if (srv->stopping) {
         pthread_mutex_unlock(&srv->qlock);
+        if (rq->page) { /* the redemption page says so in its own words */
+            j->rc = RU_ERR_IO;
+            return page_answer(c, rq);
+        }
         return respond_unavailable(c, rq, "the issuer is shutting down; retry later");
     }
     MHD_suspend_connection(c);
