@@ -6,7 +6,8 @@
 #  b. the cluster stopped (pg_ctl stop -m fast) under a running serve: every request that
 #     needs the ledger (GET /v1/plans, GET /v1/cards/{serial}, POST /v1/activations, POST
 #     /v1/redemptions), the first after the loss and the next ones, is answered 503
-#     `unavailable` with Retry-After: 1, GET /v1/health 200, and the same process keeps
+#     `unavailable` with Retry-After: 1 (the redemption page's post: its "try again" page,
+#     the form itself 200), GET /v1/health 200, and the same process keeps
 #     serving; once the cluster is started again, the same requests are answered 201 and
 #     200 within seconds, without a restart: the 503s applied nothing;
 #  c. reup-pos: a sale whose activation is being committed when the database stops (its
@@ -136,7 +137,16 @@ for round in 1 2 3; do
   expect_unavailable "POST /v1/activations (round $round)"
   redeem
   expect_unavailable "POST /v1/redemptions (round $round)"
-  n503=$((n503 + 4))
+  # the redemption page: its form needs no ledger, its post does, and says so in HTML
+  code=$(curl -s -o "$T/out" -w '%{http_code}' --cacert "$NODE_CA" -c "$T/jar" -b "$T/jar" "$(node_url issuer)/redeem")
+  expect_eq "$code" 200 "GET /redeem with the database down (round $round)"
+  tok=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/out")
+  code=$(curl -s -o "$T/out" -D "$T/headers" -w '%{http_code}' --cacert "$NODE_CA" -b "$T/jar" --data-urlencode "csrf=$tok" \
+    --data-urlencode "pin=$pin1" --data-urlencode "account=outage@example.com" "$(node_url issuer)/redeem")
+  checks=$((checks + 1))
+  [ "$code" = 503 ] && grep -q 'Please try again' "$T/out" && tr -d '\r' <"$T/headers" | grep -qix 'retry-after: 1' ||
+    fail "POST /redeem with the database down (round $round): HTTP $code, $(grep -o '<h2[^<]*<' "$T/out")"
+  n503=$((n503 + 5))
 done
 code=$(curl -s -o "$T/out" -w '%{http_code}' --cacert "$NODE_CA" "$(node_url issuer)/v1/health")
 expect_eq "$code" 200 "GET /v1/health with the database down"
