@@ -43,6 +43,7 @@ expect_header '^Set-Cookie: __Host-reup_csrf=[0-9a-f]\{32\}; Path=/; Secure; Htt
 expect_body '<html lang="en">'
 expect_body "•••• •••• •••• ${p0:12:4}"
 expect_body "<input type=\"hidden\" name=\"pin\" value=\"$p0\">"
+expect_body '<a class="other" href="/redeem">Redeem another card&#39;s PIN</a>' # a fresh form
 tok=$(token)
 expect_eq "$tok" "$(awk '$6 == "__Host-reup_csrf" { print $7 }' "$T/jar")" "the form's token and the cookie's"
 # a browser that has the cookie keeps it: the same token, no new cookie
@@ -61,6 +62,10 @@ expect_code 405 "POST /redeem.js"
 page "$base/redeem?pin=1234-5678" # not a PIN: typed from the card instead
 expect_code 200 "a link with half a PIN"
 expect_body 'The PIN in the link could not be read'
+# the switcher's links and the form's action keep ?lang when the address chose it
+page "$base/redeem?pin=$p0&lang=da"
+expect_body 'action="/redeem?lang=da"'
+expect_body '<a class="other" href="/redeem?lang=da">'
 expect_body 'aria-describedby="pin-error pin-hint" autofocus'
 
 # --- posts that do not come from the page ----------------------------------------------
