@@ -62,11 +62,11 @@ expect_code 405 "POST /redeem.js"
 page "$base/redeem?pin=1234-5678" # not a PIN: typed from the card instead
 expect_code 200 "a link with half a PIN"
 expect_body 'The PIN in the link could not be read'
+expect_body 'aria-describedby="pin-error pin-hint" autofocus'
 # the switcher's links and the form's action keep ?lang when the address chose it
 page "$base/redeem?pin=$p0&lang=da"
 expect_body 'action="/redeem?lang=da"'
 expect_body '<a class="other" href="/redeem?lang=da">'
-expect_body 'aria-describedby="pin-error pin-hint" autofocus'
 
 # --- posts that do not come from the page ----------------------------------------------
 form=(--data-urlencode "csrf=$tok" --data-urlencode "pin=$p0" --data-urlencode "account=alice@example.com")
