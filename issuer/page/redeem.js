@@ -41,8 +41,11 @@
     form.setAttribute('data-sent', '1');
     if (button) button.setAttribute('aria-disabled', 'true');
   });
-  // back to this page from the next one (the browser's page cache): it may be sent again
+  // back to this page from the next one (the browser's page cache): it may be sent again,
+  // as a redemption (a switcher's intent left in it would make the form unreadable)
   window.addEventListener('pageshow', function () {
+    var added = form.querySelectorAll('input[type=hidden][name=intent]');
+    for (var k = 0; k < added.length; k++) added[k].remove();
     form.removeAttribute('data-sent');
     var button = form.querySelector('button[type=submit]');
     if (button) button.removeAttribute('aria-disabled');
