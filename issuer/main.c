@@ -54,7 +54,8 @@
     "  serve [--listen ADDR:PORT] [--threads N] [--writers N] [--void-window SECONDS]\n"                  \
     "        [--tls-priority STRING] [limits below]\n"                                                    \
     "                                           the activation API over HTTPS (docs/api.md) until "       \
-    "SIGTERM;\n"                                                                                          \
+    "SIGTERM,\n"                                                                                          \
+    "                                           and the customers' redemption page (/redeem);\n"          \
     "                                           TLS 1.2 and 1.3 with AEAD suites unless --tls-priority\n" \
     "                                           (a GnuTLS priority string) says otherwise\n"              \
     "\n"                                                                                                  \
