@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # t3015: the redemption page of reup-issuer serve (GET and POST /redeem) with curl, over
 # TLS on a loopback port, JavaScript nowhere. Covers: the page's headers (CSP, no referrer,
-# no store, nosniff, Vary and Content-Language, the __Host- CSRF cookie) on the page, its
-# style sheet and script; the PIN from the address shown masked, and the access log
-# without the PIN or any query string; posts refused with 403 (no cookie, no token, a
-# token that differs, a cross-site Origin, Sec-Fetch-Site: cross-site), 415 (JSON), 400
-# (a field the form does not have); a field left empty or a PIN with a wrong check digit
-# answered on the field (422) without counting against the customer; a plain form post
-# redeems (the ledger has the card redeemed, the page says the plan's months and the new
-# expiry as a date); the same PIN again gets the one refusal; after five refused PINs the
-# sixth attempt gets the lockout (429, Retry-After, the wait in minutes in words); Accept-Language da gives
-# Danish, ?lang=es wins over it; the language switch (intent=switch) keeps the PIN out of
-# the address and in the form. No POST body and no PIN reach the log.
+# no store, nosniff, Vary and Content-Language, the __Host- CSRF cookie, kept on a second
+# visit) on the page, its style sheet, script and icon; the PIN from the address shown
+# masked and sent hidden, a link with half a PIN answered with a field to type it; posts
+# refused with 403 (no cookie, no token, a token that differs, a cross-site Origin,
+# Sec-Fetch-Site: cross-site), 415 (JSON), 400 (a field the form does not have, a field
+# twice); a field left empty or a PIN with a wrong check digit answered on its field (422)
+# without counting against the customer; a plain form post redeems (the ledger has the
+# card redeemed, the page says the plan and the new expiry as a date); the same PIN again
+# gets the one refusal; after five refused PINs the sixth attempt gets the lockout (429,
+# Retry-After, the wait in minutes in words); Accept-Language da gives Danish, with the
+# plan and the date in Danish; ?lang=es wins over it and stays in the form's action; the
+# language switch (intent=switch) keeps the PIN in the form and redeems nothing. Neither a
+# PIN, a query string of /redeem nor a form's field reaches the log.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/redeem-lib.sh"
 I=${REUP_ISSUER:?}
