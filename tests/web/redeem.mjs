@@ -4,7 +4,7 @@
 // usage: node redeem.mjs CARD_URL_A CARD_URL_B CARD_URL_C ARTIFACT_DIR
 // environment: REUP_SPKI (the issuer certificate's SPKI pin), REUP_ISSUER and REUP_STATE
 // (to ask the issuer about a card), REUP_SERIALS (the cards' serials, A B - C),
-// REUP_WRONG_PINS (six PINs of cards never sold), REUP_SOURCE_DIR.
+// REUP_WRONG_PINS (PINs of cards never sold: the wrong ones typed), REUP_SOURCE_DIR.
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
