@@ -3,8 +3,9 @@
 // printed cards' QR codes. Run by tests/cli/t3016-redeem-browser.sh.
 // usage: node redeem.mjs CARD_URL_A CARD_URL_B CARD_URL_C ARTIFACT_DIR
 // environment: REUP_SPKI (the issuer certificate's SPKI pin), REUP_ISSUER and REUP_STATE
-// (to ask the issuer about a card), REUP_SERIALS (the cards' serials, A B - C),
-// REUP_WRONG_PINS (PINs of cards never sold: the wrong ones typed), REUP_SOURCE_DIR.
+// (to ask the issuer about a card), REUP_SERIALS (the cards' serials: A, B, the one typed locked out, C),
+// REUP_WRONG_PINS (four PINs of cards never sold: the wrong ones typed), REUP_LOCKED_PIN (a
+// sold card's, typed once locked out), REUP_SOURCE_DIR.
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
@@ -112,8 +113,8 @@ try {
     await page.context().close();
   }
 
-  // 4. Card A again: the one refusal, on the PIN field, which has the focus; then wrong
-  //    PINs typed from the card until the sixth gets the lockout in words.
+  // 4. Card A again: the one refusal, on the PIN field, which has the focus; then four
+  //    wrong PINs typed, and the sixth PIN, a good one, gets the lockout in words.
   {
     const page = await newPage({viewport: {width: 360, height: 740}, isMobile: true, hasTouch: true});
     await page.goto(urlA);
@@ -126,11 +127,12 @@ try {
     await axe(page, 'the refusal');
     let status = 422;
     for (let i = 0; i < 5 && status === 422; i++) {
-      await page.fill('#pin', wrongPins[i]);
+      await page.fill('#pin', i < 4 ? wrongPins[i] : env.REUP_LOCKED_PIN);
       const [answer] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
       status = answer.status();
-      check(status === (i < 4 ? 422 : 429), `wrong PIN ${i + 2} of 6: HTTP ${status}`);
+      check(status === (i < 4 ? 422 : 429), `PIN ${i + 2} of 6: HTTP ${status}`);
     }
+    check(cardStatus(serials[2]) === 'active', 'a good PIN typed while locked out redeems nothing');
     const locked = await page.textContent('#result');
     check(/For mange forsøg/.test(locked) && /Prøv igen om (1[0-5]|[1-9]) minut(ter)?\./.test(locked),
           `the lockout in Danish words: ${locked}`);
