@@ -169,6 +169,16 @@ static enum ru_status parse(const char *text, const char *base_dir, int read_fil
             snprintf(err, errlen, "%s is missing", required[i].name);
             return RU_ERR_INVALID;
         }
+    /* A card sold here is redeemed at the issuer this till sells for, unless the template
+     * says where: the built-in address is only an example. */
+    if (!c.card_template.redeem_url_given) {
+        size_t n = strlen(c.issuer_url);
+        while (n && c.issuer_url[n - 1] == '/')
+            n--;
+        if (n + sizeof("/redeem?pin={pin}") <= sizeof(c.card_template.redeem_url) - 16)
+            snprintf(c.card_template.redeem_url, sizeof(c.card_template.redeem_url), "%.*s/redeem?pin={pin}",
+                     (int)n, c.issuer_url);
+    }
     *out = c;
     return RU_OK;
 }

@@ -70,6 +70,7 @@ static int card_key(struct parse *p, const char *name, const char *v)
                      "https://my.example.com/redeem?pin={pin}");
             return 0;
         }
+        t->redeem_url_given = 1;
         return text(t->redeem_url, sizeof(t->redeem_url) - 16, v, name, p);
     }
     if (!strcmp(name, "support_url") || !strcmp(name, "locator_url")) {

@@ -27,6 +27,7 @@ struct template_plan {
 struct card_template {
     char brand[TEMPLATE_TEXT_MAX + 1];
     char redeem_url[TEMPLATE_TEXT_MAX + 1]; /* holds "{pin}" exactly once */
+    int redeem_url_given;                   /* the file named one: the built-in is an example */
     char support_url[TEMPLATE_TEXT_MAX + 1];
     char locator_url[TEMPLATE_TEXT_MAX + 1];
     char logo[4096]; /* PNG path ("" for none), relative paths resolved against the file */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # t4006: the card template of on-demand cards, named by [printers] card_template in the
-# terminal's configuration. Covers: without the key the built-in template (Re-Up); with
+# terminal's configuration. Covers: without the key the built-in template (Re-Up), whose QR
+# code opens the redemption page of the issuer the till sells for, PIN included; with
 # it (a path relative to the configuration) the card that reaches the card queue carries
 # the template's brand and its QR code the template's redemption address with a PIN the
 # issuer redeems, for a plan the template lacks too (its length from the issuer's
@@ -20,6 +21,14 @@ pdftotext "$(newest_card)" "$T/builtin.txt"
 checks=$((checks + 2))
 grep -q "Re-Up" "$T/builtin.txt" || fail "the built-in card lacks its brand: $(head -c 300 "$T/builtin.txt")"
 ! grep -q "Kestrel" "$T/builtin.txt" || fail "the built-in card shows another brand"
+pdftoppm -r 300 -png "$(newest_card)" "$T/builtin"
+qr=$(zbarimg -q "$T"/builtin*.png 2>/dev/null | sed -n 's/^QR-Code://p')
+checks=$((checks + 1))
+case $qr in
+  "https://127.0.0.1:$ISSUER_PORT/redeem?pin="????????????????) ;;
+  *) fail "the built-in card's QR code does not open this issuer's redemption page: '$qr'" ;;
+esac
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$S/tls/cert.pem" "$qr")" 200 "the redemption page the QR code opens"
 
 # with the key: the template's brand and redemption address on the card
 cat > "$T/card.ini" <<'INI'
