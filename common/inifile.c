@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "common/inifile.h"
+#include "common/urltext.h"
 #include "common/banned.h"
 
 struct call {
@@ -40,24 +41,6 @@ enum ru_status inifile_parse(const char *text, inifile_fn fn, void *ctx, char *e
     return RU_ERR_INVALID;
 }
 
-/* Length of the well-formed UTF-8 sequence at S (1 to 4), or 0: overlong forms,
- * surrogates and code points past U+10FFFF are not well formed (Unicode table 3-7). */
-static size_t utf8_sequence(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t n = s[0] >= 0xc2 && s[0] <= 0xdf   ? 2
-               : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-               : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
-                                              : 0;
-    unsigned lo = s[0] == 0xe0 ? 0xa0 : s[0] == 0xf0 ? 0x90 : 0x80;
-    unsigned hi = s[0] == 0xed ? 0x9f : s[0] == 0xf4 ? 0x8f : 0xbf;
-    for (size_t i = 1; i < n; i++, lo = 0x80, hi = 0xbf)
-        if (s[i] < lo || s[i] > hi)
-            return 0;
-    return n;
-}
-
 int inifile_text(char *dst, size_t cap, const char *value, size_t min_len, const char *name, char *why)
 {
     size_t n = strlen(value);
@@ -73,7 +56,7 @@ int inifile_text(char *dst, size_t cap, const char *value, size_t min_len, const
             snprintf(why, INIFILE_WHY_MAX, "%s holds a control character", name);
             return 0;
         }
-        size_t len = utf8_sequence(c);
+        size_t len = urltext_utf8_sequence(c);
         if (!len) {
             snprintf(why, INIFILE_WHY_MAX, "%s is not valid UTF-8 (byte %zu): save the file as UTF-8", name,
                      (size_t)(c - (const unsigned char *)value) + 1);

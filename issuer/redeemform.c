@@ -6,41 +6,19 @@
 #include <sys/random.h>
 #include <openssl/crypto.h>
 #include "issuer/redeemform.h"
+#include "common/urltext.h"
 #include "common/wipe.h"
 #include "common/banned.h"
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-/* Whether S (N bytes) is UTF-8 without overlong forms, surrogates or code points past
- * U+10FFFF, and without control characters (C0, DEL, C1). */
+/* Whether S (N bytes, NUL-terminated) is well-formed UTF-8 without control characters
+ * (C0, DEL, C1). */
 static int clean_utf8(const unsigned char *s, size_t n)
 {
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        size_t k = c < 0x80             ? 0
-                   : (c & 0xe0) == 0xc0 ? 1
-                   : (c & 0xf0) == 0xe0 ? 2
-                   : (c & 0xf8) == 0xf0 ? 3
-                                        : 9;
-        if (k == 9 || i + k >= n)
+    for (size_t i = 0, k; i < n; i += k) {
+        k = urltext_utf8_sequence(s + i);
+        if (!k || i + k > n || (k == 1 && (s[i] < 0x20 || s[i] == 0x7f)) ||
+            (k == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0))
             return 0;
-        unsigned cp = k == 0 ? c : c & (0x3f >> k);
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80)
-                return 0;
-            cp = cp << 6 | (s[i + j] & 0x3f);
-        }
-        static const unsigned least[] = {0, 0x80, 0x800, 0x10000};
-        if (cp < least[k] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0x20 || cp == 0x7f ||
-            (cp >= 0x80 && cp < 0xa0))
-            return 0;
-        i += k + 1;
     }
     return 1;
 }
@@ -49,26 +27,12 @@ static int clean_utf8(const unsigned char *s, size_t n)
  * too long, or one that decodes to something clean_utf8() refuses. */
 static int decode(const char *p, size_t n, char *out, size_t cap)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int c = (unsigned char)p[i];
-        if (c == '%') {
-            int hi = i + 2 < n ? hexval(p[i + 1]) : -1, lo = i + 2 < n ? hexval(p[i + 2]) : -1;
-            if (hi < 0 || lo < 0)
-                return 0;
-            c = hi << 4 | lo;
-            i += 2;
-        } else if (c == '+') {
-            c = ' ';
-        } else if (c < 0x21 || c > 0x7e) {
-            return 0; /* a raw space, control or 8-bit byte: the browser escapes them all */
-        }
-        if (o + 1 >= cap)
+    /* a raw space, control or 8-bit byte: the browser escapes them all */
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)p[i] < 0x21 || (unsigned char)p[i] > 0x7e)
             return 0;
-        out[o++] = (char)c;
-    }
-    out[o] = '\0';
-    return clean_utf8((const unsigned char *)out, o);
+    long len = urltext_decode(p, n, out, cap);
+    return len >= 0 && clean_utf8((const unsigned char *)out, (size_t)len);
 }
 
 enum field { F_CSRF, F_PIN, F_ACCOUNT, F_INTENT, F_LANG, F_OTHER };

@@ -7,6 +7,7 @@
 #include "locator/webquery.h"
 #include "locator/geo.h"
 #include "common/decimal.h"
+#include "common/urltext.h"
 #include "common/banned.h"
 
 static enum ru_status refuse(struct webquery_error *e, int status, const char *code, const char *fmt,
@@ -21,36 +22,15 @@ static enum ru_status refuse(struct webquery_error *e, int status, const char *c
     return RU_ERR_INVALID;
 }
 
-static int hex(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 /* Decode LEN bytes of SRC into DST (CAP bytes with the NUL); 0 when malformed, too long,
  * or holding a NUL or another control character. */
 static int decode(const char *src, size_t len, char *dst, size_t cap)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        int c = (unsigned char)src[i];
-        if (c == '+')
-            c = ' ';
-        else if (c == '%') {
-            int h = i + 2 < len ? hex(src[i + 1]) : -1, l = i + 2 < len ? hex(src[i + 2]) : -1;
-            if (h < 0 || l < 0)
-                return 0;
-            c = h * 16 + l;
-            i += 2;
-        }
-        if (c < 0x20 || c == 0x7f || n + 1 >= cap)
+    long n = urltext_decode(src, len, dst, cap);
+    for (long i = 0; i < n; i++)
+        if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7f)
             return 0;
-        dst[n++] = (char)c;
-    }
-    dst[n] = '\0';
-    return 1;
+    return n >= 0;
 }
 
 struct param {
@@ -228,7 +208,7 @@ enum ru_status webquery_path(const char *target, char *out, size_t cap)
     for (const char *p = target; *p && *p != '?'; p++) {
         int c = (unsigned char)*p;
         if (c == '%') {
-            int h = hex(p[1]), l = h < 0 ? -1 : hex(p[2]);
+            int h = urltext_hex_digit(p[1]), l = h < 0 ? -1 : urltext_hex_digit(p[2]);
             if (l < 0)
                 return RU_ERR_INVALID;
             c = h * 16 + l;
