@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <openssl/crypto.h>
 #include "issuer/redeemform.h"
+#include "issuer/secret.h"
 #include "common/urltext.h"
 #include "common/wipe.h"
 #include "common/banned.h"
@@ -217,13 +217,9 @@ enum ru_status redeemform_cookie_token(const char *cookie, char token[REDEEMFORM
 enum ru_status redeemform_token_new(char token[REDEEMFORM_TOKEN_HEX + 1])
 {
     unsigned char raw[REDEEMFORM_TOKEN_HEX / 2];
-    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+    if (secret_random(raw, sizeof(raw)) != RU_OK)
         return RU_ERR_IO;
-    for (size_t i = 0; i < sizeof(raw); i++) {
-        token[2 * i] = "0123456789abcdef"[raw[i] >> 4];
-        token[2 * i + 1] = "0123456789abcdef"[raw[i] & 15];
-    }
-    token[REDEEMFORM_TOKEN_HEX] = '\0';
+    secret_hex(raw, sizeof(raw), token);
     wipe(raw, sizeof(raw));
     return RU_OK;
 }

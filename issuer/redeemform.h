@@ -61,7 +61,7 @@ void redeemform_release(struct redeemform *f);
 enum ru_status redeemform_cookie_token(const char *cookie,
                                        char token[REDEEMFORM_TOKEN_HEX + 1]) RU_WARN_UNUSED;
 
-/* A new token (getrandom). RU_ERR_IO when the OS has no randomness to give. */
+/* A new token (secret_random()). RU_ERR_IO when the OS has no randomness to give. */
 enum ru_status redeemform_token_new(char token[REDEEMFORM_TOKEN_HEX + 1]) RU_WARN_UNUSED;
 
 /* 1 when the form's token A and the cookie's B are the same well-formed token, compared
