@@ -98,21 +98,45 @@ enum ru_status catalog_fill(const char *text, const char *const *vars, struct st
     return rc;
 }
 
+/* TEXT filled from VARS into OUT, cut to OUTLEN; 0 when it could not be (out of memory). */
+static int fill_into(const char *text, const char *const *vars, char *out, size_t outlen)
+{
+    struct strbuf sb;
+    strbuf_init(&sb, 4096);
+    int ok = outlen && catalog_fill(text, vars, &sb) == RU_OK;
+    if (ok)
+        snprintf(out, outlen, "%s", strbuf_str(&sb));
+    strbuf_release(&sb);
+    return ok;
+}
+
+void catalog_count_text(const char *lang, const char *key, long long n, char *out, size_t outlen)
+{
+    char num[24];
+    snprintf(num, sizeof(num), "%lld", n);
+    const char *vars[] = {"n", num, NULL};
+    if (!fill_into(catalog_count(lang, key, n), vars, out, outlen) && outlen)
+        snprintf(out, outlen, "%s", num);
+}
+
+void catalog_plan(const char *lang, int months, char *out, size_t outlen)
+{
+    if (months % 12 == 0)
+        catalog_count_text(lang, "plan.years", months / 12, out, outlen);
+    else
+        catalog_count_text(lang, "plan.months", months, out, outlen);
+}
+
 void catalog_date(const char *lang, int year, int month, int day, char *out, size_t outlen)
 {
     char key[24], d[16], y[16];
-    struct strbuf sb;
     snprintf(key, sizeof(key), "date.month.%d", month);
     snprintf(d, sizeof(d), "%d", day);
     snprintf(y, sizeof(y), "%d", year);
     const char *name = catalog_text(lang, key);
     const char *vars[] = {"month", name ? name : "?", "day", d, "year", y, NULL};
-    strbuf_init(&sb, 4096);
-    if (outlen && catalog_fill(catalog_text(lang, "date.long"), vars, &sb) == RU_OK)
-        snprintf(out, outlen, "%s", strbuf_str(&sb));
-    else if (outlen)
+    if (!fill_into(catalog_text(lang, "date.long"), vars, out, outlen) && outlen)
         snprintf(out, outlen, "%04d-%02d-%02d", year, month, day);
-    strbuf_release(&sb);
 }
 
 /* JSON text for inside <script>: jansson's own escaping, then the three characters an HTML

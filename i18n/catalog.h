@@ -27,6 +27,14 @@ const char *catalog_text(const char *lang, const char *key);
 /* The text of KEY.one or KEY.other in LANG, as the language says for N things. */
 const char *catalog_count(const char *lang, const char *key, long long n);
 
+/* The text of KEY.one or KEY.other for N, its {n} filled with N, into OUT, cut to OUTLEN:
+ * "try again in 15 minutes". Cannot fail. */
+void catalog_count_text(const char *lang, const char *key, long long n, char *out, size_t outlen);
+
+/* A plan's length as the card and the pages say it, whole years as years: "1 year of
+ * service", "3 months of service", "2 års abonnement", into OUT, cut to OUTLEN. */
+void catalog_plan(const char *lang, int months, char *out, size_t outlen);
+
 /* TEXT with each {name} replaced by the value VARS gives it (name, value pairs, ending
  * in NULL), appended to OUT. A {name} VARS does not give is kept as it is.
  * RU_ERR_LIMIT / RU_ERR_NOMEM from the buffer. */

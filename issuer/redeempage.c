@@ -95,20 +95,6 @@ void redeempage_answer(struct redeempage *p, int http_status, const char *body, 
     json_decref(o);
 }
 
-/* The catalogue's count text KEY for N, its {n} filled, into OUT (CAP bytes). */
-static void count_text(const char *lang, const char *key, long long n, char *out, size_t cap)
-{
-    char num[24];
-    struct strbuf sb;
-    snprintf(num, sizeof(num), "%lld", n);
-    const char *vars[] = {"n", num, NULL};
-    strbuf_init(&sb, 1024);
-    if (catalog_fill(catalog_count(lang, key, n), vars, &sb) != RU_OK)
-        strbuf_reset(&sb);
-    snprintf(out, cap, "%s", strbuf_str(&sb));
-    strbuf_release(&sb);
-}
-
 static const char *problem_text(const char *lang, const char *field, enum redeempage_problem e)
 {
     static const char *const names[] = {"", "empty", "invalid", "refused", "link"};
@@ -138,17 +124,13 @@ enum ru_status redeempage_render(const struct redeempage *p, struct strbuf *out)
     snprintf(home, sizeof(home), "/redeem%s%s", p->lang_in_address ? "?lang=" : "",
              p->lang_in_address ? lang : "");
     if (p->view == REDEEMPAGE_DONE) {
-        /* whole years as the card says them ("1 year of service"), else months */
-        if (p->months % 12 == 0)
-            count_text(lang, "plan.years", p->months / 12, plan, sizeof(plan));
-        else
-            count_text(lang, "plan.months", p->months, plan, sizeof(plan));
+        catalog_plan(lang, p->months, plan, sizeof(plan));
         int y, m, d;
         if (p->expires_on[0] && sscanf(p->expires_on, "%4d-%2d-%2d", &y, &m, &d) == 3)
             catalog_date(lang, y, m, d, date, sizeof(date));
     }
     if (p->view == REDEEMPAGE_LOCKED)
-        count_text(lang, "redeem.locked.retry", (p->retry_after_s + 59) / 60, retry, sizeof(retry));
+        catalog_count_text(lang, "redeem.locked.retry", (p->retry_after_s + 59) / 60, retry, sizeof(retry));
     if (form && p->pin[0]) {
         /* "•••• •••• •••• 3682": the card's grouping, only the last four digits */
         memcpy(last4, p->pin + CARD_DIGITS - 4, 4);

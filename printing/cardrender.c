@@ -10,6 +10,7 @@
 #include "printing/cardrender.h"
 #include "printing/barcode.h"
 #include "printing/cardtext.h"
+#include "i18n/catalog.h"
 #include "printing/layout.h"
 #include "printing/qrcode.h"
 #include "common/cardnum.h"
@@ -332,7 +333,7 @@ static enum ru_status draw_static(struct cardrender *r, cairo_t *cr, const char 
     } texts[] = {{&BOX_PINLBL, CARDTEXT_PIN_LABEL}, {&BOX_STEP1, CARDTEXT_STEP1},
                  {&BOX_STEP2, CARDTEXT_STEP2},      {&BOX_STEP3, CARDTEXT_STEP3},
                  {&BOX_LOCATOR, CARDTEXT_LOCATOR},  {&BOX_TERMS, CARDTEXT_TERMS}};
-    cardtext_plan(lang, months, text, sizeof(text));
+    catalog_plan(lang, months, text, sizeof(text));
     if ((rc = place(r, cr, 0, 0, &BOX_PLAN, text)) != RU_OK)
         return rc;
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {

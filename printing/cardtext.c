@@ -26,20 +26,3 @@ const char *cardtext_get(const char *lang, enum cardtext_key key)
 {
     return catalog_known(lang) && key >= 0 && key < CARDTEXT_KEYS ? catalog_text(lang, keys[key]) : NULL;
 }
-
-void cardtext_plan(const char *lang, int months, char *out, size_t outlen)
-{
-    int years = months % 12 == 0;
-    char n[16];
-    snprintf(n, sizeof(n), "%d", years ? months / 12 : months);
-    const char *vars[] = {"n", n, NULL};
-    struct strbuf sb;
-    strbuf_init(&sb, 4096);
-    const char *text = catalog_count(catalog_known(lang) ? lang : "en", years ? "plan.years" : "plan.months",
-                                     years ? months / 12 : months);
-    if (outlen && catalog_fill(text, vars, &sb) == RU_OK)
-        snprintf(out, outlen, "%s", strbuf_str(&sb));
-    else if (outlen)
-        snprintf(out, outlen, "%s", n);
-    strbuf_release(&sb);
-}

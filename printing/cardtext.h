@@ -31,7 +31,4 @@ int cardtext_known(const char *lang);
 /* The text KEY in LANG (static), or NULL for an unknown language. */
 const char *cardtext_get(const char *lang, enum cardtext_key key);
 
-/* "1 year of service", "3 months of service", ... for MONTHS (1 .. 120) in LANG into OUT;
- * cut to OUTLEN. Cannot fail: an unknown language gets English. */
-void cardtext_plan(const char *lang, int months, char *out, size_t outlen);
 #endif

@@ -12,6 +12,7 @@
 #include "tests/testlib.h"
 #include "printing/cardrender.h"
 #include "printing/cardtext.h"
+#include "i18n/catalog.h"
 #include "printing/layout.h"
 
 static void test_texts_exist(void **state)
@@ -25,13 +26,13 @@ static void test_texts_exist(void **state)
         }
     assert_null(cardtext_get("de", CARDTEXT_TITLE));
     char plan[64];
-    cardtext_plan("da", 12, plan, sizeof(plan));
+    catalog_plan("da", 12, plan, sizeof(plan));
     assert_string_equal(plan, "1 års abonnement");
-    cardtext_plan("es", 3, plan, sizeof(plan));
+    catalog_plan("es", 3, plan, sizeof(plan));
     assert_string_equal(plan, "3 meses de servicio");
-    cardtext_plan("en", 24, plan, sizeof(plan));
+    catalog_plan("en", 24, plan, sizeof(plan));
     assert_string_equal(plan, "2 years of service");
-    cardtext_plan("en", 1, plan, sizeof(plan));
+    catalog_plan("en", 1, plan, sizeof(plan));
     assert_string_equal(plan, "1 month of service");
 }
 

@@ -5,7 +5,7 @@
  * text, both forms of every count (and the check catches a missing key, an extra key and a
  * changed placeholder); the embedded copy is the file; Accept-Language with q-values,
  * regions, the wildcard, ?lang winning, and headers that do not parse; counts, dates,
- * placeholders, JSON for inside <script>; templates: texts, values, escaping, sections and
+ * placeholders, plan lengths, JSON for inside <script>; templates: texts, values, escaping, sections and
  * faults.
  */
 #include <jansson.h>
@@ -198,6 +198,15 @@ static void test_words(void **state)
     assert_int_equal(catalog_known("da"), 1);
     assert_int_equal(catalog_known("fr"), 0);
     assert_int_equal(catalog_known(NULL), 0);
+    catalog_count_text("da", "redeem.locked.retry", 15, out, sizeof(out));
+    assert_non_null(strstr(out, "15"));
+    assert_null(strstr(out, "{n}"));
+    catalog_plan("da", 24, out, sizeof(out));
+    assert_string_equal(out, "2 års abonnement");
+    catalog_plan("es", 1, out, sizeof(out));
+    assert_string_equal(out, "1 mes de servicio");
+    catalog_plan("en", 18, out, sizeof(out));
+    assert_string_equal(out, "18 months of service");
     catalog_date("en", 2027, 11, 25, out, sizeof(out));
     assert_string_equal(out, "November 25, 2027");
     catalog_date("da", 2027, 11, 25, out, sizeof(out));
