@@ -34,12 +34,9 @@ int main(int argc, char **argv)
     strbuf_init(&catalog, 0);
     strbuf_init(&page, 0);
     snprintf(cur, sizeof(cur), "cur_%s", argv[1]);
-    const struct page_var vars[] = {{"lang", argv[1]}, {"catalog", NULL}, {cur, "true"}};
-    struct page_var v[3];
-    memcpy(v, vars, sizeof(v));
     int ok = catalog_json(argv[1], (const char *const *)argv + 4, &catalog) == RU_OK;
-    v[1].value = strbuf_str(&catalog);
-    if (ok && pagetemplate_render(tmpl, argv[1], v, 3, &page, err, sizeof(err)) != RU_OK) {
+    const struct page_var vars[] = {{"lang", argv[1]}, {"catalog", strbuf_str(&catalog)}, {cur, "true"}};
+    if (ok && pagetemplate_render(tmpl, argv[1], vars, 3, &page, err, sizeof(err)) != RU_OK) {
         fprintf(stderr, "reup-pagegen: %s: %s\n", argv[2], err[0] ? err : "out of memory");
         ok = 0;
     }
