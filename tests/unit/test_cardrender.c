@@ -12,7 +12,6 @@
 #include "tests/testlib.h"
 #include "printing/cardrender.h"
 #include "printing/cardtext.h"
-#include "i18n/catalog.h"
 #include "printing/layout.h"
 
 static void test_texts_exist(void **state)
@@ -25,15 +24,6 @@ static void test_texts_exist(void **state)
             assert_true(strlen(t) > 1);
         }
     assert_null(cardtext_get("de", CARDTEXT_TITLE));
-    char plan[64];
-    catalog_plan("da", 12, plan, sizeof(plan));
-    assert_string_equal(plan, "1 års abonnement");
-    catalog_plan("es", 3, plan, sizeof(plan));
-    assert_string_equal(plan, "3 meses de servicio");
-    catalog_plan("en", 24, plan, sizeof(plan));
-    assert_string_equal(plan, "2 years of service");
-    catalog_plan("en", 1, plan, sizeof(plan));
-    assert_string_equal(plan, "1 month of service");
 }
 
 static void test_everything_fits(void **state)

@@ -201,12 +201,19 @@ static void test_words(void **state)
     catalog_count_text("da", "redeem.locked.retry", 15, out, sizeof(out));
     assert_non_null(strstr(out, "15"));
     assert_null(strstr(out, "{n}"));
-    catalog_plan("da", 24, out, sizeof(out));
-    assert_string_equal(out, "2 års abonnement");
-    catalog_plan("es", 1, out, sizeof(out));
-    assert_string_equal(out, "1 mes de servicio");
-    catalog_plan("en", 18, out, sizeof(out));
-    assert_string_equal(out, "18 months of service");
+    /* the plan's length as the card and the redemption page say it */
+    const struct {
+        const char *lang;
+        int months;
+        const char *text;
+    } plans[] = {{"da", 12, "1 års abonnement"},    {"da", 24, "2 års abonnement"},
+                 {"es", 3, "3 meses de servicio"},  {"es", 1, "1 mes de servicio"},
+                 {"en", 24, "2 years of service"},  {"en", 1, "1 month of service"},
+                 {"en", 18, "18 months of service"}};
+    for (size_t i = 0; i < sizeof(plans) / sizeof(plans[0]); i++) {
+        catalog_plan(plans[i].lang, plans[i].months, out, sizeof(out));
+        assert_string_equal(out, plans[i].text);
+    }
     catalog_date("en", 2027, 11, 25, out, sizeof(out));
     assert_string_equal(out, "November 25, 2027");
     catalog_date("da", 2027, 11, 25, out, sizeof(out));
